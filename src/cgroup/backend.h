@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Typed access to one container's cgroup counters, the same for cgroup v1,
+ * v2 and hybrid hosts. Every getter works on directory fds below a root fd
+ * (PvHierarchy), so the same code runs on the host's /sys/fs/cgroup and on
+ * tests/fixtures trees.
+ *
+ * Conventions: functions return 0 or -errno and never log; out-parameters are
+ * named ret_* / ret, come last, and are untouched on failure. PV_UNLIMITED is
+ * the one sentinel for "max", "-1" and absent limit files.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/cpuset.h"
+
+#define PV_UNLIMITED UINT64_MAX
+
+typedef enum PvController {
+        PV_CTRL_MEMORY,
+        PV_CTRL_CPU,     /* v1 "cpu" (quota), v2 "cpu" (cpu.max, cpu.stat) */
+        PV_CTRL_CPUACCT, /* v1 "cpuacct"; on v2 the same as PV_CTRL_CPU */
+        PV_CTRL_CPUSET,
+        PV_CTRL_IO,      /* v1 "blkio", v2 "io" */
+        PV_CTRL_PIDS,
+        _PV_CTRL_MAX,
+} PvController;
+
+typedef enum PvCgroupLayout {
+        PV_LAYOUT_V1,     /* every controller we use is on a v1 hierarchy */
+        PV_LAYOUT_V2,     /* unified hierarchy only */
+        PV_LAYOUT_HYBRID, /* some of our controllers on v1, some on v2 */
+} PvCgroupLayout;
+
+/* The host's cgroup mounts, discovered once at start. */
+typedef struct PvHierarchy {
+        PvCgroupLayout layout;
+        int unified_fd;              /* dirfd of the cgroup2 mount, -1 if none */
+        int root_fd[_PV_CTRL_MAX];   /* dirfd of the hierarchy root serving the controller, -1 if none */
+        bool is_v2[_PV_CTRL_MAX];    /* the controller is served by the unified hierarchy */
+        int v1_hier_id[_PV_CTRL_MAX];/* hierarchy id as in /proc/PID/cgroup, 0 for v2/none */
+        char *mount_path[_PV_CTRL_MAX]; /* for messages only */
+} PvHierarchy;
+
+/*
+ * Discovers the host's hierarchies (libcgroup + /proc/self/mountinfo) and
+ * opens their roots. Returns 0 or -errno (-ENOENT: no cgroup mounted at all).
+ */
+int pv_hierarchy_open(PvHierarchy *ret);
+
+/*
+ * Opens a fixture tree: dir/unified for the v2 hierarchy if present, and
+ * dir/<name> for each v1 controller directory present (memory, cpu, cpuacct,
+ * cpuset, blkio, pids; "cpu,cpuacct" is also recognised). Hierarchy ids for
+ * v1 are read from dir/hierarchies ("name id" per line) when present,
+ * otherwise numbered in the order above from 1.
+ */
+int pv_hierarchy_open_at(const char *dir, PvHierarchy *ret);
+
+void pv_hierarchy_close(PvHierarchy *h);
+
+/*
+ * Pure: maps the text of /proc/PID/cgroup to one path per controller,
+ * relative to that controller's hierarchy root ("/" for the root cgroup).
+ * ret_paths[i] are malloc()ed; NULL for a controller the host lacks.
+ * Returns 0 or -EINVAL (malformed), -ENOMEM.
+ */
+int pv_cgroup_paths_parse(const PvHierarchy *h, const char *proc_pid_cgroup, char *ret_paths[_PV_CTRL_MAX]);
+
+/* One container's cgroups: opened directory fds per controller. Opaque. */
+typedef struct PvCgroup PvCgroup;
+
+/*
+ * Opens the cgroup directories named by paths (as from pv_cgroup_paths_parse)
+ * and keeps fds to them and their ancestors, so reads need no path walks.
+ * Returns 0, -ENOENT when a cgroup vanished, or -errno.
+ */
+int pv_cgroup_open(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX], PvCgroup **ret);
+void pv_cgroup_free(PvCgroup *cg);
+
+/* True when every controller's path is the hierarchy root ("/"). */
+bool pv_cgroup_is_root(const PvCgroup *cg);
+/* The path for a controller, or NULL. Owned by cg. */
+const char *pv_cgroup_path(const PvCgroup *cg, PvController c);
+/* A stable text key naming the set of paths (for caches and log lines). Owned by cg. */
+const char *pv_cgroup_key(const PvCgroup *cg);
+
+/* ---- memory ---- */
+
+/* memory.stat values in bytes, hierarchical (v1 total_* keys). 0 if the kernel lacks the key. */
+typedef struct PvMemStat {
+        uint64_t anon;             /* v1 total_rss (+ total_rss_huge is inside it), v2 anon */
+        uint64_t file;             /* v1 total_cache, v2 file (both include shmem) */
+        uint64_t shmem;            /* v1 total_shmem, v2 shmem */
+        uint64_t mapped_file;      /* v1 total_mapped_file, v2 file_mapped */
+        uint64_t dirty;            /* v1 total_dirty, v2 file_dirty */
+        uint64_t writeback;        /* v1 total_writeback, v2 file_writeback */
+        uint64_t swapcached;       /* v1 total_swapcached (absent before 5.x: 0), v2 swapcached */
+        uint64_t active_anon;
+        uint64_t inactive_anon;
+        uint64_t active_file;
+        uint64_t inactive_file;
+        uint64_t unevictable;
+        uint64_t slab_reclaimable; /* v2 slab_reclaimable; v1: 0 (v1 memory.stat has no slab) */
+        uint64_t slab_unreclaimable;
+        uint64_t kernel_stack;     /* v2 kernel_stack */
+        uint64_t pagetables;       /* v2 pagetables */
+        uint64_t anon_thp;         /* v1 total_rss_huge, v2 anon_thp */
+} PvMemStat;
+
+typedef struct PvMemory {
+        uint64_t limit;       /* bytes: min of the hard limit over the cgroup and its ancestors; PV_UNLIMITED if none */
+        uint64_t usage;       /* bytes charged: v1 memory.usage_in_bytes, v2 memory.current */
+        bool swap_accounted;  /* v1 memory.memsw.* present, v2 memory.swap.* present */
+        uint64_t swap_limit;  /* bytes of swap the cgroup may use (v1: min memsw.limit over ancestors - limit); PV_UNLIMITED if none */
+        uint64_t swap_usage;  /* v1 memsw.usage - usage, v2 memory.swap.current */
+        PvMemStat stat;
+} PvMemory;
+
+int pv_cgroup_read_memory(const PvCgroup *cg, PvMemory *ret);
+
+/* ---- cpu ---- */
+
+typedef struct PvCpuUsage {
+        uint64_t user_ns;      /* whole cgroup, hierarchical */
+        uint64_t system_ns;
+        /*
+         * Per host CPU id, n_cpus entries, malloc()ed; NULL when the kernel
+         * gives no per-CPU split (cgroup v2).
+         */
+        uint64_t *percpu_user_ns;
+        uint64_t *percpu_system_ns;
+        size_t n_cpus;
+        /*
+         * Bandwidth limit as quota/period, the smallest ratio over the cgroup and
+         * its ancestors; quota_us = 0 when there is no limit.
+         */
+        uint64_t quota_us;
+        uint64_t period_us;
+} PvCpuUsage;
+
+int pv_cgroup_read_cpu(const PvCgroup *cg, PvCpuUsage *ret);
+void pv_cpu_usage_clear(PvCpuUsage *u); /* frees the arrays, zeroes */
+
+/* The effective cpuset (v1 cpuset.effective_cpus or cpuset.cpus, v2 cpuset.cpus.effective). */
+int pv_cgroup_read_cpuset(const PvCgroup *cg, PvCpuSet *ret);
+
+/* ---- io ---- */
+
+typedef struct PvIoDev {
+        unsigned major, minor;
+        uint64_t rbytes, wbytes, rios, wios, dbytes, dios;
+} PvIoDev;
+
+typedef struct PvIoStats {
+        PvIoDev *devs;  /* malloc()ed, sorted by (major, minor) */
+        size_t n_devs;
+} PvIoStats;
+
+/*
+ * v1: blkio.throttle.io_service_bytes_recursive / io_serviced_recursive
+ * (falling back to the non-recursive files, and to blkio.bfq.* where present;
+ * a device counted by both is taken from the larger). v2: io.stat.
+ */
+int pv_cgroup_read_io(const PvCgroup *cg, PvIoStats *ret);
+void pv_io_stats_clear(PvIoStats *s);
+
+/* ---- tasks (loadavg, stat procs_*) ---- */
+
+typedef struct PvTaskCounts {
+        unsigned running;         /* state R */
+        unsigned uninterruptible; /* state D */
+        unsigned total;           /* threads in the cgroup and its descendants */
+        pid_t last_pid;           /* highest pid in the cgroup (host pid) */
+} PvTaskCounts;
+
+int pv_cgroup_read_tasks(const PvCgroup *cg, PvTaskCounts *ret);
+
+/* ---- pressure (v2 and v1 with psi=1 cgroup.pressure on the unified mount) ---- */
+
+typedef enum PvPressure {
+        PV_PRESSURE_CPU,
+        PV_PRESSURE_MEMORY,
+        PV_PRESSURE_IO,
+} PvPressure;
+
+/* The raw text of cpu.pressure / memory.pressure / io.pressure. -ENOENT where the kernel has none. */
+int pv_cgroup_read_pressure(const PvCgroup *cg, PvPressure which, char **ret_text);

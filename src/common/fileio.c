@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "fileio.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+int pv_read_file_at(int dirfd, const char *path, char **ret, size_t *ret_len)
+{
+        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        size_t cap = 4096, len = 0;
+        char *buf;
+
+        if (fd < 0)
+                return -errno;
+        buf = malloc(cap);
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                if (cap - len < 2) {
+                        char *nbuf = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
+                        if (!nbuf) {
+                                free(buf);
+                                return -ENOMEM;
+                        }
+                        buf = nbuf;
+                        cap *= 2;
+                }
+                ssize_t n = read(fd, buf + len, cap - len - 1);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        int r = -errno;
+                        free(buf);
+                        return r;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+        }
+        buf[len] = '\0';
+        *ret = buf;
+        if (ret_len)
+                *ret_len = len;
+        return 0;
+}
+
+int pv_parse_u64_or_max(const char *text, uint64_t *ret)
+{
+        const char *p = text;
+        char *end;
+        uint64_t v;
+
+        while (isspace((unsigned char)*p))
+                p++;
+        if (strncmp(p, "max", 3) == 0) {
+                end = (char *)p + 3;
+                v = UINT64_MAX;
+        } else {
+                if (!isdigit((unsigned char)*p))
+                        return -EINVAL;
+                errno = 0;
+                v = strtoull(p, &end, 10);
+                if (errno == ERANGE)
+                        return -EINVAL;
+        }
+        while (isspace((unsigned char)*end))
+                end++;
+        if (*end)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+int pv_read_u64_at(int dirfd, const char *path, uint64_t *ret)
+{
+        char *text;
+        uint64_t v;
+        int r = pv_read_file_at(dirfd, path, &text, NULL);
+        if (r < 0)
+                return r;
+        r = pv_parse_u64_or_max(text, &v);
+        free(text);
+        if (r < 0)
+                return r;
+        *ret = v;
+        return 0;
+}

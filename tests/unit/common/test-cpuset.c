@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/cpuset.h"
+#include "common/fileio.h"
+
+static char *fmt(const PvCpuSet *s)
+{
+        static char buf[65536];
+        pv_cpuset_format(s, buf, sizeof(buf));
+        return buf;
+}
+
+START_TEST(test_parse_sparse)
+{
+        PvCpuSet s;
+        ck_assert_int_eq(pv_cpuset_parse("0,2,5-7\n", &s), 0);
+        ck_assert_uint_eq(pv_cpuset_count(&s), 5);
+        ck_assert(pv_cpuset_has(&s, 0) && !pv_cpuset_has(&s, 1) && pv_cpuset_has(&s, 6));
+        ck_assert_str_eq(fmt(&s), "0,2,5-7");
+        ck_assert_int_eq(pv_cpuset_nth(&s, 0), 0);
+        ck_assert_int_eq(pv_cpuset_nth(&s, 2), 5);
+        ck_assert_int_eq(pv_cpuset_nth(&s, 4), 7);
+        ck_assert_int_eq(pv_cpuset_nth(&s, 5), -1);
+        ck_assert_int_eq(pv_cpuset_next(&s, 3), 5);
+        ck_assert_int_eq(pv_cpuset_last(&s), 7);
+}
+END_TEST
+
+START_TEST(test_parse_empty_and_bad)
+{
+        PvCpuSet s, keep;
+        ck_assert_int_eq(pv_cpuset_parse("\n", &s), 0);
+        ck_assert_uint_eq(pv_cpuset_count(&s), 0);
+        ck_assert_str_eq(fmt(&s), "");
+        ck_assert_int_eq(pv_cpuset_last(&s), -1);
+
+        pv_cpuset_zero(&keep);
+        pv_cpuset_add(&keep, 3);
+        s = keep;
+        ck_assert_int_eq(pv_cpuset_parse("1-", &s), -EINVAL);
+        ck_assert_int_eq(pv_cpuset_parse("3-1", &s), -EINVAL);
+        ck_assert_int_eq(pv_cpuset_parse("a", &s), -EINVAL);
+        ck_assert_int_eq(pv_cpuset_parse("1,,2", &s), -EINVAL);
+        ck_assert_int_eq(pv_cpuset_parse("8192", &s), -ERANGE);
+        ck_assert(pv_cpuset_equal(&s, &keep)); /* untouched on failure */
+}
+END_TEST
+
+START_TEST(test_large)
+{
+        PvCpuSet s;
+        ck_assert_int_eq(pv_cpuset_parse("0-511", &s), 0);
+        ck_assert_uint_eq(pv_cpuset_count(&s), 512);
+        ck_assert_str_eq(fmt(&s), "0-511");
+        pv_cpuset_keep_first(&s, 3);
+        ck_assert_str_eq(fmt(&s), "0-2");
+        ck_assert_int_eq(pv_cpuset_parse("8191,63-64", &s), 0);
+        ck_assert_str_eq(fmt(&s), "63-64,8191");
+}
+END_TEST
+
+START_TEST(test_format_truncates_safely)
+{
+        PvCpuSet s;
+        char small[4];
+        ck_assert_int_eq(pv_cpuset_parse("0,2,4,6", &s), 0);
+        ck_assert_uint_eq(pv_cpuset_format(&s, small, sizeof(small)), 7);
+        ck_assert_uint_lt(strlen(small), sizeof(small));
+}
+END_TEST
+
+START_TEST(test_u64_or_max)
+{
+        uint64_t v = 7;
+        ck_assert_int_eq(pv_parse_u64_or_max("max\n", &v), 0);
+        ck_assert(v == UINT64_MAX);
+        ck_assert_int_eq(pv_parse_u64_or_max(" 123\n", &v), 0);
+        ck_assert(v == 123);
+        ck_assert_int_eq(pv_parse_u64_or_max("12x", &v), -EINVAL);
+        ck_assert_int_eq(pv_parse_u64_or_max("", &v), -EINVAL);
+        ck_assert(v == 123);
+}
+END_TEST
+
+START_TEST(test_read_file_grows)
+{
+        char path[] = "/tmp/pv-test-XXXXXX";
+        int fd = mkstemp(path);
+        ck_assert_int_ge(fd, 0);
+        size_t n = 100000;
+        char *big = malloc(n);
+        memset(big, 'x', n);
+        ck_assert_int_eq(write(fd, big, n), (ssize_t)n);
+        close(fd);
+        char *text;
+        size_t len;
+        ck_assert_int_eq(pv_read_file_at(AT_FDCWD, path, &text, &len), 0);
+        ck_assert_uint_eq(len, n);
+        ck_assert_uint_eq(strlen(text), n);
+        free(text);
+        free(big);
+        unlink(path);
+        ck_assert_int_eq(pv_read_file_at(AT_FDCWD, path, &text, &len), -ENOENT);
+}
+END_TEST
+
+int main(void)
+{
+        Suite *s = suite_create("cpuset");
+        TCase *tc = tcase_create("core");
+        tcase_add_test(tc, test_parse_sparse);
+        tcase_add_test(tc, test_parse_empty_and_bad);
+        tcase_add_test(tc, test_large);
+        tcase_add_test(tc, test_format_truncates_safely);
+        tcase_add_test(tc, test_u64_or_max);
+        tcase_add_test(tc, test_read_file_grows);
+        suite_add_tcase(s, tc);
+        SRunner *sr = srunner_create(s);
+        srunner_run_all(sr, CK_NORMAL);
+        int failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
