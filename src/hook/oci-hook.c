@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * procview-oci-hook: an OCI createContainer hook (podman, CRI-O, runc
+ * config.json) that bind-mounts procviewd's views over the container's /proc
+ * files and /sys/devices/system/cpu.
+ *
+ * runtime-spec config.md: createContainer hooks run in the container
+ * namespaces after the runtime has set up the mount namespace and the
+ * config's mounts, before pivot_root. So the rootfs is still reachable at the
+ * host path of root.path, its proc and sysfs are mounted, the host's
+ * /var/lib/procview is visible in the copied mount table, and mounts made here
+ * belong to the container alone.
+ *
+ * The hook must never stop a container from starting: whatever goes wrong is
+ * logged (stderr, syslog) and the exit status is 0.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+
+#include <glib.h>
+
+#include "common/fileio.h"
+#include "oci-state.h"
+
+/*
+ * The /proc files runc accepts as mount destinations (libcontainer
+ * checkProcMount). slabinfo is on runc's list too but procviewd does not
+ * serve it. Other runtimes may be laxer; the hook keeps to the strictest.
+ */
+static const char *const proc_files[] = {
+        "cpuinfo", "diskstats", "meminfo", "stat", "swaps", "uptime", "loadavg",
+};
+
+#define SYS_CPU_DIR "sys/devices/system/cpu"
+
+static char *opt_root = NULL;
+static gboolean opt_no_sys = FALSE;
+static gboolean opt_debug = FALSE;
+static int opt_timeout = 5;
+
+static void hook_log(int prio, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void hook_log(int prio, const char *fmt, ...)
+{
+        g_autofree char *msg = NULL;
+        va_list ap;
+
+        if (prio == LOG_DEBUG && !opt_debug)
+                return;
+        va_start(ap, fmt);
+        msg = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+        fprintf(stderr, "procview-oci-hook: %s\n", msg);
+        syslog(prio, "%s", msg);
+}
+
+/* Reads all of fd into a new NUL-terminated buffer. Returns 0 or -errno. */
+static int read_all_fd(int fd, char **ret, size_t *ret_len)
+{
+        g_autofree char *buf = NULL;
+        size_t len = 0, size = 0;
+
+        for (;;) {
+                ssize_t n;
+
+                if (size - len < 4096) {
+                        size = size ? size * 2 : 8192;
+                        buf = g_realloc(buf, size);
+                }
+                n = read(fd, buf + len, size - len - 1);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+        }
+        if (!buf)
+                buf = g_malloc(1);
+        buf[len] = '\0';
+        *ret = g_steal_pointer(&buf);
+        *ret_len = len;
+        return 0;
+}
+
+/*
+ * Opens path below the directory rootfd as an O_PATH fd, resolving symlinks
+ * as if rootfd were "/", so a symlink in the container's image cannot send
+ * the mount to a host path. Falls back to O_NOFOLLOW on the last component
+ * where openat2 (Linux 5.6) is missing. Returns 0 or -errno.
+ */
+static int open_in_root(int rootfd, const char *path, int *ret_fd)
+{
+        struct open_how how = {
+                .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        };
+        int fd;
+
+        fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+        if (fd < 0 && errno == ENOSYS)
+                fd = openat(rootfd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        *ret_fd = fd;
+        return 0;
+}
+
+/*
+ * Bind-mounts src over rootfs/rel, which must be a file (or with want_dir a
+ * directory) on a file system of type fs_magic: the container's own procfs
+ * or sysfs. Anything else means the container did not mount proc/sys there,
+ * and covering a file of its image would be wrong. Returns 0, -ENOENT when
+ * there is no such target, -EMEDIUMTYPE for a target of another type, or
+ * -errno from mount(2).
+ */
+static int bind_view(int rootfd, const char *src, const char *rel, unsigned long fs_magic,
+                     bool want_dir)
+{
+        _cleanup_close_ int fd = -1, newfd = -1;
+        char fdpath[64];
+        struct statfs sfs;
+        struct stat st;
+        int r;
+
+        r = open_in_root(rootfd, rel, &fd);
+        if (r < 0)
+                return r;
+        if (fstat(fd, &st) < 0 || fstatfs(fd, &sfs) < 0)
+                return -errno;
+        if ((want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) ||
+            (unsigned long)sfs.f_type != fs_magic)
+                return -EMEDIUMTYPE;
+
+        /* Mount on the fd's magic link: exactly the inode checked above. */
+        snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+        if (mount(src, fdpath, NULL, MS_BIND, NULL) < 0)
+                return -errno;
+
+        /*
+         * A bind mount keeps the source mount's flags (procviewd mounts
+         * read-only), so this is belt and braces; a failure is harmless.
+         * The old fd still names the covered inode: reopen to reach the new
+         * mount's root.
+         */
+        if (open_in_root(rootfd, rel, &newfd) == 0) {
+                snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", newfd);
+                if (mount(NULL, fdpath, NULL,
+                          MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                          NULL) < 0)
+                        hook_log(LOG_DEBUG, "read-only remount of /%s: %s, ignoring", rel,
+                                 g_strerror(errno));
+        }
+        return 0;
+}
+
+/*
+ * True when this process shares the mount namespace of the host's init:
+ * the hook was then configured for a stage that runs in the runtime
+ * namespace (prestart, createRuntime), where its mounts would land on the
+ * host. Unknown (no access to /proc/1) counts as "not the host".
+ */
+static bool in_host_mount_ns(void)
+{
+        struct stat self, init;
+
+        if (stat("/proc/self/ns/mnt", &self) < 0 || stat("/proc/1/ns/mnt", &init) < 0)
+                return false;
+        return self.st_dev == init.st_dev && self.st_ino == init.st_ino;
+}
+
+/* The hook's work; its return value is only reported, never the exit status. */
+static int run(void)
+{
+        g_autofree char *state = NULL, *config = NULL, *config_path = NULL;
+        g_autofree char *id = NULL, *bundle = NULL, *rootfs = NULL, *probe = NULL;
+        _cleanup_close_ int rootfd = -1;
+        size_t state_len = 0, config_len = 0;
+        unsigned mounted = 0;
+        bool disabled = false;
+        int r;
+
+        r = read_all_fd(STDIN_FILENO, &state, &state_len);
+        if (r < 0) {
+                hook_log(LOG_WARNING, "cannot read the OCI state from stdin: %s", g_strerror(-r));
+                return r;
+        }
+        r = pv_oci_parse_state(state, state_len, &id, &bundle);
+        if (r < 0) {
+                hook_log(LOG_WARNING, "stdin is not an OCI state with a bundle");
+                return r;
+        }
+
+        config_path = g_build_filename(bundle, "config.json", NULL);
+        r = pv_read_file_at(AT_FDCWD, config_path, &config, &config_len);
+        if (r < 0) {
+                hook_log(LOG_WARNING, "container %s: cannot read %s: %s", id, config_path,
+                         g_strerror(-r));
+                return r;
+        }
+        r = pv_oci_parse_config(config, config_len, bundle, &rootfs, &disabled);
+        if (r < 0) {
+                hook_log(LOG_WARNING, "container %s: %s has no root.path", id, config_path);
+                return r;
+        }
+        if (disabled) {
+                hook_log(LOG_INFO, "container %s: %s=true, nothing mounted", id,
+                         PV_OCI_ANNOTATION_DISABLE);
+                return 0;
+        }
+
+        if (in_host_mount_ns()) {
+                hook_log(LOG_ERR,
+                         "container %s: running in the host's mount namespace; the hook "
+                         "belongs to the createContainer stage, nothing mounted",
+                         id);
+                return -EINVAL;
+        }
+
+        /*
+         * A stopped daemon leaves either an empty directory or, after a
+         * crash, a dead FUSE mount whose every access fails with ENOTCONN.
+         */
+        probe = g_build_filename(opt_root, "proc", "meminfo", NULL);
+        if (access(probe, R_OK) < 0) {
+                hook_log(LOG_WARNING,
+                         "container %s: %s: %s (is procviewd running?), container keeps the "
+                         "host's /proc",
+                         id, probe, g_strerror(errno));
+                return -errno;
+        }
+
+        rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0) {
+                hook_log(LOG_WARNING, "container %s: cannot open rootfs %s: %s", id, rootfs,
+                         g_strerror(errno));
+                return -errno;
+        }
+
+        for (size_t i = 0; i < G_N_ELEMENTS(proc_files); i++) {
+                g_autofree char *src = g_build_filename(opt_root, "proc", proc_files[i], NULL);
+                g_autofree char *rel = g_build_filename("proc", proc_files[i], NULL);
+
+                if (access(src, F_OK) < 0) {
+                        hook_log(LOG_DEBUG, "%s: %s, ignoring", src, g_strerror(errno));
+                        continue;
+                }
+                r = bind_view(rootfd, src, rel, PROC_SUPER_MAGIC, false);
+                if (r < 0) {
+                        hook_log(LOG_WARNING, "container %s: cannot bind %s on /%s: %s", id, src,
+                                 rel, r == -EMEDIUMTYPE ? "not a procfs file" : g_strerror(-r));
+                        continue;
+                }
+                mounted++;
+        }
+
+        if (!opt_no_sys) {
+                g_autofree char *src = g_build_filename(opt_root, SYS_CPU_DIR, NULL);
+
+                r = bind_view(rootfd, src, SYS_CPU_DIR, SYSFS_MAGIC, true);
+                if (r < 0)
+                        hook_log(LOG_WARNING, "container %s: cannot bind %s on /%s: %s", id, src,
+                                 SYS_CPU_DIR,
+                                 r == -EMEDIUMTYPE ? "not a sysfs directory" : g_strerror(-r));
+                else
+                        mounted++;
+        }
+
+        hook_log(LOG_INFO, "container %s: %u procview views mounted from %s", id, mounted,
+                 opt_root);
+        return 0;
+}
+
+/*
+ * Runs run() in a child and waits at most opt_timeout seconds: a hung
+ * procviewd blocks every lookup on its mount, and a container start must not
+ * hang with it. The child shares our mount namespace, so its mounts are the
+ * container's. Only SIGKILL ends a task blocked on FUSE for sure.
+ */
+static void run_with_timeout(void)
+{
+        sigset_t mask, old;
+        siginfo_t info;
+        struct timespec ts = {.tv_sec = opt_timeout};
+        pid_t pid;
+        int r;
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        sigprocmask(SIG_BLOCK, &mask, &old);
+
+        pid = fork();
+        if (pid < 0) {
+                hook_log(LOG_WARNING, "fork: %s, running inline", g_strerror(errno));
+                sigprocmask(SIG_SETMASK, &old, NULL);
+                (void)run();
+                return;
+        }
+        if (pid == 0) {
+                sigprocmask(SIG_SETMASK, &old, NULL);
+                _exit(run() < 0 ? 1 : 0);
+        }
+
+        for (;;) {
+                r = sigtimedwait(&mask, &info, &ts);
+                if (r == SIGCHLD || (r < 0 && errno != EINTR))
+                        break;
+        }
+        if (r < 0 && errno == EAGAIN) {
+                hook_log(LOG_WARNING, "procview views did not answer within %d s, giving up",
+                         opt_timeout);
+                kill(pid, SIGKILL);
+        }
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+}
+
+int main(int argc, char **argv)
+{
+        g_autoptr(GOptionContext) ctx = NULL;
+        g_autoptr(GError) error = NULL;
+        GOptionEntry entries[] = {
+                {"root", 'r', 0, G_OPTION_ARG_FILENAME, &opt_root,
+                 "procviewd's mount point (default " PV_DEFAULT_MOUNTPOINT ")", "DIR"},
+                {"no-sys", 0, 0, G_OPTION_ARG_NONE, &opt_no_sys,
+                 "do not mount over /sys/devices/system/cpu", NULL},
+                {"timeout", 't', 0, G_OPTION_ARG_INT, &opt_timeout,
+                 "give up after SECONDS when the views do not answer (default 5)", "SECONDS"},
+                {"debug", 'd', 0, G_OPTION_ARG_NONE, &opt_debug, "log every step", NULL},
+                {NULL},
+        };
+
+        openlog("procview-oci-hook", LOG_PID, LOG_DAEMON);
+
+        ctx = g_option_context_new("- mount procview views into an OCI container");
+        g_option_context_set_summary(ctx, "Reads the OCI state on stdin; use as a createContainer "
+                                          "hook. Always exits 0.");
+        g_option_context_add_main_entries(ctx, entries, NULL);
+        if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+                /* A bad hook entry must not break container starts either. */
+                hook_log(LOG_ERR, "%s, nothing mounted", error->message);
+                return EXIT_SUCCESS;
+        }
+        if (!opt_root)
+                opt_root = g_strdup(PV_DEFAULT_MOUNTPOINT);
+        if (opt_timeout <= 0)
+                opt_timeout = 5;
+
+        run_with_timeout();
+        g_free(opt_root);
+        closelog();
+        return EXIT_SUCCESS;
+}
