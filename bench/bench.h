@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The subcommands of pv-bench. Each takes the arguments after its name
+ * (argv[0] is the subcommand) and returns the process exit status.
+ */
+
+/*
+ * "serve MOUNTPOINT": the baseline, a FUSE file system (low-level API) with
+ * one small read-only file, MOUNTPOINT/file, whose content is built once and
+ * sliced per read with direct_io, as procviewd serves its files. Runs in the
+ * foreground until SIGTERM/SIGINT, then unmounts.
+ */
+int bench_serve_main(int argc, char **argv);
+
+/*
+ * "latency ...": times open+read-to-EOF+close of files served by several
+ * daemons with 1..N reader threads in randomized interleaved rounds, and
+ * prints percentiles, throughput and ratios.
+ */
+int bench_latency_main(int argc, char **argv);
+
+/*
+ * "spawn ...": starts one process per cgroup, each the init of a new pid
+ * namespace, joined to its cgroups, having read the given files once; reports
+ * "ready" on stdout and holds them until stdin reaches EOF or SIGTERM, then
+ * kills and reaps them.
+ */
+int bench_spawn_main(int argc, char **argv);

@@ -1,0 +1,351 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# procviewd benchmark, side by side with a trivial FUSE file and lxcfs.
+#   bench/run-bench.sh [all|latency|loadavg]        (root; see bench/README.md)
+# Environment: PV_BUILD_ROOT (build directory, default "build"), PROCVIEWD,
+# PV_BENCH, LXCFS (binaries), PV_BENCH_ROUNDS, PV_BENCH_SLICE_MS,
+# PV_BENCH_WARMUP_MS, PV_BENCH_THREADS, PV_BENCH_LOAD_CGROUPS, PV_BENCH_IDLE_S,
+# PV_BENCH_MEM_LIMIT, PV_BENCH_SEED.
+set -euo pipefail
+
+mode=${1:-all}
+case $mode in
+all | latency | loadavg) ;;
+*)
+        echo "usage: $0 [all|latency|loadavg]" >&2
+        exit 2
+        ;;
+esac
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build=${PV_BUILD_ROOT:-build}
+[[ $build = /* ]] || build=$repo/$build
+PV_BENCH=${PV_BENCH:-$build/bench/pv-bench}
+PROCVIEWD=${PROCVIEWD:-$build/src/daemon/procviewd}
+LXCFS=${LXCFS:-$(command -v lxcfs || true)}
+ROUNDS=${PV_BENCH_ROUNDS:-8}
+SLICE_MS=${PV_BENCH_SLICE_MS:-250}
+WARMUP_MS=${PV_BENCH_WARMUP_MS:-100}
+THREADS=${PV_BENCH_THREADS:-1,8}
+LOAD_CGROUPS=${PV_BENCH_LOAD_CGROUPS:-1000}
+IDLE_S=${PV_BENCH_IDLE_S:-30}
+MEM_LIMIT=${PV_BENCH_MEM_LIMIT:-$((512 * 1024 * 1024))}
+SEED=${PV_BENCH_SEED:-0}
+FILES=proc/meminfo,proc/cpuinfo,proc/stat,proc/diskstats,proc/uptime,proc/loadavg,proc/swaps,sys/devices/system/cpu/online
+# The v1 controllers a container runtime puts a container in.
+CONTROLLERS=(memory cpu cpuacct cpuset blkio pids)
+
+die() {
+        echo "run-bench: $*" >&2
+        exit 1
+}
+
+[[ $(id -u) = 0 ]] || die "needs root (FUSE allow_other, cgroups)"
+[[ -c /dev/fuse ]] || die "/dev/fuse missing"
+[[ -x $PV_BENCH ]] || die "$PV_BENCH not built (ninja -C $build)"
+[[ -n $LXCFS && -x $LXCFS ]] || die "lxcfs not installed"
+have_procviewd=1
+if [[ ! -x $PROCVIEWD ]]; then
+        echo "run-bench: WARNING: $PROCVIEWD not built: measuring lxcfs alone" >&2
+        have_procviewd=0
+fi
+
+tmp=$(mktemp -d /tmp/pv-bench.XXXXXX)
+declare -A daemon_pid=()
+mounts=()
+cgroup_dirs=()      # the reader's cgroups (one per hierarchy)
+load_parents=()     # parents of the loadavg containers' cgroups
+spawn_pid=
+
+stop_pid() {
+        local pid=$1 i
+        kill -TERM "$pid" 2>/dev/null || return 0
+        for ((i = 0; i < 50; i++)); do
+                kill -0 "$pid" 2>/dev/null || break
+                sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+}
+
+rmdir_retry() {
+        local i
+        for ((i = 0; i < 20; i++)); do
+                rmdir "$@" 2>/dev/null && return 0
+                # A killed task leaves its cgroup only once fully reaped.
+                sleep 0.1
+        done
+        rmdir "$@" || true
+}
+
+remove_load_cgroups() {
+        local p
+        for p in "${load_parents[@]}"; do
+                [[ -d $p ]] || continue
+                (cd "$p" && find . -mindepth 1 -maxdepth 1 -type d -printf '%f\0' |
+                        xargs -0 -r rmdir 2>/dev/null) || true
+                rmdir_retry "$p"
+        done
+        load_parents=()
+}
+
+stop_daemons() {
+        local name m
+        for name in "${!daemon_pid[@]}"; do
+                stop_pid "${daemon_pid[$name]}"
+        done
+        daemon_pid=()
+        for m in "${mounts[@]}"; do
+                if mountpoint -q "$m"; then
+                        fusermount3 -u -z "$m" 2>/dev/null || umount -l "$m" || true
+                fi
+                rmdir "$m" 2>/dev/null || true
+        done
+        mounts=()
+}
+
+cleanup() {
+        local d
+        [[ -n $spawn_pid ]] && stop_pid "$spawn_pid"
+        spawn_pid=
+        stop_daemons
+        remove_load_cgroups
+        for d in "${cgroup_dirs[@]}"; do
+                rmdir_retry "$d"
+        done
+        cgroup_dirs=()
+        rm -f "$tmp"/*.log "$tmp"/*.pid "$tmp"/*.out
+        rmdir "$tmp" 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The directory of each distinct hierarchy carrying one of CONTROLLERS, the
+# unified one when the host has no v1 hierarchy at all.
+hierarchy_roots() {
+        local c roots=() seen=" "
+        for c in "${CONTROLLERS[@]}"; do
+                local r
+                r=$(awk -v c="$c" '$3 == "cgroup" {
+                        n = split($4, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $2; exit } }' /proc/mounts)
+                [[ -n $r && $seen != *" $r "* ]] || continue
+                seen+="$r "
+                roots+=("$r")
+        done
+        if ((${#roots[@]} == 0)); then
+                [[ -f /sys/fs/cgroup/cgroup.controllers ]] || die "no cgroup hierarchy found"
+                roots=(/sys/fs/cgroup)
+        fi
+        printf '%s\n' "${roots[@]}"
+}
+mapfile -t ROOTS < <(hierarchy_roots)
+
+# Creates NAME under every hierarchy; prints the directories. A v1 cpuset must
+# get cpus and mems before it accepts tasks: copy the parent's.
+make_cgroup() {
+        local name=$1 r d
+        for r in "${ROOTS[@]}"; do
+                d=$r/$name
+                mkdir "$d"
+                echo "$d"
+                if [[ -f $d/cpuset.cpus && ! -f $d/cgroup.controllers ]]; then
+                        cat "$r/cpuset.cpus" >"$d/cpuset.cpus"
+                        cat "$r/cpuset.mems" >"$d/cpuset.mems"
+                fi
+        done
+}
+
+set_mem_limit() {
+        local d
+        for d in "$@"; do
+                if [[ -f $d/memory.limit_in_bytes ]]; then
+                        echo "$MEM_LIMIT" >"$d/memory.limit_in_bytes"
+                elif [[ -f $d/memory.max ]]; then
+                        echo "$MEM_LIMIT" >"$d/memory.max"
+                fi
+        done
+}
+
+# Runs a command as the init of a new pid namespace inside the reader's
+# cgroups: both daemons then compute the container view of that cgroup
+# (procviewd and lxcfs take the cgroup of the reader's pid-namespace init).
+in_container() {
+        (
+                for d in "${cgroup_dirs[@]}"; do
+                        echo "$BASHPID" >"$d/cgroup.procs"
+                done
+                exec unshare --pid --fork --kill-child "$@"
+        )
+}
+
+wait_for_file() {
+        local file=$1 pid=$2 i
+        for ((i = 0; i < 100; i++)); do
+                [[ -e $file ]] && return 0
+                kill -0 "$pid" 2>/dev/null || return 1
+                sleep 0.1
+        done
+        return 1
+}
+
+# start NAME READY-FILE COMMAND...: starts a daemon mounting on $tmp/NAME.
+start_daemon() {
+        local name=$1 ready=$2
+        shift 2
+        mkdir -p "$tmp/$name"
+        mounts+=("$tmp/$name")
+        "$@" >"$tmp/$name.log" 2>&1 &
+        daemon_pid[$name]=$!
+        if ! wait_for_file "$tmp/$name/$ready" "${daemon_pid[$name]}"; then
+                cat "$tmp/$name.log" >&2
+                die "$name did not come up"
+        fi
+}
+
+start_procviewd() {
+        ((have_procviewd)) && start_daemon procviewd proc/meminfo "$PROCVIEWD" -f "$tmp/procviewd"
+        return 0
+}
+
+start_lxcfs() {
+        # -l: lxcfs serves the host's loadavg unless told to virtualize it.
+        start_daemon lxcfs proc/meminfo "$LXCFS" -f -l -p "$tmp/lxcfs.pid" "$tmp/lxcfs"
+}
+
+rss_kb() {
+        awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
+}
+
+cpu_ticks() {
+        # utime + stime (fields 14, 15), counted after the ")" ending comm.
+        sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
+host_info() {
+        echo "# $(uname -sr), $(nproc) CPUs, $(awk '/^MemTotal/ { print $2 " kB" }' /proc/meminfo)," \
+                "cgroup hierarchies: ${ROOTS[*]}"
+        echo "# procviewd: $( ((have_procviewd)) && echo "$PROCVIEWD" || echo absent)," \
+                "lxcfs: $("$LXCFS" --version 2>&1 | head -n1)"
+}
+
+run_latency() {
+        local subject args name
+        echo
+        echo "### Mode 1: latency, reader in cgroup pv-bench-$$ (memory limit $((MEM_LIMIT / 1048576)) MiB, new pid namespace)"
+        mapfile -t cgroup_dirs < <(make_cgroup "pv-bench-$$")
+        set_mem_limit "${cgroup_dirs[@]}"
+
+        start_daemon trivial file "$PV_BENCH" serve "$tmp/trivial"
+        start_lxcfs
+        start_procviewd
+
+        # Show that the daemons compute the reader's container view, not the host's.
+        echo "# MemTotal as the reader sees it: host $(awk '/^MemTotal/ { print $2 }' /proc/meminfo) kB"
+        for name in procviewd lxcfs; do
+                [[ -n ${daemon_pid[$name]:-} ]] || continue
+                echo "#   via $name: $(in_container awk '/^MemTotal/ { print $2 }' "$tmp/$name/proc/meminfo") kB"
+        done
+
+        if ((have_procviewd)); then
+                subject=procviewd
+                args=(--reference "lxcfs=$tmp/lxcfs")
+        else
+                subject=lxcfs
+                args=()
+        fi
+        in_container "$PV_BENCH" latency --subject "$subject=$tmp/$subject" "${args[@]}" \
+                --baseline "trivial=$tmp/trivial/file" --files "$FILES" --threads "$THREADS" \
+                --rounds "$ROUNDS" --slice-ms "$SLICE_MS" --warmup-ms "$WARMUP_MS" --seed "$SEED"
+
+        echo
+        echo "## resident memory after the run (VmRSS)"
+        for name in procviewd lxcfs trivial; do
+                [[ -n ${daemon_pid[$name]:-} ]] || continue
+                printf '%-10s %8s kB\n' "$name" "$(rss_kb "${daemon_pid[$name]}")"
+        done
+        if ((have_procviewd)); then
+                awk -v a="$(rss_kb "${daemon_pid[procviewd]}")" -v b="$(rss_kb "${daemon_pid[lxcfs]}")" \
+                        'BEGIN { printf "ratio procviewd/lxcfs: %.2f\n", a / b }'
+        fi
+
+        stop_daemons
+        local d
+        for d in "${cgroup_dirs[@]}"; do
+                rmdir_retry "$d"
+        done
+        cgroup_dirs=()
+}
+
+run_loadavg() {
+        local r p reads=() cg_args=() name hz t0 t1
+        declare -A c0=() c1=()
+        echo
+        echo "### Mode 2: loadavg sampling cost, $LOAD_CGROUPS idle containers, ${IDLE_S} s"
+        start_lxcfs
+        start_procviewd
+
+        for r in "${ROOTS[@]}"; do
+                p=$r/pv-bench-load-$$
+                mkdir "$p"
+                load_parents+=("$p")
+                if [[ -f $p/cpuset.cpus && ! -f $p/cgroup.controllers ]]; then
+                        cat "$r/cpuset.cpus" >"$p/cpuset.cpus"
+                        cat "$r/cpuset.mems" >"$p/cpuset.mems"
+                        # v1: children copy the parent's cpus and mems on mkdir.
+                        echo 1 >"$p/cgroup.clone_children"
+                fi
+                (cd "$p" && seq 0 $((LOAD_CGROUPS - 1)) | xargs mkdir)
+                cg_args+=(--cgroup "$p")
+        done
+        for name in procviewd lxcfs; do
+                [[ -n ${daemon_pid[$name]:-} ]] && reads+=(--read "$tmp/$name/proc/loadavg")
+        done
+
+        t0=$(date +%s.%N)
+        "$PV_BENCH" spawn --count "$LOAD_CGROUPS" "${cg_args[@]}" "${reads[@]}" >"$tmp/spawn.out" &
+        spawn_pid=$!
+        while ! grep -q '^ready' "$tmp/spawn.out"; do
+                kill -0 "$spawn_pid" 2>/dev/null || die "spawning the containers failed"
+                sleep 0.2
+        done
+        t1=$(date +%s.%N)
+        awk -v a="$t0" -v b="$t1" -v n="$LOAD_CGROUPS" \
+                'BEGIN { printf "# %d containers started, each read proc/loadavg once, in %.1f s\n", n, b - a }'
+
+        # Let both daemons pick the new containers up before measuring.
+        sleep 2
+        hz=$(getconf CLK_TCK)
+        for name in "${!daemon_pid[@]}"; do
+                c0[$name]=$(cpu_ticks "${daemon_pid[$name]}")
+        done
+        t0=$(date +%s.%N)
+        sleep "$IDLE_S"
+        for name in "${!daemon_pid[@]}"; do
+                c1[$name]=$(cpu_ticks "${daemon_pid[$name]}")
+        done
+        t1=$(date +%s.%N)
+
+        printf '%-10s %12s %8s %10s\n' daemon cpu-seconds CPU% VmRSS-kB
+        for name in procviewd lxcfs; do
+                [[ -n ${daemon_pid[$name]:-} ]] || continue
+                awk -v d="$((c1[$name] - c0[$name]))" -v hz="$hz" -v a="$t0" -v b="$t1" \
+                        -v n="$name" -v rss="$(rss_kb "${daemon_pid[$name]}")" \
+                        'BEGIN { s = d / hz; printf "%-10s %12.2f %7.2f%% %10d\n", n, s, 100 * s / (b - a), rss }'
+        done
+        if ((have_procviewd)); then
+                awk -v a="$((c1[procviewd] - c0[procviewd]))" -v b="$((c1[lxcfs] - c0[lxcfs]))" \
+                        'BEGIN { if (b > 0) printf "ratio procviewd/lxcfs CPU: %.2f\n", a / b;
+                                 else printf "ratio procviewd/lxcfs CPU: - (lxcfs used no measurable CPU)\n" }'
+        fi
+        echo "# (CPU time from /proc/PID/stat utime+stime, resolution 1/$hz s)"
+
+        stop_pid "$spawn_pid"
+        spawn_pid=
+        stop_daemons
+        remove_load_cgroups
+}
+
+host_info
+[[ $mode = loadavg ]] || run_latency
+[[ $mode = latency ]] || run_loadavg
