@@ -45,6 +45,17 @@ typedef struct PvHierarchy {
         bool is_v2[_PV_CTRL_MAX];    /* the controller is served by the unified hierarchy */
         int v1_hier_id[_PV_CTRL_MAX];/* hierarchy id as in /proc/PID/cgroup, 0 for v2/none */
         char *mount_path[_PV_CTRL_MAX]; /* for messages only */
+        /*
+         * dirfd of the procfs whose /proc/<tid>/stat give task states to
+         * pv_cgroup_read_tasks: the host's /proc, or <dir>/proc of a fixture
+         * tree (see pv_hierarchy_set_proc_root).
+         */
+        int proc_fd;
+        /*
+         * Generic-netlink family id of TASKSTATS, 0 when unavailable or for
+         * fixture trees: v1 task states then come from CGROUPSTATS_CMD_GET.
+         */
+        int taskstats_family;
 } PvHierarchy;
 
 /*
@@ -65,6 +76,13 @@ int pv_hierarchy_open_at(const char *dir, PvHierarchy *ret);
 void pv_hierarchy_close(PvHierarchy *h);
 
 /*
+ * Points task-state reads at dir (a /proc, real or a fixture with
+ * <tid>/stat files) and turns the netlink path off, so that tests can feed
+ * states. Returns 0 or -errno (h unchanged).
+ */
+int pv_hierarchy_set_proc_root(PvHierarchy *h, const char *dir);
+
+/*
  * Pure: maps the text of /proc/PID/cgroup to one path per controller,
  * relative to that controller's hierarchy root ("/" for the root cgroup).
  * ret_paths[i] are malloc()ed; NULL for a controller the host lacks.
@@ -82,6 +100,24 @@ typedef struct PvCgroup PvCgroup;
  */
 int pv_cgroup_open(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX], PvCgroup **ret);
 void pv_cgroup_free(PvCgroup *cg);
+
+/*
+ * Pure: the path of the unified ("0::") line of /proc/PID/cgroup, malloc()ed.
+ * Returns 0, -ENOENT when there is none, -EINVAL, -ENOMEM.
+ */
+int pv_cgroup_unified_path_parse(const char *proc_pid_cgroup, char **ret);
+
+/*
+ * pv_cgroup_paths_parse + pv_cgroup_open in one, also keeping the unified
+ * ("0::") path for pressure even when no controller is on the unified
+ * hierarchy (a v1 or hybrid host with cgroup.pressure there). Plain
+ * pv_cgroup_open takes the unified path from a controller served by v2, if
+ * any. h is borrowed by the PvCgroup and must outlive it (both opens).
+ * Returns 0, -ENOENT (a cgroup vanished), -EINVAL, or -errno.
+ */
+int pv_cgroup_open_proc(const PvHierarchy *h, const char *proc_pid_cgroup, PvCgroup **ret);
+/* The unified-hierarchy path used for pressure, or NULL. Owned by cg. */
+const char *pv_cgroup_unified_path(const PvCgroup *cg);
 
 /* True when every controller's path is the hierarchy root ("/"). */
 bool pv_cgroup_is_root(const PvCgroup *cg);

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Internals shared by backend.c, v1.c and v2.c; not for other layers. */
+
+#include "cgroup/backend.h"
+
+/* Per-controller readers of one cgroup version; picked once per controller in pv_cgroup_open. */
+typedef struct PvCgroupOps {
+        /* on the PV_CTRL_MEMORY chain */
+        int (*read_memory)(const PvCgroup *cg, PvMemory *ret);
+        /* on the PV_CTRL_CPUACCT chain: user/system totals and per-CPU arrays */
+        int (*read_cpu_usage)(const PvCgroup *cg, PvCpuUsage *ret);
+        /* on the PV_CTRL_CPU chain: smallest quota/period over ancestors, quota 0 = none */
+        int (*read_cpu_quota)(const PvCgroup *cg, uint64_t *ret_quota_us, uint64_t *ret_period_us);
+        int (*read_cpuset)(const PvCgroup *cg, PvCpuSet *ret);
+        int (*read_io)(const PvCgroup *cg, PvIoStats *ret);
+        /* on the chain of controller c (any hierarchy lists the cgroup's tasks) */
+        int (*read_tasks)(const PvCgroup *cg, PvController c, PvTaskCounts *ret);
+} PvCgroupOps;
+
+extern const PvCgroupOps pv_cgroup_v1_ops;
+extern const PvCgroupOps pv_cgroup_v2_ops;
+
+struct PvCgroup {
+        const PvHierarchy *h; /* borrowed */
+        char *path[_PV_CTRL_MAX];
+        /*
+         * O_PATH dirfds: chain[c][0] is the cgroup's directory, chain[c][i]
+         * its i-th ancestor, chain[c][n_chain[c] - 1] the hierarchy root
+         * (h->root_fd[c], not owned). NULL when the controller has no path.
+         */
+        int *chain[_PV_CTRL_MAX];
+        size_t n_chain[_PV_CTRL_MAX];
+        const PvCgroupOps *ops[_PV_CTRL_MAX];
+        char *unified_path; /* NULL: none */
+        int unified_fd;     /* O_PATH dirfd of unified_path, -1 */
+        char *key;
+};
+
+/*
+ * Reads file in the cgroup of controller c at ancestor level (0 = the
+ * cgroup itself). Returns 0, -ENOENT (no such file or the cgroup vanished),
+ * -ENODEV (controller absent), -errno.
+ */
+int pv_cg_read(const PvCgroup *cg, PvController c, size_t level, const char *file, char **ret);
+
+/*
+ * The smallest limit (pv_parse_limit) of file over the cgroup of c and
+ * its ancestors; levels lacking the file count as unlimited. If the cgroup
+ * itself vanished, -ENOENT. Returns 0 (PV_UNLIMITED when no level limits) or -errno.
+ */
+int pv_cg_limit_min(const PvCgroup *cg, PvController c, const char *file, uint64_t *ret);
+
+/* Smallest quota/period ratio over the chain, for v1 pairs of files (quota_file NULL: v2 cpu.max). */
+int pv_cg_quota_min(const PvCgroup *cg, PvController c, const char *quota_file, const char *period_file,
+                    uint64_t *ret_quota_us, uint64_t *ret_period_us);
+
+/*
+ * Counts threads listed in list_file ("tasks" or "cgroup.threads") of the
+ * cgroup of c and all its descendants. States come from CGROUPSTATS_CMD_GET
+ * when use_netlink and the hierarchy resolved TASKSTATS, else from
+ * <proc>/<tid>/stat.
+ */
+int pv_cg_count_tasks(const PvCgroup *cg, PvController c, const char *list_file, bool use_netlink,
+                      PvTaskCounts *ret);

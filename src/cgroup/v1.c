@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* cgroup v1 readers: memory, cpuacct + cpu, cpuset, blkio. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgroup-private.h"
+#include "common/fileio.h"
+#include "parse.h"
+
+/* Reads a required level-0 file as one number (usage counters). */
+static int read_u64(const PvCgroup *cg, PvController c, const char *file, uint64_t *ret)
+{
+        char *text;
+        int r = pv_cg_read(cg, c, 0, file, &text);
+        if (r < 0)
+                return r;
+        r = pv_parse_u64_or_max(text, ret);
+        free(text);
+        return r;
+}
+
+static int v1_read_memory(const PvCgroup *cg, PvMemory *ret)
+{
+        PvMemory m = {};
+        uint64_t memsw_usage, memsw_limit, rss = 0;
+        char *text;
+        int r;
+
+        r = read_u64(cg, PV_CTRL_MEMORY, "memory.usage_in_bytes", &m.usage);
+        if (r < 0)
+                return r;
+        r = pv_cg_limit_min(cg, PV_CTRL_MEMORY, "memory.limit_in_bytes", &m.limit);
+        if (r < 0)
+                return r;
+
+        /*
+         * memsw counts memory + swap (kernel built with swap accounting and
+         * swapaccount not off); without it the files are absent.
+         */
+        r = read_u64(cg, PV_CTRL_MEMORY, "memory.memsw.usage_in_bytes", &memsw_usage);
+        if (r == 0) {
+                r = pv_cg_limit_min(cg, PV_CTRL_MEMORY, "memory.memsw.limit_in_bytes", &memsw_limit);
+                if (r < 0)
+                        return r;
+                m.swap_accounted = true;
+                m.swap_usage = memsw_usage > m.usage ? memsw_usage - m.usage : 0;
+                if (memsw_limit == PV_UNLIMITED)
+                        m.swap_limit = PV_UNLIMITED;
+                else if (m.limit == PV_UNLIMITED)
+                        m.swap_limit = memsw_limit; /* memory unbounded: memsw alone bounds swap */
+                else
+                        m.swap_limit = memsw_limit > m.limit ? memsw_limit - m.limit : 0;
+        } else if (r == -ENOENT) {
+                m.swap_limit = PV_UNLIMITED;
+        } else {
+                return r;
+        }
+
+        r = pv_cg_read(cg, PV_CTRL_MEMORY, 0, "memory.stat", &text);
+        if (r < 0)
+                return r;
+        /* total_* are the hierarchical sums (the cgroup and its descendants) */
+        const PvKeyField f[] = {
+                {"total_rss", &rss},
+                {"total_cache", &m.stat.file},
+                {"total_shmem", &m.stat.shmem},
+                {"total_mapped_file", &m.stat.mapped_file},
+                {"total_dirty", &m.stat.dirty},
+                {"total_writeback", &m.stat.writeback},
+                {"total_swapcached", &m.stat.swapcached},
+                {"total_active_anon", &m.stat.active_anon},
+                {"total_inactive_anon", &m.stat.inactive_anon},
+                {"total_active_file", &m.stat.active_file},
+                {"total_inactive_file", &m.stat.inactive_file},
+                {"total_unevictable", &m.stat.unevictable},
+                {"total_rss_huge", &m.stat.anon_thp},
+        };
+        r = pv_parse_flat_keyed(text, f, sizeof(f) / sizeof(f[0]));
+        free(text);
+        if (r < 0)
+                return r;
+        m.stat.anon = rss; /* v1 rss already includes rss_huge */
+        *ret = m;
+        return 0;
+}
+
+static int v1_read_cpu_usage(const PvCgroup *cg, PvCpuUsage *ret)
+{
+        PvCpuUsage u = {};
+        char *text;
+        int r;
+
+        /* cpuacct.usage_all (4.16+): per-CPU user and system ns in one read */
+        r = pv_cg_read(cg, PV_CTRL_CPUACCT, 0, "cpuacct.usage_all", &text);
+        if (r == 0) {
+                r = pv_parse_cpuacct_usage_all(text, &u.percpu_user_ns, &u.percpu_system_ns, &u.n_cpus);
+                free(text);
+                if (r < 0)
+                        return r;
+        } else if (r == -ENOENT) {
+                /* older kernels: two files, one number per possible CPU each */
+                uint64_t *user = NULL, *sys = NULL;
+                size_t nu = 0, ns = 0;
+                r = pv_cg_read(cg, PV_CTRL_CPUACCT, 0, "cpuacct.usage_percpu_user", &text);
+                if (r == 0) {
+                        r = pv_parse_u64_list(text, &user, &nu);
+                        free(text);
+                        if (r < 0)
+                                return r;
+                        r = pv_cg_read(cg, PV_CTRL_CPUACCT, 0, "cpuacct.usage_percpu_sys", &text);
+                        if (r == 0) {
+                                r = pv_parse_u64_list(text, &sys, &ns);
+                                free(text);
+                        }
+                        if (r == 0 && (nu != ns || nu == 0))
+                                r = -EINVAL;
+                        if (r < 0) {
+                                free(user);
+                                free(sys);
+                                return r;
+                        }
+                        u.percpu_user_ns = user;
+                        u.percpu_system_ns = sys;
+                        u.n_cpus = nu;
+                } else if (r != -ENOENT) {
+                        return r;
+                }
+        } else {
+                return r;
+        }
+
+        if (u.n_cpus > 0) {
+                for (size_t i = 0; i < u.n_cpus; i++) {
+                        u.user_ns += u.percpu_user_ns[i];
+                        u.system_ns += u.percpu_system_ns[i];
+                }
+                *ret = u;
+                return 0;
+        }
+
+        /*
+         * Oldest kernels: cpuacct.usage (ns) split by the user/system ratio of
+         * cpuacct.stat (USER_HZ ticks). No per-CPU split.
+         */
+        uint64_t usage, ut = 0, st = 0;
+        r = read_u64(cg, PV_CTRL_CPUACCT, "cpuacct.usage", &usage);
+        if (r < 0)
+                return r;
+        r = pv_cg_read(cg, PV_CTRL_CPUACCT, 0, "cpuacct.stat", &text);
+        if (r < 0)
+                return r;
+        const PvKeyField f[] = {{"user", &ut}, {"system", &st}};
+        r = pv_parse_flat_keyed(text, f, 2);
+        free(text);
+        if (r < 0)
+                return r;
+        if (ut + st == 0) {
+                u.user_ns = usage;
+        } else {
+                u.user_ns = (uint64_t)((unsigned __int128)usage * ut / (ut + st));
+                u.system_ns = usage - u.user_ns;
+        }
+        *ret = u;
+        return 0;
+}
+
+static int v1_read_cpu_quota(const PvCgroup *cg, uint64_t *ret_quota_us, uint64_t *ret_period_us)
+{
+        /* cfs_quota_us = -1: no limit at that level */
+        return pv_cg_quota_min(cg, PV_CTRL_CPU, "cpu.cfs_quota_us", "cpu.cfs_period_us", ret_quota_us,
+                               ret_period_us);
+}
+
+static int v1_read_cpuset(const PvCgroup *cg, PvCpuSet *ret)
+{
+        char *text;
+        /* effective_cpus (4.7+) is cpus as narrowed by the ancestors and hotplug */
+        int r = pv_cg_read(cg, PV_CTRL_CPUSET, 0, "cpuset.effective_cpus", &text);
+        if (r == -ENOENT)
+                r = pv_cg_read(cg, PV_CTRL_CPUSET, 0, "cpuset.cpus", &text);
+        if (r < 0)
+                return r;
+        r = pv_cpuset_parse(text, ret);
+        free(text);
+        return r;
+}
+
+/* Parses one blkio file if present and merges it into s; -ENOENT when absent. */
+static int blkio_merge(const PvCgroup *cg, const char *file, bool ios, PvIoStats *s)
+{
+        char *text;
+        PvIoStats part;
+        int r = pv_cg_read(cg, PV_CTRL_IO, 0, file, &text);
+        if (r < 0)
+                return r;
+        r = pv_parse_blkio(text, ios, &part);
+        free(text);
+        if (r < 0)
+                return r;
+        r = pv_io_stats_merge_max(s, &part);
+        pv_io_stats_clear(&part);
+        return r;
+}
+
+static int v1_read_io(const PvCgroup *cg, PvIoStats *ret)
+{
+        /*
+         * Since 5.0 (no CFQ) blkio.throttle.* counts only I/O to devices with
+         * a throttle rule in the cgroup; BFQ, when it schedules a device,
+         * counts in blkio.bfq.*. A device in both takes the larger count.
+         */
+        static const struct {
+                const char *file, *fallback;
+                bool ios;
+        } files[] = {
+                {"blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_service_bytes", false},
+                {"blkio.throttle.io_serviced_recursive", "blkio.throttle.io_serviced", true},
+                {"blkio.bfq.io_service_bytes_recursive", "blkio.bfq.io_service_bytes", false},
+                {"blkio.bfq.io_serviced_recursive", "blkio.bfq.io_serviced", true},
+        };
+        PvIoStats s = {};
+        bool any = false;
+
+        for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+                int r = blkio_merge(cg, files[i].file, files[i].ios, &s);
+                if (r == -ENOENT)
+                        r = blkio_merge(cg, files[i].fallback, files[i].ios, &s);
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0) {
+                        pv_io_stats_clear(&s);
+                        return r;
+                }
+                any = true;
+        }
+        if (!any)
+                return -ENOENT;
+        *ret = s;
+        return 0;
+}
+
+static int v1_read_tasks(const PvCgroup *cg, PvController c, PvTaskCounts *ret)
+{
+        return pv_cg_count_tasks(cg, c, "tasks", true, ret);
+}
+
+const PvCgroupOps pv_cgroup_v1_ops = {
+        .read_memory = v1_read_memory,
+        .read_cpu_usage = v1_read_cpu_usage,
+        .read_cpu_quota = v1_read_cpu_quota,
+        .read_cpuset = v1_read_cpuset,
+        .read_io = v1_read_io,
+        .read_tasks = v1_read_tasks,
+};

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* cgroup v2 readers: memory, cpu, cpuset, io on the unified hierarchy. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgroup-private.h"
+#include "common/fileio.h"
+#include "parse.h"
+
+static int v2_read_memory(const PvCgroup *cg, PvMemory *ret)
+{
+        PvMemory m = {};
+        char *text;
+        int r;
+
+        /* memory.current: absent in the root and where the memory controller is not enabled */
+        r = pv_cg_read(cg, PV_CTRL_MEMORY, 0, "memory.current", &text);
+        if (r < 0)
+                return r;
+        r = pv_parse_u64_or_max(text, &m.usage);
+        free(text);
+        if (r < 0)
+                return r;
+        r = pv_cg_limit_min(cg, PV_CTRL_MEMORY, "memory.max", &m.limit);
+        if (r < 0)
+                return r;
+
+        /* v2 accounts swap apart from memory (unlike v1 memsw) */
+        r = pv_cg_read(cg, PV_CTRL_MEMORY, 0, "memory.swap.current", &text);
+        if (r == 0) {
+                r = pv_parse_u64_or_max(text, &m.swap_usage);
+                free(text);
+                if (r < 0)
+                        return r;
+                r = pv_cg_limit_min(cg, PV_CTRL_MEMORY, "memory.swap.max", &m.swap_limit);
+                if (r < 0)
+                        return r;
+                m.swap_accounted = true;
+        } else if (r == -ENOENT) {
+                m.swap_limit = PV_UNLIMITED;
+        } else {
+                return r;
+        }
+
+        r = pv_cg_read(cg, PV_CTRL_MEMORY, 0, "memory.stat", &text);
+        if (r < 0)
+                return r;
+        /* v2 memory.stat is hierarchical already; keys per Documentation/admin-guide/cgroup-v2.rst */
+        const PvKeyField f[] = {
+                {"anon", &m.stat.anon},
+                {"file", &m.stat.file},
+                {"shmem", &m.stat.shmem},
+                {"file_mapped", &m.stat.mapped_file},
+                {"file_dirty", &m.stat.dirty},
+                {"file_writeback", &m.stat.writeback},
+                {"swapcached", &m.stat.swapcached},
+                {"active_anon", &m.stat.active_anon},
+                {"inactive_anon", &m.stat.inactive_anon},
+                {"active_file", &m.stat.active_file},
+                {"inactive_file", &m.stat.inactive_file},
+                {"unevictable", &m.stat.unevictable},
+                {"slab_reclaimable", &m.stat.slab_reclaimable},
+                {"slab_unreclaimable", &m.stat.slab_unreclaimable},
+                {"kernel_stack", &m.stat.kernel_stack},
+                {"pagetables", &m.stat.pagetables},
+                {"anon_thp", &m.stat.anon_thp},
+        };
+        r = pv_parse_flat_keyed(text, f, sizeof(f) / sizeof(f[0]));
+        free(text);
+        if (r < 0)
+                return r;
+        *ret = m;
+        return 0;
+}
+
+static int v2_read_cpu_usage(const PvCgroup *cg, PvCpuUsage *ret)
+{
+        uint64_t user = 0, sys = 0;
+        char *text;
+        /* cpu.stat's usage fields are core (present without the cpu controller); no per-CPU split */
+        int r = pv_cg_read(cg, PV_CTRL_CPUACCT, 0, "cpu.stat", &text);
+        if (r < 0)
+                return r;
+        const PvKeyField f[] = {{"user_usec", &user}, {"system_usec", &sys}};
+        r = pv_parse_flat_keyed(text, f, 2);
+        free(text);
+        if (r < 0)
+                return r;
+        if (r < 2)
+                return -EINVAL;
+        memset(ret, 0, sizeof(*ret));
+        ret->user_ns = user * 1000;
+        ret->system_ns = sys * 1000;
+        return 0;
+}
+
+static int v2_read_cpu_quota(const PvCgroup *cg, uint64_t *ret_quota_us, uint64_t *ret_period_us)
+{
+        return pv_cg_quota_min(cg, PV_CTRL_CPU, NULL, "cpu.max", ret_quota_us, ret_period_us);
+}
+
+static int v2_read_cpuset(const PvCgroup *cg, PvCpuSet *ret)
+{
+        /*
+         * cpuset.cpus.effective exists only where the cpuset controller is
+         * enabled; elsewhere the nearest ancestor's applies (a child without
+         * the controller shares its parent's cpuset).
+         */
+        for (size_t i = 0; i < cg->n_chain[PV_CTRL_CPUSET]; i++) {
+                char *text;
+                int r = pv_cg_read(cg, PV_CTRL_CPUSET, i, "cpuset.cpus.effective", &text);
+                if (r == -ENOENT) {
+                        if (i == 0 && faccessat(cg->chain[PV_CTRL_CPUSET][0], "cgroup.procs", F_OK, 0) < 0)
+                                return -ENOENT;
+                        continue;
+                }
+                if (r < 0)
+                        return r;
+                r = pv_cpuset_parse(text, ret);
+                free(text);
+                return r;
+        }
+        return -ENOENT;
+}
+
+static int v2_read_io(const PvCgroup *cg, PvIoStats *ret)
+{
+        char *text;
+        /* io.stat is recursive on v2 and counts every device, throttled or not */
+        int r = pv_cg_read(cg, PV_CTRL_IO, 0, "io.stat", &text);
+        if (r < 0)
+                return r;
+        r = pv_parse_io_stat(text, ret);
+        free(text);
+        return r;
+}
+
+static int v2_read_tasks(const PvCgroup *cg, PvController c, PvTaskCounts *ret)
+{
+        /* CGROUPSTATS_CMD_GET refuses cgroup2 fds: states come from /proc */
+        return pv_cg_count_tasks(cg, c, "cgroup.threads", false, ret);
+}
+
+const PvCgroupOps pv_cgroup_v2_ops = {
+        .read_memory = v2_read_memory,
+        .read_cpu_usage = v2_read_cpu_usage,
+        .read_cpu_quota = v2_read_cpu_quota,
+        .read_cpuset = v2_read_cpuset,
+        .read_io = v2_read_io,
+        .read_tasks = v2_read_tasks,
+};

@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The pure cgroup parsers on literal v1 and v2 texts, including malformed and cut-short ones. */
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgroup/parse.h"
+
+START_TEST(test_limit)
+{
+        uint64_t v = 5;
+        ck_assert_int_eq(pv_parse_limit("max\n", &v), 0);
+        ck_assert(v == PV_UNLIMITED);
+        ck_assert_int_eq(pv_parse_limit("-1\n", &v), 0);
+        ck_assert(v == PV_UNLIMITED);
+        /* v1's "no limit" is LONG_MAX rounded down to a page */
+        ck_assert_int_eq(pv_parse_limit("9223372036854771712\n", &v), 0);
+        ck_assert(v == PV_UNLIMITED);
+        ck_assert_int_eq(pv_parse_limit("4611686018427387903", &v), 0);
+        ck_assert(v == UINT64_C(4611686018427387903));
+        ck_assert_int_eq(pv_parse_limit("1073741824\n", &v), 0);
+        ck_assert(v == 1073741824);
+        v = 9;
+        ck_assert_int_eq(pv_parse_limit("-2", &v), -EINVAL);
+        ck_assert_int_eq(pv_parse_limit("-1x", &v), -EINVAL);
+        ck_assert_int_eq(pv_parse_limit("", &v), -EINVAL);
+        ck_assert_int_eq(pv_parse_limit("12 34", &v), -EINVAL);
+        ck_assert_int_eq(pv_parse_limit("99999999999999999999999", &v), -EINVAL);
+        ck_assert(v == 9);
+}
+END_TEST
+
+START_TEST(test_flat_keyed)
+{
+        uint64_t a = 1, b = 2, c = 3;
+        PvKeyField f[] = {{"total_rss", &a}, {"total_cache", &b}, {"absent", &c}};
+        ck_assert_int_eq(pv_parse_flat_keyed("cache 5\ntotal_cache 42\nrss 7\ntotal_rss 1000\n", f, 3), 2);
+        ck_assert(a == 1000 && b == 42 && c == 3);
+
+        /* malformed complete lines: nothing written */
+        a = b = 0;
+        ck_assert_int_eq(pv_parse_flat_keyed("total_rss 10\ntotal_cache x\n", f, 3), -EINVAL);
+        ck_assert_int_eq(pv_parse_flat_keyed("total_rss 10\ntotal_cache\n", f, 3), -EINVAL);
+        ck_assert_int_eq(pv_parse_flat_keyed("total_rss 10 11\n", f, 3), -EINVAL);
+        ck_assert_int_eq(pv_parse_flat_keyed("total_rss -1\n", f, 3), -EINVAL);
+        ck_assert(a == 0 && b == 0);
+
+        /* cut mid-line: the lines before it count, the cut one is dropped */
+        ck_assert_int_eq(pv_parse_flat_keyed("total_rss 10\ntotal_cac", f, 3), 1);
+        ck_assert(a == 10 && b == 0);
+        ck_assert_int_eq(pv_parse_flat_keyed("total_rss 11\ntotal_cache ", f, 3), 1);
+        ck_assert(a == 11 && b == 0);
+        ck_assert_int_eq(pv_parse_flat_keyed("", f, 3), 0);
+        ck_assert_int_eq(pv_parse_flat_keyed("\n\n", f, 3), 0);
+}
+END_TEST
+
+START_TEST(test_usage_all)
+{
+        uint64_t *u = NULL, *s = NULL;
+        size_t n = 0;
+        ck_assert_int_eq(pv_parse_cpuacct_usage_all("cpu user system\n0 100 10\n1 200 20\n3 400 40\n", &u, &s, &n), 0);
+        ck_assert_uint_eq(n, 4);
+        ck_assert(u[0] == 100 && s[0] == 10 && u[1] == 200 && u[2] == 0 && s[3] == 40);
+        free(u);
+        free(s);
+
+        /* cut inside the last line: that CPU is dropped, not misread */
+        ck_assert_int_eq(pv_parse_cpuacct_usage_all("cpu user system\n0 100 10\n1 20", &u, &s, &n), 0);
+        ck_assert_uint_eq(n, 1);
+        free(u);
+        free(s);
+
+        u = s = NULL;
+        n = 77;
+        ck_assert_int_eq(pv_parse_cpuacct_usage_all("0 100 10\n", &u, &s, &n), -EINVAL); /* no header */
+        ck_assert_int_eq(pv_parse_cpuacct_usage_all("cpu user system\n", &u, &s, &n), -EINVAL);
+        ck_assert_int_eq(pv_parse_cpuacct_usage_all("cpu user system\n0 1\n1 2 3\n", &u, &s, &n), -EINVAL);
+        ck_assert_int_eq(pv_parse_cpuacct_usage_all("cpu user system\n9000 1 2\n", &u, &s, &n), -EINVAL);
+        ck_assert_int_eq(pv_parse_cpuacct_usage_all("", &u, &s, &n), -EINVAL);
+        ck_assert(u == NULL && n == 77);
+}
+END_TEST
+
+START_TEST(test_u64_list)
+{
+        uint64_t *v = NULL;
+        size_t n = 0;
+        ck_assert_int_eq(pv_parse_u64_list("100 200 300 \n", &v, &n), 0);
+        ck_assert_uint_eq(n, 3);
+        ck_assert(v[2] == 300);
+        free(v);
+        ck_assert_int_eq(pv_parse_u64_list("1 x 3", &v, &n), -EINVAL);
+        ck_assert_int_eq(pv_parse_u64_list("1 -3", &v, &n), -EINVAL);
+        ck_assert_int_eq(pv_parse_u64_list("\n", &v, &n), 0);
+        ck_assert_uint_eq(n, 0);
+        free(v);
+}
+END_TEST
+
+START_TEST(test_blkio)
+{
+        PvIoStats s = {};
+        const char *text = "8:16 Read 100\n8:16 Write 200\n8:16 Sync 300\n8:16 Async 0\n8:16 Discard 5\n"
+                           "8:16 Total 305\n8:0 Read 4096\n8:0 Write 8388608\n8:0 Total 8392704\nTotal 8393009\n";
+        ck_assert_int_eq(pv_parse_blkio(text, false, &s), 0);
+        ck_assert_uint_eq(s.n_devs, 2);
+        /* sorted by (major, minor) */
+        ck_assert_uint_eq(s.devs[0].minor, 0);
+        ck_assert(s.devs[0].rbytes == 4096 && s.devs[0].wbytes == 8388608 && s.devs[0].rios == 0);
+        ck_assert(s.devs[1].major == 8 && s.devs[1].minor == 16);
+        ck_assert(s.devs[1].rbytes == 100 && s.devs[1].wbytes == 200 && s.devs[1].dbytes == 5);
+        pv_io_stats_clear(&s);
+
+        ck_assert_int_eq(pv_parse_blkio("8:0 Read 3\n8:0 Write 4\nTotal 7\n", true, &s), 0);
+        ck_assert(s.n_devs == 1 && s.devs[0].rios == 3 && s.devs[0].wios == 4 && s.devs[0].rbytes == 0);
+        pv_io_stats_clear(&s);
+
+        /* the empty file of a cgroup without I/O, and "Total 0" alone */
+        ck_assert_int_eq(pv_parse_blkio("Total 0\n", false, &s), 0);
+        ck_assert_uint_eq(s.n_devs, 0);
+        pv_io_stats_clear(&s);
+
+        /* cut short: earlier lines kept */
+        ck_assert_int_eq(pv_parse_blkio("8:0 Read 3\n8:0 Wri", true, &s), 0);
+        ck_assert(s.n_devs == 1 && s.devs[0].rios == 3 && s.devs[0].wios == 0);
+        pv_io_stats_clear(&s);
+
+        PvIoStats keep = {.n_devs = 42};
+        ck_assert_int_eq(pv_parse_blkio("8-0 Read 3\n", false, &keep), -EINVAL);
+        ck_assert_int_eq(pv_parse_blkio("8:0 Read\n", false, &keep), -EINVAL);
+        ck_assert_int_eq(pv_parse_blkio("8:0 Read 3 4\n", false, &keep), -EINVAL);
+        ck_assert_int_eq(pv_parse_blkio("garbage\n", false, &keep), -EINVAL);
+        ck_assert_uint_eq(keep.n_devs, 42);
+}
+END_TEST
+
+START_TEST(test_io_stat)
+{
+        PvIoStats s = {};
+        const char *text = "259:0 rbytes=4096 wbytes=0 rios=1 wios=0 dbytes=0 dios=0\n"
+                           "8:0 rbytes=1048576 wbytes=8388608 rios=256 wios=2048 dbytes=4096 dios=1 cost.vrate=100.00\n";
+        ck_assert_int_eq(pv_parse_io_stat(text, &s), 0);
+        ck_assert_uint_eq(s.n_devs, 2);
+        ck_assert(s.devs[0].major == 8 && s.devs[0].wbytes == 8388608 && s.devs[0].dios == 1);
+        ck_assert(s.devs[1].major == 259 && s.devs[1].rbytes == 4096 && s.devs[1].rios == 1);
+        pv_io_stats_clear(&s);
+
+        ck_assert_int_eq(pv_parse_io_stat("", &s), 0);
+        ck_assert_uint_eq(s.n_devs, 0);
+        /* cut inside the last line's value: that line dropped */
+        ck_assert_int_eq(pv_parse_io_stat("8:0 rbytes=1 wbytes=2\n8:16 rbytes=1x", &s), 0);
+        ck_assert_uint_eq(s.n_devs, 1);
+        pv_io_stats_clear(&s);
+
+        PvIoStats keep = {.n_devs = 7};
+        ck_assert_int_eq(pv_parse_io_stat("8:0 rbytes=x\n", &keep), -EINVAL);
+        ck_assert_int_eq(pv_parse_io_stat("8:0 rbytes\n", &keep), -EINVAL);
+        ck_assert_int_eq(pv_parse_io_stat("sda rbytes=1\n", &keep), -EINVAL);
+        ck_assert_uint_eq(keep.n_devs, 7);
+}
+END_TEST
+
+START_TEST(test_io_merge)
+{
+        PvIoDev a[] = {{.major = 8, .minor = 0, .rbytes = 10, .wbytes = 100}, {.major = 8, .minor = 16, .rbytes = 1}};
+        PvIoDev b[] = {{.major = 8, .minor = 0, .rbytes = 20, .wbytes = 50, .rios = 3}, {.major = 259, .minor = 0, .wios = 9}};
+        PvIoStats dst = {.devs = malloc(sizeof(a)), .n_devs = 2};
+        memcpy(dst.devs, a, sizeof(a));
+        PvIoStats src = {.devs = b, .n_devs = 2};
+        ck_assert_int_eq(pv_io_stats_merge_max(&dst, &src), 0);
+        ck_assert_uint_eq(dst.n_devs, 3);
+        ck_assert(dst.devs[0].rbytes == 20 && dst.devs[0].wbytes == 100 && dst.devs[0].rios == 3);
+        ck_assert(dst.devs[1].minor == 16 && dst.devs[2].major == 259 && dst.devs[2].wios == 9);
+        pv_io_stats_clear(&dst);
+}
+END_TEST
+
+START_TEST(test_cpu_max)
+{
+        uint64_t q = 1, p = 1;
+        ck_assert_int_eq(pv_parse_cpu_max("max 100000\n", &q, &p), 0);
+        ck_assert(q == 0 && p == 100000);
+        ck_assert_int_eq(pv_parse_cpu_max("50000 100000\n", &q, &p), 0);
+        ck_assert(q == 50000 && p == 100000);
+        ck_assert_int_eq(pv_parse_cpu_max("50000\n", &q, &p), -EINVAL);
+        ck_assert_int_eq(pv_parse_cpu_max("50000 0\n", &q, &p), -EINVAL);
+        ck_assert_int_eq(pv_parse_cpu_max("-1 100000\n", &q, &p), -EINVAL);
+        ck_assert_int_eq(pv_parse_cpu_max("", &q, &p), -EINVAL);
+        ck_assert(q == 50000 && p == 100000);
+}
+END_TEST
+
+static void fake_hierarchy(PvHierarchy *h, bool v2_cpu)
+{
+        memset(h, 0, sizeof(*h));
+        h->unified_fd = 3;
+        for (int c = 0; c < _PV_CTRL_MAX; c++) {
+                h->root_fd[c] = 3; /* only compared with -1 by the pure parser */
+                h->v1_hier_id[c] = c + 1;
+        }
+        h->root_fd[PV_CTRL_PIDS] = -1; /* the host lacks pids */
+        if (v2_cpu) {
+                h->is_v2[PV_CTRL_CPU] = h->is_v2[PV_CTRL_CPUACCT] = h->is_v2[PV_CTRL_IO] = true;
+                h->v1_hier_id[PV_CTRL_CPU] = h->v1_hier_id[PV_CTRL_CPUACCT] = h->v1_hier_id[PV_CTRL_IO] = 0;
+        }
+}
+
+static void free_paths(char *p[_PV_CTRL_MAX])
+{
+        for (int c = 0; c < _PV_CTRL_MAX; c++)
+                free(p[c]);
+}
+
+START_TEST(test_proc_cgroup_v1)
+{
+        PvHierarchy h;
+        char *p[_PV_CTRL_MAX];
+        fake_hierarchy(&h, false);
+        const char *text = "12:pids:/docker/abc\n9:name=systemd:/system.slice/docker.service\n"
+                           "4:memory:/docker/abc\n3:cpuset:/docker/abc\n2:cpu,cpuacct:/docker/abc/x\n"
+                           "7:blkio:/\n0::/\n";
+        ck_assert_int_eq(pv_cgroup_paths_parse(&h, text, p), 0);
+        ck_assert_str_eq(p[PV_CTRL_MEMORY], "/docker/abc");
+        ck_assert_str_eq(p[PV_CTRL_CPU], "/docker/abc/x");
+        ck_assert_str_eq(p[PV_CTRL_CPUACCT], "/docker/abc/x");
+        ck_assert_str_eq(p[PV_CTRL_CPUSET], "/docker/abc");
+        ck_assert_str_eq(p[PV_CTRL_IO], "/");
+        ck_assert_ptr_null(p[PV_CTRL_PIDS]); /* host lacks it */
+        free_paths(p);
+
+        char *u = NULL;
+        ck_assert_int_eq(pv_cgroup_unified_path_parse(text, &u), 0);
+        ck_assert_str_eq(u, "/");
+        free(u);
+        ck_assert_int_eq(pv_cgroup_unified_path_parse("4:memory:/a\n", &u), -ENOENT);
+}
+END_TEST
+
+START_TEST(test_proc_cgroup_hybrid_and_bad)
+{
+        PvHierarchy h;
+        char *p[_PV_CTRL_MAX];
+        fake_hierarchy(&h, true);
+        const char *text = "4:memory:/kube/pod:with:colons\n3:cpuset:/kube/pod\n1:name=systemd:/x\n0::/kube/unified\n";
+        ck_assert_int_eq(pv_cgroup_paths_parse(&h, text, p), 0);
+        ck_assert_str_eq(p[PV_CTRL_MEMORY], "/kube/pod:with:colons");
+        ck_assert_str_eq(p[PV_CTRL_CPU], "/kube/unified");
+        ck_assert_str_eq(p[PV_CTRL_IO], "/kube/unified");
+        free_paths(p);
+
+        /* a cut last line names no cgroup (its path could be a prefix of another) */
+        ck_assert_int_eq(pv_cgroup_paths_parse(&h, "4:memory:/a\n3:cpuset:/kube/po", p), 0);
+        ck_assert_str_eq(p[PV_CTRL_MEMORY], "/a");
+        ck_assert_ptr_null(p[PV_CTRL_CPUSET]);
+        free_paths(p);
+        char *u = NULL;
+        ck_assert_int_eq(pv_cgroup_unified_path_parse("0::/kube/po", &u), -EINVAL);
+
+        char *keep[_PV_CTRL_MAX] = {(char *)"untouched"};
+        ck_assert_int_eq(pv_cgroup_paths_parse(&h, "garbage\n", keep), -EINVAL);
+        ck_assert_int_eq(pv_cgroup_paths_parse(&h, "x:memory:/a\n", keep), -EINVAL);
+        ck_assert_int_eq(pv_cgroup_paths_parse(&h, "4:memory:relative\n", keep), -EINVAL);
+        ck_assert_int_eq(pv_cgroup_paths_parse(&h, "0:memory:/a\n", keep), -EINVAL);
+        ck_assert_str_eq(keep[0], "untouched");
+        ck_assert_int_eq(pv_cgroup_unified_path_parse("nonsense\n", &u), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_proc_stat_state)
+{
+        char st = '?';
+        ck_assert_int_eq(pv_parse_proc_stat_state("42 (bash) S 1 42 42 0", &st), 0);
+        ck_assert_int_eq(st, 'S');
+        ck_assert_int_eq(pv_parse_proc_stat_state("43 (a) b) (c) D 1 2", &st), 0);
+        ck_assert_int_eq(st, 'D');
+        ck_assert_int_eq(pv_parse_proc_stat_state("44 (cut", &st), -EINVAL);
+        ck_assert_int_eq(pv_parse_proc_stat_state("45 (x)", &st), -EINVAL);
+        ck_assert_int_eq(st, 'D');
+}
+END_TEST
+
+int main(void)
+{
+        Suite *s = suite_create("cgroup-parse");
+        TCase *tc = tcase_create("core");
+        tcase_add_test(tc, test_limit);
+        tcase_add_test(tc, test_flat_keyed);
+        tcase_add_test(tc, test_usage_all);
+        tcase_add_test(tc, test_u64_list);
+        tcase_add_test(tc, test_blkio);
+        tcase_add_test(tc, test_io_stat);
+        tcase_add_test(tc, test_io_merge);
+        tcase_add_test(tc, test_cpu_max);
+        tcase_add_test(tc, test_proc_cgroup_v1);
+        tcase_add_test(tc, test_proc_cgroup_hybrid_and_bad);
+        tcase_add_test(tc, test_proc_stat_state);
+        suite_add_tcase(s, tc);
+        SRunner *sr = srunner_create(s);
+        srunner_run_all(sr, CK_NORMAL);
+        int failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
