@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "lib-api.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "lib-cgroup.h"
+
+int pvl_current_cpuset(PvCpuSet *ret)
+{
+        PvCpuSet set;
+        int r = pvl_read_cpuset("", 0, &set);
+        if (r == 0 && pv_cpuset_count(&set) > 0) {
+                *ret = set;
+                return 0;
+        }
+        /*
+         * No cpuset hierarchy visible (a container without cgroupfs): the
+         * kernel keeps every task's affinity inside its cpuset, so the
+         * affinity mask is the best truth left. The raw syscall avoids any
+         * interposed wrapper.
+         */
+        pv_cpuset_zero(&set);
+        long n = syscall(SYS_sched_getaffinity, 0, sizeof(set.bits), set.bits);
+        if (n < 0)
+                return -errno;
+        if (pv_cpuset_count(&set) == 0)
+                return -ENOENT;
+        *ret = set;
+        return 0;
+}
+
+unsigned pvl_current_count(void)
+{
+        PvCpuSet set;
+        uint64_t quota = 0, period = 0;
+        unsigned n;
+
+        if (pvl_parse_cpus_override(getenv("PROCVIEW_CPUS"), &n) == 0)
+                return n;
+        n = pvl_current_cpuset(&set) == 0 ? pv_cpuset_count(&set) : 0;
+        if (pvl_read_quota("", 0, &quota, &period) < 0)
+                quota = 0;
+        if (n == 0) {
+                /*
+                 * Nothing readable at all: the online CPUs. Read here rather
+                 * than through sysconf(), which the preload interposes.
+                 */
+                char text[4096];
+                PvCpuSet online;
+                if (pvl_read_text_at(AT_FDCWD, "/sys/devices/system/cpu/online", text,
+                                     sizeof(text)) >= 0 &&
+                    pv_cpuset_parse(text, &online) == 0)
+                        n = pv_cpuset_count(&online);
+        }
+        return pvl_effective_count(n, quota, period);
+}

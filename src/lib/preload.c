@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libprocview-preload.so: with LD_PRELOAD, unmodified dynamically linked
+ * programs see their container in sysconf(), get_nprocs(), sysinfo() and
+ * getloadavg(), and CPU pinning by logical index lands on allowed CPUs.
+ *
+ * Interposers run before the program's main() and inside malloc
+ * implementations (jemalloc and tcmalloc ask sysconf() for the CPU count
+ * while initialising), so nothing here allocates: the core reads with
+ * open/read on stack buffers. Whenever the container's values cannot be read
+ * the real functions answer. There is no state, so fork and exec need no care.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <unistd.h>
+
+#include "lib-api.h"
+#include "lib-cgroup.h"
+
+#define PV_EXPORT __attribute__((visibility("default")))
+
+/* glibc's own entry point behind sysconf(), exported since 2.2.5: no dlsym needed. */
+extern long __sysconf(int name);
+
+/*
+ * Set while an interposer runs: should anything the core calls ever come back
+ * into an interposer on the same thread, the real function answers.
+ */
+static __thread int in_hook __attribute__((tls_model("initial-exec")));
+
+static void *real_symbol(void **cache, const char *name)
+{
+        void *f = __atomic_load_n(cache, __ATOMIC_ACQUIRE);
+        if (!f) {
+                f = dlsym(RTLD_NEXT, name);
+                __atomic_store_n(cache, f, __ATOMIC_RELEASE);
+        }
+        return f;
+}
+
+/* ---- CPU count ---- */
+
+static long container_cpus(int real_name)
+{
+        long n;
+        if (in_hook)
+                return __sysconf(real_name);
+        in_hook++;
+        n = (long)pvl_current_count();
+        in_hook--;
+        return n;
+}
+
+/* ---- memory ---- */
+
+/* The container's memory, or -errno when it has no visible limit to apply. */
+static int container_memory(PvlMemory *ret)
+{
+        int r;
+        if (in_hook)
+                return -EDEADLK;
+        in_hook++;
+        r = pvl_read_memory("", 0, ret);
+        in_hook--;
+        return r;
+}
+
+static long container_pages(int name)
+{
+        long host = __sysconf(name);
+        long page = __sysconf(_SC_PAGESIZE);
+        PvlMemory m;
+
+        if (host <= 0 || page <= 0 || container_memory(&m) < 0 || m.limit == PVL_UNLIMITED)
+                return host;
+        uint64_t bytes = m.limit;
+        if (name == _SC_AVPHYS_PAGES)
+                bytes = m.limit > m.usage ? m.limit - m.usage : 0;
+        uint64_t pages = bytes / (uint64_t)page;
+        return pages < (uint64_t)host ? (long)pages : host;
+}
+
+PV_EXPORT long sysconf(int name)
+{
+        switch (name) {
+        case _SC_NPROCESSORS_ONLN:
+        case _SC_NPROCESSORS_CONF:
+                return container_cpus(name);
+        case _SC_PHYS_PAGES:
+        case _SC_AVPHYS_PAGES:
+                return container_pages(name);
+        default:
+                return __sysconf(name);
+        }
+}
+
+PV_EXPORT int get_nprocs(void)
+{
+        return (int)container_cpus(_SC_NPROCESSORS_ONLN);
+}
+
+PV_EXPORT int get_nprocs_conf(void)
+{
+        return (int)container_cpus(_SC_NPROCESSORS_CONF);
+}
+
+/* ---- load and uptime ---- */
+
+/*
+ * Reads proc/<name> of procviewd's view ($PROCVIEW_ROOT, default the build's
+ * mount point), which describes the reader's own container, else /proc/<name>,
+ * which is the container's view where the runtime bind-mounted it.
+ */
+static ssize_t read_view(const char *name, char *buf, size_t len)
+{
+        char path[PVL_PATH_MAX];
+        const char *root = getenv("PROCVIEW_ROOT");
+        size_t rl, nl = strlen(name);
+
+        if (!root || !*root)
+                root = PV_DEFAULT_ROOT;
+        rl = strlen(root);
+        if (rl + nl + 8 <= sizeof(path)) {
+                memcpy(path, root, rl);
+                memcpy(path + rl, "/proc/", 6);
+                memcpy(path + rl + 6, name, nl + 1);
+                ssize_t n = pvl_read_text_at(AT_FDCWD, path, buf, len);
+                if (n >= 0)
+                        return n;
+        }
+        memcpy(path, "/proc/", 6);
+        memcpy(path + 6, name, nl + 1);
+        return pvl_read_text_at(AT_FDCWD, path, buf, len);
+}
+
+static void *real_getloadavg;
+
+PV_EXPORT int getloadavg(double loadavg[], int nelem)
+{
+        char text[256];
+        double loads[3];
+
+        if (nelem < 0)
+                return -1;
+        if (!in_hook) {
+                in_hook++;
+                int ok = read_view("loadavg", text, sizeof(text)) >= 0 &&
+                         pvl_parse_loadavg(text, loads, NULL, NULL) == 0;
+                in_hook--;
+                if (ok) {
+                        int n = nelem < 3 ? nelem : 3;
+                        for (int i = 0; i < n; i++)
+                                loadavg[i] = loads[i];
+                        return n;
+                }
+        }
+        int (*f)(double[], int) = (int (*)(double[], int))real_symbol(&real_getloadavg, "getloadavg");
+        return f ? f(loadavg, nelem) : -1;
+}
+
+static unsigned long clamp_units(uint64_t bytes, unsigned unit, unsigned long host)
+{
+        uint64_t v = bytes / (unit ? unit : 1);
+        return v < host ? (unsigned long)v : host;
+}
+
+PV_EXPORT int sysinfo(struct sysinfo *info)
+{
+        /* The raw syscall is what glibc's sysinfo() is; no lookup needed. */
+        if (syscall(SYS_sysinfo, info) < 0)
+                return -1;
+        if (in_hook)
+                return 0;
+        in_hook++;
+
+        PvlMemory m;
+        unsigned unit = info->mem_unit ? info->mem_unit : 1;
+        if (pvl_read_memory("", 0, &m) == 0 && m.limit != PVL_UNLIMITED) {
+                unsigned long total = clamp_units(m.limit, unit, info->totalram);
+                uint64_t used = m.usage / unit;
+                info->totalram = total;
+                info->freeram = used < total ? total - (unsigned long)used : 0;
+                info->sharedram = clamp_units(m.shmem, unit, total);
+                /* Block-device buffers are charged as page cache; cgroups do not split them out. */
+                info->bufferram = 0;
+                if (m.swap_limit != PVL_UNLIMITED) {
+                        unsigned long stotal = clamp_units(m.swap_limit, unit, info->totalswap);
+                        uint64_t sused = m.swap_usage / unit;
+                        info->totalswap = stotal;
+                        info->freeswap = sused < stotal ? stotal - (unsigned long)sused : 0;
+                }
+        }
+
+        char text[256];
+        double loads[3], up;
+        unsigned total_tasks;
+        if (read_view("loadavg", text, sizeof(text)) >= 0 &&
+            pvl_parse_loadavg(text, loads, NULL, &total_tasks) == 0) {
+                /* sysinfo(2) loads are fixed point with SI_LOAD_SHIFT fraction bits. */
+                for (int i = 0; i < 3; i++)
+                        info->loads[i] = (unsigned long)(loads[i] * (double)(1UL << SI_LOAD_SHIFT));
+                if (total_tasks <= 0xffff)
+                        info->procs = (unsigned short)total_tasks;
+        }
+        if (read_view("uptime", text, sizeof(text)) >= 0 && pvl_parse_uptime(text, &up) == 0)
+                info->uptime = (long)up;
+        in_hook--;
+        return 0;
+}
+
+/* ---- pinning ---- */
+
+static void mask_to_set(size_t size, const cpu_set_t *mask, PvCpuSet *ret)
+{
+        size_t bits = size * 8 < PV_CPU_MAX ? size * 8 : PV_CPU_MAX;
+        pv_cpuset_zero(ret);
+        for (size_t c = 0; c < bits; c++)
+                if (CPU_ISSET_S(c, size, mask))
+                        pv_cpuset_add(ret, (unsigned)c);
+}
+
+/*
+ * Remaps mask for a task whose cpuset is allowed; returns the mask to pass on
+ * (the caller's, or out resized into the 1 KiB of out_bits).
+ */
+static const cpu_set_t *remap(const PvCpuSet *allowed, size_t *size, const cpu_set_t *mask,
+                              uint64_t out_bits[PV_CPUSET_WORDS])
+{
+        PvCpuSet in, out;
+        if (!mask || *size == 0)
+                return mask;
+        mask_to_set(*size, mask, &in);
+        if (pvl_remap_mask(allowed, &in, &out) != 1)
+                return mask;
+        size_t need = CPU_ALLOC_SIZE((size_t)pv_cpuset_last(&out) + 1);
+        size_t nsize = need > *size ? need : *size;
+        if (nsize > PV_CPUSET_WORDS * 8)
+                return mask;
+        memset(out_bits, 0, PV_CPUSET_WORDS * 8);
+        for (int c = pv_cpuset_next(&out, 0); c >= 0; c = pv_cpuset_next(&out, (unsigned)c + 1))
+                CPU_SET_S((size_t)c, nsize, (cpu_set_t *)out_bits);
+        *size = nsize;
+        return (const cpu_set_t *)out_bits;
+}
+
+PV_EXPORT int sched_setaffinity(pid_t pid, size_t size, const cpu_set_t *mask)
+{
+        uint64_t bits[PV_CPUSET_WORDS];
+        const cpu_set_t *use = mask;
+
+        if (!in_hook) {
+                PvCpuSet allowed;
+                in_hook++;
+                /* Another task's cpuset for pid != 0: pinning follows the target's container. */
+                int r = pid == 0 || pid == (pid_t)syscall(SYS_gettid)
+                                ? pvl_current_cpuset(&allowed)
+                                : pvl_read_cpuset("", pid, &allowed);
+                if (r == 0)
+                        use = remap(&allowed, &size, mask, bits);
+                in_hook--;
+        }
+        return (int)syscall(SYS_sched_setaffinity, pid, size, use);
+}
+
+static void *real_pthread_setaffinity_np;
+
+PV_EXPORT int pthread_setaffinity_np(pthread_t thread, size_t size, const cpu_set_t *mask)
+{
+        uint64_t bits[PV_CPUSET_WORDS];
+        const cpu_set_t *use = mask;
+        int (*f)(pthread_t, size_t, const cpu_set_t *) =
+                (int (*)(pthread_t, size_t, const cpu_set_t *))real_symbol(
+                        &real_pthread_setaffinity_np, "pthread_setaffinity_np");
+
+        if (!f)
+                return ENOSYS;
+        if (!in_hook) {
+                PvCpuSet allowed;
+                in_hook++;
+                /* Threads of a process share its container: the caller's cpuset applies. */
+                if (pvl_current_cpuset(&allowed) == 0)
+                        use = remap(&allowed, &size, mask, bits);
+                in_hook--;
+        }
+        return f(thread, size, use);
+}
