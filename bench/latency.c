@@ -37,6 +37,7 @@ typedef struct Cell {
         char *path;
         unsigned threads;
         GArray *lat_ns; /* guint64 latencies of the measured slices */
+        uint64_t bytes;  /* read by the measured samples */
         uint64_t errors;
         int first_errno;
         double seconds; /* summed wall time of the measured slices */
@@ -48,6 +49,7 @@ typedef struct Worker {
         pthread_t thread;
         char *buf;
         GArray *lat_ns; /* this slice's latencies */
+        uint64_t bytes;
         uint64_t errors;
         int first_errno;
 } Worker;
@@ -72,8 +74,12 @@ static uint64_t now_ns(void)
         return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* One sample: 0 or -errno. Reads to EOF so a daemon that serves in pieces pays for every piece. */
-static int read_once(const char *path, char *buf)
+/*
+ * One sample: 0 or -errno, the bytes read in *ret_bytes. Reads to EOF so a
+ * daemon that serves in pieces pays for every piece. An empty file is no
+ * error: a container without block I/O may have an empty diskstats.
+ */
+static int read_once(const char *path, char *buf, uint64_t *ret_bytes)
 {
         ssize_t n;
         size_t total = 0;
@@ -92,9 +98,8 @@ static int read_once(const char *path, char *buf)
         } while (n > 0);
         if (close(fd) < 0 && r == 0)
                 r = -errno;
-        /* Every served file has content: an empty one means the daemon failed. */
-        if (r == 0 && total == 0)
-                r = -ENODATA;
+        if (r == 0)
+                *ret_bytes = total;
         return r;
 }
 
@@ -111,7 +116,8 @@ static void *worker_run(void *arg)
                         uint64_t t0 = now_ns();
 
                         while (t0 < p->deadline_ns) {
-                                int r = read_once(p->path, w->buf);
+                                uint64_t bytes = 0;
+                                int r = read_once(p->path, w->buf, &bytes);
                                 uint64_t t1 = now_ns();
 
                                 if (r < 0) {
@@ -121,6 +127,7 @@ static void *worker_run(void *arg)
                                         uint64_t d = t1 - t0;
 
                                         g_array_append_val(w->lat_ns, d);
+                                        w->bytes += bytes;
                                 }
                                 t0 = t1;
                         }
@@ -149,8 +156,10 @@ static void run_slice(Pool *p, Cell *c, unsigned ms, bool measure)
                         if (w->errors > 0 && c->errors == 0)
                                 c->first_errno = w->first_errno;
                         c->errors += w->errors;
+                        c->bytes += w->bytes;
                 }
                 g_array_set_size(w->lat_ns, 0);
+                w->bytes = 0;
                 w->errors = 0;
                 w->first_errno = 0;
         }
@@ -224,9 +233,17 @@ static Cell *find_cell(GPtrArray *cells, const Target *t, const char *file, unsi
 
 static void print_cell(const Cell *c, const char *file)
 {
-        printf("%7u  %-30s %-10s %9.1f %9.1f %9.1f %10.0f %8" PRIu64, c->threads, file,
+        if (c->lat_ns->len == 0) {
+                /* Every sample failed: no latency to show. */
+                printf("%7u  %-30s %-10s %9s %9s %9s %10s %7s %8" PRIu64 "  (first: %s)\n",
+                       c->threads, file, c->target->name, "-", "-", "-", "0", "-", c->errors,
+                       g_strerror(c->first_errno));
+                return;
+        }
+        printf("%7u  %-30s %-10s %9.1f %9.1f %9.1f %10.0f %7.0f %8" PRIu64, c->threads, file,
                c->target->name, percentile_us(c->lat_ns, 50), percentile_us(c->lat_ns, 90),
-               percentile_us(c->lat_ns, 99), cell_rate(c), c->errors);
+               percentile_us(c->lat_ns, 99), cell_rate(c),
+               c->lat_ns->len ? (double)c->bytes / c->lat_ns->len : 0.0, c->errors);
         if (c->errors > 0)
                 printf("  (first: %s)", g_strerror(c->first_errno));
         printf("\n");
@@ -234,7 +251,7 @@ static void print_cell(const Cell *c, const char *file)
 
 static void print_ratio(double num, double den)
 {
-        if (isnan(num) || isnan(den) || den <= 0)
+        if (isnan(num) || isnan(den) || num <= 0 || den <= 0)
                 printf(" %8s", "-");
         else
                 printf(" %8.2f", num / den);
@@ -353,7 +370,8 @@ int bench_latency_main(int argc, char **argv)
 
                 for (guint i = 0; i < cells->len; i++) {
                         Cell *c = cells->pdata[i];
-                        int r = read_once(c->path, buf);
+                        uint64_t bytes;
+                        int r = read_once(c->path, buf, &bytes);
 
                         if (r < 0) {
                                 fprintf(stderr, "pv-bench latency: %s: %s\n", c->path,
@@ -425,8 +443,8 @@ int bench_latency_main(int argc, char **argv)
         }
 
         printf("\n## open+read+close latency (microseconds) and throughput (all threads)\n");
-        printf("%7s  %-30s %-10s %9s %9s %9s %10s %8s\n", "threads", "file", "daemon", "p50",
-               "p90", "p99", "reads/s", "errors");
+        printf("%7s  %-30s %-10s %9s %9s %9s %10s %7s %8s\n", "threads", "file", "daemon", "p50",
+               "p90", "p99", "reads/s", "bytes", "errors");
         for (guint ti = 0; ti < threads->len; ti++) {
                 unsigned n = g_array_index(threads, unsigned, ti);
                 Cell *b = baseline_arg ? find_cell(cells, &baseline, NULL, n) : NULL;
