@@ -1,0 +1,219 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Guest side of the cgroup-v2 daemon test, run by tests/vm/pv-vm as root in
+# the root cgroup of a 2-CPU guest. Arguments: PROCVIEWD MEMHOG.
+#
+# A reader in the host pid namespace sees the view of its own cgroup, so
+# each check moves a fresh reader (sh, then exec cat) into the cgroup under
+# test. Every check prints what it compared; any failure makes the script,
+# and so the VM run, exit non-zero.
+
+procviewd=$1
+memhog=$2
+MP=/run/pv
+MPQ=/run/pvq
+CG=/sys/fs/cgroup
+PFX=pv-daemon-v2-$$
+fails=0
+daemon=
+daemonq=
+
+ok() { echo "ok: $*"; }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+expect_eq() { # WHAT GOT WANT
+        if [ "$2" = "$3" ]; then ok "$1: '$2'"; else bad "$1: got '$2', want '$3'"; fi
+}
+expect_range() { # WHAT GOT MIN MAX
+        if [ "$2" -ge "$3" ] && [ "$2" -le "$4" ]; then
+                ok "$1: $2 in [$3, $4]"
+        else
+                bad "$1: $2 not in [$3, $4]"
+        fi
+}
+
+# run_in CGROUP CMD ARGS...: runs CMD as a member of $CG/$PFX-CGROUP ("" = root).
+run_in() {
+        cg=$CG${1:+/$PFX-$1}
+        shift
+        sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "$@"
+}
+# run_bg CGROUP CMD ARGS...: like run_in, in the background; $! is CMD's pid
+# (the sh execs it), so killing $! stops CMD itself.
+run_bg() {
+        cg=$CG${1:+/$PFX-$1}
+        shift
+        sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "$@" &
+}
+newcg() { mkdir "$CG/$PFX-$1" || bad "mkdir $PFX-$1"; }
+
+# meminfo_kb FILE-TEXT KEY
+kb() { echo "$1" | awk -v k="$2:" '$1 == k { print $2; f = 1 } END { if (!f) print -1 }'; }
+
+# The sum of user, nice and system of the aggregate cpu line, in ticks.
+cpu_busy() { run_in "$1" cat "$MP/proc/stat" | awk '$1 == "cpu" { print $2 + $3 + $4 }'; }
+
+# Sectors written to vda in a diskstats view (field 10); 0 when absent,
+# since a cgroup that never did I/O to a device may not list it.
+vda_wsect() {
+        run_in "$1" cat "$MP/proc/diskstats" | awk '$3 == "vda" { s = $10 } END { print s + 0 }'
+}
+
+wait_for() { # FILE TENTHS
+        i=0
+        while [ ! -e "$1" ] && [ $i -lt "$2" ]; do sleep 0.1; i=$((i + 1)); done
+        [ -e "$1" ]
+}
+
+cleanup() {
+        for p in $burn $hog; do kill "$p" 2>/dev/null; done
+        for p in $daemon $daemonq; do kill -TERM "$p" 2>/dev/null; done
+        wait 2>/dev/null
+        for d in "$CG/$PFX-"*; do [ -d "$d" ] && rmdir "$d"; done
+}
+burn=
+hog=
+trap cleanup EXIT
+
+# ---- start two daemons: default (cpuset) view, and quota view ----
+"$procviewd" -f "$MP" >/tmp/procviewd.log 2>&1 &
+daemon=$!
+"$procviewd" -f --cpu-view=quota "$MPQ" >/tmp/procviewd-quota.log 2>&1 &
+daemonq=$!
+if ! wait_for "$MP/proc/meminfo" 300 || ! wait_for "$MPQ/proc/meminfo" 300; then
+        bad "procviewd did not mount within 30 s"
+        cat /tmp/procviewd.log /tmp/procviewd-quota.log
+        exit 1
+fi
+ok "procviewd mounted at $MP and (quota view) at $MPQ"
+
+# ---- the root cgroup reads the host's files ----
+host=$(cat /proc/meminfo)
+view=$(run_in "" cat "$MP/proc/meminfo")
+expect_eq "root reader: MemTotal equals /proc/meminfo" "$(kb "$view" MemTotal)" "$(kb "$host" MemTotal)"
+expect_eq "root reader: SwapTotal equals /proc/meminfo" "$(kb "$view" SwapTotal)" "$(kb "$host" SwapTotal)"
+expect_eq "root reader: meminfo keys equal /proc/meminfo's" \
+        "$(echo "$view" | awk '{ printf "%s", $1 }')" "$(echo "$host" | awk '{ printf "%s", $1 }')"
+expect_eq "root reader: cpu online equals the host's" \
+        "$(run_in "" cat "$MP/sys/devices/system/cpu/online")" "$(cat /sys/devices/system/cpu/online)"
+
+# ---- memory.max is MemTotal; 64 MiB of anon memory lowers MemFree ----
+newcg mem
+echo $((256 << 20)) >"$CG/$PFX-mem/memory.max"
+view=$(run_in mem cat "$MP/proc/meminfo")
+total=$(kb "$view" MemTotal)
+free0=$(kb "$view" MemFree)
+expect_eq "memory.max=256MiB: MemTotal kB" "$total" 262144
+avail=$(kb "$view" MemAvailable)
+[ "$avail" -ge 0 ] && [ "$avail" -le "$total" ] && ok "MemAvailable $avail <= MemTotal $total" ||
+        bad "MemAvailable $avail not in [0, MemTotal $total]"
+run_bg mem "$memhog" 64 /tmp/hog-ready
+hog=$!
+if wait_for /tmp/hog-ready 600; then
+        free1=$(kb "$(run_in mem cat "$MP/proc/meminfo")" MemFree)
+        # 64 MiB of pages plus page tables and the hog's own small charges.
+        expect_range "MemFree drop (kB) with 64 MiB allocated" $((free0 - free1)) 60000 78000
+else
+        bad "memhog did not become ready"
+fi
+kill "$hog"
+wait "$hog" 2>/dev/null
+hog=
+
+# ---- cpuset.cpus=1: every CPU file agrees on {1} ----
+newcg cpu1
+echo 1 >"$CG/$PFX-cpu1/cpuset.cpus"
+expect_eq "cpuset=1: sys/devices/system/cpu/online" \
+        "$(run_in cpu1 cat "$MP/sys/devices/system/cpu/online")" 1
+expect_eq "cpuset=1: cpuinfo processors" \
+        "$(run_in cpu1 cat "$MP/proc/cpuinfo" | awk -F: '/^processor/ { gsub(/ /, "", $2); printf "%s ", $2 }')" "1 "
+expect_eq "cpuset=1: stat per-CPU lines" \
+        "$(run_in cpu1 cat "$MP/proc/stat" | awk '/^cpu[0-9]/ { printf "%s ", $1 }')" "cpu1 "
+expect_eq "cpuset=1: cpu1/online" "$(run_in cpu1 cat "$MP/sys/devices/system/cpu/cpu1/online")" 1
+
+# ---- stat: grows with the cgroup's own CPU time only ----
+newcg busy
+newcg other
+b0=$(cpu_busy busy)
+run_bg busy sh -c 'while :; do :; done'
+burn=$!
+sleep 2
+kill "$burn"
+wait "$burn" 2>/dev/null
+b1=$(cpu_busy busy)
+# 2 s of a busy loop is ~200 ticks; TCG and the daemons may steal some.
+expect_range "stat user+nice+system ticks gained while the cgroup burned 2 s" $((b1 - b0)) 80 400
+run_bg other sh -c 'while :; do :; done'
+burn=$!
+sleep 2
+kill "$burn"
+wait "$burn" 2>/dev/null
+burn=
+b2=$(cpu_busy busy)
+# Only the readers' own cat runs in the cgroup meanwhile.
+expect_range "stat ticks gained while another cgroup burned 2 s" $((b2 - b1)) 0 15
+
+# ---- diskstats: the cgroup's direct writes to vda, not another's ----
+newcg io
+newcg ioother
+w0=$(vda_wsect io)
+run_in io dd if=/dev/zero of="$PV_VM_DISK" bs=64k count=64 oflag=direct 2>/dev/null ||
+        bad "dd in the io cgroup failed"
+w1=$(vda_wsect io)
+expect_range "diskstats vda sectors written after 4 MiB direct" $((w1 - w0)) 8192 8192
+run_in ioother dd if=/dev/zero of="$PV_VM_DISK" bs=64k count=64 seek=128 oflag=direct 2>/dev/null ||
+        bad "dd in the other cgroup failed"
+w2=$(vda_wsect io)
+expect_eq "diskstats vda sectors written after another cgroup's 4 MiB" $((w2 - w1)) 0
+wo=$(vda_wsect ioother)
+expect_range "the other cgroup's own view counts its 4 MiB" "$wo" 8192 8192
+
+# ---- the views are read-only, for containers and the host alike ----
+for who in "" mem; do
+        label=${who:-root}
+        if run_in "$who" sh -c "echo x >'$MP/proc/meminfo'" 2>/dev/null; then
+                bad "$label: writing proc/meminfo succeeded"
+        else
+                ok "$label: writing proc/meminfo fails"
+        fi
+        if run_in "$who" touch "$MP/proc/pv-new" 2>/dev/null; then
+                bad "$label: creating proc/pv-new succeeded"
+        else
+                ok "$label: creating proc/pv-new fails"
+        fi
+done
+expect_eq "meminfo still served after the write attempts" \
+        "$(kb "$(run_in mem cat "$MP/proc/meminfo")" MemTotal)" 262144
+
+# ---- --cpu-view=quota: cpu.max shows as ceil(quota/period) CPUs ----
+newcg quota
+echo "50000 100000" >"$CG/$PFX-quota/cpu.max"
+expect_eq "cpu.max 0.5 CPU, quota view: online" \
+        "$(run_in quota cat "$MPQ/sys/devices/system/cpu/online")" 0
+expect_eq "cpu.max 0.5 CPU, quota view: cpuinfo processors" \
+        "$(run_in quota cat "$MPQ/proc/cpuinfo" | grep -c '^processor')" 1
+expect_eq "cpu.max 0.5 CPU, quota view: stat per-CPU lines" \
+        "$(run_in quota cat "$MPQ/proc/stat" | awk '/^cpu[0-9]/ { printf "%s ", $1 }')" "cpu0 "
+expect_eq "cpu.max 0.5 CPU, cpuset view: online" \
+        "$(run_in quota cat "$MP/sys/devices/system/cpu/online")" 0-1
+echo "150000 100000" >"$CG/$PFX-quota/cpu.max"
+expect_eq "cpu.max 1.5 CPU, quota view: online" \
+        "$(run_in quota cat "$MPQ/sys/devices/system/cpu/online")" 0-1
+
+# ---- SIGTERM unmounts and exits 0 ----
+for p in $daemon $daemonq; do kill -TERM "$p"; done
+wait "$daemon"
+rc=$?
+expect_eq "procviewd exit status after SIGTERM" "$rc" 0
+wait "$daemonq"
+daemon=
+daemonq=
+if grep -q " $MP " /proc/mounts; then bad "$MP still mounted after SIGTERM"; else ok "$MP unmounted"; fi
+
+if [ $fails -ne 0 ]; then
+        echo "---- procviewd log"
+        cat /tmp/procviewd.log
+        echo "---- procviewd --cpu-view=quota log"
+        cat /tmp/procviewd-quota.log
+fi
+echo "daemon v2 guest: $fails failure(s)"
+[ $fails -eq 0 ]
