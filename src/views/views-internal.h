@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Helpers shared by the renderers: walking host text line by line and parsing numbers. */
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/*
+ * One line of a NUL-terminated text: [start, start + len) without the newline.
+ * Returns false at the end of the text. *pos advances past the newline.
+ */
+static inline bool pv_next_line(const char *text, size_t *pos, const char **ret_start,
+                                size_t *ret_len)
+{
+        const char *p = text + *pos;
+        if (*p == '\0')
+                return false;
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        *ret_start = p;
+        *ret_len = len;
+        *pos += len + (nl ? 1 : 0);
+        return true;
+}
+
+/*
+ * Parses an unsigned decimal at *p (no sign, at least one digit) that must end
+ * before end; advances *p. Returns false on no digits or overflow.
+ */
+static inline bool pv_parse_dec(const char **p, const char *end, uint64_t *ret)
+{
+        const char *s = *p;
+        uint64_t v = 0;
+        if (s >= end || !isdigit((unsigned char)*s))
+                return false;
+        for (; s < end && isdigit((unsigned char)*s); s++) {
+                unsigned d = (unsigned)(*s - '0');
+                if (v > (UINT64_MAX - d) / 10)
+                        return false;
+                v = v * 10 + d;
+        }
+        *p = s;
+        *ret = v;
+        return true;
+}
+
+static inline const char *pv_skip_blanks(const char *p, const char *end)
+{
+        while (p < end && (*p == ' ' || *p == '\t'))
+                p++;
+        return p;
+}
+
+static inline uint64_t pv_min_u64(uint64_t a, uint64_t b)
+{
+        return a < b ? a : b;
+}
+
+static inline uint64_t pv_max_u64(uint64_t a, uint64_t b)
+{
+        return a > b ? a : b;
+}
+
+/* a - b, or 0 when b > a. */
+static inline uint64_t pv_sub_sat(uint64_t a, uint64_t b)
+{
+        return a > b ? a - b : 0;
+}
+
+/* True when the line [s, s + len) starts with the word w followed by end, blank or ':'. */
+static inline bool pv_line_is_key(const char *s, size_t len, const char *w)
+{
+        size_t n = strlen(w);
+        return len >= n && memcmp(s, w, n) == 0 &&
+               (len == n || s[n] == ' ' || s[n] == '\t' || s[n] == ':');
+}
