@@ -1,0 +1,842 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Renderer tests. Golden cases live in tests/fixtures/views/<case>/: the host
+ * text the renderer reads (captured from a cgroup-v1 host, or synthesized
+ * like a cgroup-v2 host's) and "expected", checked by hand against the
+ * counters given here. Odd inputs are built at runtime.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/fileio.h"
+#include "views/views.h"
+
+#define MiB(x) ((uint64_t)(x) * 1024 * 1024)
+#define SEC(x) ((uint64_t)((x) * 1e9 + 0.5))
+
+static char *fixture(const char *case_name, const char *file)
+{
+        const char *dir = getenv("PV_FIXTURES");
+        char *text = NULL;
+        ck_assert_msg(dir, "PV_FIXTURES not set");
+        g_autofree char *path = g_strdup_printf("%s/views/%s/%s", dir, case_name, file);
+        int r = pv_read_file_at(AT_FDCWD, path, &text, NULL);
+        ck_assert_msg(r == 0, "reading %s: %s", path, g_strerror(-r));
+        return text;
+}
+
+static void assert_golden(const char *case_name, const GString *out)
+{
+        g_autofree char *expected = fixture(case_name, "expected");
+        ck_assert_str_eq(out->str, expected);
+}
+
+/* The value of "Key:" in meminfo text, or -1. */
+static long long meminfo_value(const char *text, const char *key)
+{
+        g_autofree char *k = g_strdup_printf("%s:", key);
+        size_t n = strlen(k);
+        for (const char *p = text; p; p = strchr(p, '\n')) {
+                if (*p == '\n')
+                        p++;
+                if (strncmp(p, k, n) == 0)
+                        return strtoll(p + n, NULL, 10);
+        }
+        return -1;
+}
+
+/* ---- meminfo ---- */
+
+/* A v1 container: usage includes page cache, no slab counters. */
+static PvMemory mem_v1(void)
+{
+        return (PvMemory){
+                .limit = MiB(512),
+                .usage = MiB(300),
+                .swap_accounted = true,
+                .swap_limit = MiB(256),
+                .swap_usage = 0,
+                .stat = {
+                        .anon = MiB(200),
+                        .file = MiB(96),
+                        .shmem = MiB(8),
+                        .mapped_file = MiB(20),
+                        .dirty = MiB(1),
+                        .active_anon = MiB(150),
+                        .inactive_anon = MiB(58),
+                        .active_file = MiB(60),
+                        .inactive_file = MiB(28),
+                        .unevictable = MiB(4),
+                },
+        };
+}
+
+static PvMemory mem_v2(void)
+{
+        return (PvMemory){
+                .limit = MiB(1024),
+                .usage = MiB(700),
+                .swap_accounted = true,
+                .swap_limit = MiB(512),
+                .swap_usage = MiB(10),
+                .stat = {
+                        .anon = MiB(400),
+                        .file = MiB(250),
+                        .shmem = MiB(16),
+                        .mapped_file = MiB(30),
+                        .dirty = MiB(2),
+                        .writeback = 512 * 1024,
+                        .swapcached = MiB(1),
+                        .active_anon = MiB(300),
+                        .inactive_anon = MiB(116),
+                        .active_file = MiB(150),
+                        .inactive_file = MiB(83),
+                        .slab_reclaimable = MiB(20),
+                        .slab_unreclaimable = MiB(10),
+                        .kernel_stack = 1536 * 1024,
+                        .pagetables = MiB(3),
+                        .anon_thp = MiB(100),
+                },
+        };
+}
+
+static void render_meminfo_case(const char *case_name, const PvMemory *mem)
+{
+        g_autofree char *host = fixture(case_name, "meminfo");
+        g_autoptr(GString) out = g_string_new(NULL);
+        ck_assert_int_eq(meminfo_render(host, mem, out), 0);
+        assert_golden(case_name, out);
+}
+
+START_TEST(test_meminfo_v1)
+{
+        PvMemory m = mem_v1();
+        render_meminfo_case("meminfo-v1", &m);
+}
+END_TEST
+
+START_TEST(test_meminfo_v2_swap)
+{
+        PvMemory m = mem_v2();
+        render_meminfo_case("meminfo-v2-swap", &m);
+}
+END_TEST
+
+START_TEST(test_meminfo_unlimited)
+{
+        PvMemory m = mem_v2();
+        m.limit = PV_UNLIMITED;
+        m.swap_limit = PV_UNLIMITED;
+        render_meminfo_case("meminfo-unlimited", &m);
+}
+END_TEST
+
+/* Charged above the limit (a limit lowered after the fact): nothing exceeds MemTotal. */
+START_TEST(test_meminfo_over_limit)
+{
+        PvMemory m = {
+                .limit = MiB(256),
+                .usage = MiB(300),
+                .stat = {
+                        .file = MiB(300),
+                        .active_file = MiB(200),
+                        .inactive_file = MiB(100),
+                },
+        };
+        render_meminfo_case("meminfo-over-limit", &m);
+}
+END_TEST
+
+START_TEST(test_meminfo_swap_not_accounted)
+{
+        g_autofree char *host = fixture("meminfo-v2-swap", "meminfo");
+        g_autoptr(GString) out = g_string_new(NULL);
+        PvMemory m = mem_v2();
+
+        /* without memsw the container's share of swap is unknown: the host's values */
+        m.swap_accounted = false;
+        ck_assert_int_eq(meminfo_render(host, &m, out), 0);
+        ck_assert_int_eq(meminfo_value(out->str, "SwapTotal"), 8388604);
+        ck_assert_int_eq(meminfo_value(out->str, "SwapFree"), 8126460);
+
+        /* a host whose SwapFree is above SwapTotal (racing updates) is capped */
+        g_autofree char *odd = g_strdup("MemTotal:        1000000 kB\nSwapTotal:          1000 kB\n"
+                                        "SwapFree:           2000 kB\n");
+        g_string_truncate(out, 0);
+        ck_assert_int_eq(meminfo_render(odd, &m, out), 0);
+        ck_assert_str_eq(out->str, "MemTotal:        1000000 kB\nSwapTotal:          1000 kB\n"
+                                   "SwapFree:           1000 kB\n");
+
+        /* accounted, swap limit 0: no swap */
+        m.swap_accounted = true;
+        m.swap_limit = 0;
+        g_string_truncate(out, 0);
+        ck_assert_int_eq(meminfo_render(host, &m, out), 0);
+        ck_assert_int_eq(meminfo_value(out->str, "SwapTotal"), 0);
+        ck_assert_int_eq(meminfo_value(out->str, "SwapFree"), 0);
+
+        /* swap usage above the limit: SwapFree 0, not negative */
+        m.swap_limit = MiB(8);
+        m.swap_usage = MiB(9);
+        g_string_truncate(out, 0);
+        ck_assert_int_eq(meminfo_render(host, &m, out), 0);
+        ck_assert_int_eq(meminfo_value(out->str, "SwapTotal"), 8192);
+        ck_assert_int_eq(meminfo_value(out->str, "SwapFree"), 0);
+}
+END_TEST
+
+START_TEST(test_meminfo_invariants)
+{
+        g_autofree char *host = fixture("meminfo-v1", "meminfo");
+        /* sweep usage, cache and slab across and beyond the limit */
+        for (uint64_t usage = 0; usage <= MiB(2048); usage += MiB(128)) {
+                for (uint64_t file = 0; file <= MiB(1024); file += MiB(256)) {
+                        g_autoptr(GString) out = g_string_new(NULL);
+                        PvMemory m = {.limit = MiB(512), .usage = usage};
+                        m.stat.file = file;
+                        m.stat.inactive_file = file;
+                        m.stat.slab_reclaimable = MiB(64);
+                        ck_assert_int_eq(meminfo_render(host, &m, out), 0);
+                        long long total = meminfo_value(out->str, "MemTotal");
+                        long long free_kb = meminfo_value(out->str, "MemFree");
+                        long long avail = meminfo_value(out->str, "MemAvailable");
+                        ck_assert_int_eq(total, 524288);
+                        ck_assert_int_le(free_kb, avail);
+                        ck_assert_int_le(avail, total);
+                        ck_assert_int_le(meminfo_value(out->str, "Cached"), total);
+                        ck_assert_int_le(meminfo_value(out->str, "SwapFree"),
+                                         meminfo_value(out->str, "SwapTotal"));
+                }
+        }
+}
+END_TEST
+
+START_TEST(test_meminfo_malformed)
+{
+        PvMemory m = mem_v1();
+        const char *bad[] = {
+                "",                                            /* no MemTotal */
+                "MemFree:  100 kB\n",                          /* no MemTotal */
+                "MemTotal  100 kB\n",                          /* no colon */
+                "MemTotal: abc kB\n",                          /* not a number */
+                "MemTotal: 100 MB\n",                          /* unknown unit */
+                "MemTotal: 100 kB\nCached: 7\n",               /* derived key without kB */
+                "MemTotal: 99999999999999999999999 kB\n",      /* overflow */
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+                g_autoptr(GString) out = g_string_new("keep");
+                ck_assert_int_eq(meminfo_render(bad[i], &m, out), -EINVAL);
+                ck_assert_str_eq(out->str, "keep");
+        }
+}
+END_TEST
+
+/* ---- cpu view, cpuinfo, cpulist ---- */
+
+static PvCpuSet cpus(const char *list)
+{
+        PvCpuSet s;
+        ck_assert_int_eq(pv_cpuset_parse(list, &s), 0);
+        return s;
+}
+
+static char *list(const PvCpuSet *s)
+{
+        GString *out = g_string_new(NULL);
+        ck_assert_int_eq(cpulist_render(s, out), 0);
+        return g_string_free(out, FALSE);
+}
+
+START_TEST(test_cpu_view)
+{
+        PvCpuSet cs = cpus("0,2,5-7"), online = cpus("0-6"), v;
+        g_autofree char *a = NULL, *b = NULL, *c = NULL, *d = NULL, *e = NULL, *f = NULL;
+
+        pv_cpu_view(&cs, &online, 0, 100000, PV_CPU_VIEW_CPUSET, &v);
+        ck_assert_str_eq(a = list(&v), "0,2,5-6\n");
+        /* quota 1.5 CPUs: ceil = 2, the lowest ids */
+        pv_cpu_view(&cs, &online, 150000, 100000, PV_CPU_VIEW_QUOTA, &v);
+        ck_assert_str_eq(b = list(&v), "0,2\n");
+        /* the cpuset mode ignores the quota */
+        pv_cpu_view(&cs, &online, 150000, 100000, PV_CPU_VIEW_CPUSET, &v);
+        ck_assert_str_eq(c = list(&v), "0,2,5-6\n");
+        /* quota 0 is "no limit" */
+        pv_cpu_view(&cs, &online, 0, 100000, PV_CPU_VIEW_QUOTA, &v);
+        ck_assert_uint_eq(pv_cpuset_count(&v), 4);
+        /* a quota above the cpuset keeps the whole set */
+        pv_cpu_view(&cs, &online, 1000000, 100000, PV_CPU_VIEW_QUOTA, &v);
+        ck_assert_uint_eq(pv_cpuset_count(&v), 4);
+        /* tiny quota: at least one CPU */
+        pv_cpu_view(&cs, &online, 1000, 100000, PV_CPU_VIEW_QUOTA, &v);
+        ck_assert_str_eq(d = list(&v), "0\n");
+        /* cpuset of offline CPUs only: the lowest online CPU */
+        PvCpuSet off = cpus("7"), online2 = cpus("3-6");
+        pv_cpu_view(&off, &online2, 0, 0, PV_CPU_VIEW_CPUSET, &v);
+        ck_assert_str_eq(e = list(&v), "3\n");
+        PvCpuSet empty = cpus("");
+        ck_assert_str_eq(f = list(&empty), "\n");
+}
+END_TEST
+
+START_TEST(test_cpulist_large)
+{
+        PvCpuSet s = cpus("0-511");
+        for (unsigned i = 1; i < 512; i += 2)
+                s.bits[i / 64] &= ~(UINT64_C(1) << (i % 64));
+        g_autoptr(GString) out = g_string_new("x");
+        ck_assert_int_eq(cpulist_render(&s, out), 0);
+        /* 256 ids, appended after the existing text */
+        ck_assert(g_str_has_prefix(out->str, "x0,2,4,"));
+        ck_assert(g_str_has_suffix(out->str, ",508,510\n"));
+        PvCpuSet back;
+        ck_assert_int_eq(pv_cpuset_parse(out->str + 1, &back), 0);
+        ck_assert(pv_cpuset_equal(&s, &back));
+}
+END_TEST
+
+START_TEST(test_cpuinfo_v1)
+{
+        g_autofree char *host = fixture("cpuinfo-v1", "cpuinfo");
+        g_autoptr(GString) out = g_string_new(NULL);
+        PvCpuSet v = cpus("1");
+        ck_assert_int_eq(cpuinfo_render(host, &v, out), 0);
+        assert_golden("cpuinfo-v1", out);
+
+        /* every CPU visible: the host's text unchanged */
+        v = cpus("0-1");
+        g_string_truncate(out, 0);
+        ck_assert_int_eq(cpuinfo_render(host, &v, out), 0);
+        ck_assert_str_eq(out->str, host);
+}
+END_TEST
+
+START_TEST(test_cpuinfo_sparse)
+{
+        g_autofree char *host = fixture("cpuinfo-sparse", "cpuinfo");
+        g_autoptr(GString) out = g_string_new(NULL);
+        PvCpuSet v = cpus("0,2,5-7");
+        ck_assert_int_eq(cpuinfo_render(host, &v, out), 0);
+        assert_golden("cpuinfo-sparse", out);
+}
+END_TEST
+
+/* A 2-package x 128-core x 2-thread host; thread t of core c of package p is CPU p*128 + c + t*256. */
+static char *host_cpuinfo_512(void)
+{
+        GString *s = g_string_new(NULL);
+        for (unsigned cpu = 0; cpu < 512; cpu++) {
+                unsigned pkg = (cpu % 256) / 128, core = cpu % 128;
+                g_string_append_printf(s,
+                                       "processor\t: %u\nvendor_id\t: GenuineIntel\n"
+                                       "model name\t: Test CPU @ 2.00GHz\nphysical id\t: %u\n"
+                                       "siblings\t: 256\ncore id\t\t: %u\ncpu cores\t: 128\n"
+                                       "apicid\t\t: %u\nflags\t\t: fpu vme de pse tsc msr pae mce "
+                                       "cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr "
+                                       "sse sse2 ss ht syscall nx pdpe1gb rdtscp lm constant_tsc "
+                                       "rep_good nopl xtopology cpuid tsc_known_freq pni "
+                                       "pclmulqdq ssse3 fma cx16 pcid sse4_1 sse4_2 x2apic movbe "
+                                       "popcnt aes xsave avx f16c rdrand hypervisor lahf_lm abm\n"
+                                       "bogomips\t: 4000.00\npower management:\n\n",
+                                       cpu, pkg, core, cpu * 2);
+        }
+        return g_string_free(s, FALSE);
+}
+
+START_TEST(test_cpuinfo_512)
+{
+        g_autofree char *host = host_cpuinfo_512();
+        g_autoptr(GString) out = g_string_new(NULL);
+        PvCpuSet v = cpus("0-511");
+
+        ck_assert_uint_gt(strlen(host), 3 * 65536); /* well past any page or 64 KiB buffer */
+        ck_assert_int_eq(cpuinfo_render(host, &v, out), 0);
+        ck_assert_uint_eq(out->len, strlen(host));
+        ck_assert_str_eq(out->str, host);
+
+        /* CPUs 0, 2, 5-7 and their hyperthreads 256, 258, 261-263: package 0, 5 cores */
+        v = cpus("0,2,5-7,256,258,261-263,511");
+        g_string_truncate(out, 0);
+        ck_assert_int_eq(cpuinfo_render(host, &v, out), 0);
+        g_auto(GStrv) blocks = g_strsplit(out->str, "\n\n", -1);
+        ck_assert_uint_eq(g_strv_length(blocks), 12); /* 11 blocks and the empty tail */
+        ck_assert_str_eq(blocks[11], "");
+        const unsigned ids[] = {0, 2, 5, 6, 7, 256, 258, 261, 262, 263, 511};
+        for (unsigned i = 0; i < 11; i++) {
+                g_autofree char *head = g_strdup_printf("processor\t: %u\n", ids[i]);
+                ck_assert(g_str_has_prefix(blocks[i], head));
+                if (ids[i] == 511) {
+                        /* alone in package 1 */
+                        ck_assert(strstr(blocks[i], "\nsiblings\t: 1\n"));
+                        ck_assert(strstr(blocks[i], "\ncpu cores\t: 1\n"));
+                } else {
+                        ck_assert(strstr(blocks[i], "\nsiblings\t: 10\n"));
+                        ck_assert(strstr(blocks[i], "\ncpu cores\t: 5\n"));
+                }
+        }
+}
+END_TEST
+
+START_TEST(test_cpuinfo_malformed)
+{
+        PvCpuSet v = cpus("0");
+        const char *bad[] = {
+                "",
+                "vendor_id\t: x\n\n",
+                "processor\t: x\nvendor_id\t: y\n\n",
+                "processor\t: 0\nphysical id\t: -1\n\n",
+                "processor\t: 0\ncore id\t\t: \n\n",
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+                g_autoptr(GString) out = g_string_new("keep");
+                ck_assert_int_eq(cpuinfo_render(bad[i], &v, out), -EINVAL);
+                ck_assert_str_eq(out->str, "keep");
+        }
+}
+END_TEST
+
+/* ---- stat ---- */
+
+START_TEST(test_stat_v1)
+{
+        g_autofree char *host = fixture("stat-v1", "stat");
+        g_autoptr(GString) out = g_string_new(NULL);
+        uint64_t user[2] = {1234567890, 3456789012}, sys[2] = {987654321, 1500000000};
+        PvCpuSet v = cpus("1");
+        PvCpuUsage u = {
+                .user_ns = user[0] + user[1],
+                .system_ns = sys[0] + sys[1],
+                .percpu_user_ns = user,
+                .percpu_system_ns = sys,
+                .n_cpus = 2,
+        };
+        PvTaskCounts t = {.running = 3, .uninterruptible = 1, .total = 17, .last_pid = 4242};
+        PvStatInput in = {
+                .visible = &v,
+                .usage = &u,
+                .tasks = &t,
+                .container_uptime_ns = SEC(3000.5),
+                .boot_time_s = 1795600000,
+                .processes = 42,
+                .user_hz = 100,
+        };
+        PvStatMemo memo = {0};
+        ck_assert_int_eq(stat_render(host, &in, &memo, out), 0);
+        assert_golden("stat-v1", out);
+        pv_stat_memo_clear(&memo);
+}
+END_TEST
+
+static PvStatInput stat_v2_input(const PvCpuSet *v, const PvCpuUsage *u)
+{
+        return (PvStatInput){
+                .visible = v,
+                .usage = u,
+                .container_uptime_ns = SEC(1000),
+                .boot_time_s = 1795600100,
+                .user_hz = 100,
+        };
+}
+
+START_TEST(test_stat_v2_sparse)
+{
+        g_autofree char *host = fixture("stat-v2-sparse", "stat");
+        g_autoptr(GString) out = g_string_new(NULL);
+        PvCpuSet v = cpus("0,2,5-7");
+        PvCpuUsage u = {.user_ns = SEC(123.45), .system_ns = SEC(67.89)};
+        PvStatInput in = stat_v2_input(&v, &u);
+        PvStatMemo memo = {0};
+
+        ck_assert_int_eq(stat_render(host, &in, &memo, out), 0);
+        assert_golden("stat-v2-sparse", out);
+        pv_stat_memo_clear(&memo);
+}
+END_TEST
+
+/* Parses the "cpu" aggregate and "cpuN" lines into [N + 1][3] (user, system, idle); index 0 is the aggregate. */
+static void stat_values(const char *text, uint64_t v[][3], size_t n, bool shown[])
+{
+        g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+        memset(shown, 0, n * sizeof(bool));
+        for (char **l = lines; *l; l++) {
+                unsigned long long x[10];
+                int id = -1, used = 0;
+                if (strncmp(*l, "cpu", 3) != 0)
+                        continue;
+                if ((*l)[3] != ' ')
+                        ck_assert_int_eq(sscanf(*l + 3, "%d%n", &id, &used), 1);
+                int k = sscanf(*l + 3 + used, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+                               &x[0], &x[1], &x[2], &x[3], &x[4], &x[5], &x[6], &x[7], &x[8],
+                               &x[9]);
+                ck_assert_int_eq(k, 10);
+                ck_assert_uint_lt((size_t)(id + 1), n);
+                v[id + 1][0] = x[0];
+                v[id + 1][1] = x[2];
+                v[id + 1][2] = x[3];
+                shown[id + 1] = true;
+        }
+}
+
+START_TEST(test_stat_monotonic)
+{
+        g_autofree char *host = fixture("stat-v2-sparse", "stat");
+        uint64_t user[8] = {0}, sys[8] = {0};
+        PvCpuSet v = cpus("0-3");
+        PvCpuUsage u = {.percpu_user_ns = user, .percpu_system_ns = sys, .n_cpus = 8};
+        PvStatInput in = stat_v2_input(&v, &u);
+        PvStatMemo memo = {0};
+        uint64_t prev[9][3] = {{0}}, cur[9][3] = {{0}};
+        bool shown[9];
+
+        for (int i = 0; i < 8; i++) {
+                user[i] = SEC(10 + i);
+                sys[i] = SEC(5);
+        }
+        g_autoptr(GString) out = g_string_new(NULL);
+        ck_assert_int_eq(stat_render(host, &in, &memo, out), 0);
+        stat_values(out->str, prev, 9, shown);
+        ck_assert_uint_eq(prev[1 + 2][0], 1200);
+        ck_assert_uint_eq(prev[0][0], 1000 + 1100 + 1200 + 1300);
+
+        /* the counters go down (a cgroup recreated, a backend glitch) and uptime with them */
+        for (int i = 0; i < 8; i++)
+                user[i] = SEC(1);
+        in.container_uptime_ns = SEC(500);
+        g_string_truncate(out, 0);
+        ck_assert_int_eq(stat_render(host, &in, &memo, out), 0);
+        stat_values(out->str, cur, 9, shown);
+        for (int i = 0; i < 5; i++)
+                for (int k = 0; k < 3; k++)
+                        ck_assert_uint_eq(cur[i][k], prev[i][k]);
+
+        /* and grow again: CPU 2's user rises past its old value */
+        user[2] = SEC(20);
+        g_string_truncate(out, 0);
+        ck_assert_int_eq(stat_render(host, &in, &memo, out), 0);
+        stat_values(out->str, cur, 9, shown);
+        ck_assert_uint_eq(cur[1 + 2][0], 2000);
+        ck_assert_uint_eq(cur[0][0], prev[0][0] + 800);
+        pv_stat_memo_clear(&memo);
+        ck_assert_ptr_null(memo.cpu);
+}
+END_TEST
+
+START_TEST(test_stat_cpuset_shrink_grow)
+{
+        g_autofree char *host = fixture("stat-v2-sparse", "stat");
+        uint64_t user[8], sys[8];
+        PvCpuSet v = cpus("0-3");
+        PvCpuUsage u = {.percpu_user_ns = user, .percpu_system_ns = sys, .n_cpus = 8};
+        PvStatInput in = stat_v2_input(&v, &u);
+        PvStatMemo memo = {0};
+        uint64_t a[9][3] = {{0}}, b[9][3] = {{0}}, c[9][3] = {{0}};
+        bool shown[9];
+        g_autoptr(GString) out = g_string_new(NULL);
+
+        for (int i = 0; i < 8; i++) {
+                user[i] = SEC(100);
+                sys[i] = SEC(50);
+        }
+        ck_assert_int_eq(stat_render(host, &in, &memo, out), 0);
+        stat_values(out->str, a, 9, shown);
+        ck_assert(shown[1 + 3] && !shown[1 + 4]);
+
+        /* shrink to {0,1}: 2 and 3 disappear, the aggregate does not drop */
+        v = cpus("0-1");
+        for (int i = 0; i < 8; i++)
+                user[i] = SEC(110);
+        in.container_uptime_ns = SEC(1010);
+        g_string_truncate(out, 0);
+        ck_assert_int_eq(stat_render(host, &in, &memo, out), 0);
+        stat_values(out->str, b, 9, shown);
+        ck_assert(shown[1 + 0] && shown[1 + 1] && !shown[1 + 2] && !shown[1 + 3]);
+        for (int k = 0; k < 3; k++)
+                ck_assert_uint_ge(b[0][k], a[0][k]);
+        /* the aggregate grew by exactly what CPUs 0 and 1 gained */
+        ck_assert_uint_eq(b[0][0], a[0][0] + 2 * 1000);
+
+        /* grow back to {0-3}, with CPU 3's counter now lower than when it left */
+        v = cpus("0-3");
+        user[3] = SEC(90);
+        g_string_truncate(out, 0);
+        ck_assert_int_eq(stat_render(host, &in, &memo, out), 0);
+        stat_values(out->str, c, 9, shown);
+        ck_assert(shown[1 + 3]);
+        ck_assert_uint_eq(c[1 + 3][0], a[1 + 3][0]); /* kept its memo: 10000, not 9000 */
+        ck_assert_uint_eq(c[1 + 2][0], 11000);
+        for (int k = 0; k < 3; k++)
+                ck_assert_uint_ge(c[0][k], b[0][k]);
+        pv_stat_memo_clear(&memo);
+}
+END_TEST
+
+START_TEST(test_stat_512)
+{
+        g_autoptr(GString) host = g_string_new("cpu  1 2 3 4 5 6 7 8 9 10\n");
+        for (unsigned i = 0; i < 512; i++)
+                g_string_append_printf(host, "cpu%u 1 2 3 4 5 6 7 8 9 10\n", i);
+        g_string_append(host, "intr 1 2 3\nctxt 99\nbtime 1\nprocesses 5\nprocs_running 1\n"
+                              "procs_blocked 0\nsoftirq 1 2 3\n");
+        g_autofree uint64_t *user = g_new0(uint64_t, 512);
+        g_autofree uint64_t *sys = g_new0(uint64_t, 512);
+        for (unsigned i = 0; i < 512; i++) {
+                user[i] = SEC(i);
+                sys[i] = SEC(1);
+        }
+        PvCpuSet v = cpus("0-511");
+        PvCpuUsage u = {.percpu_user_ns = user, .percpu_system_ns = sys, .n_cpus = 512};
+        PvStatInput in = stat_v2_input(&v, &u);
+        PvStatMemo memo = {0};
+        g_autoptr(GString) out = g_string_new(NULL);
+        ck_assert_int_eq(stat_render(host->str, &in, &memo, out), 0);
+        ck_assert(strstr(out->str, "\ncpu511 51100 0 100 48800 0 0 0 0 0 0\nintr 1 2 3\n"));
+        /* sum of 0..511 seconds = 130816 s */
+        ck_assert(g_str_has_prefix(out->str, "cpu  13081600 0 51200 38067200 0 0 0 0 0 0\n"));
+        ck_assert(g_str_has_suffix(out->str, "btime 1795600100\nprocesses 5\nprocs_running 1\n"
+                                             "procs_blocked 0\nsoftirq 1 2 3\n"));
+        pv_stat_memo_clear(&memo);
+}
+END_TEST
+
+START_TEST(test_stat_malformed)
+{
+        PvCpuSet v = cpus("0");
+        PvCpuUsage u = {.user_ns = SEC(1)};
+        PvStatInput in = stat_v2_input(&v, &u);
+        PvStatMemo memo = {0};
+        const char *bad[] = {
+                "",
+                "intr 1\nctxt 2\n",           /* no cpu line */
+                "cpu  1 2 x 4\n",            /* not a number */
+                "cpu  1 2 3\ncpuX 1 2 3\n", /* bad id */
+                "cpu  1 2 3\ncpu0\n",       /* no values */
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+                g_autoptr(GString) out = g_string_new("keep");
+                ck_assert_int_eq(stat_render(bad[i], &in, &memo, out), -EINVAL);
+                ck_assert_str_eq(out->str, "keep");
+                ck_assert_uint_eq(memo.n_cpus, 0);
+        }
+        /* USER_HZ 0 is a caller error */
+        in.user_hz = 0;
+        g_autoptr(GString) out = g_string_new("keep");
+        ck_assert_int_eq(stat_render("cpu  1\n", &in, &memo, out), -EINVAL);
+        ck_assert_str_eq(out->str, "keep");
+}
+END_TEST
+
+/* ---- diskstats ---- */
+
+START_TEST(test_diskstats_v1)
+{
+        g_autofree char *host = fixture("diskstats-v1", "diskstats");
+        g_autoptr(GString) out = g_string_new(NULL);
+        PvIoDev devs[] = {
+                {.major = 7, .minor = 0},                       /* all zero: skipped */
+                {.major = 8, .minor = 0, .rbytes = 4096, .rios = 1}, /* not on the host: skipped */
+                {.major = 253, .minor = 0, .wbytes = 8192, .wios = 2},
+                {.major = 254, .minor = 0, .rbytes = MiB(10), .wbytes = MiB(8), .rios = 160,
+                 .wios = 64, .dbytes = MiB(1), .dios = 3},
+        };
+        PvIoStats io = {devs, G_N_ELEMENTS(devs)};
+        ck_assert_int_eq(diskstats_render(host, &io, out), 0);
+        assert_golden("diskstats-v1", out);
+}
+END_TEST
+
+START_TEST(test_diskstats_v2)
+{
+        g_autofree char *host = fixture("diskstats-v2", "diskstats");
+        g_autoptr(GString) out = g_string_new(NULL);
+        PvIoDev devs[] = {
+                {.major = 8, .minor = 0, .rbytes = MiB(1), .rios = 16},
+                {.major = 253, .minor = 0, .rbytes = 512, .rios = 1, .wbytes = 4096, .wios = 1,
+                 .dbytes = MiB(4), .dios = 4},
+                {.major = 259, .minor = 0, .rbytes = MiB(50), .wbytes = MiB(100), .rios = 1200,
+                 .wios = 800},
+                {.major = 259, .minor = 9, .rbytes = 512, .rios = 1},
+        };
+        PvIoStats io = {devs, G_N_ELEMENTS(devs)};
+        ck_assert_int_eq(diskstats_render(host, &io, out), 0);
+        assert_golden("diskstats-v2", out);
+
+        /* no I/O: an empty file */
+        PvIoStats none = {NULL, 0};
+        g_string_truncate(out, 0);
+        ck_assert_int_eq(diskstats_render(host, &none, out), 0);
+        ck_assert_str_eq(out->str, "");
+}
+END_TEST
+
+START_TEST(test_diskstats_malformed)
+{
+        PvIoDev d = {.major = 8, .minor = 0, .rios = 1};
+        PvIoStats io = {&d, 1};
+        const char *bad[] = {
+                "   8       0\n",
+                "   x       0 sda 1 2 3\n",
+                "   8 sda 1 2 3\n",
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+                g_autoptr(GString) out = g_string_new("keep");
+                ck_assert_int_eq(diskstats_render(bad[i], &io, out), -EINVAL);
+                ck_assert_str_eq(out->str, "keep");
+        }
+}
+END_TEST
+
+/* ---- uptime, loadavg ---- */
+
+START_TEST(test_uptime)
+{
+        g_autoptr(GString) out = g_string_new(NULL);
+        ck_assert_int_eq(uptime_render(SEC(3291.4), UINT64_C(6474399999999), out), 0);
+        ck_assert_str_eq(out->str, "3291.40 6474.39\n");
+        g_string_truncate(out, 0);
+        /* truncated like the kernel: 59.999 s is not yet a minute */
+        ck_assert_int_eq(uptime_render(UINT64_C(59999999999), 0, out), 0);
+        ck_assert_str_eq(out->str, "59.99 0.00\n");
+}
+END_TEST
+
+START_TEST(test_loadavg)
+{
+        PvLoadAvg avg = {0};
+        PvTaskCounts t = {.running = 2, .uninterruptible = 1, .total = 40, .last_pid = 31337};
+        g_autoptr(GString) out = g_string_new(NULL);
+
+        ck_assert_int_eq(loadavg_render(&avg, &t, out), 0);
+        ck_assert_str_eq(out->str, "0.00 0.00 0.00 2/40 31337\n");
+
+        pv_loadavg_update(&avg, 4, 5.0); /* primes */
+        ck_assert(avg.primed);
+        ck_assert_double_eq(avg.avg[0], 4.0);
+        ck_assert_double_eq(avg.avg[2], 4.0);
+
+        /* one minute idle: the 1-min average falls to 4/e, the others by exp(-60/300), exp(-60/900) */
+        pv_loadavg_update(&avg, 0, 60.0);
+        ck_assert_double_eq_tol(avg.avg[0], 1.4715177646857693, 1e-12);
+        ck_assert_double_eq_tol(avg.avg[1], 3.2749230123119273, 1e-12);
+        ck_assert_double_eq_tol(avg.avg[2], 3.742027940126471, 1e-12);
+
+        /* the same minute in 12 steps of 5 s gives the same values */
+        PvLoadAvg steps = {0};
+        pv_loadavg_update(&steps, 4, 5.0);
+        for (int i = 0; i < 12; i++)
+                pv_loadavg_update(&steps, 0, 5.0);
+        for (int i = 0; i < 3; i++)
+                ck_assert_double_eq_tol(steps.avg[i], avg.avg[i], 1e-12);
+
+        /* a fractional interval */
+        PvLoadAvg f = {.avg = {1, 1, 1}, .primed = true};
+        pv_loadavg_update(&f, 0, 2.5);
+        ck_assert_double_eq_tol(f.avg[0], 0.9591894571091382, 1e-12);
+
+        /* zero or negative intervals change nothing; very long ones converge */
+        pv_loadavg_update(&avg, 100, 0.0);
+        pv_loadavg_update(&avg, 100, -3.0);
+        ck_assert_double_eq_tol(avg.avg[0], 1.4715177646857693, 1e-12);
+        pv_loadavg_update(&avg, 3, 1e6);
+        ck_assert_double_eq_tol(avg.avg[2], 3.0, 1e-12);
+
+        g_string_truncate(out, 0);
+        ck_assert_int_eq(loadavg_render(&avg, &t, out), 0);
+        ck_assert_str_eq(out->str, "3.00 3.00 3.00 2/40 31337\n");
+}
+END_TEST
+
+/* ---- swaps ---- */
+
+START_TEST(test_swaps)
+{
+        g_autofree char *v1 = fixture("swaps-v1", "swaps");
+        g_autofree char *v2 = fixture("swaps-v2", "swaps");
+        g_autoptr(GString) out = g_string_new(NULL);
+        PvMemory m = mem_v2();
+
+        ck_assert_int_eq(swaps_render(v2, &m, out), 0);
+        assert_golden("swaps-v2", out);
+
+        /* the host has no swap */
+        g_string_truncate(out, 0);
+        ck_assert_int_eq(swaps_render(v1, &m, out), 0);
+        assert_golden("swaps-v1", out);
+
+        /* swap limit 0, or not accounted: header only */
+        g_autofree char *header = g_strndup(v2, strchr(v2, '\n') + 1 - v2);
+        m.swap_limit = 0;
+        g_string_truncate(out, 0);
+        ck_assert_int_eq(swaps_render(v2, &m, out), 0);
+        ck_assert_str_eq(out->str, header);
+        m = mem_v2();
+        m.swap_accounted = false;
+        g_string_truncate(out, 0);
+        ck_assert_int_eq(swaps_render(v2, &m, out), 0);
+        ck_assert_str_eq(out->str, header);
+
+        /* unlimited: the host's total; usage over it is capped; big numbers lose a tab */
+        m = mem_v2();
+        m.swap_limit = PV_UNLIMITED;
+        m.swap_usage = UINT64_C(1) << 40;
+        g_autofree char *big = g_strdup_printf("%s/dev/sdb1 partition\t20000000\t0\t-3\n"
+                                               "/dev/sdc1 partition\t1000\t0\t-4\n",
+                                               header);
+        g_string_truncate(out, 0);
+        ck_assert_int_eq(swaps_render(big, &m, out), 0);
+        g_autofree char *want = g_strdup_printf("%snone%36svirtual\t\t20001000\t20001000\t-1\n",
+                                                header, "");
+        ck_assert_str_eq(out->str, want);
+
+        const char *bad[] = {"", "Filename Type Size Used Priority\n/dev/sda1 partition x 0 -2\n"};
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+                g_autoptr(GString) o = g_string_new("keep");
+                ck_assert_int_eq(swaps_render(bad[i], &m, o), -EINVAL);
+                ck_assert_str_eq(o->str, "keep");
+        }
+}
+END_TEST
+
+static Suite *views_suite(void)
+{
+        Suite *s = suite_create("views");
+        TCase *tc = tcase_create("views");
+        tcase_add_test(tc, test_meminfo_v1);
+        tcase_add_test(tc, test_meminfo_v2_swap);
+        tcase_add_test(tc, test_meminfo_unlimited);
+        tcase_add_test(tc, test_meminfo_over_limit);
+        tcase_add_test(tc, test_meminfo_swap_not_accounted);
+        tcase_add_test(tc, test_meminfo_invariants);
+        tcase_add_test(tc, test_meminfo_malformed);
+        tcase_add_test(tc, test_cpu_view);
+        tcase_add_test(tc, test_cpulist_large);
+        tcase_add_test(tc, test_cpuinfo_v1);
+        tcase_add_test(tc, test_cpuinfo_sparse);
+        tcase_add_test(tc, test_cpuinfo_512);
+        tcase_add_test(tc, test_cpuinfo_malformed);
+        tcase_add_test(tc, test_stat_v1);
+        tcase_add_test(tc, test_stat_v2_sparse);
+        tcase_add_test(tc, test_stat_monotonic);
+        tcase_add_test(tc, test_stat_cpuset_shrink_grow);
+        tcase_add_test(tc, test_stat_512);
+        tcase_add_test(tc, test_stat_malformed);
+        tcase_add_test(tc, test_diskstats_v1);
+        tcase_add_test(tc, test_diskstats_v2);
+        tcase_add_test(tc, test_diskstats_malformed);
+        tcase_add_test(tc, test_uptime);
+        tcase_add_test(tc, test_loadavg);
+        tcase_add_test(tc, test_swaps);
+        suite_add_tcase(s, tc);
+        return s;
+}
+
+int main(void)
+{
+        SRunner *sr = srunner_create(views_suite());
+        srunner_run_all(sr, CK_NORMAL);
+        int failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
