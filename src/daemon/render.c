@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "render.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/fileio.h"
+
+static int read_host(PvDaemon *d, const char *name, char **ret)
+{
+        return pv_read_file_at(d->host_fd, name, ret, NULL);
+}
+
+static int host_online(PvDaemon *d, PvCpuSet *ret)
+{
+        g_autofree char *dir = g_build_filename(d->opts.sys_cpu_dir, "online", NULL);
+        g_autofree char *text = NULL;
+        int r = pv_read_file_at(AT_FDCWD, dir, &text, NULL);
+        if (r < 0)
+                return r;
+        return pv_cpuset_parse(text, ret);
+}
+
+static uint64_t boottime_ns(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_BOOTTIME, &ts);
+        return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t container_uptime_ns(const PvContainer *c)
+{
+        uint64_t now = boottime_ns();
+        return now > c->start_ns ? now - c->start_ns : 0;
+}
+
+/* Visible CPUs and, when wanted, the usage they are computed with. */
+static int cpu_state(PvDaemon *d, PvContainer *c, PvCpuSet *ret_visible, PvCpuUsage *ret_usage)
+{
+        PvCpuSet cpuset, online;
+        PvCpuUsage usage = {0};
+        int r;
+
+        r = host_online(d, &online);
+        if (r < 0)
+                return r;
+        r = pv_cgroup_read_cpuset(c->cg, &cpuset);
+        if (r == -ENOENT || r == -ENOTSUP) /* no cpuset controller: every online CPU */
+                cpuset = online;
+        else if (r < 0)
+                return r;
+        if (ret_usage || d->opts.cpu_view == PV_CPU_VIEW_QUOTA) {
+                r = pv_cgroup_read_cpu(c->cg, &usage);
+                if (r < 0)
+                        return r;
+        }
+        pv_cpu_view(&cpuset, &online, usage.quota_us, usage.period_us, d->opts.cpu_view, ret_visible);
+        if (ret_usage)
+                *ret_usage = usage;
+        else
+                pv_cpu_usage_clear(&usage);
+        return 0;
+}
+
+int pv_container_visible_cpus(PvDaemon *d, PvContainer *c, PvCpuSet *ret)
+{
+        return cpu_state(d, c, ret, NULL);
+}
+
+int pv_render_meminfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+{
+        g_autofree char *host = NULL;
+        PvMemory mem;
+        int r = read_host(d, "meminfo", &host);
+        if (r < 0)
+                return r;
+        r = pv_cgroup_read_memory(c->cg, &mem);
+        if (r < 0)
+                return r;
+        return meminfo_render(host, &mem, out);
+}
+
+int pv_render_cpuinfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+{
+        g_autofree char *host = NULL;
+        PvCpuSet visible;
+        int r = cpu_state(d, c, &visible, NULL);
+        if (r < 0)
+                return r;
+        r = read_host(d, "cpuinfo", &host);
+        if (r < 0)
+                return r;
+        return cpuinfo_render(host, &visible, out);
+}
+
+int pv_render_stat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+{
+        g_autofree char *host = NULL;
+        PvCpuSet visible;
+        PvCpuUsage usage;
+        PvTaskCounts tasks;
+        bool have_tasks;
+        int r = cpu_state(d, c, &visible, &usage);
+        if (r < 0)
+                return r;
+        r = read_host(d, "stat", &host);
+        if (r < 0) {
+                pv_cpu_usage_clear(&usage);
+                return r;
+        }
+        g_mutex_lock(&c->lock);
+        have_tasks = c->have_tasks;
+        tasks = c->tasks;
+        PvStatInput in = {
+                .visible = &visible,
+                .usage = &usage,
+                .tasks = have_tasks ? &tasks : NULL,
+                .container_uptime_ns = container_uptime_ns(c),
+                .boot_time_s = d->host_btime_s + c->start_ns / 1000000000ULL,
+                .processes = 0,
+                .user_hz = (unsigned)d->clk_tck,
+        };
+        r = stat_render(host, &in, &c->stat_memo, out);
+        g_mutex_unlock(&c->lock);
+        pv_cpu_usage_clear(&usage);
+        return r;
+}
+
+int pv_render_diskstats(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+{
+        g_autofree char *host = NULL;
+        PvIoStats io = {0};
+        int r = read_host(d, "diskstats", &host);
+        if (r < 0)
+                return r;
+        r = pv_cgroup_read_io(c->cg, &io);
+        if (r < 0)
+                return r;
+        r = diskstats_render(host, &io, out);
+        pv_io_stats_clear(&io);
+        return r;
+}
+
+int pv_render_uptime(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+{
+        PvCpuSet visible;
+        PvCpuUsage usage;
+        int r = cpu_state(d, c, &visible, &usage);
+        if (r < 0)
+                return r;
+        uint64_t up = container_uptime_ns(c);
+        uint64_t busy = usage.user_ns + usage.system_ns;
+        uint64_t capacity = up * pv_cpuset_count(&visible);
+        pv_cpu_usage_clear(&usage);
+        /* idle: the visible CPUs' capacity since the start that the container did not use */
+        return uptime_render(up, capacity > busy ? capacity - busy : 0, out);
+}
+
+void pv_container_sample_load(PvDaemon *d, PvContainer *c, bool force)
+{
+        gint64 now = g_get_monotonic_time();
+        gint64 interval = (gint64)d->opts.sample_interval_s * G_USEC_PER_SEC;
+        PvTaskCounts tasks;
+
+        g_mutex_lock(&c->lock);
+        bool due = force ? !c->have_tasks : (c->load_wanted && now - c->last_sample_us >= interval - interval / 10);
+        g_mutex_unlock(&c->lock);
+        if (!due)
+                return;
+        if (pv_cgroup_read_tasks(c->cg, &tasks) < 0)
+                return; /* a vanished cgroup keeps its last averages until it expires */
+        g_mutex_lock(&c->lock);
+        double dt = c->have_tasks ? (double)(now - c->last_sample_us) / G_USEC_PER_SEC : 0;
+        pv_loadavg_update(&c->load, tasks.running + tasks.uninterruptible, dt);
+        c->tasks = tasks;
+        c->have_tasks = true;
+        c->last_sample_us = now;
+        g_mutex_unlock(&c->lock);
+}
+
+int pv_render_loadavg(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+{
+        g_mutex_lock(&c->lock);
+        c->load_wanted = true;
+        g_mutex_unlock(&c->lock);
+        /* the first read primes the averages with the current count */
+        pv_container_sample_load(d, c, true);
+
+        g_mutex_lock(&c->lock);
+        PvLoadAvg load = c->load;
+        PvTaskCounts tasks = c->tasks;
+        bool have = c->have_tasks;
+        g_mutex_unlock(&c->lock);
+        if (!have)
+                return -EIO;
+        return loadavg_render(&load, &tasks, out);
+}
+
+int pv_render_swaps(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+{
+        g_autofree char *host = NULL;
+        PvMemory mem;
+        int r = read_host(d, "swaps", &host);
+        if (r < 0)
+                return r;
+        r = pv_cgroup_read_memory(c->cg, &mem);
+        if (r < 0)
+                return r;
+        return swaps_render(host, &mem, out);
+}
+
+static int render_pressure(PvContainer *c, PvPressure which, GString *out)
+{
+        g_autofree char *text = NULL;
+        int r = pv_cgroup_read_pressure(c->cg, which, &text);
+        if (r == -ENOENT) /* the backend's word for "no pressure kept for this cgroup" */
+                return -EOPNOTSUPP;
+        if (r < 0)
+                return r;
+        g_string_append(out, text);
+        return 0;
+}
+
+int pv_render_pressure_cpu(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+{
+        return render_pressure(c, PV_PRESSURE_CPU, out);
+}
+
+int pv_render_pressure_memory(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+{
+        return render_pressure(c, PV_PRESSURE_MEMORY, out);
+}
+
+int pv_render_pressure_io(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+{
+        return render_pressure(c, PV_PRESSURE_IO, out);
+}
+
+int pv_render_cpu_visible(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+{
+        PvCpuSet visible;
+        int r = cpu_state(d, c, &visible, NULL);
+        if (r < 0)
+                return r;
+        return cpulist_render(&visible, out);
+}
+
+int pv_render_cpu_offline(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+{
+        PvCpuSet none;
+        pv_cpuset_zero(&none);
+        return cpulist_render(&none, out);
+}
+
+int pv_render_cpu_online_flag(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+{
+        PvCpuSet visible;
+        int r = cpu_state(d, c, &visible, NULL);
+        if (r < 0)
+                return r;
+        if (!pv_cpuset_has(&visible, cpu))
+                return -ENOENT;
+        g_string_append(out, "1\n");
+        return 0;
+}

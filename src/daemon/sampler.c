@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "sampler.h"
+
+#include "caller.h"
+#include "render.h"
+
+static void sample_one(PvDaemon *d, PvContainer *c, void *data)
+{
+        if (!c->is_root)
+                pv_container_sample_load(d, c, false);
+        pv_container_unref(c);
+}
+
+static gpointer sampler_main(gpointer data)
+{
+        PvDaemon *d = data;
+        gint64 interval = (gint64)d->opts.sample_interval_s * G_USEC_PER_SEC;
+        gint64 next = g_get_monotonic_time() + interval;
+
+        g_mutex_lock(&d->sampler_lock);
+        while (!d->stopping) {
+                if (!g_cond_wait_until(&d->sampler_cond, &d->sampler_lock, next)) {
+                        g_mutex_unlock(&d->sampler_lock);
+                        pv_registry_foreach(d, sample_one, NULL);
+                        pv_registry_expire(d);
+                        g_mutex_lock(&d->sampler_lock);
+                        /* fixed cadence: the decay factors assume the interval */
+                        next += interval;
+                        gint64 now = g_get_monotonic_time();
+                        if (next < now)
+                                next = now + interval;
+                }
+        }
+        g_mutex_unlock(&d->sampler_lock);
+        return NULL;
+}
+
+int pv_sampler_start(PvDaemon *d)
+{
+        GError *err = NULL;
+        d->sampler = g_thread_try_new("pv-sampler", sampler_main, d, &err);
+        if (!d->sampler) {
+                g_error_free(err);
+                return -EAGAIN;
+        }
+        return 0;
+}
+
+void pv_sampler_stop(PvDaemon *d)
+{
+        if (!d->sampler)
+                return;
+        g_mutex_lock(&d->sampler_lock);
+        d->stopping = true;
+        g_cond_signal(&d->sampler_cond);
+        g_mutex_unlock(&d->sampler_lock);
+        g_thread_join(d->sampler);
+        d->sampler = NULL;
+}

@@ -1,0 +1,169 @@
+#!/bin/bash
+# procviewd on this host's cgroup v1 hierarchies, with real FUSE and real cgroups:
+# every view shows the reading container, not the host and not another cgroup.
+. "$(dirname "$0")/common.sh"
+require_root_fuse_v1
+trap cleanup EXIT
+
+A=pvt-a-$$
+B=pvt-b-$$
+cg_create "$A"
+cg_create "$B"
+cg_set memory "$A/memory.limit_in_bytes" $((256 << 20))
+ncpu=$(nproc --all)
+last=$((ncpu - 1))
+cg_set cpuset "$A/cpuset.cpus" "$last"
+start_daemon
+
+# --- meminfo
+mi=$(in_cg "$A" cat "$MNT/proc/meminfo")
+total=$(echo "$mi" | meminfo_kb MemTotal)
+[ "$total" = $((256 * 1024)) ] && pass "MemTotal is the 256 MiB limit" || fail "MemTotal $total kB, want $((256 * 1024))"
+avail=$(echo "$mi" | meminfo_kb MemAvailable)
+[ "$avail" -le "$total" ] && pass "MemAvailable <= MemTotal" || fail "MemAvailable $avail > MemTotal $total"
+host_keys=$(awk -F: '{print $1}' /proc/meminfo | tr '\n' ' ')
+view_keys=$(echo "$mi" | awk -F: '{print $1}' | tr '\n' ' ')
+[ "$host_keys" = "$view_keys" ] && pass "meminfo keeps every host key in order" || fail "meminfo keys differ: $view_keys"
+
+free_before=$(in_cg "$A" cat "$MNT/proc/meminfo" | meminfo_kb MemFree)
+in_cg "$A" /usr/bin/python3 -c '
+import time, sys
+b = bytearray(b"\x01") * (64 << 20)
+sys.stdout.write("ready\n"); sys.stdout.flush()
+time.sleep(30)' > "$MNT.hog" &
+hog=$!
+for _ in $(seq 100); do grep -q ready "$MNT.hog" 2>/dev/null && break; sleep 0.1; done
+free_after=$(in_cg "$A" cat "$MNT/proc/meminfo" | meminfo_kb MemFree)
+drop=$(( (free_before - free_after) / 1024 ))
+if [ "$drop" -ge 56 ] && [ "$drop" -le 80 ]; then
+	pass "allocating 64 MiB lowered MemFree by $drop MiB"
+else
+	fail "allocating 64 MiB lowered MemFree by $drop MiB (before $free_before kB, after $free_after kB)"
+fi
+kill "$hog" 2>/dev/null; wait "$hog" 2>/dev/null; rm -f "$MNT.hog"
+
+# --- the CPU view: cpuinfo, stat, sysfs agree on the cpuset
+procs=$(in_cg "$A" cat "$MNT/proc/cpuinfo" | awk -F': ' '/^processor/ {print $2}' | tr '\n' ' ')
+[ "$procs" = "$last " ] && pass "cpuinfo shows only CPU $last" || fail "cpuinfo processors: '$procs'"
+statcpus=$(in_cg "$A" cat "$MNT/proc/stat" | awk '/^cpu[0-9]/ {print $1}' | tr '\n' ' ')
+[ "$statcpus" = "cpu$last " ] && pass "stat shows only cpu$last" || fail "stat cpu lines: '$statcpus'"
+online=$(in_cg "$A" cat "$MNT/sys/devices/system/cpu/online")
+[ "$online" = "$last" ] && pass "sysfs online is $last" || fail "sysfs online '$online'"
+for f in possible present; do
+	v=$(in_cg "$A" cat "$MNT/sys/devices/system/cpu/$f")
+	[ "$v" = "$last" ] || fail "sysfs $f '$v'"
+done
+dirs=$(in_cg "$A" ls "$MNT/sys/devices/system/cpu" | grep '^cpu[0-9]' | tr '\n' ' ')
+[ "$dirs" = "cpu$last " ] && pass "sysfs lists only cpu$last" || fail "sysfs cpu dirs: '$dirs'"
+in_cg "$A" cat "$MNT/sys/devices/system/cpu/cpu$last/online" | grep -qx 1 || fail "cpu$last/online not 1"
+if [ "$last" != 0 ]; then
+	in_cg "$A" test -e "$MNT/sys/devices/system/cpu/cpu0" && fail "cpu0 visible outside the cpuset" || pass "cpu0 hidden"
+fi
+awk '/^cpu/ { if (NF != 11) exit 1 }' <(in_cg "$A" cat "$MNT/proc/stat") && pass "every cpu line has 10 numbers" || fail "cpu line without 10 numbers"
+in_cg "$A" grep -q '^btime ' "$MNT/proc/stat" || fail "stat has no btime"
+
+# --- stat grows when the container burns CPU, not when another cgroup does
+busy() { in_cg "$1" cat "$MNT/proc/stat" | awk '$1 == "cpu" { print $2 + $4 }'; }
+# burns exactly 1 s of CPU time, however loaded the machine is
+burn() { in_cg "$1" /usr/bin/python3 -c 'import time
+while time.process_time() < 1.0: pass'; }
+a0=$(busy "$A")
+burn "$B"
+a1=$(busy "$A")
+[ $((a1 - a0)) -le 10 ] && pass "another cgroup's CPU use leaves stat alone (+$((a1 - a0)))" || fail "stat grew by $((a1 - a0)) ticks from another cgroup's work"
+u1=$(cat "$CG_ROOT/cpuacct/$A/cpuacct.usage")
+burn "$A"
+u2=$(cat "$CG_ROOT/cpuacct/$A/cpuacct.usage")
+a2=$(busy "$A")
+want=$(( (u2 - u1) / 10000000 ))
+# the readers (sh, cat) of a1 and a2 run in the cgroup too: allow them a little
+if [ $((a2 - a1)) -ge 90 ] && [ $((a2 - a1)) -ge $((want - 2)) ] && [ $((a2 - a1)) -le $((want + 25)) ]; then
+	pass "burning 1 s of CPU grew stat by $((a2 - a1)) ticks (cpuacct: $want)"
+else
+	fail "stat grew by $((a2 - a1)) ticks after 1 s of CPU (cpuacct.usage grew by $want ticks)"
+fi
+
+# --- diskstats: direct writes with a throttle rule (v1 counts only throttled devices)
+dir=$(mktemp -d /var/tmp/pvt-io-XXXXXX)
+dev=$(stat -c '%Hd:%Ld' "$dir")
+name=$(awk -v mj="${dev%:*}" -v mn="${dev#*:}" '$1 == mj && $2 == mn { print $3 }' /proc/diskstats)
+if [ -z "$name" ]; then
+	fail "cannot find the block device of $dir ($dev) in /proc/diskstats"
+else
+	cg_set blkio "$A/blkio.throttle.write_bps_device" "$dev 10737418240"
+	cg_set blkio "$B/blkio.throttle.write_bps_device" "$dev 10737418240"
+	in_cg "$A" dd if=/dev/zero of="$dir/f" bs=1M count=8 oflag=direct status=none
+	sect=$(in_cg "$A" cat "$MNT/proc/diskstats" | awk -v n="$name" '$3 == n { print $10 }')
+	[ -n "$sect" ] && [ "$sect" -ge 16384 ] && pass "diskstats shows $sect sectors written on $name" || fail "diskstats sectors written on $name: '$sect'"
+	nf=$(in_cg "$A" cat "$MNT/proc/diskstats" | awk -v n="$name" '$3 == n { print NF }')
+	[ "$nf" = 20 ] && pass "diskstats lines have 20 fields" || fail "diskstats line has $nf fields"
+	other=$(in_cg "$B" cat "$MNT/proc/diskstats" | awk -v n="$name" '$3 == n { print $10 }')
+	[ -z "$other" ] || [ "$other" = 0 ] && pass "another cgroup does not see those writes" || fail "cgroup $B sees $other sectors"
+fi
+rm -rf "$dir"
+
+# --- uptime, loadavg, swaps
+read -r up idle < <(in_cg "$A" cat "$MNT/proc/uptime")
+hostup=$(cut -d' ' -f1 /proc/uptime)
+awk -v u="$up" -v h="$hostup" 'BEGIN { exit !(u >= 0 && u <= h) }' && pass "uptime $up <= host $hostup" || fail "uptime '$up' vs host $hostup"
+la=$(in_cg "$A" cat "$MNT/proc/loadavg")
+echo "$la" | grep -Eq '^[0-9]+\.[0-9]{2} [0-9]+\.[0-9]{2} [0-9]+\.[0-9]{2} [0-9]+/[0-9]+ [0-9]+$' && pass "loadavg '$la'" || fail "loadavg malformed: '$la'"
+tasks=$(echo "$la" | awk '{split($4, a, "/"); print a[2]}')
+[ "$tasks" -le 10 ] && pass "loadavg counts the container's tasks ($tasks)" || fail "loadavg counts $tasks tasks"
+in_cg "$A" head -1 "$MNT/proc/swaps" | grep -q '^Filename' && pass "swaps has its header" || fail "swaps header"
+
+# --- host readers see the host's files
+hm=$(in_root_cg cat "$MNT/proc/meminfo" | meminfo_kb MemTotal)
+[ "$hm" = "$(meminfo_kb MemTotal < /proc/meminfo)" ] && pass "a root-cgroup reader sees the host MemTotal" || fail "host reader MemTotal $hm"
+[ "$(in_root_cg cat "$MNT/proc/cpuinfo" | grep -c ^processor)" = "$(grep -c ^processor /proc/cpuinfo)" ] || fail "host reader cpuinfo differs"
+[ "$(in_root_cg cat "$MNT/sys/devices/system/cpu/online")" = "$(cat /sys/devices/system/cpu/online)" ] || fail "host reader online differs"
+
+# --- read-only: writes, creates, chmod are refused
+( echo x > "$MNT/proc/meminfo" ) 2>/dev/null && fail "write to meminfo succeeded" || pass "write refused"
+touch "$MNT/proc/new" 2>/dev/null && fail "create succeeded" || pass "create refused"
+chmod 666 "$MNT/proc/meminfo" 2>/dev/null && fail "chmod succeeded" || pass "chmod refused"
+mkdir "$MNT/x" 2>/dev/null && fail "mkdir succeeded" || pass "mkdir refused"
+
+# --- a re-read at offset 0 of an open handle re-renders (procps rewinds)
+in_cg "$A" /usr/bin/python3 - "$MNT" <<'EOF' && pass "rewind re-renders" || fail "rewind does not re-render"
+import os, sys
+fd = os.open(sys.argv[1] + "/proc/stat", os.O_RDONLY)
+a = os.pread(fd, 1 << 20, 0)
+x = 0
+for i in range(3000000): x += i
+b = os.pread(fd, 1 << 20, 0)
+sys.exit(0 if a != b else 1)
+EOF
+
+# --- a vanished cgroup: EIO and one log line, never the host's numbers
+V=pvt-gone-$$
+cg_create "$V"
+cg_set memory "$V/memory.limit_in_bytes" $((128 << 20))
+in_cg "$V" /usr/bin/python3 - "$MNT" "$CG_ROOT" "$V" "$V1_CONTROLLERS" <<'EOF' && pass "a vanished cgroup gives EIO" || fail "a vanished cgroup did not give EIO"
+import errno, os, sys
+mnt, root, name, ctrls = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split()
+fd = os.open(mnt + "/proc/meminfo", os.O_RDONLY)
+first = os.pread(fd, 1 << 16, 0)
+assert b"MemTotal:         131072 kB" in first, first[:80]
+for c in ctrls:  # leave, then remove the cgroup the handle was opened for
+    with open(f"{root}/{c}/cgroup.procs", "w") as f:
+        f.write(str(os.getpid()))
+for c in ctrls:
+    os.rmdir(f"{root}/{c}/{name}")
+for attempt in range(2):
+    try:
+        data = os.pread(fd, 1 << 16, 0)
+        print("read after rmdir returned", data[:60])
+        sys.exit(1)
+    except OSError as e:
+        if e.errno != errno.EIO:
+            print("unexpected", e)
+            sys.exit(1)
+EOF
+n=$(grep -c "cannot compute proc/meminfo" "$MNT.log")
+[ "$n" = 1 ] && pass "one log line for the failing container" || fail "$n log lines for the failing container"
+
+# --- SIGTERM unmounts and exits 0
+stop_daemon && pass "SIGTERM: exit 0" || fail "SIGTERM: exit status $?"
+grep -q " $MNT " /proc/mounts && fail "still mounted after SIGTERM" || pass "unmounted after SIGTERM"
+finish
