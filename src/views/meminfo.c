@@ -104,39 +104,39 @@ static const struct {
         const char *name;
         MemKey key;
 } key_table[] = {
-        {"MemTotal", K_MEMTOTAL},
-        {"MemFree", K_MEMFREE},
-        {"MemAvailable", K_MEMAVAILABLE},
-        {"Buffers", K_BUFFERS},
-        {"Cached", K_CACHED},
-        {"SwapCached", K_SWAPCACHED},
-        {"Active", K_ACTIVE},
-        {"Inactive", K_INACTIVE},
-        {"Active(anon)", K_ACTIVE_ANON},
-        {"Inactive(anon)", K_INACTIVE_ANON},
-        {"Active(file)", K_ACTIVE_FILE},
-        {"Inactive(file)", K_INACTIVE_FILE},
-        {"Unevictable", K_UNEVICTABLE},
-        {"Mlocked", K_MLOCKED},
-        {"SwapTotal", K_SWAPTOTAL},
-        {"SwapFree", K_SWAPFREE},
-        {"Dirty", K_DIRTY},
-        {"Writeback", K_WRITEBACK},
-        {"AnonPages", K_ANONPAGES},
-        {"Mapped", K_MAPPED},
-        {"Shmem", K_SHMEM},
-        {"KReclaimable", K_KRECLAIMABLE},
-        {"Slab", K_SLAB},
-        {"SReclaimable", K_SRECLAIMABLE},
-        {"SUnreclaim", K_SUNRECLAIM},
-        {"KernelStack", K_KERNELSTACK},
-        {"PageTables", K_PAGETABLES},
-        {"AnonHugePages", K_ANONHUGEPAGES},
-        {"CommitLimit", K_KEEP},
-        {"Committed_AS", K_KEEP},
-        {"VmallocTotal", K_KEEP},
-        {"VmallocChunk", K_KEEP},
-        {"Hugepagesize", K_KEEP},
+    {"MemTotal", K_MEMTOTAL},
+    {"MemFree", K_MEMFREE},
+    {"MemAvailable", K_MEMAVAILABLE},
+    {"Buffers", K_BUFFERS},
+    {"Cached", K_CACHED},
+    {"SwapCached", K_SWAPCACHED},
+    {"Active", K_ACTIVE},
+    {"Inactive", K_INACTIVE},
+    {"Active(anon)", K_ACTIVE_ANON},
+    {"Inactive(anon)", K_INACTIVE_ANON},
+    {"Active(file)", K_ACTIVE_FILE},
+    {"Inactive(file)", K_INACTIVE_FILE},
+    {"Unevictable", K_UNEVICTABLE},
+    {"Mlocked", K_MLOCKED},
+    {"SwapTotal", K_SWAPTOTAL},
+    {"SwapFree", K_SWAPFREE},
+    {"Dirty", K_DIRTY},
+    {"Writeback", K_WRITEBACK},
+    {"AnonPages", K_ANONPAGES},
+    {"Mapped", K_MAPPED},
+    {"Shmem", K_SHMEM},
+    {"KReclaimable", K_KRECLAIMABLE},
+    {"Slab", K_SLAB},
+    {"SReclaimable", K_SRECLAIMABLE},
+    {"SUnreclaim", K_SUNRECLAIM},
+    {"KernelStack", K_KERNELSTACK},
+    {"PageTables", K_PAGETABLES},
+    {"AnonHugePages", K_ANONHUGEPAGES},
+    {"CommitLimit", K_KEEP},
+    {"Committed_AS", K_KEEP},
+    {"VmallocTotal", K_KEEP},
+    {"VmallocChunk", K_KEEP},
+    {"Hugepagesize", K_KEEP},
 };
 
 typedef struct MemLine {
@@ -183,12 +183,12 @@ static int parse_line(const char *s, size_t len, MemLine *ret)
                 return -EINVAL;
 
         *ret = (MemLine){
-                .line = s,
-                .line_len = len,
-                .key_len = (size_t)(colon - s),
-                .value = v,
-                .kb = kb,
-                .key = classify(s, (size_t)(colon - s)),
+            .line = s,
+            .line_len = len,
+            .key_len = (size_t)(colon - s),
+            .value = v,
+            .kb = kb,
+            .key = classify(s, (size_t)(colon - s)),
         };
         return 0;
 }
@@ -293,15 +293,16 @@ int meminfo_render(const char *host_meminfo, const PvMemory *mem, GString *out)
                         continue;
                 }
                 value = l->key == K_OTHER ? pv_min_u64(l->value, total) : v[l->key];
-                /* an unchanged value keeps the host's bytes (HardwareCorrupted has its own width) */
+                /* an unchanged value keeps the host's bytes (HardwareCorrupted has its own width)
+                 */
                 if (value == l->value) {
                         g_string_append_len(out, l->line, (gssize)l->line_len);
                         g_string_append_c(out, '\n');
                         continue;
                 }
                 int pad = l->key_len < 15 ? (int)(15 - l->key_len) : 0;
-                g_string_append_printf(out, "%.*s:%*s%8" PRIu64 " kB\n", (int)l->key_len,
-                                       l->line, pad, "", value);
+                g_string_append_printf(out, "%.*s:%*s%8" PRIu64 " kB\n", (int)l->key_len, l->line,
+                                       pad, "", value);
         }
         return 0;
 }

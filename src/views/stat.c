@@ -65,8 +65,8 @@ static uint64_t ns_to_ticks(uint64_t ns, unsigned hz)
 
 typedef enum StatLine {
         L_COPY,
-        L_CPU,     /* the aggregate: replaced by the container's cpu lines */
-        L_CPU_N,   /* a host cpuN line: dropped */
+        L_CPU,   /* the aggregate: replaced by the container's cpu lines */
+        L_CPU_N, /* a host cpuN line: dropped */
         L_BTIME,
         L_PROCESSES,
         L_RUNNING,
@@ -163,8 +163,8 @@ static void append_cpu_lines(const PvStatInput *in, PvStatMemo *memo, GString *o
                         system = known ? ns_to_ticks(u->percpu_system_ns[cpu], hz) : 0;
                 } else {
                         user = total_user / n_visible + (idx < total_user % n_visible ? 1 : 0);
-                        system = total_system / n_visible +
-                                 (idx < total_system % n_visible ? 1 : 0);
+                        system =
+                            total_system / n_visible + (idx < total_system % n_visible ? 1 : 0);
                 }
                 uint64_t v[3] = {user, system, pv_sub_sat(uptime, user + system)};
                 for (int k = 0; k < 3; k++) {

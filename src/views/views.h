@@ -32,39 +32,71 @@ void pv_cpu_view(const PvCpuSet *cpuset, const PvCpuSet *host_online, uint64_t q
                  uint64_t period_us, PvCpuViewMode mode, PvCpuSet *ret);
 
 /* ---- meminfo ---- */
+
+/*
+ * Every host key in host order; container values where memory.stat knows
+ * them, MemTotal = min(limit, host), MemFree <= MemAvailable <= MemTotal,
+ * SwapFree <= SwapTotal (rules: meminfo.c). Returns 0, or -EINVAL for host
+ * text it cannot parse or that lacks MemTotal.
+ */
 int meminfo_render(const char *host_meminfo, const PvMemory *mem, GString *out);
 
-/* ---- cpuinfo: the host's blocks of the visible CPUs, host ids kept ---- */
+/*
+ * ---- cpuinfo ----
+ * The host's "processor" blocks of the visible CPUs, host ids kept, with
+ * "siblings" and "cpu cores" counted over the visible CPUs of each package
+ * (cpu.c). Returns 0, or -EINVAL when the text has no processor block or a
+ * non-numeric processor/physical id/core id.
+ */
 int cpuinfo_render(const char *host_cpuinfo, const PvCpuSet *visible, GString *out);
 
 /* ---- stat ---- */
 
-/* Per-CPU values a container was last shown, so counters never go backwards. */
+/*
+ * Per-CPU values a container was last shown, so counters never go backwards.
+ * Zero-initialise it ({0}) before the first stat_render; it owns cpu, which
+ * stat_render grows, and is freed by pv_stat_memo_clear. Not thread-safe:
+ * one memo per container, used under the caller's lock.
+ */
 typedef struct PvStatMemo {
         /* indexed by host CPU id; grown as needed; [user, system, idle] in USER_HZ ticks */
         uint64_t (*cpu)[3];
         size_t n_cpus;
-        uint64_t total[3];
+        uint64_t total[3]; /* the aggregate line last shown */
 } PvStatMemo;
 
+/* Frees memo->cpu and zeroes the memo, ready for reuse. NULL is allowed. */
 void pv_stat_memo_clear(PvStatMemo *memo);
 
 typedef struct PvStatInput {
         const PvCpuSet *visible;
         const PvCpuUsage *usage;
-        const PvTaskCounts *tasks; /* NULL: procs_running/blocked from the host text */
+        const PvTaskCounts *tasks;    /* NULL: procs_running/blocked from the host text */
         uint64_t container_uptime_ns; /* time since the container started */
         uint64_t boot_time_s;         /* container start as a unix time (btime) */
         uint64_t processes;           /* forks since start; 0: keep the host's line */
         unsigned user_hz;             /* sysconf(_SC_CLK_TCK), 100 */
 } PvStatInput;
 
+/*
+ * The host's /proc/stat with the container's cpu lines (visible CPUs only,
+ * ten fields, monotonic through memo; the aggregate is the sum of the memo
+ * over every CPU ever shown), btime, processes and procs_* (stat.c).
+ * Updates memo. Returns 0, or -EINVAL for malformed host text, user_hz 0 or
+ * a NULL visible/usage; on failure out and memo are unchanged.
+ */
 int stat_render(const char *host_stat, const PvStatInput *in, PvStatMemo *memo, GString *out);
 
-/* ---- diskstats ---- */
+/*
+ * ---- diskstats ----
+ * One 20-field kernel-format line per device of io that the host text names
+ * and that has a non-zero counter, in io's order (diskstats.c). Returns 0, or
+ * -EINVAL for a host line without major, minor and name.
+ */
 int diskstats_render(const char *host_diskstats, const PvIoStats *io, GString *out);
 
-/* ---- uptime: "UPTIME IDLE\n" with two decimals ---- */
+/* ---- uptime: "UPTIME IDLE\n", seconds with two decimals truncated as the kernel does. Returns 0.
+ * ---- */
 int uptime_render(uint64_t uptime_ns, uint64_t idle_ns, GString *out);
 
 /* ---- loadavg ---- */
@@ -74,13 +106,27 @@ typedef struct PvLoadAvg {
         bool primed;
 } PvLoadAvg;
 
-/* Folds one sample (running + uninterruptible) taken interval_s after the previous one. */
+/*
+ * Folds one sample (running + uninterruptible) taken interval_s after the
+ * previous one: avg = avg * e + active * (1 - e), e = exp(-interval_s / tau),
+ * tau = 60, 300, 900 s. The first sample primes all three averages to active;
+ * interval_s <= 0 changes nothing. Zero-initialise avg before the first call.
+ */
 void pv_loadavg_update(PvLoadAvg *avg, unsigned active, double interval_s);
+/* "%.2f %.2f %.2f running/total last_pid\n"; 0.00 before the first sample. Returns 0. */
 int loadavg_render(const PvLoadAvg *avg, const PvTaskCounts *tasks, GString *out);
 
-/* ---- swaps ---- */
+/*
+ * ---- swaps ----
+ * The host's header, then, when the container has swap (accounted, limit > 0,
+ * host swap > 0), one "none virtual SIZE USED -1" line in KiB (swaps.c).
+ * Returns 0, or -EINVAL for an empty text or a non-numeric size/used field.
+ */
 int swaps_render(const char *host_swaps, const PvMemory *mem, GString *out);
 
 /* ---- sysfs cpu ---- */
-/* "0-1,4\n" (online, possible, present); offline is the host's online minus visible. */
+/*
+ * "0-1,4\n" (online, possible, present); offline is the host's online minus
+ * visible. "\n" for an empty set. Returns 0.
+ */
 int cpulist_render(const PvCpuSet *set, GString *out);

@@ -15,8 +15,8 @@
 #include "common/fileio.h"
 #include "views/views.h"
 
-#define MiB(x) ((uint64_t)(x) * 1024 * 1024)
-#define SEC(x) ((uint64_t)((x) * 1e9 + 0.5))
+#define MiB(x) ((uint64_t)(x)*1024 * 1024)
+#define SEC(x) ((uint64_t)((x)*1e9 + 0.5))
 
 static char *fixture(const char *case_name, const char *file)
 {
@@ -55,22 +55,23 @@ static long long meminfo_value(const char *text, const char *key)
 static PvMemory mem_v1(void)
 {
         return (PvMemory){
-                .limit = MiB(512),
-                .usage = MiB(300),
-                .swap_accounted = true,
-                .swap_limit = MiB(256),
-                .swap_usage = 0,
-                .stat = {
-                        .anon = MiB(200),
-                        .file = MiB(96),
-                        .shmem = MiB(8),
-                        .mapped_file = MiB(20),
-                        .dirty = MiB(1),
-                        .active_anon = MiB(150),
-                        .inactive_anon = MiB(58),
-                        .active_file = MiB(60),
-                        .inactive_file = MiB(28),
-                        .unevictable = MiB(4),
+            .limit = MiB(512),
+            .usage = MiB(300),
+            .swap_accounted = true,
+            .swap_limit = MiB(256),
+            .swap_usage = 0,
+            .stat =
+                {
+                    .anon = MiB(200),
+                    .file = MiB(96),
+                    .shmem = MiB(8),
+                    .mapped_file = MiB(20),
+                    .dirty = MiB(1),
+                    .active_anon = MiB(150),
+                    .inactive_anon = MiB(58),
+                    .active_file = MiB(60),
+                    .inactive_file = MiB(28),
+                    .unevictable = MiB(4),
                 },
         };
 }
@@ -78,28 +79,29 @@ static PvMemory mem_v1(void)
 static PvMemory mem_v2(void)
 {
         return (PvMemory){
-                .limit = MiB(1024),
-                .usage = MiB(700),
-                .swap_accounted = true,
-                .swap_limit = MiB(512),
-                .swap_usage = MiB(10),
-                .stat = {
-                        .anon = MiB(400),
-                        .file = MiB(250),
-                        .shmem = MiB(16),
-                        .mapped_file = MiB(30),
-                        .dirty = MiB(2),
-                        .writeback = 512 * 1024,
-                        .swapcached = MiB(1),
-                        .active_anon = MiB(300),
-                        .inactive_anon = MiB(116),
-                        .active_file = MiB(150),
-                        .inactive_file = MiB(83),
-                        .slab_reclaimable = MiB(20),
-                        .slab_unreclaimable = MiB(10),
-                        .kernel_stack = 1536 * 1024,
-                        .pagetables = MiB(3),
-                        .anon_thp = MiB(100),
+            .limit = MiB(1024),
+            .usage = MiB(700),
+            .swap_accounted = true,
+            .swap_limit = MiB(512),
+            .swap_usage = MiB(10),
+            .stat =
+                {
+                    .anon = MiB(400),
+                    .file = MiB(250),
+                    .shmem = MiB(16),
+                    .mapped_file = MiB(30),
+                    .dirty = MiB(2),
+                    .writeback = 512 * 1024,
+                    .swapcached = MiB(1),
+                    .active_anon = MiB(300),
+                    .inactive_anon = MiB(116),
+                    .active_file = MiB(150),
+                    .inactive_file = MiB(83),
+                    .slab_reclaimable = MiB(20),
+                    .slab_unreclaimable = MiB(10),
+                    .kernel_stack = 1536 * 1024,
+                    .pagetables = MiB(3),
+                    .anon_thp = MiB(100),
                 },
         };
 }
@@ -139,12 +141,13 @@ END_TEST
 START_TEST(test_meminfo_over_limit)
 {
         PvMemory m = {
-                .limit = MiB(256),
-                .usage = MiB(300),
-                .stat = {
-                        .file = MiB(300),
-                        .active_file = MiB(200),
-                        .inactive_file = MiB(100),
+            .limit = MiB(256),
+            .usage = MiB(300),
+            .stat =
+                {
+                    .file = MiB(300),
+                    .active_file = MiB(200),
+                    .inactive_file = MiB(100),
                 },
         };
         render_meminfo_case("meminfo-over-limit", &m);
@@ -219,13 +222,13 @@ START_TEST(test_meminfo_malformed)
 {
         PvMemory m = mem_v1();
         const char *bad[] = {
-                "",                                            /* no MemTotal */
-                "MemFree:  100 kB\n",                          /* no MemTotal */
-                "MemTotal  100 kB\n",                          /* no colon */
-                "MemTotal: abc kB\n",                          /* not a number */
-                "MemTotal: 100 MB\n",                          /* unknown unit */
-                "MemTotal: 100 kB\nCached: 7\n",               /* derived key without kB */
-                "MemTotal: 99999999999999999999999 kB\n",      /* overflow */
+            "",                                       /* no MemTotal */
+            "MemFree:  100 kB\n",                     /* no MemTotal */
+            "MemTotal  100 kB\n",                     /* no colon */
+            "MemTotal: abc kB\n",                     /* not a number */
+            "MemTotal: 100 MB\n",                     /* unknown unit */
+            "MemTotal: 100 kB\nCached: 7\n",          /* derived key without kB */
+            "MemTotal: 99999999999999999999999 kB\n", /* overflow */
         };
         for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
                 g_autoptr(GString) out = g_string_new("keep");
@@ -324,7 +327,8 @@ START_TEST(test_cpuinfo_sparse)
 }
 END_TEST
 
-/* A 2-package x 128-core x 2-thread host; thread t of core c of package p is CPU p*128 + c + t*256. */
+/* A 2-package x 128-core x 2-thread host; thread t of core c of package p is CPU p*128 + c + t*256.
+ */
 static char *host_cpuinfo_512(void)
 {
         GString *s = g_string_new(NULL);
@@ -384,11 +388,11 @@ START_TEST(test_cpuinfo_malformed)
 {
         PvCpuSet v = cpus("0");
         const char *bad[] = {
-                "",
-                "vendor_id\t: x\n\n",
-                "processor\t: x\nvendor_id\t: y\n\n",
-                "processor\t: 0\nphysical id\t: -1\n\n",
-                "processor\t: 0\ncore id\t\t: \n\n",
+            "",
+            "vendor_id\t: x\n\n",
+            "processor\t: x\nvendor_id\t: y\n\n",
+            "processor\t: 0\nphysical id\t: -1\n\n",
+            "processor\t: 0\ncore id\t\t: \n\n",
         };
         for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
                 g_autoptr(GString) out = g_string_new("keep");
@@ -407,21 +411,21 @@ START_TEST(test_stat_v1)
         uint64_t user[2] = {1234567890, 3456789012}, sys[2] = {987654321, 1500000000};
         PvCpuSet v = cpus("1");
         PvCpuUsage u = {
-                .user_ns = user[0] + user[1],
-                .system_ns = sys[0] + sys[1],
-                .percpu_user_ns = user,
-                .percpu_system_ns = sys,
-                .n_cpus = 2,
+            .user_ns = user[0] + user[1],
+            .system_ns = sys[0] + sys[1],
+            .percpu_user_ns = user,
+            .percpu_system_ns = sys,
+            .n_cpus = 2,
         };
         PvTaskCounts t = {.running = 3, .uninterruptible = 1, .total = 17, .last_pid = 4242};
         PvStatInput in = {
-                .visible = &v,
-                .usage = &u,
-                .tasks = &t,
-                .container_uptime_ns = SEC(3000.5),
-                .boot_time_s = 1795600000,
-                .processes = 42,
-                .user_hz = 100,
+            .visible = &v,
+            .usage = &u,
+            .tasks = &t,
+            .container_uptime_ns = SEC(3000.5),
+            .boot_time_s = 1795600000,
+            .processes = 42,
+            .user_hz = 100,
         };
         PvStatMemo memo = {0};
         ck_assert_int_eq(stat_render(host, &in, &memo, out), 0);
@@ -433,11 +437,11 @@ END_TEST
 static PvStatInput stat_v2_input(const PvCpuSet *v, const PvCpuUsage *u)
 {
         return (PvStatInput){
-                .visible = v,
-                .usage = u,
-                .container_uptime_ns = SEC(1000),
-                .boot_time_s = 1795600100,
-                .user_hz = 100,
+            .visible = v,
+            .usage = u,
+            .container_uptime_ns = SEC(1000),
+            .boot_time_s = 1795600100,
+            .user_hz = 100,
         };
 }
 
@@ -456,7 +460,8 @@ START_TEST(test_stat_v2_sparse)
 }
 END_TEST
 
-/* Parses the "cpu" aggregate and "cpuN" lines into [N + 1][3] (user, system, idle); index 0 is the aggregate. */
+/* Parses the "cpu" aggregate and "cpuN" lines into [N + 1][3] (user, system, idle); index 0 is the
+ * aggregate. */
 static void stat_values(const char *text, uint64_t v[][3], size_t n, bool shown[])
 {
         g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
@@ -468,9 +473,9 @@ static void stat_values(const char *text, uint64_t v[][3], size_t n, bool shown[
                         continue;
                 if ((*l)[3] != ' ')
                         ck_assert_int_eq(sscanf(*l + 3, "%d%n", &id, &used), 1);
-                int k = sscanf(*l + 3 + used, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
-                               &x[0], &x[1], &x[2], &x[3], &x[4], &x[5], &x[6], &x[7], &x[8],
-                               &x[9]);
+                int k =
+                    sscanf(*l + 3 + used, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+                           &x[0], &x[1], &x[2], &x[3], &x[4], &x[5], &x[6], &x[7], &x[8], &x[9]);
                 ck_assert_int_eq(k, 10);
                 ck_assert_uint_lt((size_t)(id + 1), n);
                 v[id + 1][0] = x[0];
@@ -608,11 +613,11 @@ START_TEST(test_stat_malformed)
         PvStatInput in = stat_v2_input(&v, &u);
         PvStatMemo memo = {0};
         const char *bad[] = {
-                "",
-                "intr 1\nctxt 2\n",           /* no cpu line */
-                "cpu  1 2 x 4\n",            /* not a number */
-                "cpu  1 2 3\ncpuX 1 2 3\n", /* bad id */
-                "cpu  1 2 3\ncpu0\n",       /* no values */
+            "",
+            "intr 1\nctxt 2\n",         /* no cpu line */
+            "cpu  1 2 x 4\n",           /* not a number */
+            "cpu  1 2 3\ncpuX 1 2 3\n", /* bad id */
+            "cpu  1 2 3\ncpu0\n",       /* no values */
         };
         for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
                 g_autoptr(GString) out = g_string_new("keep");
@@ -635,11 +640,17 @@ START_TEST(test_diskstats_v1)
         g_autofree char *host = fixture("diskstats-v1", "diskstats");
         g_autoptr(GString) out = g_string_new(NULL);
         PvIoDev devs[] = {
-                {.major = 7, .minor = 0},                       /* all zero: skipped */
-                {.major = 8, .minor = 0, .rbytes = 4096, .rios = 1}, /* not on the host: skipped */
-                {.major = 253, .minor = 0, .wbytes = 8192, .wios = 2},
-                {.major = 254, .minor = 0, .rbytes = MiB(10), .wbytes = MiB(8), .rios = 160,
-                 .wios = 64, .dbytes = MiB(1), .dios = 3},
+            {.major = 7, .minor = 0},                            /* all zero: skipped */
+            {.major = 8, .minor = 0, .rbytes = 4096, .rios = 1}, /* not on the host: skipped */
+            {.major = 253, .minor = 0, .wbytes = 8192, .wios = 2},
+            {.major = 254,
+             .minor = 0,
+             .rbytes = MiB(10),
+             .wbytes = MiB(8),
+             .rios = 160,
+             .wios = 64,
+             .dbytes = MiB(1),
+             .dios = 3},
         };
         PvIoStats io = {devs, G_N_ELEMENTS(devs)};
         ck_assert_int_eq(diskstats_render(host, &io, out), 0);
@@ -652,12 +663,22 @@ START_TEST(test_diskstats_v2)
         g_autofree char *host = fixture("diskstats-v2", "diskstats");
         g_autoptr(GString) out = g_string_new(NULL);
         PvIoDev devs[] = {
-                {.major = 8, .minor = 0, .rbytes = MiB(1), .rios = 16},
-                {.major = 253, .minor = 0, .rbytes = 512, .rios = 1, .wbytes = 4096, .wios = 1,
-                 .dbytes = MiB(4), .dios = 4},
-                {.major = 259, .minor = 0, .rbytes = MiB(50), .wbytes = MiB(100), .rios = 1200,
-                 .wios = 800},
-                {.major = 259, .minor = 9, .rbytes = 512, .rios = 1},
+            {.major = 8, .minor = 0, .rbytes = MiB(1), .rios = 16},
+            {.major = 253,
+             .minor = 0,
+             .rbytes = 512,
+             .rios = 1,
+             .wbytes = 4096,
+             .wios = 1,
+             .dbytes = MiB(4),
+             .dios = 4},
+            {.major = 259,
+             .minor = 0,
+             .rbytes = MiB(50),
+             .wbytes = MiB(100),
+             .rios = 1200,
+             .wios = 800},
+            {.major = 259, .minor = 9, .rbytes = 512, .rios = 1},
         };
         PvIoStats io = {devs, G_N_ELEMENTS(devs)};
         ck_assert_int_eq(diskstats_render(host, &io, out), 0);
@@ -676,9 +697,9 @@ START_TEST(test_diskstats_malformed)
         PvIoDev d = {.major = 8, .minor = 0, .rios = 1};
         PvIoStats io = {&d, 1};
         const char *bad[] = {
-                "   8       0\n",
-                "   x       0 sda 1 2 3\n",
-                "   8 sda 1 2 3\n",
+            "   8       0\n",
+            "   x       0 sda 1 2 3\n",
+            "   8 sda 1 2 3\n",
         };
         for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
                 g_autoptr(GString) out = g_string_new("keep");
@@ -716,7 +737,8 @@ START_TEST(test_loadavg)
         ck_assert_double_eq(avg.avg[0], 4.0);
         ck_assert_double_eq(avg.avg[2], 4.0);
 
-        /* one minute idle: the 1-min average falls to 4/e, the others by exp(-60/300), exp(-60/900) */
+        /* one minute idle: the 1-min average falls to 4/e, the others by exp(-60/300), exp(-60/900)
+         */
         pv_loadavg_update(&avg, 0, 60.0);
         ck_assert_double_eq_tol(avg.avg[0], 1.4715177646857693, 1e-12);
         ck_assert_double_eq_tol(avg.avg[1], 3.2749230123119273, 1e-12);
@@ -786,8 +808,8 @@ START_TEST(test_swaps)
                                                header);
         g_string_truncate(out, 0);
         ck_assert_int_eq(swaps_render(big, &m, out), 0);
-        g_autofree char *want = g_strdup_printf("%snone%36svirtual\t\t20001000\t20001000\t-1\n",
-                                                header, "");
+        g_autofree char *want =
+            g_strdup_printf("%snone%36svirtual\t\t20001000\t20001000\t-1\n", header, "");
         ck_assert_str_eq(out->str, want);
 
         const char *bad[] = {"", "Filename Type Size Used Priority\n/dev/sda1 partition x 0 -2\n"};
