@@ -623,8 +623,9 @@ static int search_below(int dirfd, unsigned depth, const char *rel, const char *
 }
 
 int pvl_cgroup_dir(const char *root, pid_t pid, PvlController ctrl, char *buf, size_t len,
-                   bool *ret_v2)
+                   bool *ret_v2, size_t *ret_mount_len)
 {
+        size_t mount_len = 0;
         char path[PVL_PATH_MAX], want[PVL_PATH_MAX], rel[PVL_PATH_MAX];
         char hidden_mp[PVL_PATH_MAX];
         unsigned hidden_depth = 0;
@@ -694,8 +695,10 @@ int pvl_cgroup_dir(const char *root, pid_t pid, PvlController ctrl, char *buf, s
                 }
                 pos = 0;
                 if (append(path, sizeof(path), &pos, root) < 0 ||
-                    append(path, sizeof(path), &pos, mnt.mountpoint) < 0 ||
-                    (*rel && (append(path, sizeof(path), &pos, "/") < 0 ||
+                    append(path, sizeof(path), &pos, mnt.mountpoint) < 0)
+                        continue;
+                mount_len = pos;
+                if ((*rel && (append(path, sizeof(path), &pos, "/") < 0 ||
                               append(path, sizeof(path), &pos, rel) < 0)))
                         continue;
                 struct stat st;
@@ -719,6 +722,7 @@ int pvl_cgroup_dir(const char *root, pid_t pid, PvlController ctrl, char *buf, s
                 if (append(path, sizeof(path), &pos, root) < 0 ||
                     append(path, sizeof(path), &pos, hidden_mp) < 0)
                         return -ENAMETOOLONG;
+                mount_len = pos;
                 _cleanup_close_ int mfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (mfd < 0)
                         return -ENOENT;
@@ -734,6 +738,8 @@ int pvl_cgroup_dir(const char *root, pid_t pid, PvlController ctrl, char *buf, s
                 return -ENAMETOOLONG;
         memcpy(buf, path, strlen(path) + 1);
         *ret_v2 = v2;
+        if (ret_mount_len)
+                *ret_mount_len = mount_len;
         return 0;
 }
 
@@ -742,16 +748,23 @@ int pvl_cgroup_dir(const char *root, pid_t pid, PvlController ctrl, char *buf, s
 typedef int (*LevelFn)(int dirfd, void *userdata);
 
 /*
- * Calls fn on dir and each ancestor up to the root of the mount it is on
- * (where ".." leaves the cgroup filesystem). fn returns 0 to go on, 1 to stop,
- * or -errno to fail.
+ * Calls fn on dir and each ancestor up to the mount's root, the first
+ * mount_len bytes of dir (or until ".." leaves the cgroup filesystem). fn
+ * returns 0 to go on, 1 to stop, or -errno to fail.
  */
-static int walk_up(const char *dir, LevelFn fn, void *userdata)
+static int walk_up(const char *dir, size_t mount_len, LevelFn fn, void *userdata)
 {
-        int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        struct stat st;
-        int r = 0;
+        char top_path[PVL_PATH_MAX];
+        struct stat st, top;
+        int fd, r = 0;
 
+        if (mount_len == 0 || mount_len >= sizeof(top_path))
+                return -EINVAL;
+        memcpy(top_path, dir, mount_len);
+        top_path[mount_len] = '\0';
+        if (stat(top_path, &top) < 0)
+                return -errno;
+        fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         if (fstat(fd, &st) < 0) {
@@ -763,7 +776,7 @@ static int walk_up(const char *dir, LevelFn fn, void *userdata)
         for (unsigned level = 0; level < PVL_MAX_LEVELS; level++) {
                 ino_t ino = st.st_ino;
                 r = fn(fd, userdata);
-                if (r != 0)
+                if (r != 0 || (st.st_dev == top.st_dev && st.st_ino == top.st_ino))
                         break;
                 int parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (parent < 0)
@@ -819,13 +832,14 @@ static int cpuset_v2_level(int dirfd, void *userdata)
 int pvl_read_cpuset(const char *root, pid_t pid, PvCpuSet *ret)
 {
         char dir[PVL_PATH_MAX], text[PVL_LINE_MAX];
+        size_t mount_len;
         bool v2;
-        int r = pvl_cgroup_dir(root, pid, PVL_CPUSET, dir, sizeof(dir), &v2);
+        int r = pvl_cgroup_dir(root, pid, PVL_CPUSET, dir, sizeof(dir), &v2, &mount_len);
         if (r < 0)
                 return r;
         if (v2) {
                 CpusetWalk w = {.found = false};
-                r = walk_up(dir, cpuset_v2_level, &w);
+                r = walk_up(dir, mount_len, cpuset_v2_level, &w);
                 if (r < 0)
                         return r;
                 if (!w.found)
@@ -896,10 +910,11 @@ int pvl_read_quota(const char *root, pid_t pid, uint64_t *ret_quota_us, uint64_t
 {
         char dir[PVL_PATH_MAX];
         QuotaWalk w = {.quota = 0, .period = 0};
-        int r = pvl_cgroup_dir(root, pid, PVL_CPU, dir, sizeof(dir), &w.v2);
+        size_t mount_len;
+        int r = pvl_cgroup_dir(root, pid, PVL_CPU, dir, sizeof(dir), &w.v2, &mount_len);
         if (r < 0)
                 return r;
-        r = walk_up(dir, quota_level, &w);
+        r = walk_up(dir, mount_len, quota_level, &w);
         if (r < 0)
                 return r;
         *ret_quota_us = w.quota;
@@ -946,10 +961,11 @@ int pvl_read_memory(const char *root, pid_t pid, PvlMemory *ret)
                         .swap_max = PVL_UNLIMITED};
         PvlMemory m = {.swap_limit = PVL_UNLIMITED};
         uint64_t v;
-        int r = pvl_cgroup_dir(root, pid, PVL_MEMORY, dir, sizeof(dir), &w.v2);
+        size_t mount_len;
+        int r = pvl_cgroup_dir(root, pid, PVL_MEMORY, dir, sizeof(dir), &w.v2, &mount_len);
         if (r < 0)
                 return r;
-        r = walk_up(dir, memory_level, &w);
+        r = walk_up(dir, mount_len, memory_level, &w);
         if (r < 0)
                 return r;
         _cleanup_close_ int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -132,10 +132,12 @@ ssize_t pvl_read_text_at(int dirfd, const char *path, char *buf, size_t len);
  * The directory of pid's cgroup for ctrl, as a path under root (pid 0: the
  * calling thread). *ret_v2 tells whether it is on the unified hierarchy.
  * Returns 0, -ENOENT when no mount of the hierarchy that holds the cgroup is
- * visible (a container without cgroupfs), or -errno.
+ * visible (a container without cgroupfs), or -errno. *ret_mount_len (may be
+ * NULL) is the length of the prefix of buf naming the mount's root, where
+ * walks towards the hierarchy root stop.
  */
 int pvl_cgroup_dir(const char *root, pid_t pid, PvlController ctrl, char *buf, size_t len,
-                   bool *ret_v2);
+                   bool *ret_v2, size_t *ret_mount_len);
 
 /* The cgroup's effective cpuset. -ENOENT when cpuset is not visible. */
 int pvl_read_cpuset(const char *root, pid_t pid, PvCpuSet *ret);

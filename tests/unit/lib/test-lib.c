@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libprocview core: parsers and rules on literal strings, reads on fixture trees. */
+#include <check.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cpuset.h"
+#include "lib-cgroup.h"
+
+static const char *fixtures(void)
+{
+        const char *f = getenv("PV_FIXTURES");
+        return f ? f : "tests/fixtures";
+}
+
+static void tree(const char *name, char *buf, size_t len)
+{
+        snprintf(buf, len, "%s/lib/%s", fixtures(), name);
+}
+
+static const char *fmt(const PvCpuSet *s)
+{
+        static char buf[1024];
+        pv_cpuset_format(s, buf, sizeof(buf));
+        return buf;
+}
+
+START_TEST(test_cgroup_line)
+{
+        const char *p = NULL;
+        ck_assert_int_eq(pvl_cgroup_line_match("1:cpu,cpuacct:/kube/ct", "cpu", &p), 1);
+        ck_assert_str_eq(p, "/kube/ct");
+        ck_assert_int_eq(pvl_cgroup_line_match("2:cpuacct:/a", "cpu", &p), 0);
+        ck_assert_int_eq(pvl_cgroup_line_match("3:cpuset:/a", "cpu", &p), 0);
+        ck_assert_int_eq(pvl_cgroup_line_match("3:cpuset:/a:b", "cpuset", &p), 1);
+        ck_assert_str_eq(p, "/a:b");
+        ck_assert_int_eq(pvl_cgroup_line_match("0::/user.slice", "memory", &p), 2);
+        ck_assert_str_eq(p, "/user.slice");
+        ck_assert_int_eq(pvl_cgroup_line_match("9:name=systemd:/", "memory", &p), 0);
+        ck_assert_int_eq(pvl_cgroup_line_match("garbage", "cpu", &p), -EINVAL);
+        ck_assert_int_eq(pvl_cgroup_line_match("1:cpu:relative", "cpu", &p), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_mountinfo)
+{
+        char line[] = "35 31 0:32 /../.. /sys/fs/cgroup/my\\040mem rw,relatime shared:5 master:1 - "
+                      "cgroup cgroup rw,memory";
+        PvlMount m;
+        ck_assert_int_eq(pvl_mountinfo_parse(line, &m), 0);
+        ck_assert_str_eq(m.root, "/../..");
+        ck_assert_str_eq(m.mountpoint, "/sys/fs/cgroup/my mem");
+        ck_assert_str_eq(m.fstype, "cgroup");
+        ck_assert(pvl_opt_has(m.super_opts, "memory"));
+        ck_assert(!pvl_opt_has(m.super_opts, "mem"));
+        ck_assert(pvl_opt_has("rw,cpu,cpuacct", "cpu"));
+        ck_assert(!pvl_opt_has("rw,cpuset", "cpu"));
+        char bad[] = "35 31 0:32 / /x rw";
+        ck_assert_int_eq(pvl_mountinfo_parse(bad, &m), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_mount_relative)
+{
+        char rel[64];
+        unsigned depth = 99;
+        ck_assert_int_eq(pvl_mount_relative("/", "/kube/ct", rel, sizeof(rel), &depth), 0);
+        ck_assert_str_eq(rel, "kube/ct");
+        ck_assert_uint_eq(depth, 0);
+        /* A bind mount of a subtree (container runtimes mount the container's own cgroup). */
+        ck_assert_int_eq(pvl_mount_relative("/kube", "/kube/ct", rel, sizeof(rel), &depth), 0);
+        ck_assert_str_eq(rel, "ct");
+        ck_assert_int_eq(pvl_mount_relative("/kube/ct", "/kube/ct", rel, sizeof(rel), &depth), 0);
+        ck_assert_str_eq(rel, "");
+        ck_assert_int_eq(pvl_mount_relative("/kub", "/kube/ct", rel, sizeof(rel), &depth), -ENOENT);
+        ck_assert_int_eq(pvl_mount_relative("/other", "/kube", rel, sizeof(rel), &depth), -ENOENT);
+        /* Inside a cgroup namespace, a mount made outside it shows "/.." roots. */
+        ck_assert_int_eq(pvl_mount_relative("/../..", "/", rel, sizeof(rel), &depth), 1);
+        ck_assert_uint_eq(depth, 2);
+        ck_assert_str_eq(rel, "");
+        ck_assert_int_eq(pvl_mount_relative("/../../x", "/sub", rel, sizeof(rel), &depth), 1);
+        ck_assert_uint_eq(depth, 1);
+        ck_assert_str_eq(rel, "sub");
+        ck_assert_int_eq(pvl_mount_relative("/../x/y", "/", rel, sizeof(rel), &depth), -ENOENT);
+        ck_assert_int_eq(pvl_mount_relative("/", "/a/very/long/path/that/does/not/fit/in/the/buffer/x",
+                                            rel, 8, &depth),
+                         -ENAMETOOLONG);
+}
+END_TEST
+
+START_TEST(test_quota_parse)
+{
+        uint64_t q = 7, p = 7;
+        ck_assert_int_eq(pvl_parse_cpu_max("max 100000\n", &q, &p), 0);
+        ck_assert(q == 0 && p == 100000);
+        ck_assert_int_eq(pvl_parse_cpu_max("150000 100000\n", &q, &p), 0);
+        ck_assert(q == 150000 && p == 100000);
+        ck_assert_int_eq(pvl_parse_cpu_max("150000\n", &q, &p), -EINVAL);
+        ck_assert_int_eq(pvl_parse_cpu_max("1 0\n", &q, &p), -EINVAL);
+        ck_assert_int_eq(pvl_parse_cpu_max("1 2 3\n", &q, &p), -EINVAL);
+        ck_assert(q == 150000 && p == 100000); /* untouched on failure */
+        ck_assert_int_eq(pvl_parse_cfs("-1\n", "100000\n", &q, &p), 0);
+        ck_assert(q == 0 && p == 100000);
+        ck_assert_int_eq(pvl_parse_cfs("50000\n", "100000\n", &q, &p), 0);
+        ck_assert(q == 50000);
+        ck_assert_int_eq(pvl_parse_cfs("-2\n", "100000\n", &q, &p), -EINVAL);
+        ck_assert_int_eq(pvl_parse_cfs("5\n", "0\n", &q, &p), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_rounding)
+{
+        /* Rounded up: a 1.5-CPU quota can keep 2 CPUs busy 75% of the time. */
+        ck_assert_uint_eq(pvl_quota_cpus(150000, 100000), 2);
+        ck_assert_uint_eq(pvl_quota_cpus(200000, 100000), 2);
+        ck_assert_uint_eq(pvl_quota_cpus(200001, 100000), 3);
+        ck_assert_uint_eq(pvl_quota_cpus(1000, 100000), 1);
+        ck_assert_uint_eq(pvl_quota_cpus(0, 100000), 0);
+        ck_assert_uint_eq(pvl_effective_count(8, 150000, 100000), 2);
+        ck_assert_uint_eq(pvl_effective_count(1, 400000, 100000), 1);
+        ck_assert_uint_eq(pvl_effective_count(4, 0, 0), 4);
+        ck_assert_uint_eq(pvl_effective_count(0, 0, 0), 1);
+        ck_assert_uint_eq(pvl_effective_count(3, 50000, 100000), 1);
+        ck_assert(pvl_quota_tighter(50000, 100000, 150000, 100000));
+        ck_assert(!pvl_quota_tighter(300000, 100000, 250000, 100000));
+        ck_assert(pvl_quota_tighter(250000, 100000, 150000, 50000)); /* 2.5 < 3 */
+        ck_assert(pvl_quota_tighter(1, 1, 0, 0));
+        ck_assert(!pvl_quota_tighter(0, 0, 1, 1));
+        /* No overflow with the largest values the kernel accepts. */
+        ck_assert(pvl_quota_tighter(UINT64_MAX / 4, 1000000, UINT64_MAX / 2, 1000000));
+}
+END_TEST
+
+START_TEST(test_override)
+{
+        unsigned n = 0;
+        ck_assert_int_eq(pvl_parse_cpus_override("3", &n), 0);
+        ck_assert_uint_eq(n, 3);
+        ck_assert_int_eq(pvl_parse_cpus_override("0", &n), -EINVAL);
+        ck_assert_int_eq(pvl_parse_cpus_override("8193", &n), -EINVAL);
+        ck_assert_int_eq(pvl_parse_cpus_override("2x", &n), -EINVAL);
+        ck_assert_int_eq(pvl_parse_cpus_override("max", &n), -EINVAL);
+        ck_assert_int_eq(pvl_parse_cpus_override(NULL, &n), -EINVAL);
+        ck_assert_uint_eq(n, 3);
+}
+END_TEST
+
+START_TEST(test_keyed_and_limits)
+{
+        uint64_t v = 0;
+        const char *stat = "cache 4096\nrss 100\ntotal_rss 200\nhierarchical_memory_limit 9223372036854771712\n";
+        ck_assert_int_eq(pvl_keyed_value(stat, "rss", &v), 0);
+        ck_assert(v == 100);
+        ck_assert_int_eq(pvl_keyed_value(stat, "total_rss", &v), 0);
+        ck_assert(v == 200);
+        ck_assert_int_eq(pvl_keyed_value(stat, "total_shmem", &v), -ENOENT);
+        ck_assert_int_eq(pvl_keyed_value(stat, "hierarchical_memory_limit", &v), 0);
+        ck_assert(pvl_normalize_limit(v) == PVL_UNLIMITED);
+        /* 64 KiB pages (arm64, ppc64) give a different "unlimited" value. */
+        ck_assert(pvl_normalize_limit(9223372036854710272ULL) == PVL_UNLIMITED);
+        ck_assert(pvl_normalize_limit(UINT64_MAX) == PVL_UNLIMITED);
+        ck_assert(pvl_normalize_limit(536870912) == 536870912);
+}
+END_TEST
+
+START_TEST(test_remap)
+{
+        PvCpuSet allowed, mask, out;
+        pv_cpuset_parse("2,4-5", &allowed);
+        pv_cpuset_parse("0-1", &mask);
+        ck_assert_int_eq(pvl_remap_mask(&allowed, &mask, &out), 1);
+        ck_assert_str_eq(fmt(&out), "2,4");
+        pv_cpuset_parse("2", &mask); /* index 2 */
+        pv_cpuset_parse("7", &out);
+        ck_assert_int_eq(pvl_remap_mask(&allowed, &mask, &out), 0); /* intersects: unchanged */
+        ck_assert_str_eq(fmt(&out), "7");
+        pv_cpuset_parse("1,3", &mask); /* index 3 is past the end: dropped */
+        ck_assert_int_eq(pvl_remap_mask(&allowed, &mask, &out), 1);
+        ck_assert_str_eq(fmt(&out), "4");
+        pv_cpuset_parse("6-7", &mask); /* no index inside: passes, kernel says EINVAL */
+        ck_assert_int_eq(pvl_remap_mask(&allowed, &mask, &out), 0);
+        pv_cpuset_parse("1", &allowed);
+        pv_cpuset_parse("0", &mask);
+        ck_assert_int_eq(pvl_remap_mask(&allowed, &mask, &out), 1);
+        ck_assert_str_eq(fmt(&out), "1");
+}
+END_TEST
+
+START_TEST(test_loadavg_uptime)
+{
+        double l[3] = {0};
+        unsigned run = 0, total = 0;
+        ck_assert_int_eq(pvl_parse_loadavg("0.50 1.25 12.00 3/456 7890\n", l, &run, &total), 0);
+        ck_assert(l[0] > 0.499 && l[0] < 0.501 && l[1] > 1.249 && l[1] < 1.251 && l[2] > 11.99);
+        ck_assert_uint_eq(run, 3);
+        ck_assert_uint_eq(total, 456);
+        ck_assert_int_eq(pvl_parse_loadavg("0.50 1.25\n", l, NULL, NULL), -EINVAL);
+        ck_assert_int_eq(pvl_parse_loadavg("a b c 1/2 3\n", l, NULL, NULL), -EINVAL);
+        double up = 0;
+        ck_assert_int_eq(pvl_parse_uptime("1234.56 789.00\n", &up), 0);
+        ck_assert(up > 1234.5 && up < 1234.6);
+        ck_assert_int_eq(pvl_parse_uptime("x\n", &up), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_fixture_v1)
+{
+        char root[PATH_MAX], dir[PVL_PATH_MAX];
+        PvCpuSet set;
+        uint64_t q = 0, p = 0;
+        PvlMemory m;
+        bool v2 = true;
+        size_t mlen = 0;
+
+        tree("v1", root, sizeof(root));
+        ck_assert_int_eq(pvl_cgroup_dir(root, 0, PVL_CPU, dir, sizeof(dir), &v2, &mlen), 0);
+        ck_assert(!v2);
+        ck_assert(strstr(dir, "/sys/fs/cgroup/cpu,cpuacct/kube/ct") != NULL);
+        ck_assert_uint_eq(mlen, strlen(dir) - strlen("/kube/ct"));
+        ck_assert_int_eq(pvl_read_cpuset(root, 0, &set), 0);
+        ck_assert_str_eq(fmt(&set), "2,4-5"); /* effective_cpus wins over cpus */
+        /* 250000/100000 at the parent is tighter than 150000/50000 at the leaf. */
+        ck_assert_int_eq(pvl_read_quota(root, 0, &q, &p), 0);
+        ck_assert(q == 250000 && p == 100000);
+        ck_assert_uint_eq(pvl_effective_count(pv_cpuset_count(&set), q, p), 3);
+        ck_assert_int_eq(pvl_read_memory(root, 0, &m), 0);
+        ck_assert(m.limit == 536870912);
+        ck_assert(m.usage == 104857600);
+        ck_assert(m.swap_limit == 805306368 - 536870912);
+        ck_assert(m.swap_usage == 110100480 - 104857600);
+        ck_assert(m.shmem == 8192);
+}
+END_TEST
+
+START_TEST(test_fixture_v2)
+{
+        char root[PATH_MAX];
+        PvCpuSet set;
+        uint64_t q = 0, p = 0;
+        PvlMemory m;
+
+        tree("v2", root, sizeof(root));
+        /* The leaf has no cpuset.cpus.effective: the parent's set applies. */
+        ck_assert_int_eq(pvl_read_cpuset(root, 0, &set), 0);
+        ck_assert_str_eq(fmt(&set), "1,3,6-7");
+        ck_assert_int_eq(pvl_read_quota(root, 0, &q, &p), 0);
+        ck_assert(q == 50000 && p == 100000);
+        ck_assert_uint_eq(pvl_effective_count(pv_cpuset_count(&set), q, p), 1);
+        ck_assert_int_eq(pvl_read_memory(root, 0, &m), 0);
+        ck_assert(m.limit == 2147483648ULL);
+        ck_assert(m.usage == 1000000);
+        ck_assert(m.swap_limit == 1048576);
+        ck_assert(m.swap_usage == 4096);
+        ck_assert(m.shmem == 12288);
+
+        tree("v2-nolimit", root, sizeof(root));
+        ck_assert_int_eq(pvl_read_cpuset(root, 0, &set), 0);
+        ck_assert_str_eq(fmt(&set), "0-3");
+        q = p = 9;
+        ck_assert_int_eq(pvl_read_quota(root, 0, &q, &p), 0);
+        ck_assert(q == 0 && p == 0);
+        ck_assert_int_eq(pvl_read_memory(root, 0, &m), 0);
+        ck_assert(m.limit == PVL_UNLIMITED && m.swap_limit == PVL_UNLIMITED);
+}
+END_TEST
+
+START_TEST(test_fixture_hidden_namespace_root)
+{
+        char root[PATH_MAX];
+        PvCpuSet set;
+        uint64_t q = 0, p = 0;
+
+        /* Paths are "/" and "/sub", the mounts' roots "/..": found by membership. */
+        tree("hidden", root, sizeof(root));
+        ck_assert_int_eq(pvl_read_cpuset(root, 4242, &set), 0);
+        ck_assert_str_eq(fmt(&set), "6-7");
+        ck_assert_int_eq(pvl_read_quota(root, 4242, &q, &p), 0);
+        ck_assert(q == 70000 && p == 100000);
+        /* A task listed nowhere is not guessed into someone else's cgroup. */
+        ck_assert_int_eq(pvl_read_cpuset(root, 999, &set), -ENOENT);
+}
+END_TEST
+
+START_TEST(test_fixture_no_cgroupfs)
+{
+        char root[PATH_MAX];
+        PvCpuSet set;
+        uint64_t q = 5, p = 5;
+        PvlMemory m;
+
+        tree("none", root, sizeof(root));
+        pv_cpuset_parse("3", &set);
+        ck_assert_int_eq(pvl_read_cpuset(root, 0, &set), -ENOENT);
+        ck_assert_str_eq(fmt(&set), "3");
+        ck_assert_int_eq(pvl_read_quota(root, 0, &q, &p), -ENOENT);
+        ck_assert(q == 5 && p == 5);
+        ck_assert_int_eq(pvl_read_memory(root, 0, &m), -ENOENT);
+}
+END_TEST
+
+int main(void)
+{
+        Suite *s = suite_create("lib");
+        TCase *tc = tcase_create("parse");
+        tcase_add_test(tc, test_cgroup_line);
+        tcase_add_test(tc, test_mountinfo);
+        tcase_add_test(tc, test_mount_relative);
+        tcase_add_test(tc, test_quota_parse);
+        tcase_add_test(tc, test_rounding);
+        tcase_add_test(tc, test_override);
+        tcase_add_test(tc, test_keyed_and_limits);
+        tcase_add_test(tc, test_remap);
+        tcase_add_test(tc, test_loadavg_uptime);
+        suite_add_tcase(s, tc);
+        TCase *tf = tcase_create("fixtures");
+        tcase_add_test(tf, test_fixture_v1);
+        tcase_add_test(tf, test_fixture_v2);
+        tcase_add_test(tf, test_fixture_hidden_namespace_root);
+        tcase_add_test(tf, test_fixture_no_cgroupfs);
+        suite_add_tcase(s, tf);
+        SRunner *sr = srunner_create(s);
+        srunner_run_all(sr, CK_NORMAL);
+        int failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
