@@ -95,8 +95,11 @@ int stat_render(const char *host_stat, const PvStatInput *in, PvStatMemo *memo, 
  */
 int diskstats_render(const char *host_diskstats, const PvIoStats *io, GString *out);
 
-/* ---- uptime: "UPTIME IDLE\n", seconds with two decimals truncated as the kernel does. Returns 0.
- * ---- */
+/*
+ * ---- uptime ----
+ * "UPTIME IDLE\n", seconds with two decimals, truncated as the kernel does
+ * (uptime.c). Returns 0.
+ */
 int uptime_render(uint64_t uptime_ns, uint64_t idle_ns, GString *out);
 
 /* ---- loadavg ---- */
