@@ -56,6 +56,17 @@ def cpulist(text):
     return cpus
 
 
+def root_disk():
+    """(name, major, minor) of the whole disk holding the file system of /."""
+    st = os.stat("/")
+    dev = "%d:%d" % (os.major(st.st_dev), os.minor(st.st_dev))
+    for name in os.listdir("/sys/block"):
+        with open("/sys/block/%s/dev" % name) as f:
+            if f.read().strip() == dev:
+                return name, os.major(st.st_dev), os.minor(st.st_dev)
+    return None
+
+
 def host_cpus():
     with open("/sys/devices/system/cpu/online") as f:
         return cpulist(f.read())
@@ -68,7 +79,7 @@ class Harness:
         self.tmp = "/tmp/" + self.tag
         self.build = os.environ.get("PV_BUILD_ROOT")
         self.daemon = None
-        self.mnt = os.path.join(self.tmp, "views")
+        self.mnt = os.path.join(self.tmp, "procview-mnt")
         self.state = os.path.join(self.tmp, "runc-state")
         self.containers = []
         self.cgroups = []
@@ -128,7 +139,7 @@ class Harness:
     # containers -----------------------------------------------------------
     def make_bundle(self, cname, args=("sleep", "3600"), cpus="1", mem=MEM_LIMIT,
                     quota=50000, period=100000, views="mounts", extra_mounts=(),
-                    hook_args=None, env=()):
+                    hook_args=None, env=(), throttle_dev=None, rw_mounts=()):
         """views: "mounts" (config.json bind mounts), "hook" (procview-oci-hook
         as createContainer hook) or None."""
         bundle = os.path.join(self.tmp, cname)
@@ -162,6 +173,9 @@ class Harness:
         for src, dst in extra_mounts:
             cfg["mounts"].append({"destination": dst, "type": "bind", "source": src,
                                   "options": ["rbind", "ro"]})
+        for src, dst in rw_mounts:
+            cfg["mounts"].append({"destination": dst, "type": "bind", "source": src,
+                                  "options": ["rbind", "rw"]})
         if views == "mounts":
             for f in PROC_FILES:
                 cfg["mounts"].append({"destination": "/proc/" + f, "type": "bind",
@@ -185,6 +199,12 @@ class Harness:
         if mem:
             res["memory"] = {"limit": mem}
         res["cpu"] = {"quota": quota, "period": period, "cpus": cpus, "mems": "0"}
+        if throttle_dev:
+            # cgroup v1 (kernel >= 5.0) counts I/O only on devices that carry a
+            # throttle rule in the cgroup: a rule far above any real rate.
+            major, minor = throttle_dev
+            res["blockIO"] = {"throttleWriteBpsDevice": [
+                {"major": major, "minor": minor, "rate": 10 << 30}]}
         with open(os.path.join(bundle, "config.json"), "w") as f:
             json.dump(cfg, f, indent=1)
         return bundle
