@@ -384,6 +384,21 @@ START_TEST(test_cpuinfo_512)
 }
 END_TEST
 
+/* arm-style text: no package/core lines to rewrite, and a trailing block without "processor" */
+START_TEST(test_cpuinfo_global_block)
+{
+        const char *host = "processor\t: 0\nBogoMIPS\t: 48.00\nCPU part\t: 0xd08\n\n"
+                           "processor\t: 1\nBogoMIPS\t: 48.00\nCPU part\t: 0xd08\n\n"
+                           "processor\t: 2\nBogoMIPS\t: 48.00\nCPU part\t: 0xd08\n\n"
+                           "Hardware\t: BCM2835\nRevision\t: c03111\n";
+        g_autoptr(GString) out = g_string_new(NULL);
+        PvCpuSet v = cpus("1");
+        ck_assert_int_eq(cpuinfo_render(host, &v, out), 0);
+        ck_assert_str_eq(out->str, "processor\t: 1\nBogoMIPS\t: 48.00\nCPU part\t: 0xd08\n\n"
+                                   "Hardware\t: BCM2835\nRevision\t: c03111\n");
+}
+END_TEST
+
 START_TEST(test_cpuinfo_malformed)
 {
         PvCpuSet v = cpus("0");
@@ -837,6 +852,7 @@ static Suite *views_suite(void)
         tcase_add_test(tc, test_cpuinfo_v1);
         tcase_add_test(tc, test_cpuinfo_sparse);
         tcase_add_test(tc, test_cpuinfo_512);
+        tcase_add_test(tc, test_cpuinfo_global_block);
         tcase_add_test(tc, test_cpuinfo_malformed);
         tcase_add_test(tc, test_stat_v1);
         tcase_add_test(tc, test_stat_v2_sparse);
