@@ -462,10 +462,16 @@ int pv_parse_cpu_max(const char *text, uint64_t *ret_quota_us, uint64_t *ret_per
 
         if (!next_line(&p, &l) || split_tokens(&l, tok, tl, 2) != 2)
                 return -EINVAL;
-        if (tok_eq(tok[0], tl[0], "max"))
-                quota = 0; /* the kernel rejects a zero quota, so 0 cannot be confused with a limit */
-        else if (parse_u64_n(tok[0], tl[0], &quota) < 0 || quota == 0)
+        char qtext[24];
+        if (tl[0] >= sizeof(qtext))
                 return -EINVAL;
+        memcpy(qtext, tok[0], tl[0]);
+        qtext[tl[0]] = '\0';
+        /* "max" via the one limit helper; the kernel rejects a zero quota, so 0 can mean "none" */
+        if (pv_parse_limit(qtext, &quota) < 0 || quota == 0 || qtext[0] == '-')
+                return -EINVAL;
+        if (quota == PV_UNLIMITED)
+                quota = 0;
         if (parse_u64_n(tok[1], tl[1], &period) < 0 || period == 0)
                 return -EINVAL;
         *ret_quota_us = quota;
@@ -550,11 +556,11 @@ int pv_cgroup_paths_parse(const PvHierarchy *h, const char *proc_pid_cgroup, cha
                 size_t cl, pl;
                 if (line_blank(&l))
                         continue;
-                if (split_cgroup_line(&l, &id, &ctrls, &cl, &path, &pl) < 0)
-                        return -EINVAL;
                 /* a line cut short may hold a cut path: only complete lines name cgroups */
                 if (!l.complete)
                         break;
+                if (split_cgroup_line(&l, &id, &ctrls, &cl, &path, &pl) < 0)
+                        return -EINVAL;
                 if (id == 0) {
                         if (cl != 0)
                                 return -EINVAL;

@@ -187,6 +187,8 @@ START_TEST(test_cpu_max)
         ck_assert_int_eq(pv_parse_cpu_max("50000\n", &q, &p), -EINVAL);
         ck_assert_int_eq(pv_parse_cpu_max("50000 0\n", &q, &p), -EINVAL);
         ck_assert_int_eq(pv_parse_cpu_max("-1 100000\n", &q, &p), -EINVAL);
+        ck_assert_int_eq(pv_parse_cpu_max("0 100000\n", &q, &p), -EINVAL);
+        ck_assert_int_eq(pv_parse_cpu_max("maxx 100000\n", &q, &p), -EINVAL);
         ck_assert_int_eq(pv_parse_cpu_max("", &q, &p), -EINVAL);
         ck_assert(q == 50000 && p == 100000);
 }
@@ -254,6 +256,9 @@ START_TEST(test_proc_cgroup_hybrid_and_bad)
         ck_assert_int_eq(pv_cgroup_paths_parse(&h, "4:memory:/a\n3:cpuset:/kube/po", p), 0);
         ck_assert_str_eq(p[PV_CTRL_MEMORY], "/a");
         ck_assert_ptr_null(p[PV_CTRL_CPUSET]);
+        free_paths(p);
+        ck_assert_int_eq(pv_cgroup_paths_parse(&h, "4:memory:/a\n3:cpu", p), 0);
+        ck_assert_str_eq(p[PV_CTRL_MEMORY], "/a");
         free_paths(p);
         char *u = NULL;
         ck_assert_int_eq(pv_cgroup_unified_path_parse("0::/kube/po", &u), -EINVAL);
