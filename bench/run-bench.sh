@@ -57,10 +57,12 @@ mounts=()
 cgroup_dirs=()      # the reader's cgroups (one per hierarchy)
 load_parents=()     # parents of the loadavg containers' cgroups
 spawn_pid=
+fg_pid=             # a long foreground step, run as "cmd & wait" so signals interrupt it
 
+# stop_pid PID [SIGNAL]: signals, waits up to 5 s, then kills.
 stop_pid() {
         local pid=$1 i
-        kill -TERM "$pid" 2>/dev/null || return 0
+        kill "-${2:-TERM}" "$pid" 2>/dev/null || return 0
         for ((i = 0; i < 50; i++)); do
                 kill -0 "$pid" 2>/dev/null || break
                 sleep 0.1
@@ -105,8 +107,21 @@ stop_daemons() {
         mounts=()
 }
 
+# Runs a command in the background and waits for it: bash runs a trap only
+# after a foreground command ends, but interrupts "wait" at once.
+run_fg() {
+        local rc=0
+        "$@" &
+        fg_pid=$!
+        wait "$fg_pid" || rc=$?
+        fg_pid=
+        return "$rc"
+}
+
 cleanup() {
         local d
+        [[ -n $fg_pid ]] && stop_pid "$fg_pid" KILL
+        fg_pid=
         [[ -n $spawn_pid ]] && stop_pid "$spawn_pid"
         spawn_pid=
         stop_daemons
@@ -167,16 +182,17 @@ set_mem_limit() {
         done
 }
 
-# Runs a command as the init of a new pid namespace inside the reader's
-# cgroups: both daemons then compute the container view of that cgroup
-# (procviewd and lxcfs take the cgroup of the reader's pid-namespace init).
-in_container() {
-        (
-                for d in "${cgroup_dirs[@]}"; do
-                        echo "$BASHPID" >"$d/cgroup.procs"
-                done
-                exec unshare --pid --fork --kill-child "$@"
-        )
+# Replaces the calling subshell (call it in "$(...)" or "&") by the command
+# run as the init of a new pid namespace inside the reader's cgroups: both
+# daemons then compute the container view of that cgroup (procviewd and lxcfs
+# take the cgroup of the reader's pid-namespace init). unshare ignores SIGTERM
+# and its child, a namespace init, has no handler: stop it with SIGKILL.
+exec_in_container() {
+        local d
+        for d in "${cgroup_dirs[@]}"; do
+                echo "$BASHPID" >"$d/cgroup.procs"
+        done
+        exec unshare --pid --fork --kill-child "$@"
 }
 
 wait_for_file() {
@@ -244,7 +260,7 @@ run_latency() {
         echo "# MemTotal as the reader sees it: host $(awk '/^MemTotal/ { print $2 }' /proc/meminfo) kB"
         for name in procviewd lxcfs; do
                 [[ -n ${daemon_pid[$name]:-} ]] || continue
-                echo "#   via $name: $(in_container awk '/^MemTotal/ { print $2 }' "$tmp/$name/proc/meminfo") kB"
+                echo "#   via $name: $(exec_in_container awk '/^MemTotal/ { print $2 }' "$tmp/$name/proc/meminfo") kB"
         done
 
         if ((have_procviewd)); then
@@ -254,9 +270,11 @@ run_latency() {
                 subject=lxcfs
                 args=()
         fi
-        in_container "$PV_BENCH" latency --subject "$subject=$tmp/$subject" "${args[@]}" \
+        # Failed reads are reported in the table; go on, and exit non-zero at the end.
+        run_fg exec_in_container "$PV_BENCH" latency --subject "$subject=$tmp/$subject" "${args[@]}" \
                 --baseline "trivial=$tmp/trivial/file" --files "$FILES" --threads "$THREADS" \
-                --rounds "$ROUNDS" --slice-ms "$SLICE_MS" --warmup-ms "$WARMUP_MS" --seed "$SEED"
+                --rounds "$ROUNDS" --slice-ms "$SLICE_MS" --warmup-ms "$WARMUP_MS" --seed "$SEED" ||
+                status=1
 
         echo
         echo "## resident memory after the run (VmRSS)"
@@ -320,7 +338,7 @@ run_loadavg() {
                 c0[$name]=$(cpu_ticks "${daemon_pid[$name]}")
         done
         t0=$(date +%s.%N)
-        sleep "$IDLE_S"
+        run_fg sleep "$IDLE_S"
         for name in "${!daemon_pid[@]}"; do
                 c1[$name]=$(cpu_ticks "${daemon_pid[$name]}")
         done
@@ -346,6 +364,8 @@ run_loadavg() {
         remove_load_cgroups
 }
 
+status=0
 host_info
 [[ $mode = loadavg ]] || run_latency
 [[ $mode = latency ]] || run_loadavg
+exit "$status"
