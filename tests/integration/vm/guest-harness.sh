@@ -1,3 +1,4 @@
+#!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Guest side of the harness test: the VM offers what the v2 tests rely on.
 # Arguments: MEMHOG "two words"
