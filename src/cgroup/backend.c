@@ -20,13 +20,13 @@
 
 /* v1 names, as in /proc/cgroups, mount options and /proc/PID/cgroup */
 static const char *const v1_name[_PV_CTRL_MAX] = {
-        [PV_CTRL_MEMORY] = "memory", [PV_CTRL_CPU] = "cpu",   [PV_CTRL_CPUACCT] = "cpuacct",
-        [PV_CTRL_CPUSET] = "cpuset", [PV_CTRL_IO] = "blkio", [PV_CTRL_PIDS] = "pids",
+    [PV_CTRL_MEMORY] = "memory", [PV_CTRL_CPU] = "cpu",  [PV_CTRL_CPUACCT] = "cpuacct",
+    [PV_CTRL_CPUSET] = "cpuset", [PV_CTRL_IO] = "blkio", [PV_CTRL_PIDS] = "pids",
 };
 /* v2 names, as in cgroup.controllers; cpuacct has none (cpu.stat is core on v2) */
 static const char *const v2_name[_PV_CTRL_MAX] = {
-        [PV_CTRL_MEMORY] = "memory", [PV_CTRL_CPU] = "cpu", [PV_CTRL_CPUACCT] = "cpu",
-        [PV_CTRL_CPUSET] = "cpuset", [PV_CTRL_IO] = "io",   [PV_CTRL_PIDS] = "pids",
+    [PV_CTRL_MEMORY] = "memory", [PV_CTRL_CPU] = "cpu", [PV_CTRL_CPUACCT] = "cpu",
+    [PV_CTRL_CPUSET] = "cpuset", [PV_CTRL_IO] = "io",   [PV_CTRL_PIDS] = "pids",
 };
 
 static void hierarchy_init(PvHierarchy *h)
@@ -137,7 +137,8 @@ static void unescape_mount(char *s)
  * since libcgroup does not report a unified mount without controllers) and,
  * when want_v1, each v1 controller's first mount (fallback discovery).
  */
-static void scan_mountinfo(char *unified_path, size_t unified_len, char *v1_path[_PV_CTRL_MAX], bool want_v1)
+static void scan_mountinfo(char *unified_path, size_t unified_len, char *v1_path[_PV_CTRL_MAX],
+                           bool want_v1)
 {
         char *text = NULL;
         if (pv_read_file_at(AT_FDCWD, "/proc/self/mountinfo", &text, NULL) < 0)
@@ -213,7 +214,8 @@ int pv_hierarchy_open(PvHierarchy *ret)
                 }
                 /* co-mounted controllers ("cpu,cpuacct") share one root fd */
                 for (int d = 0; d < c; d++)
-                        if (h.mount_path[d] && strcmp(h.mount_path[d], v1_path[c]) == 0 && !h.is_v2[d]) {
+                        if (h.mount_path[d] && strcmp(h.mount_path[d], v1_path[c]) == 0 &&
+                            !h.is_v2[d]) {
                                 close(fd);
                                 fd = h.root_fd[d];
                                 break;
@@ -226,7 +228,8 @@ int pv_hierarchy_open(PvHierarchy *ret)
         if (unified_path[0]) {
                 h.unified_fd = open_dir_path(AT_FDCWD, unified_path);
                 struct statfs sfs;
-                if (h.unified_fd >= 0 && (fstatfs(h.unified_fd, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)) {
+                if (h.unified_fd >= 0 &&
+                    (fstatfs(h.unified_fd, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)) {
                         close(h.unified_fd);
                         h.unified_fd = -1;
                 }
@@ -241,7 +244,8 @@ int pv_hierarchy_open(PvHierarchy *ret)
         if (via_libcgroup && cgroup_get_all_controller_begin(&it, &cd) == 0) {
                 do {
                         for (int c = 0; c < _PV_CTRL_MAX; c++)
-                                if (!h.is_v2[c] && h.root_fd[c] >= 0 && strcmp(cd.name, v1_name[c]) == 0)
+                                if (!h.is_v2[c] && h.root_fd[c] >= 0 &&
+                                    strcmp(cd.name, v1_name[c]) == 0)
                                         h.v1_hier_id[c] = cd.hierarchy;
                 } while (cgroup_get_all_controller_next(&it, &cd) == 0);
                 cgroup_get_all_controller_end(&it);
@@ -441,8 +445,8 @@ static int open_chain(int root_fd, const char *path, int **ret, size_t *ret_n)
         return 0;
 }
 
-static int cgroup_open_full(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX], const char *unified_path,
-                            PvCgroup **ret)
+static int cgroup_open_full(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX],
+                            const char *unified_path, PvCgroup **ret)
 {
         PvCgroup *cg = calloc(1, sizeof(PvCgroup));
         int r;
@@ -490,7 +494,8 @@ static int cgroup_open_full(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX
                         close(ufds[i]);
                 free(ufds);
                 if (un == 1)
-                        cg->unified_fd = openat(h->unified_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                        cg->unified_fd =
+                            openat(h->unified_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (cg->unified_fd < 0) {
                         r = -errno;
                         goto fail;
@@ -609,8 +614,8 @@ int pv_cg_limit_min(const PvCgroup *cg, PvController c, const char *file, uint64
         return 0;
 }
 
-int pv_cg_quota_min(const PvCgroup *cg, PvController c, const char *quota_file, const char *period_file,
-                    uint64_t *ret_quota_us, uint64_t *ret_period_us)
+int pv_cg_quota_min(const PvCgroup *cg, PvController c, const char *quota_file,
+                    const char *period_file, uint64_t *ret_quota_us, uint64_t *ret_period_us)
 {
         uint64_t best_q = 0, best_p = 0;
         if (!cg->chain[c]) {
@@ -719,8 +724,8 @@ int pv_cgroup_read_io(const PvCgroup *cg, PvIoStats *ret)
 int pv_cgroup_read_tasks(const PvCgroup *cg, PvTaskCounts *ret)
 {
         /* any hierarchy lists the tasks; pids first as it exists to count them */
-        static const PvController order[] = {PV_CTRL_PIDS, PV_CTRL_CPUACCT, PV_CTRL_CPU, PV_CTRL_MEMORY,
-                                             PV_CTRL_CPUSET, PV_CTRL_IO};
+        static const PvController order[] = {PV_CTRL_PIDS,   PV_CTRL_CPUACCT, PV_CTRL_CPU,
+                                             PV_CTRL_MEMORY, PV_CTRL_CPUSET,  PV_CTRL_IO};
         for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
                 if (cg->ops[order[i]])
                         return cg->ops[order[i]]->read_tasks(cg, order[i], ret);
@@ -730,9 +735,9 @@ int pv_cgroup_read_tasks(const PvCgroup *cg, PvTaskCounts *ret)
 int pv_cgroup_read_pressure(const PvCgroup *cg, PvPressure which, char **ret_text)
 {
         static const char *const file[] = {
-                [PV_PRESSURE_CPU] = "cpu.pressure",
-                [PV_PRESSURE_MEMORY] = "memory.pressure",
-                [PV_PRESSURE_IO] = "io.pressure",
+            [PV_PRESSURE_CPU] = "cpu.pressure",
+            [PV_PRESSURE_MEMORY] = "memory.pressure",
+            [PV_PRESSURE_IO] = "io.pressure",
         };
         if ((unsigned)which > PV_PRESSURE_IO)
                 return -EINVAL;

@@ -52,9 +52,10 @@ int pv_cg_read(const PvCgroup *cg, PvController c, size_t level, const char *fil
  */
 int pv_cg_limit_min(const PvCgroup *cg, PvController c, const char *file, uint64_t *ret);
 
-/* Smallest quota/period ratio over the chain, for v1 pairs of files (quota_file NULL: v2 cpu.max). */
-int pv_cg_quota_min(const PvCgroup *cg, PvController c, const char *quota_file, const char *period_file,
-                    uint64_t *ret_quota_us, uint64_t *ret_period_us);
+/* Smallest quota/period ratio over the chain, for v1 pairs of files (quota_file NULL: v2 cpu.max).
+ */
+int pv_cg_quota_min(const PvCgroup *cg, PvController c, const char *quota_file,
+                    const char *period_file, uint64_t *ret_quota_us, uint64_t *ret_period_us);
 
 /*
  * Counts threads listed in list_file ("tasks" or "cgroup.threads") of the

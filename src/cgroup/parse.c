@@ -36,7 +36,8 @@ static bool line_blank(const Line *l)
         return true;
 }
 
-/* Splits a line into at most max whitespace-separated tokens; returns the count, or max + 1 if more. */
+/* Splits a line into at most max whitespace-separated tokens; returns the count, or max + 1 if
+ * more. */
 static size_t split_tokens(const Line *l, const char **tok, size_t *tok_len, size_t max)
 {
         size_t n = 0, i = 0;
@@ -88,7 +89,8 @@ int pv_parse_limit(const char *text, uint64_t *ret)
         while (isspace((unsigned char)*p))
                 p++;
         if (p[0] == '-') {
-                /* v1 writes -1 for "no limit" (cpu.cfs_quota_us; memsw when read back is the huge value) */
+                /* v1 writes -1 for "no limit" (cpu.cfs_quota_us; memsw when read back is the huge
+                 * value) */
                 if (p[1] != '1')
                         return -EINVAL;
                 for (p += 2; *p; p++)
@@ -160,8 +162,8 @@ static int usage_all_pass(const char *text, uint64_t *user, uint64_t *sys, size_
                         continue;
                 size_t k = split_tokens(&l, tok, tl, 3);
                 if (!header) {
-                        if (k != 3 || !tok_eq(tok[0], tl[0], "cpu") || !tok_eq(tok[1], tl[1], "user") ||
-                            !tok_eq(tok[2], tl[2], "system"))
+                        if (k != 3 || !tok_eq(tok[0], tl[0], "cpu") ||
+                            !tok_eq(tok[1], tl[1], "user") || !tok_eq(tok[2], tl[2], "system"))
                                 return -EINVAL;
                         header = true;
                         continue;
@@ -373,17 +375,18 @@ int pv_parse_io_stat(const char *text, PvIoStats *ret)
                                 const char *name;
                                 size_t off;
                         } keys[] = {
-                                {"rbytes", offsetof(PvIoDev, rbytes)},
-                                {"wbytes", offsetof(PvIoDev, wbytes)},
-                                {"rios", offsetof(PvIoDev, rios)},
-                                {"wios", offsetof(PvIoDev, wios)},
-                                {"dbytes", offsetof(PvIoDev, dbytes)},
-                                {"dios", offsetof(PvIoDev, dios)},
+                            {"rbytes", offsetof(PvIoDev, rbytes)},
+                            {"wbytes", offsetof(PvIoDev, wbytes)},
+                            {"rios", offsetof(PvIoDev, rios)},
+                            {"wios", offsetof(PvIoDev, wios)},
+                            {"dbytes", offsetof(PvIoDev, dbytes)},
+                            {"dios", offsetof(PvIoDev, dios)},
                         };
                         /* other keys (cost.*, iocg stats) may be non-integers: not validated */
                         for (size_t j = 0; j < sizeof(keys) / sizeof(keys[0]); j++)
                                 if (tok_eq(tok[i], kl, keys[j].name) &&
-                                    parse_u64_n(eq + 1, vl, (uint64_t *)((char *)&tmp + keys[j].off)) < 0)
+                                    parse_u64_n(eq + 1, vl,
+                                                (uint64_t *)((char *)&tmp + keys[j].off)) < 0)
                                         goto bad;
                 }
                 PvIoDev *d = dev_get(&s, &cap, ma, mi);
@@ -484,8 +487,8 @@ int pv_parse_cpu_max(const char *text, uint64_t *ret_quota_us, uint64_t *ret_per
 static int controller_from_name(const char *name, size_t len)
 {
         static const char *const names[_PV_CTRL_MAX] = {
-                [PV_CTRL_MEMORY] = "memory", [PV_CTRL_CPU] = "cpu",   [PV_CTRL_CPUACCT] = "cpuacct",
-                [PV_CTRL_CPUSET] = "cpuset", [PV_CTRL_IO] = "blkio", [PV_CTRL_PIDS] = "pids",
+            [PV_CTRL_MEMORY] = "memory", [PV_CTRL_CPU] = "cpu",  [PV_CTRL_CPUACCT] = "cpuacct",
+            [PV_CTRL_CPUSET] = "cpuset", [PV_CTRL_IO] = "blkio", [PV_CTRL_PIDS] = "pids",
         };
         for (int c = 0; c < _PV_CTRL_MAX; c++)
                 if (tok_eq(name, len, names[c]))
@@ -543,7 +546,8 @@ int pv_cgroup_unified_path_parse(const char *proc_pid_cgroup, char **ret)
         return -ENOENT;
 }
 
-int pv_cgroup_paths_parse(const PvHierarchy *h, const char *proc_pid_cgroup, char *ret_paths[_PV_CTRL_MAX])
+int pv_cgroup_paths_parse(const PvHierarchy *h, const char *proc_pid_cgroup,
+                          char *ret_paths[_PV_CTRL_MAX])
 {
         const char *found[_PV_CTRL_MAX] = {};
         size_t found_len[_PV_CTRL_MAX] = {};
@@ -571,7 +575,8 @@ int pv_cgroup_paths_parse(const PvHierarchy *h, const char *proc_pid_cgroup, cha
                                 }
                         continue;
                 }
-                /* "cpu,cpuacct" names both; "name=systemd" and controllers we do not use are skipped */
+                /* "cpu,cpuacct" names both; "name=systemd" and controllers we do not use are
+                 * skipped */
                 const char *q = ctrls, *end = ctrls + cl;
                 while (q < end) {
                         const char *comma = memchr(q, ',', (size_t)(end - q));
@@ -602,7 +607,8 @@ int pv_cgroup_paths_parse(const PvHierarchy *h, const char *proc_pid_cgroup, cha
 
 int pv_parse_proc_stat_state(const char *text, char *ret)
 {
-        /* comm may hold ')' and spaces, but every field after it is numeric, so the last ')' closes it */
+        /* comm may hold ')' and spaces, but every field after it is numeric, so the last ')' closes
+         * it */
         const char *rp = strrchr(text, ')');
         if (!rp || rp[1] != ' ' || !isalpha((unsigned char)rp[2]))
                 return -EINVAL;

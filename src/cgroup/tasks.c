@@ -120,11 +120,13 @@ static int walk(TaskWalk *w, int path_fd, unsigned depth)
         }
         struct dirent *de;
         while ((de = readdir(d))) {
-                if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
+                    strcmp(de->d_name, "..") == 0)
                         continue;
                 if (++w->dirs > TASKS_MAX_DIRS)
                         break;
-                _cleanup_close_ int child = openat(path_fd, de->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                _cleanup_close_ int child =
+                    openat(path_fd, de->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
                 if (child < 0)
                         continue; /* removed meanwhile */
                 r = walk(w, child, depth + 1);

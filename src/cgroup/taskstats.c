@@ -132,6 +132,7 @@ int pv_cgroupstats_get(int sock, int family, int dirfd, PvCgroupStats *ret)
         memcpy(&cs, (char *)a + NLA_HDRLEN, sizeof(cs));
         ret->running = cs.nr_running;
         ret->uninterruptible = cs.nr_uninterruptible;
-        ret->total = cs.nr_sleeping + cs.nr_running + cs.nr_stopped + cs.nr_uninterruptible + cs.nr_io_wait;
+        ret->total =
+            cs.nr_sleeping + cs.nr_running + cs.nr_stopped + cs.nr_uninterruptible + cs.nr_io_wait;
         return 0;
 }

@@ -40,7 +40,8 @@ static int v1_read_memory(const PvCgroup *cg, PvMemory *ret)
          */
         r = read_u64(cg, PV_CTRL_MEMORY, "memory.memsw.usage_in_bytes", &memsw_usage);
         if (r == 0) {
-                r = pv_cg_limit_min(cg, PV_CTRL_MEMORY, "memory.memsw.limit_in_bytes", &memsw_limit);
+                r = pv_cg_limit_min(cg, PV_CTRL_MEMORY, "memory.memsw.limit_in_bytes",
+                                    &memsw_limit);
                 if (r < 0)
                         return r;
                 m.swap_accounted = true;
@@ -62,19 +63,19 @@ static int v1_read_memory(const PvCgroup *cg, PvMemory *ret)
                 return r;
         /* total_* are the hierarchical sums (the cgroup and its descendants) */
         const PvKeyField f[] = {
-                {"total_rss", &rss},
-                {"total_cache", &m.stat.file},
-                {"total_shmem", &m.stat.shmem},
-                {"total_mapped_file", &m.stat.mapped_file},
-                {"total_dirty", &m.stat.dirty},
-                {"total_writeback", &m.stat.writeback},
-                {"total_swapcached", &m.stat.swapcached},
-                {"total_active_anon", &m.stat.active_anon},
-                {"total_inactive_anon", &m.stat.inactive_anon},
-                {"total_active_file", &m.stat.active_file},
-                {"total_inactive_file", &m.stat.inactive_file},
-                {"total_unevictable", &m.stat.unevictable},
-                {"total_rss_huge", &m.stat.anon_thp},
+            {"total_rss", &rss},
+            {"total_cache", &m.stat.file},
+            {"total_shmem", &m.stat.shmem},
+            {"total_mapped_file", &m.stat.mapped_file},
+            {"total_dirty", &m.stat.dirty},
+            {"total_writeback", &m.stat.writeback},
+            {"total_swapcached", &m.stat.swapcached},
+            {"total_active_anon", &m.stat.active_anon},
+            {"total_inactive_anon", &m.stat.inactive_anon},
+            {"total_active_file", &m.stat.active_file},
+            {"total_inactive_file", &m.stat.inactive_file},
+            {"total_unevictable", &m.stat.unevictable},
+            {"total_rss_huge", &m.stat.anon_thp},
         };
         r = pv_parse_flat_keyed(text, f, sizeof(f) / sizeof(f[0]));
         free(text);
@@ -94,7 +95,8 @@ static int v1_read_cpu_usage(const PvCgroup *cg, PvCpuUsage *ret)
         /* cpuacct.usage_all (4.16+): per-CPU user and system ns in one read */
         r = pv_cg_read(cg, PV_CTRL_CPUACCT, 0, "cpuacct.usage_all", &text);
         if (r == 0) {
-                r = pv_parse_cpuacct_usage_all(text, &u.percpu_user_ns, &u.percpu_system_ns, &u.n_cpus);
+                r = pv_parse_cpuacct_usage_all(text, &u.percpu_user_ns, &u.percpu_system_ns,
+                                               &u.n_cpus);
                 free(text);
                 if (r < 0)
                         return r;
@@ -168,8 +170,8 @@ static int v1_read_cpu_usage(const PvCgroup *cg, PvCpuUsage *ret)
 static int v1_read_cpu_quota(const PvCgroup *cg, uint64_t *ret_quota_us, uint64_t *ret_period_us)
 {
         /* cfs_quota_us = -1: no limit at that level */
-        return pv_cg_quota_min(cg, PV_CTRL_CPU, "cpu.cfs_quota_us", "cpu.cfs_period_us", ret_quota_us,
-                               ret_period_us);
+        return pv_cg_quota_min(cg, PV_CTRL_CPU, "cpu.cfs_quota_us", "cpu.cfs_period_us",
+                               ret_quota_us, ret_period_us);
 }
 
 static int v1_read_cpuset(const PvCgroup *cg, PvCpuSet *ret)
@@ -214,10 +216,10 @@ static int v1_read_io(const PvCgroup *cg, PvIoStats *ret)
                 const char *file, *fallback;
                 bool ios;
         } files[] = {
-                {"blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_service_bytes", false},
-                {"blkio.throttle.io_serviced_recursive", "blkio.throttle.io_serviced", true},
-                {"blkio.bfq.io_service_bytes_recursive", "blkio.bfq.io_service_bytes", false},
-                {"blkio.bfq.io_serviced_recursive", "blkio.bfq.io_serviced", true},
+            {"blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_service_bytes", false},
+            {"blkio.throttle.io_serviced_recursive", "blkio.throttle.io_serviced", true},
+            {"blkio.bfq.io_service_bytes_recursive", "blkio.bfq.io_service_bytes", false},
+            {"blkio.bfq.io_serviced_recursive", "blkio.bfq.io_serviced", true},
         };
         PvIoStats s = {};
         bool any = false;
@@ -246,10 +248,10 @@ static int v1_read_tasks(const PvCgroup *cg, PvController c, PvTaskCounts *ret)
 }
 
 const PvCgroupOps pv_cgroup_v1_ops = {
-        .read_memory = v1_read_memory,
-        .read_cpu_usage = v1_read_cpu_usage,
-        .read_cpu_quota = v1_read_cpu_quota,
-        .read_cpuset = v1_read_cpuset,
-        .read_io = v1_read_io,
-        .read_tasks = v1_read_tasks,
+    .read_memory = v1_read_memory,
+    .read_cpu_usage = v1_read_cpu_usage,
+    .read_cpu_quota = v1_read_cpu_quota,
+    .read_cpuset = v1_read_cpuset,
+    .read_io = v1_read_io,
+    .read_tasks = v1_read_tasks,
 };

@@ -46,25 +46,26 @@ static int v2_read_memory(const PvCgroup *cg, PvMemory *ret)
         r = pv_cg_read(cg, PV_CTRL_MEMORY, 0, "memory.stat", &text);
         if (r < 0)
                 return r;
-        /* v2 memory.stat is hierarchical already; keys per Documentation/admin-guide/cgroup-v2.rst */
+        /* v2 memory.stat is hierarchical already; keys per Documentation/admin-guide/cgroup-v2.rst
+         */
         const PvKeyField f[] = {
-                {"anon", &m.stat.anon},
-                {"file", &m.stat.file},
-                {"shmem", &m.stat.shmem},
-                {"file_mapped", &m.stat.mapped_file},
-                {"file_dirty", &m.stat.dirty},
-                {"file_writeback", &m.stat.writeback},
-                {"swapcached", &m.stat.swapcached},
-                {"active_anon", &m.stat.active_anon},
-                {"inactive_anon", &m.stat.inactive_anon},
-                {"active_file", &m.stat.active_file},
-                {"inactive_file", &m.stat.inactive_file},
-                {"unevictable", &m.stat.unevictable},
-                {"slab_reclaimable", &m.stat.slab_reclaimable},
-                {"slab_unreclaimable", &m.stat.slab_unreclaimable},
-                {"kernel_stack", &m.stat.kernel_stack},
-                {"pagetables", &m.stat.pagetables},
-                {"anon_thp", &m.stat.anon_thp},
+            {"anon", &m.stat.anon},
+            {"file", &m.stat.file},
+            {"shmem", &m.stat.shmem},
+            {"file_mapped", &m.stat.mapped_file},
+            {"file_dirty", &m.stat.dirty},
+            {"file_writeback", &m.stat.writeback},
+            {"swapcached", &m.stat.swapcached},
+            {"active_anon", &m.stat.active_anon},
+            {"inactive_anon", &m.stat.inactive_anon},
+            {"active_file", &m.stat.active_file},
+            {"inactive_file", &m.stat.inactive_file},
+            {"unevictable", &m.stat.unevictable},
+            {"slab_reclaimable", &m.stat.slab_reclaimable},
+            {"slab_unreclaimable", &m.stat.slab_unreclaimable},
+            {"kernel_stack", &m.stat.kernel_stack},
+            {"pagetables", &m.stat.pagetables},
+            {"anon_thp", &m.stat.anon_thp},
         };
         r = pv_parse_flat_keyed(text, f, sizeof(f) / sizeof(f[0]));
         free(text);
@@ -78,7 +79,8 @@ static int v2_read_cpu_usage(const PvCgroup *cg, PvCpuUsage *ret)
 {
         uint64_t user = 0, sys = 0;
         char *text;
-        /* cpu.stat's usage fields are core (present without the cpu controller); no per-CPU split */
+        /* cpu.stat's usage fields are core (present without the cpu controller); no per-CPU split
+         */
         int r = pv_cg_read(cg, PV_CTRL_CPUACCT, 0, "cpu.stat", &text);
         if (r < 0)
                 return r;
@@ -111,7 +113,8 @@ static int v2_read_cpuset(const PvCgroup *cg, PvCpuSet *ret)
                 char *text;
                 int r = pv_cg_read(cg, PV_CTRL_CPUSET, i, "cpuset.cpus.effective", &text);
                 if (r == -ENOENT) {
-                        if (i == 0 && faccessat(cg->chain[PV_CTRL_CPUSET][0], "cgroup.procs", F_OK, 0) < 0)
+                        if (i == 0 &&
+                            faccessat(cg->chain[PV_CTRL_CPUSET][0], "cgroup.procs", F_OK, 0) < 0)
                                 return -ENOENT;
                         continue;
                 }
@@ -143,10 +146,10 @@ static int v2_read_tasks(const PvCgroup *cg, PvController c, PvTaskCounts *ret)
 }
 
 const PvCgroupOps pv_cgroup_v2_ops = {
-        .read_memory = v2_read_memory,
-        .read_cpu_usage = v2_read_cpu_usage,
-        .read_cpu_quota = v2_read_cpu_quota,
-        .read_cpuset = v2_read_cpuset,
-        .read_io = v2_read_io,
-        .read_tasks = v2_read_tasks,
+    .read_memory = v2_read_memory,
+    .read_cpu_usage = v2_read_cpu_usage,
+    .read_cpu_quota = v2_read_cpu_quota,
+    .read_cpuset = v2_read_cpuset,
+    .read_io = v2_read_io,
+    .read_tasks = v2_read_tasks,
 };

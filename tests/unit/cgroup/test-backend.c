@@ -151,7 +151,8 @@ START_TEST(test_v1_cpu)
         pv_cgroup_free(cg);
 
         /* fallback: usage_percpu_user/_sys; own quota 50000/200000 is smaller than /kube's */
-        char *paths[_PV_CTRL_MAX] = {[PV_CTRL_CPU] = (char *)"/kube/old", [PV_CTRL_CPUACCT] = (char *)"/kube/old"};
+        char *paths[_PV_CTRL_MAX] = {
+            [PV_CTRL_CPU] = (char *)"/kube/old", [PV_CTRL_CPUACCT] = (char *)"/kube/old"};
         ck_assert_int_eq(pv_cgroup_open(&h, paths, &cg), 0);
         ck_assert_int_eq(pv_cgroup_read_cpu(cg, &u), 0);
         ck_assert_uint_eq(u.n_cpus, 4);
@@ -256,7 +257,8 @@ START_TEST(test_v2)
         pv_cgroup_free(cg);
 
         /* the root: v2 has no memory.current there */
-        char *paths[_PV_CTRL_MAX] = {[PV_CTRL_MEMORY] = (char *)"/", [PV_CTRL_CPUACCT] = (char *)"/"};
+        char *paths[_PV_CTRL_MAX] = {
+            [PV_CTRL_MEMORY] = (char *)"/", [PV_CTRL_CPUACCT] = (char *)"/"};
         ck_assert_int_eq(pv_cgroup_open(&h, paths, &cg), 0);
         ck_assert(pv_cgroup_is_root(cg));
         ck_assert_int_eq(pv_cgroup_read_memory(cg, &m), -ENOENT);
@@ -353,7 +355,8 @@ START_TEST(test_vanished)
         ck_assert(m.limit == 8192 && m.usage == 4096);
 
         /* remove the cgroup's directory while its fd is held */
-        const char *files[] = {"cgroup.procs", "memory.usage_in_bytes", "memory.limit_in_bytes", "memory.stat"};
+        const char *files[] = {"cgroup.procs", "memory.usage_in_bytes", "memory.limit_in_bytes",
+                               "memory.stat"};
         for (size_t i = 0; i < 4; i++) {
                 char p[4400];
                 snprintf(p, sizeof(p), "%s/%s", pod, files[i]);

@@ -35,7 +35,8 @@ START_TEST(test_flat_keyed)
 {
         uint64_t a = 1, b = 2, c = 3;
         PvKeyField f[] = {{"total_rss", &a}, {"total_cache", &b}, {"absent", &c}};
-        ck_assert_int_eq(pv_parse_flat_keyed("cache 5\ntotal_cache 42\nrss 7\ntotal_rss 1000\n", f, 3), 2);
+        ck_assert_int_eq(
+            pv_parse_flat_keyed("cache 5\ntotal_cache 42\nrss 7\ntotal_rss 1000\n", f, 3), 2);
         ck_assert(a == 1000 && b == 42 && c == 3);
 
         /* malformed complete lines: nothing written */
@@ -60,24 +61,30 @@ START_TEST(test_usage_all)
 {
         uint64_t *u = NULL, *s = NULL;
         size_t n = 0;
-        ck_assert_int_eq(pv_parse_cpuacct_usage_all("cpu user system\n0 100 10\n1 200 20\n3 400 40\n", &u, &s, &n), 0);
+        ck_assert_int_eq(pv_parse_cpuacct_usage_all(
+                             "cpu user system\n0 100 10\n1 200 20\n3 400 40\n", &u, &s, &n),
+                         0);
         ck_assert_uint_eq(n, 4);
         ck_assert(u[0] == 100 && s[0] == 10 && u[1] == 200 && u[2] == 0 && s[3] == 40);
         free(u);
         free(s);
 
         /* cut inside the last line: that CPU is dropped, not misread */
-        ck_assert_int_eq(pv_parse_cpuacct_usage_all("cpu user system\n0 100 10\n1 20", &u, &s, &n), 0);
+        ck_assert_int_eq(pv_parse_cpuacct_usage_all("cpu user system\n0 100 10\n1 20", &u, &s, &n),
+                         0);
         ck_assert_uint_eq(n, 1);
         free(u);
         free(s);
 
         u = s = NULL;
         n = 77;
-        ck_assert_int_eq(pv_parse_cpuacct_usage_all("0 100 10\n", &u, &s, &n), -EINVAL); /* no header */
+        ck_assert_int_eq(pv_parse_cpuacct_usage_all("0 100 10\n", &u, &s, &n),
+                         -EINVAL); /* no header */
         ck_assert_int_eq(pv_parse_cpuacct_usage_all("cpu user system\n", &u, &s, &n), -EINVAL);
-        ck_assert_int_eq(pv_parse_cpuacct_usage_all("cpu user system\n0 1\n1 2 3\n", &u, &s, &n), -EINVAL);
-        ck_assert_int_eq(pv_parse_cpuacct_usage_all("cpu user system\n9000 1 2\n", &u, &s, &n), -EINVAL);
+        ck_assert_int_eq(pv_parse_cpuacct_usage_all("cpu user system\n0 1\n1 2 3\n", &u, &s, &n),
+                         -EINVAL);
+        ck_assert_int_eq(pv_parse_cpuacct_usage_all("cpu user system\n9000 1 2\n", &u, &s, &n),
+                         -EINVAL);
         ck_assert_int_eq(pv_parse_cpuacct_usage_all("", &u, &s, &n), -EINVAL);
         ck_assert(u == NULL && n == 77);
 }
@@ -102,8 +109,9 @@ END_TEST
 START_TEST(test_blkio)
 {
         PvIoStats s = {};
-        const char *text = "8:16 Read 100\n8:16 Write 200\n8:16 Sync 300\n8:16 Async 0\n8:16 Discard 5\n"
-                           "8:16 Total 305\n8:0 Read 4096\n8:0 Write 8388608\n8:0 Total 8392704\nTotal 8393009\n";
+        const char *text =
+            "8:16 Read 100\n8:16 Write 200\n8:16 Sync 300\n8:16 Async 0\n8:16 Discard 5\n"
+            "8:16 Total 305\n8:0 Read 4096\n8:0 Write 8388608\n8:0 Total 8392704\nTotal 8393009\n";
         ck_assert_int_eq(pv_parse_blkio(text, false, &s), 0);
         ck_assert_uint_eq(s.n_devs, 2);
         /* sorted by (major, minor) */
@@ -114,7 +122,8 @@ START_TEST(test_blkio)
         pv_io_stats_clear(&s);
 
         ck_assert_int_eq(pv_parse_blkio("8:0 Read 3\n8:0 Write 4\nTotal 7\n", true, &s), 0);
-        ck_assert(s.n_devs == 1 && s.devs[0].rios == 3 && s.devs[0].wios == 4 && s.devs[0].rbytes == 0);
+        ck_assert(s.n_devs == 1 && s.devs[0].rios == 3 && s.devs[0].wios == 4 &&
+                  s.devs[0].rbytes == 0);
         pv_io_stats_clear(&s);
 
         /* the empty file of a cgroup without I/O, and "Total 0" alone */
@@ -140,7 +149,8 @@ START_TEST(test_io_stat)
 {
         PvIoStats s = {};
         const char *text = "259:0 rbytes=4096 wbytes=0 rios=1 wios=0 dbytes=0 dios=0\n"
-                           "8:0 rbytes=1048576 wbytes=8388608 rios=256 wios=2048 dbytes=4096 dios=1 cost.vrate=100.00\n";
+                           "8:0 rbytes=1048576 wbytes=8388608 rios=256 wios=2048 dbytes=4096 "
+                           "dios=1 cost.vrate=100.00\n";
         ck_assert_int_eq(pv_parse_io_stat(text, &s), 0);
         ck_assert_uint_eq(s.n_devs, 2);
         ck_assert(s.devs[0].major == 8 && s.devs[0].wbytes == 8388608 && s.devs[0].dios == 1);
@@ -164,8 +174,10 @@ END_TEST
 
 START_TEST(test_io_merge)
 {
-        PvIoDev a[] = {{.major = 8, .minor = 0, .rbytes = 10, .wbytes = 100}, {.major = 8, .minor = 16, .rbytes = 1}};
-        PvIoDev b[] = {{.major = 8, .minor = 0, .rbytes = 20, .wbytes = 50, .rios = 3}, {.major = 259, .minor = 0, .wios = 9}};
+        PvIoDev a[] = {{.major = 8, .minor = 0, .rbytes = 10, .wbytes = 100},
+                       {.major = 8, .minor = 16, .rbytes = 1}};
+        PvIoDev b[] = {{.major = 8, .minor = 0, .rbytes = 20, .wbytes = 50, .rios = 3},
+                       {.major = 259, .minor = 0, .wios = 9}};
         PvIoStats dst = {.devs = malloc(sizeof(a)), .n_devs = 2};
         memcpy(dst.devs, a, sizeof(a));
         PvIoStats src = {.devs = b, .n_devs = 2};
@@ -205,7 +217,8 @@ static void fake_hierarchy(PvHierarchy *h, bool v2_cpu)
         h->root_fd[PV_CTRL_PIDS] = -1; /* the host lacks pids */
         if (v2_cpu) {
                 h->is_v2[PV_CTRL_CPU] = h->is_v2[PV_CTRL_CPUACCT] = h->is_v2[PV_CTRL_IO] = true;
-                h->v1_hier_id[PV_CTRL_CPU] = h->v1_hier_id[PV_CTRL_CPUACCT] = h->v1_hier_id[PV_CTRL_IO] = 0;
+                h->v1_hier_id[PV_CTRL_CPU] = h->v1_hier_id[PV_CTRL_CPUACCT] =
+                    h->v1_hier_id[PV_CTRL_IO] = 0;
         }
 }
 
@@ -220,9 +233,10 @@ START_TEST(test_proc_cgroup_v1)
         PvHierarchy h;
         char *p[_PV_CTRL_MAX];
         fake_hierarchy(&h, false);
-        const char *text = "12:pids:/docker/abc\n9:name=systemd:/system.slice/docker.service\n"
-                           "4:memory:/docker/abc\n3:cpuset:/docker/abc\n2:cpu,cpuacct:/docker/abc/x\n"
-                           "7:blkio:/\n0::/\n";
+        const char *text =
+            "12:pids:/docker/abc\n9:name=systemd:/system.slice/docker.service\n"
+            "4:memory:/docker/abc\n3:cpuset:/docker/abc\n2:cpu,cpuacct:/docker/abc/x\n"
+            "7:blkio:/\n0::/\n";
         ck_assert_int_eq(pv_cgroup_paths_parse(&h, text, p), 0);
         ck_assert_str_eq(p[PV_CTRL_MEMORY], "/docker/abc");
         ck_assert_str_eq(p[PV_CTRL_CPU], "/docker/abc/x");
@@ -245,7 +259,8 @@ START_TEST(test_proc_cgroup_hybrid_and_bad)
         PvHierarchy h;
         char *p[_PV_CTRL_MAX];
         fake_hierarchy(&h, true);
-        const char *text = "4:memory:/kube/pod:with:colons\n3:cpuset:/kube/pod\n1:name=systemd:/x\n0::/kube/unified\n";
+        const char *text = "4:memory:/kube/pod:with:colons\n3:cpuset:/kube/pod\n1:name=systemd:/"
+                           "x\n0::/kube/unified\n";
         ck_assert_int_eq(pv_cgroup_paths_parse(&h, text, p), 0);
         ck_assert_str_eq(p[PV_CTRL_MEMORY], "/kube/pod:with:colons");
         ck_assert_str_eq(p[PV_CTRL_CPU], "/kube/unified");

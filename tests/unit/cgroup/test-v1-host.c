@@ -96,7 +96,8 @@ static void child_main(void)
                 for (int i = 0; i < 100000; i++)
                         spin++;
                 clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-        } while ((unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec < BURN_NS);
+        } while ((unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec <
+                 BURN_NS);
         if (write(from_child[1], "d", 1) != 1)
                 _exit(1);
         for (;;)
@@ -122,11 +123,13 @@ START_TEST(test_v1_host)
         /* the last CPU of the root's cpuset, and the root's mems, for the child cpuset */
         char cpus[64] = "", mems[256] = "";
         ck_assert_ptr_nonnull(dirs[PV_CTRL_CPUSET]);
-        ck_assert_int_eq(pv_read_file_at(hier.root_fd[PV_CTRL_CPUSET], "cpuset.effective_cpus", &text, NULL), 0);
+        ck_assert_int_eq(
+            pv_read_file_at(hier.root_fd[PV_CTRL_CPUSET], "cpuset.effective_cpus", &text, NULL), 0);
         ck_assert_int_eq(pv_cpuset_parse(text, &want), 0);
         free(text);
         snprintf(cpus, sizeof(cpus), "%d", pv_cpuset_last(&want));
-        ck_assert_int_eq(pv_read_file_at(hier.root_fd[PV_CTRL_CPUSET], "cpuset.mems", &text, NULL), 0);
+        ck_assert_int_eq(pv_read_file_at(hier.root_fd[PV_CTRL_CPUSET], "cpuset.mems", &text, NULL),
+                         0);
         snprintf(mems, sizeof(mems), "%s", text);
         free(text);
         char sub[4200];
@@ -169,7 +172,8 @@ START_TEST(test_v1_host)
 
         ck_assert_int_eq(pv_cgroup_read_memory(cg, &m), 0);
         ck_assert_msg(m.limit == LIMIT, "limit %llu", (unsigned long long)m.limit);
-        ck_assert_msg(m.usage >= (4u << 20) && m.usage <= LIMIT, "usage %llu", (unsigned long long)m.usage);
+        ck_assert_msg(m.usage >= (4u << 20) && m.usage <= LIMIT, "usage %llu",
+                      (unsigned long long)m.usage);
 
         ck_assert_int_eq(pv_cgroup_read_cpuset(cg, &set), 0);
         pv_cpuset_zero(&want);
@@ -187,8 +191,8 @@ START_TEST(test_v1_host)
         expect('d');
         ck_assert_int_eq(pv_cgroup_read_cpu(cg, &u1), 0);
         uint64_t before = u0.user_ns + u0.system_ns, after = u1.user_ns + u1.system_ns;
-        ck_assert_msg(after >= before + BURN_NS * 3 / 4, "cpu %llu -> %llu", (unsigned long long)before,
-                      (unsigned long long)after);
+        ck_assert_msg(after >= before + BURN_NS * 3 / 4, "cpu %llu -> %llu",
+                      (unsigned long long)before, (unsigned long long)after);
         ck_assert_uint_gt(u1.n_cpus, 0);
         uint64_t sum = 0;
         for (size_t i = 0; i < u1.n_cpus; i++)
@@ -243,7 +247,8 @@ int main(void)
                 fprintf(stderr, "pv_hierarchy_open: %s\n", strerror(-r));
                 return EXIT_FAILURE;
         }
-        const PvController want[] = {PV_CTRL_MEMORY, PV_CTRL_CPU, PV_CTRL_CPUACCT, PV_CTRL_CPUSET, PV_CTRL_PIDS};
+        const PvController want[] = {PV_CTRL_MEMORY, PV_CTRL_CPU, PV_CTRL_CPUACCT, PV_CTRL_CPUSET,
+                                     PV_CTRL_PIDS};
         for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
                 if (hier.root_fd[want[i]] < 0 || hier.is_v2[want[i]]) {
                         printf("SKIP: controller %d not on a v1 hierarchy\n", (int)want[i]);

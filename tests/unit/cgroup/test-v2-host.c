@@ -110,7 +110,8 @@ static void child_main(const char *disk)
                 for (int i = 0; i < 100000; i++)
                         spin++;
                 clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-        } while ((unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec < BURN_NS);
+        } while ((unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec <
+                 BURN_NS);
         if (write(from_child[1], "d", 1) != 1)
                 _exit(1);
         for (;;)
@@ -138,13 +139,15 @@ START_TEST(test_v2_host)
                 disk = NULL;
 
         ck_assert_int_eq(hier.layout, PV_LAYOUT_V2);
-        ck_assert(hier.is_v2[PV_CTRL_MEMORY] && hier.is_v2[PV_CTRL_CPU] && hier.is_v2[PV_CTRL_CPUSET]);
+        ck_assert(hier.is_v2[PV_CTRL_MEMORY] && hier.is_v2[PV_CTRL_CPU] &&
+                  hier.is_v2[PV_CTRL_CPUSET]);
 
         /* children get every controller the root offers */
         ck_assert_int_eq(pv_read_file_at(AT_FDCWD, ROOT "/cgroup.subtree_control", &text, NULL), 0);
         bool has_io = strstr(text, "io") != NULL;
         free(text);
-        write_at(parent, "cgroup.subtree_control", has_io ? "+memory +cpu +cpuset +io +pids" : "+memory +cpu +cpuset +pids");
+        write_at(parent, "cgroup.subtree_control",
+                 has_io ? "+memory +cpu +cpuset +io +pids" : "+memory +cpu +cpuset +pids");
         ck_assert_int_eq(mkdir(sub, 0755), 0);
 
         char lim[32];
@@ -218,8 +221,8 @@ START_TEST(test_v2_host)
         expect('d');
         ck_assert_int_eq(pv_cgroup_read_cpu(cg, &u1), 0);
         uint64_t before = u0.user_ns + u0.system_ns, after = u1.user_ns + u1.system_ns;
-        ck_assert_msg(after >= before + BURN_NS * 3 / 4, "cpu %llu -> %llu", (unsigned long long)before,
-                      (unsigned long long)after);
+        ck_assert_msg(after >= before + BURN_NS * 3 / 4, "cpu %llu -> %llu",
+                      (unsigned long long)before, (unsigned long long)after);
 
         /* pressure of the container's own cgroup, when the kernel has PSI */
         int r = pv_cgroup_read_pressure(cg, PV_PRESSURE_CPU, &text);
