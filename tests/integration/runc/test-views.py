@@ -40,6 +40,18 @@ def test(h):
     check(meminfo_kb(mi, "MemAvailable") <= total, "MemAvailable <= MemTotal")
     check(meminfo_kb(mi, "MemFree") <= total, "MemFree <= MemTotal")
 
+    # The FUSE request carries the reading thread's id: a reader that is
+    # not its process's main thread must get the same view.
+    thr = h.exec("views", "/usr/bin/python3", "-c",
+                 "import threading\n"
+                 "def rd():\n"
+                 "    global out\n"
+                 "    out = open('/proc/meminfo').read()\n"
+                 "t = threading.Thread(target=rd); t.start(); t.join()\n"
+                 "print(out, end='')", check_rc=False)
+    check(thr.returncode == 0 and meminfo_kb(thr.stdout, "MemTotal") == total,
+          "a non-main thread reads the same view (%s)" % thr.stderr.strip()[-200:])
+
     ci = h.read("views", "/proc/cpuinfo")
     procs = {int(x) for x in re.findall(r"^processor\s*:\s*(\d+)$", ci, re.M)}
     check(procs == {cpu}, "cpuinfo processors %s = cpuset {%d}" % (sorted(procs), cpu))
