@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * pin-threads: an unmodified-style program that pins thread i to CPU i for
+ * every i < sysconf(_SC_NPROCESSORS_ONLN), as thread pools do. Prints the CPU
+ * each thread ended up allowed on ("cpus: 1,3") and exits 0 only when every
+ * pin succeeded, each thread runs on exactly one CPU, and the CPUs differ.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct slot {
+        int index;
+        int err;
+        int cpu;
+};
+
+static void *pin(void *p)
+{
+        struct slot *s = p;
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(s->index, &set);
+        s->err = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+        if (s->err)
+                return NULL;
+        CPU_ZERO(&set);
+        s->err = pthread_getaffinity_np(pthread_self(), sizeof(set), &set);
+        if (s->err)
+                return NULL;
+        if (CPU_COUNT(&set) != 1) {
+                s->err = EBADE;
+                return NULL;
+        }
+        for (int c = 0; c < CPU_SETSIZE; c++)
+                if (CPU_ISSET(c, &set))
+                        s->cpu = c;
+        sched_yield();
+        if (sched_getcpu() != s->cpu)
+                s->err = EBADE;
+        return NULL;
+}
+
+int main(void)
+{
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        if (n < 1 || n > CPU_SETSIZE) {
+                fprintf(stderr, "pin-threads: bad CPU count %ld\n", n);
+                return 1;
+        }
+        struct slot *slots = calloc((size_t)n, sizeof(*slots));
+        pthread_t *threads = calloc((size_t)n, sizeof(*threads));
+        int rc = 0;
+        for (long i = 0; i < n; i++) {
+                slots[i].index = (int)i;
+                slots[i].cpu = -1;
+                if (pthread_create(&threads[i], NULL, pin, &slots[i]) != 0)
+                        return 1;
+        }
+        printf("cpus: ");
+        for (long i = 0; i < n; i++) {
+                pthread_join(threads[i], NULL);
+                if (slots[i].err) {
+                        fprintf(stderr, "pin-threads: thread %ld: %s\n", i, strerror(slots[i].err));
+                        rc = 1;
+                }
+                for (long j = 0; j < i; j++)
+                        if (slots[j].cpu == slots[i].cpu && !slots[i].err) {
+                                fprintf(stderr, "pin-threads: threads %ld and %ld share CPU %d\n", j, i,
+                                        slots[i].cpu);
+                                rc = 1;
+                        }
+                printf("%s%d", i ? "," : "", slots[i].cpu);
+        }
+        printf("\n");
+        free(slots);
+        free(threads);
+        return rc;
+}
