@@ -126,6 +126,28 @@ kill "$hog"
 wait "$hog" 2>/dev/null
 hog=
 
+# ---- every file is served to a container, none an error ----
+# Empty is legitimate only for offline (no CPU offline) and diskstats (a
+# cgroup without I/O has no device lines); the io checks below cover it.
+for f in proc/meminfo proc/cpuinfo proc/stat proc/diskstats proc/uptime proc/loadavg proc/swaps \
+        sys/devices/system/cpu/online sys/devices/system/cpu/possible \
+        sys/devices/system/cpu/present sys/devices/system/cpu/offline; do
+        if out=$(run_in mem cat "$MP/$f"); then
+                if [ -n "$out" ] || [ "$f" = sys/devices/system/cpu/offline ] ||
+                        [ "$f" = proc/diskstats ]; then
+                        ok "container reads $f ($(echo "$out" | wc -l) lines)"
+                else
+                        bad "container reads an empty $f"
+                fi
+        else
+                bad "container cannot read $f"
+        fi
+done
+view=$(run_in mem cat "$MP/proc/stat")
+expect_eq "stat: cpu lines with other than 10 numbers" \
+        "$(echo "$view" | awk '/^cpu/ && NF != 11 { printf "%s ", $1 }')" ""
+expect_eq "stat: btime line" "$(echo "$view" | awk '$1 == "btime" && $2 > 0 { print "present" }')" present
+
 # ---- cpuset.cpus=1: every CPU file agrees on {1} ----
 newcg cpu1
 echo 1 >"$CG/$PFX-cpu1/cpuset.cpus"
