@@ -20,9 +20,9 @@
 #define PVL_LINE_MAX 4096
 
 static const char *const ctrl_names[_PVL_CTRL_MAX] = {
-        [PVL_CPU] = "cpu",
-        [PVL_CPUSET] = "cpuset",
-        [PVL_MEMORY] = "memory",
+    [PVL_CPU] = "cpu",
+    [PVL_CPUSET] = "cpuset",
+    [PVL_MEMORY] = "memory",
 };
 
 /* ---- allocation-free helpers ---- */
@@ -447,7 +447,8 @@ int pvl_keyed_value(const char *text, const char *key, uint64_t *ret)
 
 uint64_t pvl_normalize_limit(uint64_t bytes)
 {
-        /* PAGE_COUNTER_MAX * PAGE_SIZE is LONG_MAX rounded down to the page size (<= 1 MiB pages). */
+        /* PAGE_COUNTER_MAX * PAGE_SIZE is LONG_MAX rounded down to the page size (<= 1 MiB pages).
+         */
         if (bytes >= (uint64_t)INT64_MAX - (UINT64_C(1) << 20))
                 return PVL_UNLIMITED;
         return bytes;
@@ -571,12 +572,12 @@ struct linux_dirent64 {
  * appending "/D/rel" to path. Directories are listed with getdents64 into a
  * stack buffer because opendir() allocates.
  */
-static int search_below(int dirfd, unsigned depth, const char *rel, const char *members,
-                        pid_t tid, char *path, size_t len, size_t *pos)
+static int search_below(int dirfd, unsigned depth, const char *rel, const char *members, pid_t tid,
+                        char *path, size_t len, size_t *pos)
 {
         if (depth == 0) {
                 _cleanup_close_ int fd =
-                        openat(dirfd, *rel ? rel : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                    openat(dirfd, *rel ? rel : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (fd < 0 || !lists_tid(fd, members, tid))
                         return -ENOENT;
                 if (*rel) {
@@ -603,7 +604,7 @@ static int search_below(int dirfd, unsigned depth, const char *rel, const char *
                             strcmp(d->d_name, "..") == 0)
                                 continue;
                         _cleanup_close_ int child =
-                                openat(lfd, d->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                            openat(lfd, d->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
                         if (child < 0)
                                 continue;
                         size_t save = *pos;
@@ -613,8 +614,7 @@ static int search_below(int dirfd, unsigned depth, const char *rel, const char *
                                 path[save] = '\0';
                                 continue;
                         }
-                        if (search_below(child, depth - 1, rel, members, tid, path, len, pos) ==
-                            0)
+                        if (search_below(child, depth - 1, rel, members, tid, path, len, pos) == 0)
                                 return 0;
                         *pos = save;
                         path[save] = '\0';
@@ -680,7 +680,7 @@ int pvl_cgroup_dir(const char *root, pid_t pid, PvlController ctrl, char *buf, s
                         continue;
                 if (v2 ? strcmp(mnt.fstype, "cgroup2") != 0
                        : strcmp(mnt.fstype, "cgroup") != 0 ||
-                                 !pvl_opt_has(mnt.super_opts, ctrl_names[ctrl]))
+                             !pvl_opt_has(mnt.super_opts, ctrl_names[ctrl]))
                         continue;
                 int k = pvl_mount_relative(mnt.root, want, rel, sizeof(rel), &depth);
                 if (k < 0)
@@ -729,8 +729,8 @@ int pvl_cgroup_dir(const char *root, pid_t pid, PvlController ctrl, char *buf, s
                 pid_t tid = pid ? pid : (pid_t)syscall(SYS_gettid);
                 while (relcopy[0] == '/')
                         memmove(relcopy, relcopy + 1, strlen(relcopy));
-                ret = search_below(mfd, hidden_depth, relcopy, v2 ? "cgroup.threads" : "tasks",
-                                   tid, path, sizeof(path), &pos);
+                ret = search_below(mfd, hidden_depth, relcopy, v2 ? "cgroup.threads" : "tasks", tid,
+                                   path, sizeof(path), &pos);
         }
         if (ret < 0)
                 return ret;
@@ -957,8 +957,8 @@ static int memory_level(int dirfd, void *userdata)
 int pvl_read_memory(const char *root, pid_t pid, PvlMemory *ret)
 {
         char dir[PVL_PATH_MAX], stat[8192];
-        MemoryWalk w = {.limit = PVL_UNLIMITED, .memsw_limit = PVL_UNLIMITED,
-                        .swap_max = PVL_UNLIMITED};
+        MemoryWalk w = {
+            .limit = PVL_UNLIMITED, .memsw_limit = PVL_UNLIMITED, .swap_max = PVL_UNLIMITED};
         PvlMemory m = {.swap_limit = PVL_UNLIMITED};
         uint64_t v;
         size_t mount_len;

@@ -44,7 +44,7 @@ int pvl_cgroup_line_match(const char *line, const char *ctrl, const char **ret_p
 
 /* One /proc/PID/mountinfo entry; pointers into the line, escapes decoded. */
 typedef struct PvlMount {
-        const char *root;       /* path of the mount's root inside its filesystem */
+        const char *root; /* path of the mount's root inside its filesystem */
         const char *mountpoint;
         const char *fstype;
         const char *super_opts;
@@ -149,9 +149,9 @@ int pvl_read_cpuset(const char *root, pid_t pid, PvCpuSet *ret);
 int pvl_read_quota(const char *root, pid_t pid, uint64_t *ret_quota_us, uint64_t *ret_period_us);
 
 typedef struct PvlMemory {
-        uint64_t limit;      /* bytes, min over the visible ancestors; PVL_UNLIMITED if none */
-        uint64_t usage;      /* bytes charged to the cgroup (v1 usage_in_bytes, v2 memory.current) */
-        uint64_t shmem;      /* v1 total_shmem, v2 shmem */
+        uint64_t limit; /* bytes, min over the visible ancestors; PVL_UNLIMITED if none */
+        uint64_t usage; /* bytes charged to the cgroup (v1 usage_in_bytes, v2 memory.current) */
+        uint64_t shmem; /* v1 total_shmem, v2 shmem */
         uint64_t swap_limit; /* bytes of swap the cgroup may use; PVL_UNLIMITED if none */
         uint64_t swap_usage; /* v1 memsw.usage - usage, v2 memory.swap.current; 0 unaccounted */
 } PvlMemory;

@@ -161,7 +161,8 @@ PV_EXPORT int getloadavg(double loadavg[], int nelem)
                         return n;
                 }
         }
-        int (*f)(double[], int) = (int (*)(double[], int))real_symbol(&real_getloadavg, "getloadavg");
+        int (*f)(double[], int) =
+            (int (*)(double[], int))real_symbol(&real_getloadavg, "getloadavg");
         return f ? f(loadavg, nelem) : -1;
 }
 
@@ -260,8 +261,8 @@ PV_EXPORT int sched_setaffinity(pid_t pid, size_t size, const cpu_set_t *mask)
                 in_hook++;
                 /* Another task's cpuset for pid != 0: pinning follows the target's container. */
                 int r = pid == 0 || pid == (pid_t)syscall(SYS_gettid)
-                                ? pvl_current_cpuset(&allowed)
-                                : pvl_read_cpuset("", pid, &allowed);
+                            ? pvl_current_cpuset(&allowed)
+                            : pvl_read_cpuset("", pid, &allowed);
                 if (r == 0)
                         use = remap(&allowed, &size, mask, bits);
                 in_hook--;
@@ -276,8 +277,8 @@ PV_EXPORT int pthread_setaffinity_np(pthread_t thread, size_t size, const cpu_se
         uint64_t bits[PV_CPUSET_WORDS];
         const cpu_set_t *use = mask;
         int (*f)(pthread_t, size_t, const cpu_set_t *) =
-                (int (*)(pthread_t, size_t, const cpu_set_t *))real_symbol(
-                        &real_pthread_setaffinity_np, "pthread_setaffinity_np");
+            (int (*)(pthread_t, size_t, const cpu_set_t *))real_symbol(&real_pthread_setaffinity_np,
+                                                                       "pthread_setaffinity_np");
 
         if (!f)
                 return ENOSYS;

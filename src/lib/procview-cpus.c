@@ -12,24 +12,23 @@
 
 static void usage(FILE *out)
 {
-        fprintf(out,
-                "Usage: procview-cpus [--count] [--help] [--version]\n"
-                "Prints the CPUs this container may use: its cpuset (host CPU ids),\n"
-                "its effective CPU count and its CPU quota.\n\n"
-                "  -c, --count    print only the effective CPU count (for make -j)\n"
-                "  -h, --help     show this help\n"
-                "  -V, --version  show the version\n\n"
-                "The count is min(cpuset size, ceil(quota / period)), at least 1;\n"
-                "PROCVIEW_CPUS=N overrides it. See procview-cpus(1), libprocview(3).\n");
+        fprintf(out, "Usage: procview-cpus [--count] [--help] [--version]\n"
+                     "Prints the CPUs this container may use: its cpuset (host CPU ids),\n"
+                     "its effective CPU count and its CPU quota.\n\n"
+                     "  -c, --count    print only the effective CPU count (for make -j)\n"
+                     "  -h, --help     show this help\n"
+                     "  -V, --version  show the version\n\n"
+                     "The count is min(cpuset size, ceil(quota / period)), at least 1;\n"
+                     "PROCVIEW_CPUS=N overrides it. See procview-cpus(1), libprocview(3).\n");
 }
 
 int main(int argc, char **argv)
 {
         static const struct option opts[] = {
-                {"count", no_argument, NULL, 'c'},
-                {"help", no_argument, NULL, 'h'},
-                {"version", no_argument, NULL, 'V'},
-                {},
+            {"count", no_argument, NULL, 'c'},
+            {"help", no_argument, NULL, 'h'},
+            {"version", no_argument, NULL, 'V'},
+            {},
         };
         bool count_only = false;
         int c;
@@ -51,7 +50,8 @@ int main(int argc, char **argv)
                 }
         }
         if (optind < argc) {
-                fprintf(stderr, "procview-cpus: unexpected argument '%s'\nTry 'procview-cpus --help'.\n",
+                fprintf(stderr,
+                        "procview-cpus: unexpected argument '%s'\nTry 'procview-cpus --help'.\n",
                         argv[optind]);
                 return 2;
         }
@@ -81,7 +81,7 @@ int main(int argc, char **argv)
         } else if (quota == 0)
                 printf("quota: none\n");
         else
-                printf("quota: %.2f CPUs (%" PRIu64 "/%" PRIu64 " us)\n", (double)quota / (double)period,
-                       quota, period);
+                printf("quota: %.2f CPUs (%" PRIu64 "/%" PRIu64 " us)\n",
+                       (double)quota / (double)period, quota, period);
         return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -54,9 +54,9 @@ static void *pin_thread(void *p)
         }
         sched_yield();
         a->result = CPU_COUNT(&got) == 1 && CPU_ISSET(a->expect_cpu, &got) &&
-                                    sched_getcpu() == a->expect_cpu
-                            ? 0
-                            : -EBADE;
+                            sched_getcpu() == a->expect_cpu
+                        ? 0
+                        : -EBADE;
         return NULL;
 }
 
@@ -107,7 +107,8 @@ static void check_group(const char *cpuset, const char *count, const char *quota
                 if (pv_cpu_id((unsigned)i) != ids[i])
                         FAIL("pv_cpu_id(%d) = %d, expected %d", i, pv_cpu_id((unsigned)i), ids[i]);
         if (pv_cpu_id((unsigned)n) != -EINVAL)
-                FAIL("pv_cpu_id(%d) past the cpuset = %d, expected -EINVAL", n, pv_cpu_id((unsigned)n));
+                FAIL("pv_cpu_id(%d) past the cpuset = %d, expected -EINVAL", n,
+                     pv_cpu_id((unsigned)n));
 
         if (count && pv_cpu_count() != atoi(count))
                 FAIL("pv_cpu_count() = %d, expected %s", pv_cpu_count(), count);
@@ -142,7 +143,8 @@ static void check_group(const char *cpuset, const char *count, const char *quota
         }
 
         if (n > 0) {
-                struct pin_arg a = {.index = (unsigned)n - 1, .expect_cpu = ids[n - 1], .result = 1};
+                struct pin_arg a = {
+                    .index = (unsigned)n - 1, .expect_cpu = ids[n - 1], .result = 1};
                 pthread_t t;
                 if (pthread_create(&t, NULL, pin_thread, &a) != 0 || pthread_join(t, NULL) != 0)
                         FAIL("cannot run the pinning thread");

@@ -70,8 +70,8 @@ int main(void)
                 }
                 for (long j = 0; j < i; j++)
                         if (slots[j].cpu == slots[i].cpu && !slots[i].err) {
-                                fprintf(stderr, "pin-threads: threads %ld and %ld share CPU %d\n", j, i,
-                                        slots[i].cpu);
+                                fprintf(stderr, "pin-threads: threads %ld and %ld share CPU %d\n",
+                                        j, i, slots[i].cpu);
                                 rc = 1;
                         }
                 printf("%s%d", i ? "," : "", slots[i].cpu);

@@ -13,8 +13,8 @@ int main(void)
         }
         printf("totalram %llu\n", (unsigned long long)si.totalram * si.mem_unit);
         printf("freeram %llu\n", (unsigned long long)si.freeram * si.mem_unit);
-        printf("phys_pages_bytes %llu\n",
-               (unsigned long long)sysconf(_SC_PHYS_PAGES) * (unsigned long long)sysconf(_SC_PAGESIZE));
+        printf("phys_pages_bytes %llu\n", (unsigned long long)sysconf(_SC_PHYS_PAGES) *
+                                              (unsigned long long)sysconf(_SC_PAGESIZE));
         printf("loads %.2f %.2f %.2f\n", si.loads[0] / 65536.0, si.loads[1] / 65536.0,
                si.loads[2] / 65536.0);
         printf("nprocs %d %d\n", get_nprocs(), get_nprocs_conf());

@@ -85,7 +85,8 @@ START_TEST(test_mount_relative)
         ck_assert_uint_eq(depth, 1);
         ck_assert_str_eq(rel, "sub");
         ck_assert_int_eq(pvl_mount_relative("/../x/y", "/", rel, sizeof(rel), &depth), -ENOENT);
-        ck_assert_int_eq(pvl_mount_relative("/", "/a/very/long/path/that/does/not/fit/in/the/buffer/x",
+        ck_assert_int_eq(pvl_mount_relative("/",
+                                            "/a/very/long/path/that/does/not/fit/in/the/buffer/x",
                                             rel, 8, &depth),
                          -ENAMETOOLONG);
 }
@@ -151,7 +152,8 @@ END_TEST
 START_TEST(test_keyed_and_limits)
 {
         uint64_t v = 0;
-        const char *stat = "cache 4096\nrss 100\ntotal_rss 200\nhierarchical_memory_limit 9223372036854771712\n";
+        const char *stat =
+            "cache 4096\nrss 100\ntotal_rss 200\nhierarchical_memory_limit 9223372036854771712\n";
         ck_assert_int_eq(pvl_keyed_value(stat, "rss", &v), 0);
         ck_assert(v == 100);
         ck_assert_int_eq(pvl_keyed_value(stat, "total_rss", &v), 0);
