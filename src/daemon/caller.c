@@ -128,9 +128,26 @@ int pv_parse_status_nspid(const char *text, pid_t *ret_inner)
         return -ENOENT;
 }
 
+/* Linux >= 6.9: a pidfd for a thread that is not a thread-group leader. */
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+/*
+ * A FUSE request carries the pid of the calling thread, which is a thread id
+ * when a non-main thread reads; pidfd_open() refuses those (ENOENT, or
+ * EINVAL on older kernels) unless asked for a thread pidfd. Returns -1 with
+ * errno EINVAL for such a thread on kernels without PIDFD_THREAD.
+ */
 static int pidfd_open_pid(pid_t pid)
 {
-        return (int)syscall(SYS_pidfd_open, pid, 0);
+        int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+        if (fd < 0 && (errno == EINVAL || errno == ENOENT)) {
+                fd = (int)syscall(SYS_pidfd_open, pid, PIDFD_THREAD);
+                if (fd < 0 && errno != ESRCH)
+                        errno = EINVAL;
+        }
+        return fd;
 }
 
 /* A pidfd polls readable once its process has exited (and its pid may be reused). */
@@ -388,13 +405,15 @@ static int resolve_target(PvDaemon *d, pid_t pid, pid_t *ret_target, bool *ret_i
 
         /* The reader is blocked in this request, so its pid is not reused until we reply. */
         int pidfd = pidfd_open_pid(pid);
-        if (pidfd < 0)
-                return errno == ESRCH ? -ESRCH : -errno;
+        if (pidfd < 0 && errno != EINVAL)
+                return -errno;
+        /* without a pidfd (a thread, on kernels before 6.9) nothing is cached: see below */
 
         uint64_t ns;
         int r = pidns_ino(d, pid, &ns);
         pid_t target = pid;
         int target_pidfd = -1;
+        bool in_pidns = false;
         if (r == 0 && ns != d->self_pidns_ino) {
                 r = find_pidns_init(d, pid, ns, &target);
                 if (r == 0) {
@@ -402,16 +421,27 @@ static int resolve_target(PvDaemon *d, pid_t pid, pid_t *ret_target, bool *ret_i
                         if (target_pidfd < 0)
                                 r = -errno;
                 }
-                if (r < 0) /* no init found (it exited?): fall back to the reader's own cgroups */
+                if (r < 0) { /* no init found (it exited?): fall back to the reader's own cgroups */
                         target = pid;
+                        if (target_pidfd >= 0)
+                                close(target_pidfd);
+                        target_pidfd = -1;
+                }
+                in_pidns = target_pidfd >= 0;
         }
         uint64_t start_ns = 0;
         r = pid_start_ns(d, target, &start_ns);
-        if (r < 0) {
-                close(pidfd);
+        if (r < 0 || pidfd < 0) {
+                if (pidfd >= 0)
+                        close(pidfd);
                 if (target_pidfd >= 0)
                         close(target_pidfd);
-                return r;
+                if (r < 0)
+                        return r;
+                *ret_target = target;
+                *ret_in_pidns = in_pidns;
+                *ret_start_ns = start_ns;
+                return 0;
         }
 
         e = g_new0(CallerEntry, 1);

@@ -42,6 +42,18 @@ else
 fi
 kill "$hog" 2>/dev/null; wait "$hog" 2>/dev/null; rm -f "$MNT.hog"
 
+# --- a reader's non-main thread gets its container's view too (FUSE passes the thread id)
+tmt=$(in_cg "$A" /usr/bin/python3 -c '
+import threading, sys
+out = []
+def rd():
+    with open(sys.argv[1] + "/proc/meminfo") as f:
+        out.append(f.readline())
+ts = [threading.Thread(target=rd) for _ in range(4)]
+[t.start() for t in ts]; [t.join() for t in ts]
+print(len(set(out)), out[0].split()[1] if out else "none")' "$MNT" 2>&1)
+[ "$tmt" = "1 $((256 * 1024))" ] && pass "reads from threads see the container" || fail "reads from threads: '$tmt'"
+
 # --- the CPU view: cpuinfo, stat, sysfs agree on the cpuset
 procs=$(in_cg "$A" cat "$MNT/proc/cpuinfo" | awk -F': ' '/^processor/ {print $2}' | tr '\n' ' ')
 [ "$procs" = "$last " ] && pass "cpuinfo shows only CPU $last" || fail "cpuinfo processors: '$procs'"
