@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -150,12 +151,27 @@ static int prepare_mountpoint(const char *path)
         return 0;
 }
 
+/*
+ * Every container holds a directory fd per controller and per level of its
+ * cgroup path (about 18 for /kubepods/pod/container on v1): take the hard limit.
+ */
+static void raise_fd_limit(void)
+{
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+                rl.rlim_cur = rl.rlim_max;
+                if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+                        pv_log_debug("cannot raise the open file limit: %m, ignoring");
+        }
+}
+
 static int daemon_setup(PvDaemon *d)
 {
         struct stat st;
         g_autofree char *stat_text = NULL;
         int r;
 
+        raise_fd_limit();
         d->clk_tck = sysconf(_SC_CLK_TCK);
         if (d->clk_tck <= 0)
                 d->clk_tck = 100;
