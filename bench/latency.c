@@ -37,7 +37,7 @@ typedef struct Cell {
         char *path;
         unsigned threads;
         GArray *lat_ns; /* guint64 latencies of the measured slices */
-        uint64_t bytes;  /* read by the measured samples */
+        uint64_t bytes; /* read by the measured samples */
         uint64_t errors;
         int first_errno;
         double seconds; /* summed wall time of the measured slices */
@@ -284,24 +284,23 @@ int bench_latency_main(int argc, char **argv)
         int rounds = 8, slice_ms = 250, warmup_ms = 100;
         gint64 seed = 0;
         GOptionEntry entries[] = {
-                {"subject", 0, 0, G_OPTION_ARG_STRING, &subject_arg,
-                 "daemon under test, NAME=MOUNTPOINT (ratios are NAME/other)", "NAME=DIR"},
-                {"reference", 0, 0, G_OPTION_ARG_STRING, &reference_arg,
-                 "daemon to compare with, NAME=MOUNTPOINT", "NAME=DIR"},
-                {"baseline", 0, 0, G_OPTION_ARG_STRING, &baseline_arg,
-                 "trivial FUSE file, NAME=PATH (the same file stands for every file)",
-                 "NAME=PATH"},
-                {"files", 0, 0, G_OPTION_ARG_STRING, &files_arg,
-                 "comma-separated files relative to the mount points", "LIST"},
-                {"threads", 0, 0, G_OPTION_ARG_STRING, &threads_arg,
-                 "comma-separated reader thread counts (default 1,8)", "LIST"},
-                {"rounds", 0, 0, G_OPTION_ARG_INT, &rounds, "measured rounds (default 8)", "N"},
-                {"slice-ms", 0, 0, G_OPTION_ARG_INT, &slice_ms,
-                 "time per cell per round (default 250)", "MS"},
-                {"warmup-ms", 0, 0, G_OPTION_ARG_INT, &warmup_ms,
-                 "unmeasured warm-up per cell (default 100)", "MS"},
-                {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "shuffle seed (default: time)", "N"},
-                {NULL},
+            {"subject", 0, 0, G_OPTION_ARG_STRING, &subject_arg,
+             "daemon under test, NAME=MOUNTPOINT (ratios are NAME/other)", "NAME=DIR"},
+            {"reference", 0, 0, G_OPTION_ARG_STRING, &reference_arg,
+             "daemon to compare with, NAME=MOUNTPOINT", "NAME=DIR"},
+            {"baseline", 0, 0, G_OPTION_ARG_STRING, &baseline_arg,
+             "trivial FUSE file, NAME=PATH (the same file stands for every file)", "NAME=PATH"},
+            {"files", 0, 0, G_OPTION_ARG_STRING, &files_arg,
+             "comma-separated files relative to the mount points", "LIST"},
+            {"threads", 0, 0, G_OPTION_ARG_STRING, &threads_arg,
+             "comma-separated reader thread counts (default 1,8)", "LIST"},
+            {"rounds", 0, 0, G_OPTION_ARG_INT, &rounds, "measured rounds (default 8)", "N"},
+            {"slice-ms", 0, 0, G_OPTION_ARG_INT, &slice_ms, "time per cell per round (default 250)",
+             "MS"},
+            {"warmup-ms", 0, 0, G_OPTION_ARG_INT, &warmup_ms,
+             "unmeasured warm-up per cell (default 100)", "MS"},
+            {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "shuffle seed (default: time)", "N"},
+            {NULL},
         };
         g_autoptr(GOptionContext) ctx = g_option_context_new("- FUSE read latency benchmark");
         g_autoptr(GError) error = NULL;
@@ -460,8 +459,8 @@ int bench_latency_main(int argc, char **argv)
                "reads/s (higher is better)\n",
                subject.name, baseline_arg ? baseline.name : "-", subject.name,
                reference_arg ? reference.name : "-", subject.name);
-        printf("%7s  %-30s %8s %8s %8s   %8s %8s %8s\n", "threads", "file", "p50", "p99",
-               "reads/s", "p50", "p99", "reads/s");
+        printf("%7s  %-30s %8s %8s %8s   %8s %8s %8s\n", "threads", "file", "p50", "p99", "reads/s",
+               "p50", "p99", "reads/s");
         {
                 g_autofree char *vs_b = g_strdup_printf("vs %s", baseline.name ?: "-");
                 g_autofree char *vs_r = g_strdup_printf("vs %s", reference.name ?: "-");
@@ -478,8 +477,7 @@ int bench_latency_main(int argc, char **argv)
                         printf("%7u  %-30s", n, *f);
                         print_ratios(s, b);
                         printf("  ");
-                        print_ratios(s, reference_arg ? find_cell(cells, &reference, *f, n)
-                                                      : NULL);
+                        print_ratios(s, reference_arg ? find_cell(cells, &reference, *f, n) : NULL);
                         printf("\n");
                 }
         }

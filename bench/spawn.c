@@ -84,16 +84,15 @@ int bench_spawn_main(int argc, char **argv)
         int count = 0;
         g_auto(GStrv) cgroups = NULL, reads = NULL;
         GOptionEntry entries[] = {
-                {"count", 0, 0, G_OPTION_ARG_INT, &count, "number of containers", "N"},
-                {"cgroup", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cgroups,
-                 "parent cgroup directory (repeat per controller); container i joins DIR/i",
-                 "DIR"},
-                {"read", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &reads,
-                 "file each container reads once (repeatable)", "PATH"},
-                {NULL},
+            {"count", 0, 0, G_OPTION_ARG_INT, &count, "number of containers", "N"},
+            {"cgroup", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cgroups,
+             "parent cgroup directory (repeat per controller); container i joins DIR/i", "DIR"},
+            {"read", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &reads,
+             "file each container reads once (repeatable)", "PATH"},
+            {NULL},
         };
         g_autoptr(GOptionContext) ctx =
-                g_option_context_new("- one idle process per cgroup, each a pid-namespace init");
+            g_option_context_new("- one idle process per cgroup, each a pid-namespace init");
         g_autoptr(GError) error = NULL;
         g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
         struct sigaction sa = {.sa_handler = on_stop};

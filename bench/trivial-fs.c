@@ -135,11 +135,11 @@ static void trivial_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 }
 
 static const struct fuse_lowlevel_ops trivial_ops = {
-        .lookup = trivial_lookup,
-        .getattr = trivial_getattr,
-        .readdir = trivial_readdir,
-        .open = trivial_open,
-        .read = trivial_read,
+    .lookup = trivial_lookup,
+    .getattr = trivial_getattr,
+    .readdir = trivial_readdir,
+    .open = trivial_open,
+    .read = trivial_read,
 };
 
 int bench_serve_main(int argc, char **argv)
