@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Reads along a cgroup's ancestor chain, shared by the v1 and v2 readers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cgroup-private.h"
+#include "common/fileio.h"
+#include "parse.h"
+
+int pv_cg_read(const PvCgroup *cg, PvController c, size_t level, const char *file, char **ret)
+{
+        if (!cg->chain[c])
+                return -ENODEV;
+        if (level >= cg->n_chain[c])
+                return -EINVAL;
+        int r = pv_read_file_at(cg->chain[c][level], file, ret, NULL);
+        /* a file of a removed cgroup directory reads as ENODEV on some kernels */
+        return r == -ENODEV ? -ENOENT : r;
+}
+
+static int cgroup_gone(const PvCgroup *cg, PvController c)
+{
+        /* every cgroup directory, v1 and v2, has cgroup.procs */
+        if (faccessat(cg->chain[c][0], "cgroup.procs", F_OK, 0) < 0)
+                return -ENOENT;
+        return 0;
+}
+
+int pv_cg_limit_min(const PvCgroup *cg, PvController c, const char *file, uint64_t *ret)
+{
+        uint64_t min = PV_UNLIMITED;
+        if (!cg->chain[c])
+                return -ENODEV;
+        for (size_t i = 0; i < cg->n_chain[c]; i++) {
+                char *text;
+                uint64_t v;
+                int r = pv_cg_read(cg, c, i, file, &text);
+                if (r == -ENOENT) {
+                        if (i == 0 && cgroup_gone(cg, c) < 0)
+                                return -ENOENT;
+                        continue; /* e.g. the v2 root has no memory.max */
+                }
+                if (r < 0)
+                        return r;
+                r = pv_parse_limit(text, &v);
+                free(text);
+                if (r < 0)
+                        return r;
+                if (v < min)
+                        min = v;
+        }
+        *ret = min;
+        return 0;
+}
+
+int pv_cg_quota_min(const PvCgroup *cg, PvController c, const char *quota_file,
+                    const char *period_file, uint64_t *ret_quota_us, uint64_t *ret_period_us)
+{
+        uint64_t best_q = 0, best_p = 0;
+        if (!cg->chain[c]) {
+                /* no cpu controller: no bandwidth limit */
+                *ret_quota_us = 0;
+                *ret_period_us = 0;
+                return 0;
+        }
+        for (size_t i = 0; i < cg->n_chain[c]; i++) {
+                char *text = NULL;
+                uint64_t q, p;
+                int r;
+
+                if (quota_file) {
+                        r = pv_cg_read(cg, c, i, quota_file, &text);
+                        if (r == 0) {
+                                uint64_t lim;
+                                r = pv_parse_limit(text, &lim);
+                                free(text);
+                                text = NULL;
+                                q = r == 0 && lim != PV_UNLIMITED ? lim : 0;
+                                if (r == 0 && q > 0) {
+                                        r = pv_cg_read(cg, c, i, period_file, &text);
+                                        if (r == 0) {
+                                                r = pv_parse_limit(text, &p);
+                                                if (r == 0 && (p == 0 || p == PV_UNLIMITED))
+                                                        r = -EINVAL;
+                                        }
+                                } else {
+                                        p = 0;
+                                }
+                        }
+                } else {
+                        r = pv_cg_read(cg, c, i, period_file, &text);
+                        if (r == 0)
+                                r = pv_parse_cpu_max(text, &q, &p);
+                }
+                free(text);
+                if (r == -ENOENT) {
+                        if (i == 0 && cgroup_gone(cg, c) < 0)
+                                return -ENOENT;
+                        continue;
+                }
+                if (r < 0)
+                        return r;
+                if (q == 0)
+                        continue;
+                /* q/p < best_q/best_p, in 128 bits: quota can reach 2^44 us and period 10^6 */
+                if (best_q == 0 || (unsigned __int128)q * best_p < (unsigned __int128)best_q * p) {
+                        best_q = q;
+                        best_p = p;
+                }
+        }
+        *ret_quota_us = best_q;
+        *ret_period_us = best_q ? best_p : 0;
+        return 0;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Line and token helpers shared by the parsers of cgroup file texts
+ * (parse.c, parse-io.c, parse-cgroup.c); pure, libc only, not for other
+ * layers. Nothing here allocates: lines and tokens point into the text.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One line of a text: [start, start + len), complete when it ended with '\n'. */
+typedef struct PvLine {
+        const char *start;
+        size_t len;
+        bool complete;
+} PvLine;
+
+/*
+ * Fills ret with the line at *p and advances *p past it (and its newline).
+ * Returns false at the end of the text.
+ */
+bool pv_line_next(const char **p, PvLine *ret);
+
+/* True when the line holds only whitespace. */
+bool pv_line_blank(const PvLine *l);
+
+/*
+ * Splits a line into at most max whitespace-separated tokens (tok[i] points
+ * into the line, tok_len[i] its length). Returns the count, or max + 1 when
+ * the line has more.
+ */
+size_t pv_line_split(const PvLine *l, const char **tok, size_t *tok_len, size_t max);
+
+/* Parses exactly len bytes as an unsigned decimal number. Returns 0 or -EINVAL. */
+int pv_parse_u64_n(const char *s, size_t len, uint64_t *ret);
+
+/* True when the token of len bytes is word. */
+bool pv_tok_eq(const char *tok, size_t len, const char *word);
