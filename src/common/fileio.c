@@ -2,20 +2,18 @@
 #include "fileio.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
-int pv_read_file_at(int dirfd, const char *path, char **ret, size_t *ret_len)
+/* Reads fd to its end from offset 0 (pread) or from its position (read). */
+static int read_all(int fd, bool positional, char **ret, size_t *ret_len)
 {
-        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         size_t cap = 4096, len = 0;
-        char *buf;
+        char *buf = malloc(cap);
 
-        if (fd < 0)
-                return -errno;
-        buf = malloc(cap);
         if (!buf)
                 return -ENOMEM;
         for (;;) {
@@ -29,7 +27,7 @@ int pv_read_file_at(int dirfd, const char *path, char **ret, size_t *ret_len)
                         cap *= 2;
                 }
                 size_t want = cap - len - 1;
-                ssize_t n = read(fd, buf + len, want);
+                ssize_t n = positional ? pread(fd, buf + len, want, (off_t)len) : read(fd, buf + len, want);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -53,6 +51,19 @@ int pv_read_file_at(int dirfd, const char *path, char **ret, size_t *ret_len)
         if (ret_len)
                 *ret_len = len;
         return 0;
+}
+
+int pv_read_file_at(int dirfd, const char *path, char **ret, size_t *ret_len)
+{
+        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        return read_all(fd, false, ret, ret_len);
+}
+
+int pv_pread_all(int fd, char **ret, size_t *ret_len)
+{
+        return read_all(fd, true, ret, ret_len);
 }
 
 int pv_parse_u64_or_max(const char *text, uint64_t *ret)

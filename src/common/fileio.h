@@ -24,6 +24,16 @@ static inline void pv_closep(int *fd)
 int pv_read_file_at(int dirfd, const char *path, char **ret, size_t *ret_len);
 
 /*
+ * Reads the whole content of an open proc, sys or cgroup file from offset 0
+ * with pread(), into a new NUL-terminated malloc()ed buffer. seq_file-backed
+ * files regenerate their content for a read at offset 0, so an fd kept open
+ * gives fresh values at the cost of one syscall instead of three; concurrent
+ * callers on the same fd are safe (the kernel serialises them).
+ * Returns 0 or -errno; *ret and *ret_len untouched on failure.
+ */
+int pv_pread_all(int fd, char **ret, size_t *ret_len);
+
+/*
  * Reads a file holding one unsigned decimal number, or "max" (mapped to
  * UINT64_MAX). Returns 0, -errno from the read, or -EINVAL when malformed.
  */

@@ -28,10 +28,13 @@
 #define PPID_WALK_MAX 4096
 
 typedef struct CallerEntry {
-        int pidfd;        /* identity of the reader: becomes readable when it exits */
+        gint refs;
+        int pidfd;        /* identity of the reader: becomes readable when it exits; -1: not cached */
         pid_t target;     /* the process whose cgroups define the container */
         int target_pidfd; /* -1 when target is the reader itself */
+        bool in_pidns;    /* target is the init of the reader's pid namespace */
         uint64_t start_ns;
+        int cgroup_fd;    /* /proc/TARGET/cgroup, kept open: one pread per request */
 } CallerEntry;
 
 struct PvCallerCache {
@@ -39,21 +42,26 @@ struct PvCallerCache {
         GHashTable *readers; /* pid -> CallerEntry* */
 };
 
-static void caller_entry_free(gpointer p)
+static void caller_entry_unref(gpointer p)
 {
         CallerEntry *e = p;
+        if (!e || !g_atomic_int_dec_and_test(&e->refs))
+                return;
         if (e->pidfd >= 0)
                 close(e->pidfd);
         if (e->target_pidfd >= 0)
                 close(e->target_pidfd);
+        if (e->cgroup_fd >= 0)
+                close(e->cgroup_fd);
         g_free(e);
 }
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CallerEntry, caller_entry_unref)
 
 PvCallerCache *pv_caller_cache_new(void)
 {
         PvCallerCache *c = g_new0(PvCallerCache, 1);
         g_mutex_init(&c->lock);
-        c->readers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, caller_entry_free);
+        c->readers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, caller_entry_unref);
         return c;
 }
 
@@ -384,102 +392,88 @@ static int registry_get(PvDaemon *d, const char *cgtext, bool in_pidns, uint64_t
         return 0;
 }
 
-/* Resolves (and caches) which process's cgroups define pid's container. */
-static int resolve_target(PvDaemon *d, pid_t pid, pid_t *ret_target, bool *ret_in_pidns,
-                          uint64_t *ret_start_ns)
+/* Resolves (and caches) which process's cgroups define pid's container; returns a reference. */
+static int resolve_target(PvDaemon *d, pid_t pid, CallerEntry **ret)
 {
         PvCallerCache *cache = d->callers;
+        char path[64];
 
         g_mutex_lock(&cache->lock);
         CallerEntry *e = g_hash_table_lookup(cache->readers, GINT_TO_POINTER(pid));
         if (e && pidfd_alive(e->pidfd) && (e->target_pidfd < 0 || pidfd_alive(e->target_pidfd))) {
-                *ret_target = e->target;
-                *ret_in_pidns = e->target_pidfd >= 0;
-                *ret_start_ns = e->start_ns;
+                g_atomic_int_inc(&e->refs);
                 g_mutex_unlock(&cache->lock);
+                *ret = e;
                 return 0;
         }
         if (e)
                 g_hash_table_remove(cache->readers, GINT_TO_POINTER(pid));
         g_mutex_unlock(&cache->lock);
 
-        /* The reader is blocked in this request, so its pid is not reused until we reply. */
-        int pidfd = pidfd_open_pid(pid);
-        if (pidfd < 0 && errno != EINVAL)
-                return -errno;
-        /* without a pidfd (a thread, on kernels before 6.9) nothing is cached: see below */
-
-        uint64_t ns;
-        int r = pidns_ino(d, pid, &ns);
-        pid_t target = pid;
-        int target_pidfd = -1;
-        bool in_pidns = false;
-        if (r == 0 && ns != d->self_pidns_ino) {
-                r = find_pidns_init(d, pid, ns, &target);
-                if (r == 0) {
-                        target_pidfd = pidfd_open_pid(target);
-                        if (target_pidfd < 0)
-                                r = -errno;
-                }
-                if (r < 0) { /* no init found (it exited?): fall back to the reader's own cgroups */
-                        target = pid;
-                        if (target_pidfd >= 0)
-                                close(target_pidfd);
-                        target_pidfd = -1;
-                }
-                in_pidns = target_pidfd >= 0;
-        }
-        uint64_t start_ns = 0;
-        r = pid_start_ns(d, target, &start_ns);
-        if (r < 0 || pidfd < 0) {
-                if (pidfd >= 0)
-                        close(pidfd);
-                if (target_pidfd >= 0)
-                        close(target_pidfd);
-                if (r < 0)
-                        return r;
-                *ret_target = target;
-                *ret_in_pidns = in_pidns;
-                *ret_start_ns = start_ns;
-                return 0;
-        }
-
         e = g_new0(CallerEntry, 1);
-        e->pidfd = pidfd;
-        e->target = target;
-        e->target_pidfd = target_pidfd;
-        e->start_ns = start_ns;
-        g_mutex_lock(&cache->lock);
-        if (g_hash_table_size(cache->readers) >= CALLER_CACHE_MAX)
-                g_hash_table_remove_all(cache->readers);
-        g_hash_table_replace(cache->readers, GINT_TO_POINTER(pid), e);
-        g_mutex_unlock(&cache->lock);
+        e->refs = 1;
+        e->target = pid;
+        e->target_pidfd = -1;
+        e->cgroup_fd = -1;
+        g_autoptr(CallerEntry) owned = e;
 
-        *ret_target = target;
-        *ret_in_pidns = target_pidfd >= 0;
-        *ret_start_ns = start_ns;
+        /* The reader is blocked in this request, so its pid is not reused until we reply. */
+        e->pidfd = pidfd_open_pid(pid);
+        if (e->pidfd < 0 && errno != EINVAL)
+                return -errno;
+        /* without a pidfd (a thread, on kernels before 6.9) the entry is not cached */
+
+        uint64_t ns = 0;
+        int r = pidns_ino(d, pid, &ns);
+        if (r == 0 && ns != d->self_pidns_ino) {
+                pid_t init = 0;
+                if (find_pidns_init(d, pid, ns, &init) == 0) {
+                        e->target_pidfd = pidfd_open_pid(init);
+                        if (e->target_pidfd >= 0) {
+                                e->target = init;
+                                e->in_pidns = true;
+                        }
+                }
+                /* no init found (it exited?): the reader's own cgroups */
+        }
+        r = pid_start_ns(d, e->target, &e->start_ns);
+        if (r < 0)
+                return r;
+        snprintf(path, sizeof(path), "%d/cgroup", (int)e->target);
+        e->cgroup_fd = openat(d->proc_fd, path, O_RDONLY | O_CLOEXEC);
+        if (e->cgroup_fd < 0)
+                return errno == ENOENT ? -ESRCH : -errno;
+
+        if (e->pidfd >= 0) {
+                g_mutex_lock(&cache->lock);
+                if (g_hash_table_size(cache->readers) >= CALLER_CACHE_MAX)
+                        g_hash_table_remove_all(cache->readers);
+                g_atomic_int_inc(&e->refs);
+                g_hash_table_replace(cache->readers, GINT_TO_POINTER(pid), e);
+                g_mutex_unlock(&cache->lock);
+        }
+        *ret = g_steal_pointer(&owned);
         return 0;
 }
 
 int pv_caller_container(PvDaemon *d, pid_t pid, PvContainer **ret)
 {
-        pid_t target = 0;
-        bool in_pidns = false;
-        uint64_t start_ns = 0;
+        g_autoptr(CallerEntry) e = NULL;
+        g_autofree char *cgtext = NULL;
         int r;
 
         if (pid <= 0)
                 return -ESRCH;
-        r = resolve_target(d, pid, &target, &in_pidns, &start_ns);
+        r = resolve_target(d, pid, &e);
         if (r < 0)
                 return r;
-
         /* Re-read every time: a process can be moved to another cgroup at any moment. */
-        g_autofree char *cgtext = NULL;
-        r = read_pid_file(d, target, "cgroup", &cgtext);
+        r = pv_pread_all(e->cgroup_fd, &cgtext, NULL);
         if (r < 0)
-                return r;
-        return registry_get(d, cgtext, in_pidns, start_ns, ret);
+                return r == -ENOENT ? -ESRCH : r;
+        if (!*cgtext) /* the target exited between the liveness check and the read */
+                return -ESRCH;
+        return registry_get(d, cgtext, e->in_pidns, e->start_ns, ret);
 }
 
 void pv_registry_expire(PvDaemon *d)

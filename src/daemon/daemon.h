@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "cgroup/backend.h"
+#include "host.h"
 #include "views/views.h"
 
 typedef struct PvOptions {
@@ -48,13 +49,14 @@ typedef struct PvContainer {
 
 typedef struct PvCallerCache PvCallerCache;
 
-typedef struct PvDaemon {
+struct PvDaemon {
         PvOptions opts;
         PvHierarchy hier;
         uint64_t host_btime_s;      /* boot time of the host, unix seconds */
         uint64_t self_pidns_ino;    /* the daemon's pid namespace */
         int proc_fd;                /* dirfd of /proc: the readers' processes */
         int host_fd;                /* dirfd of opts.host_proc: the host's own files */
+        int host_file_fd[_PV_HOST_MAX]; /* those files, kept open (host.h) */
         long clk_tck;               /* sysconf(_SC_CLK_TCK) */
 
         GMutex containers_lock;     /* protects containers */
@@ -66,7 +68,7 @@ typedef struct PvDaemon {
         GMutex sampler_lock;
         GCond sampler_cond;
         bool stopping;              /* under sampler_lock */
-} PvDaemon;
+};
 
 PvContainer *pv_container_ref(PvContainer *c);
 void pv_container_unref(PvContainer *c);

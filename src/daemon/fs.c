@@ -46,12 +46,6 @@ enum {
 #define DIR_MODE (S_IFDIR | 0555)
 #define FILE_MODE (S_IFREG | 0444)
 
-typedef enum HostDir {
-        HOST_NONE,
-        HOST_PROC,    /* relative to opts.host_proc */
-        HOST_SYS_CPU, /* relative to opts.sys_cpu_dir */
-} HostDir;
-
 typedef struct PvFile {
         fuse_ino_t ino;
         fuse_ino_t parent;
@@ -59,42 +53,42 @@ typedef struct PvFile {
         const char *path; /* relative to the mount point */
         mode_t mode;
         PvRenderFn render; /* NULL for directories */
-        HostDir host_dir;  /* a reader in the root cgroups gets this host file as is */
+        PvHostFile host;   /* a reader in the root cgroups gets this host file as is */
 } PvFile;
 
 /* THE table of virtual files. Adding a file is one row and one render function. */
 static const PvFile files[] = {
-        {INO_ROOT, INO_ROOT, "", "", DIR_MODE, NULL, HOST_NONE},
-        {INO_PROC, INO_ROOT, "proc", "proc", DIR_MODE, NULL, HOST_NONE},
-        {INO_MEMINFO, INO_PROC, "meminfo", "proc/meminfo", FILE_MODE, pv_render_meminfo, HOST_PROC},
-        {INO_CPUINFO, INO_PROC, "cpuinfo", "proc/cpuinfo", FILE_MODE, pv_render_cpuinfo, HOST_PROC},
-        {INO_STAT, INO_PROC, "stat", "proc/stat", FILE_MODE, pv_render_stat, HOST_PROC},
-        {INO_DISKSTATS, INO_PROC, "diskstats", "proc/diskstats", FILE_MODE, pv_render_diskstats, HOST_PROC},
-        {INO_UPTIME, INO_PROC, "uptime", "proc/uptime", FILE_MODE, pv_render_uptime, HOST_PROC},
-        {INO_LOADAVG, INO_PROC, "loadavg", "proc/loadavg", FILE_MODE, pv_render_loadavg, HOST_PROC},
-        {INO_SWAPS, INO_PROC, "swaps", "proc/swaps", FILE_MODE, pv_render_swaps, HOST_PROC},
-        {INO_PRESSURE, INO_PROC, "pressure", "proc/pressure", DIR_MODE, NULL, HOST_NONE},
+        {INO_ROOT, INO_ROOT, "", "", DIR_MODE, NULL, PV_HOST_NONE},
+        {INO_PROC, INO_ROOT, "proc", "proc", DIR_MODE, NULL, PV_HOST_NONE},
+        {INO_MEMINFO, INO_PROC, "meminfo", "proc/meminfo", FILE_MODE, pv_render_meminfo, PV_HOST_MEMINFO},
+        {INO_CPUINFO, INO_PROC, "cpuinfo", "proc/cpuinfo", FILE_MODE, pv_render_cpuinfo, PV_HOST_CPUINFO},
+        {INO_STAT, INO_PROC, "stat", "proc/stat", FILE_MODE, pv_render_stat, PV_HOST_STAT},
+        {INO_DISKSTATS, INO_PROC, "diskstats", "proc/diskstats", FILE_MODE, pv_render_diskstats, PV_HOST_DISKSTATS},
+        {INO_UPTIME, INO_PROC, "uptime", "proc/uptime", FILE_MODE, pv_render_uptime, PV_HOST_UPTIME},
+        {INO_LOADAVG, INO_PROC, "loadavg", "proc/loadavg", FILE_MODE, pv_render_loadavg, PV_HOST_LOADAVG},
+        {INO_SWAPS, INO_PROC, "swaps", "proc/swaps", FILE_MODE, pv_render_swaps, PV_HOST_SWAPS},
+        {INO_PRESSURE, INO_PROC, "pressure", "proc/pressure", DIR_MODE, NULL, PV_HOST_NONE},
         {INO_PRESSURE_CPU, INO_PRESSURE, "cpu", "proc/pressure/cpu", FILE_MODE, pv_render_pressure_cpu,
-         HOST_PROC},
+         PV_HOST_PRESSURE_CPU},
         {INO_PRESSURE_MEMORY, INO_PRESSURE, "memory", "proc/pressure/memory", FILE_MODE,
-         pv_render_pressure_memory, HOST_PROC},
-        {INO_PRESSURE_IO, INO_PRESSURE, "io", "proc/pressure/io", FILE_MODE, pv_render_pressure_io, HOST_PROC},
-        {INO_SYS, INO_ROOT, "sys", "sys", DIR_MODE, NULL, HOST_NONE},
-        {INO_SYS_DEVICES, INO_SYS, "devices", "sys/devices", DIR_MODE, NULL, HOST_NONE},
-        {INO_SYS_SYSTEM, INO_SYS_DEVICES, "system", "sys/devices/system", DIR_MODE, NULL, HOST_NONE},
-        {INO_SYS_CPU, INO_SYS_SYSTEM, "cpu", "sys/devices/system/cpu", DIR_MODE, NULL, HOST_NONE},
+         pv_render_pressure_memory, PV_HOST_PRESSURE_MEMORY},
+        {INO_PRESSURE_IO, INO_PRESSURE, "io", "proc/pressure/io", FILE_MODE, pv_render_pressure_io, PV_HOST_PRESSURE_IO},
+        {INO_SYS, INO_ROOT, "sys", "sys", DIR_MODE, NULL, PV_HOST_NONE},
+        {INO_SYS_DEVICES, INO_SYS, "devices", "sys/devices", DIR_MODE, NULL, PV_HOST_NONE},
+        {INO_SYS_SYSTEM, INO_SYS_DEVICES, "system", "sys/devices/system", DIR_MODE, NULL, PV_HOST_NONE},
+        {INO_SYS_CPU, INO_SYS_SYSTEM, "cpu", "sys/devices/system/cpu", DIR_MODE, NULL, PV_HOST_NONE},
         {INO_CPU_ONLINE, INO_SYS_CPU, "online", "sys/devices/system/cpu/online", FILE_MODE,
-         pv_render_cpu_visible, HOST_SYS_CPU},
+         pv_render_cpu_visible, PV_HOST_CPU_ONLINE},
         {INO_CPU_POSSIBLE, INO_SYS_CPU, "possible", "sys/devices/system/cpu/possible", FILE_MODE,
-         pv_render_cpu_visible, HOST_SYS_CPU},
+         pv_render_cpu_visible, PV_HOST_CPU_POSSIBLE},
         {INO_CPU_PRESENT, INO_SYS_CPU, "present", "sys/devices/system/cpu/present", FILE_MODE,
-         pv_render_cpu_visible, HOST_SYS_CPU},
+         pv_render_cpu_visible, PV_HOST_CPU_PRESENT},
         {INO_CPU_OFFLINE, INO_SYS_CPU, "offline", "sys/devices/system/cpu/offline", FILE_MODE,
-         pv_render_cpu_offline, HOST_SYS_CPU},
+         pv_render_cpu_offline, PV_HOST_CPU_OFFLINE},
 };
 
-static const PvFile cpu_dir_file = {0, INO_SYS_CPU, NULL, NULL, DIR_MODE, NULL, HOST_NONE};
-static const PvFile cpu_online_file = {0, 0, "online", NULL, FILE_MODE, pv_render_cpu_online_flag, HOST_NONE};
+static const PvFile cpu_dir_file = {0, INO_SYS_CPU, NULL, NULL, DIR_MODE, NULL, PV_HOST_NONE};
+static const PvFile cpu_online_file = {0, 0, "online", NULL, FILE_MODE, pv_render_cpu_online_flag, PV_HOST_NONE};
 
 /* Static entries never change: let the kernel cache them. Per-CPU entries depend on the reader. */
 #define STATIC_TIMEOUT 3600.0
@@ -179,17 +173,10 @@ static void clear_container_error(PvContainer *c)
 static int render(PvDaemon *d, PvContainer *c, const PvFile *f, unsigned cpu, GString *out)
 {
         g_string_truncate(out, 0);
-        if (c->is_root && f->host_dir != HOST_NONE) {
+        if (c->is_root && f->host != PV_HOST_NONE) {
                 g_autofree char *text = NULL;
                 size_t len;
-                int r;
-                if (f->host_dir == HOST_PROC) {
-                        /* relative to the host's /proc: the path after "proc/" */
-                        r = pv_read_file_at(d->host_fd, f->path + 5, &text, &len);
-                } else {
-                        g_autofree char *p = g_build_filename(d->opts.sys_cpu_dir, f->name, NULL);
-                        r = pv_read_file_at(AT_FDCWD, p, &text, &len);
-                }
+                int r = pv_host_read(d, f->host, &text, &len);
                 if (r < 0)
                         return r;
                 g_string_append_len(out, text, (gssize)len);

@@ -185,7 +185,10 @@ static int daemon_setup(PvDaemon *d)
                 return -errno;
         d->self_pidns_ino = st.st_ino;
 
-        r = pv_read_file_at(d->host_fd, "stat", &stat_text, NULL);
+        r = pv_host_open(d);
+        if (r < 0)
+                return r;
+        r = pv_host_read(d, PV_HOST_STAT, &stat_text, NULL);
         if (r < 0)
                 return r;
         const char *bt = strstr(stat_text, "\nbtime ");
@@ -213,6 +216,7 @@ static void daemon_teardown(PvDaemon *d)
         pv_hierarchy_close(&d->hier);
         if (d->proc_fd >= 0)
                 close(d->proc_fd);
+        pv_host_close(d);
         if (d->host_fd >= 0)
                 close(d->host_fd);
         g_free(d->opts.mountpoint);
@@ -292,6 +296,7 @@ int main(int argc, char **argv)
                 },
                 .proc_fd = -1,
                 .host_fd = -1,
+                .host_file_fd = {[0 ... _PV_HOST_MAX - 1] = -1},
         };
         int r;
 

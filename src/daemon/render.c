@@ -9,16 +9,15 @@
 
 #include "common/fileio.h"
 
-static int read_host(PvDaemon *d, const char *name, char **ret)
+static int read_host(PvDaemon *d, PvHostFile f, char **ret)
 {
-        return pv_read_file_at(d->host_fd, name, ret, NULL);
+        return pv_host_read(d, f, ret, NULL);
 }
 
 static int host_online(PvDaemon *d, PvCpuSet *ret)
 {
-        g_autofree char *dir = g_build_filename(d->opts.sys_cpu_dir, "online", NULL);
         g_autofree char *text = NULL;
-        int r = pv_read_file_at(AT_FDCWD, dir, &text, NULL);
+        int r = pv_host_read(d, PV_HOST_CPU_ONLINE, &text, NULL);
         if (r < 0)
                 return r;
         return pv_cpuset_parse(text, ret);
@@ -74,7 +73,7 @@ int pv_render_meminfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL;
         PvMemory mem;
-        int r = read_host(d, "meminfo", &host);
+        int r = read_host(d, PV_HOST_MEMINFO, &host);
         if (r < 0)
                 return r;
         r = pv_cgroup_read_memory(c->cg, &mem);
@@ -90,7 +89,7 @@ int pv_render_cpuinfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         int r = cpu_state(d, c, &visible, NULL);
         if (r < 0)
                 return r;
-        r = read_host(d, "cpuinfo", &host);
+        r = read_host(d, PV_HOST_CPUINFO, &host);
         if (r < 0)
                 return r;
         return cpuinfo_render(host, &visible, out);
@@ -106,7 +105,7 @@ int pv_render_stat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         int r = cpu_state(d, c, &visible, &usage);
         if (r < 0)
                 return r;
-        r = read_host(d, "stat", &host);
+        r = read_host(d, PV_HOST_STAT, &host);
         if (r < 0) {
                 pv_cpu_usage_clear(&usage);
                 return r;
@@ -133,7 +132,7 @@ int pv_render_diskstats(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL;
         PvIoStats io = {0};
-        int r = read_host(d, "diskstats", &host);
+        int r = read_host(d, PV_HOST_DISKSTATS, &host);
         if (r < 0)
                 return r;
         r = pv_cgroup_read_io(c->cg, &io);
@@ -203,7 +202,7 @@ int pv_render_swaps(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL;
         PvMemory mem;
-        int r = read_host(d, "swaps", &host);
+        int r = read_host(d, PV_HOST_SWAPS, &host);
         if (r < 0)
                 return r;
         r = pv_cgroup_read_memory(c->cg, &mem);
