@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Internals shared by backend.c, v1.c and v2.c; not for other layers. */
+/* Internals shared by backend.c, chain.c, tasks.c, v1.c and v2.c; not for other layers. */
 
 #include "cgroup/backend.h"
 

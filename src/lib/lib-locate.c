@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Locating the caller's cgroup: /proc/PID/cgroup lines, mountinfo entries,
+ * the mount that holds the cgroup, and a cgroup namespace root hidden below it.
+ */
+#include "lib-cgroup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/fileio.h"
+#include "lib-text.h"
+
+/* How deep a hidden cgroup-namespace root is searched for (see pvl_mount_relative()). */
+#define PVL_MAX_SEARCH_DEPTH 8
+
+static const char *const ctrl_names[_PVL_CTRL_MAX] = {
+    [PVL_CPU] = "cpu",
+    [PVL_CPUSET] = "cpuset",
+    [PVL_MEMORY] = "memory",
+};
+
+int pvl_cgroup_line_match(const char *line, const char *ctrl, const char **ret_path)
+{
+        const char *c1 = strchr(line, ':');
+        if (!c1 || c1 == line)
+                return -EINVAL;
+        const char *c2 = strchr(c1 + 1, ':');
+        if (!c2)
+                return -EINVAL;
+        const char *path = c2 + 1;
+        if (*path != '/')
+                return -EINVAL;
+        if (c2 == c1 + 1) {
+                /* "0::PATH": the unified hierarchy. */
+                if (c1 - line != 1 || line[0] != '0')
+                        return -EINVAL;
+                *ret_path = path;
+                return 2;
+        }
+        size_t clen = strlen(ctrl);
+        for (const char *p = c1 + 1; p < c2;) {
+                const char *e = memchr(p, ',', (size_t)(c2 - p));
+                if (!e)
+                        e = c2;
+                if ((size_t)(e - p) == clen && memcmp(p, ctrl, clen) == 0) {
+                        *ret_path = path;
+                        return 1;
+                }
+                p = e + 1;
+        }
+        return 0;
+}
+
+/* Decodes the kernel's \ooo escapes of mountinfo (space, tab, newline, backslash) in place. */
+static void unescape_octal(char *s)
+{
+        char *w = s;
+        for (char *r = s; *r;) {
+                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+                    r[3] >= '0' && r[3] <= '7') {
+                        *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+                        r += 4;
+                } else {
+                        *w++ = *r++;
+                }
+        }
+        *w = '\0';
+}
+
+int pvl_mountinfo_parse(char *line, PvlMount *ret)
+{
+        /* id parent maj:min root mountpoint opts [optional...] - fstype source superopts */
+        char *fields[6];
+        char *p = line;
+        size_t n = 0;
+        PvlMount m;
+
+        for (; n < 6; n++) {
+                while (*p == ' ')
+                        p++;
+                if (!*p)
+                        return -EINVAL;
+                fields[n] = p;
+                p = strchr(p, ' ');
+                if (!p)
+                        return -EINVAL;
+                *p++ = '\0';
+        }
+        /* Optional fields end at a lone "-". */
+        for (;;) {
+                while (*p == ' ')
+                        p++;
+                if (!*p)
+                        return -EINVAL;
+                char *tok = p;
+                p = strchr(p, ' ');
+                if (!p)
+                        return -EINVAL;
+                *p++ = '\0';
+                if (strcmp(tok, "-") == 0)
+                        break;
+        }
+        while (*p == ' ')
+                p++;
+        m.fstype = p;
+        p = strchr(p, ' ');
+        if (!p)
+                return -EINVAL;
+        *p++ = '\0';
+        p = strchr(p, ' '); /* skip the source */
+        if (!p)
+                return -EINVAL;
+        *p++ = '\0';
+        m.super_opts = p;
+        unescape_octal(fields[3]);
+        unescape_octal(fields[4]);
+        m.root = fields[3];
+        m.mountpoint = fields[4];
+        *ret = m;
+        return 0;
+}
+
+bool pvl_opt_has(const char *opts, const char *opt)
+{
+        size_t olen = strlen(opt);
+        for (const char *p = opts; *p;) {
+                const char *e = strchr(p, ',');
+                size_t n = e ? (size_t)(e - p) : strlen(p);
+                if (n == olen && memcmp(p, opt, n) == 0)
+                        return true;
+                if (!e)
+                        break;
+                p = e + 1;
+        }
+        return false;
+}
+
+/* The next path component of *p (skipping slashes); its length, 0 at the end. */
+static size_t next_component(const char **p, const char **ret_start)
+{
+        while (**p == '/')
+                (*p)++;
+        *ret_start = *p;
+        while (**p && **p != '/')
+                (*p)++;
+        return (size_t)(*p - *ret_start);
+}
+
+int pvl_mount_relative(const char *mount_root, const char *cg_path, char *buf, size_t len,
+                       unsigned *ret_depth)
+{
+        const char *m = mount_root, *c = cg_path, *ms, *cs;
+        unsigned up = 0, down = 0;
+        size_t n;
+
+        /* Leading ".." components: the mount root is above the namespace root. */
+        for (;;) {
+                const char *save = m;
+                n = next_component(&m, &ms);
+                if (n == 2 && ms[0] == '.' && ms[1] == '.') {
+                        up++;
+                        continue;
+                }
+                m = save;
+                break;
+        }
+        if (up > 0) {
+                /* What follows the ".."s names directories under the hidden ancestor. */
+                while ((n = next_component(&m, &ms)) > 0)
+                        down++;
+                if (down > up)
+                        return -ENOENT;
+                while (*c == '/')
+                        c++;
+                if (strlen(c) + 1 > len)
+                        return -ENAMETOOLONG;
+                memcpy(buf, c, strlen(c) + 1);
+                *ret_depth = up - down;
+                return 1;
+        }
+        /* The mount root must be a component-wise prefix of the cgroup path. */
+        for (;;) {
+                n = next_component(&m, &ms);
+                if (n == 0)
+                        break;
+                size_t cn = next_component(&c, &cs);
+                if (cn != n || memcmp(ms, cs, n) != 0)
+                        return -ENOENT;
+        }
+        while (*c == '/')
+                c++;
+        if (strlen(c) + 1 > len)
+                return -ENAMETOOLONG;
+        memcpy(buf, c, strlen(c) + 1);
+        *ret_depth = 0;
+        return 0;
+}
+
+/* True when the membership file (v1 "tasks", v2 "cgroup.threads") at dirfd lists tid. */
+static bool lists_tid(int dirfd, const char *file, pid_t tid)
+{
+        _cleanup_close_ int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC);
+        PvlLineReader r;
+        char *line;
+
+        if (fd < 0)
+                return false;
+        pvl_line_reader_init(&r, fd);
+        while ((line = pvl_line_reader_next(&r))) {
+                char *end;
+                long v = strtol(line, &end, 10);
+                if (end != line && v == tid)
+                        return true;
+        }
+        return false;
+}
+
+struct linux_dirent64 {
+        uint64_t d_ino;
+        int64_t d_off;
+        unsigned short d_reclen;
+        unsigned char d_type;
+        char d_name[];
+};
+
+/*
+ * Finds a directory D depth levels below dirfd such that D/rel lists tid,
+ * appending "/D/rel" to path. Directories are listed with getdents64 into a
+ * stack buffer because opendir() allocates.
+ */
+static int search_below(int dirfd, unsigned depth, const char *rel, const char *members, pid_t tid,
+                        char *path, size_t len, size_t *pos)
+{
+        if (depth == 0) {
+                _cleanup_close_ int fd =
+                    openat(dirfd, *rel ? rel : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (fd < 0 || !lists_tid(fd, members, tid))
+                        return -ENOENT;
+                if (*rel) {
+                        int r = pvl_append(path, len, pos, "/");
+                        if (r < 0)
+                                return r;
+                        return pvl_append(path, len, pos, rel);
+                }
+                return 0;
+        }
+
+        _cleanup_close_ int lfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        char dbuf[2048] __attribute__((aligned(8)));
+        if (lfd < 0)
+                return -errno;
+        for (;;) {
+                long n = syscall(SYS_getdents64, lfd, dbuf, sizeof(dbuf));
+                if (n <= 0)
+                        return n < 0 ? -errno : -ENOENT;
+                for (long off = 0; off < n;) {
+                        struct linux_dirent64 *d = (struct linux_dirent64 *)(dbuf + off);
+                        off += d->d_reclen;
+                        if (d->d_type != DT_DIR || strcmp(d->d_name, ".") == 0 ||
+                            strcmp(d->d_name, "..") == 0)
+                                continue;
+                        _cleanup_close_ int child =
+                            openat(lfd, d->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                        if (child < 0)
+                                continue;
+                        size_t save = *pos;
+                        if (pvl_append(path, len, pos, "/") < 0 ||
+                            pvl_append(path, len, pos, d->d_name) < 0) {
+                                *pos = save;
+                                path[save] = '\0';
+                                continue;
+                        }
+                        if (search_below(child, depth - 1, rel, members, tid, path, len, pos) == 0)
+                                return 0;
+                        *pos = save;
+                        path[save] = '\0';
+                }
+        }
+}
+
+int pvl_cgroup_dir(const char *root, pid_t pid, PvlController ctrl, char *buf, size_t len,
+                   bool *ret_v2, size_t *ret_mount_len)
+{
+        size_t mount_len = 0;
+        char path[PVL_PATH_MAX], want[PVL_PATH_MAX], rel[PVL_PATH_MAX];
+        char hidden_mp[PVL_PATH_MAX];
+        unsigned hidden_depth = 0;
+        bool have_v1 = false, have_v2 = false, have_hidden = false, v2;
+        size_t pos = 0;
+        PvlLineReader r;
+        char *line;
+        int fd, ret;
+
+        if ((unsigned)ctrl >= _PVL_CTRL_MAX)
+                return -EINVAL;
+        /* The calling thread's own file: v1 lets threads of a process sit in different cgroups. */
+        if (pvl_append(path, sizeof(path), &pos, root) < 0 ||
+            pvl_append(path, sizeof(path), &pos, pid ? "/proc/" : "/proc/thread-self/cgroup") < 0 ||
+            (pid && (pvl_append_uint(path, sizeof(path), &pos, (unsigned long)pid) < 0 ||
+                     pvl_append(path, sizeof(path), &pos, "/cgroup") < 0)))
+                return -ENAMETOOLONG;
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        pvl_line_reader_init(&r, fd);
+        while ((line = pvl_line_reader_next(&r))) {
+                const char *p;
+                int m = pvl_cgroup_line_match(line, ctrl_names[ctrl], &p);
+                if (m == 1 || (m == 2 && !have_v1)) {
+                        size_t n = strlen(p);
+                        if (n >= sizeof(want))
+                                continue;
+                        memcpy(want, p, n + 1);
+                        have_v1 = have_v1 || m == 1;
+                        have_v2 = have_v2 || m == 2;
+                }
+        }
+        close(fd);
+        if (!have_v1 && !have_v2)
+                return -ENOENT;
+        v2 = !have_v1;
+
+        pos = 0;
+        if (pvl_append(path, sizeof(path), &pos, root) < 0 ||
+            pvl_append(path, sizeof(path), &pos, "/proc/self/mountinfo") < 0)
+                return -ENAMETOOLONG;
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        pvl_line_reader_init(&r, fd);
+        ret = -ENOENT;
+        while ((line = pvl_line_reader_next(&r))) {
+                PvlMount mnt;
+                unsigned depth;
+                if (pvl_mountinfo_parse(line, &mnt) < 0)
+                        continue;
+                if (v2 ? strcmp(mnt.fstype, "cgroup2") != 0
+                       : strcmp(mnt.fstype, "cgroup") != 0 ||
+                             !pvl_opt_has(mnt.super_opts, ctrl_names[ctrl]))
+                        continue;
+                int k = pvl_mount_relative(mnt.root, want, rel, sizeof(rel), &depth);
+                if (k < 0)
+                        continue;
+                if (k == 1) {
+                        if (!have_hidden && strlen(mnt.mountpoint) < sizeof(hidden_mp)) {
+                                memcpy(hidden_mp, mnt.mountpoint, strlen(mnt.mountpoint) + 1);
+                                hidden_depth = depth;
+                                have_hidden = true;
+                        }
+                        continue;
+                }
+                pos = 0;
+                if (pvl_append(path, sizeof(path), &pos, root) < 0 ||
+                    pvl_append(path, sizeof(path), &pos, mnt.mountpoint) < 0)
+                        continue;
+                mount_len = pos;
+                if ((*rel && (pvl_append(path, sizeof(path), &pos, "/") < 0 ||
+                              pvl_append(path, sizeof(path), &pos, rel) < 0)))
+                        continue;
+                struct stat st;
+                if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+                        ret = 0;
+                        break;
+                }
+        }
+        close(fd);
+
+        if (ret < 0 && have_hidden && hidden_depth <= PVL_MAX_SEARCH_DEPTH) {
+                /*
+                 * A cgroup namespace entered without remounting cgroupfs: the
+                 * paths we read are relative to a namespace root whose name we
+                 * cannot see. Find it as the directory, hidden_depth levels
+                 * below the mount, whose cgroup lists the calling thread.
+                 */
+                char relcopy[PVL_PATH_MAX];
+                memcpy(relcopy, want[0] == '/' ? want + 1 : want, strlen(want) + 1);
+                pos = 0;
+                if (pvl_append(path, sizeof(path), &pos, root) < 0 ||
+                    pvl_append(path, sizeof(path), &pos, hidden_mp) < 0)
+                        return -ENAMETOOLONG;
+                mount_len = pos;
+                _cleanup_close_ int mfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (mfd < 0)
+                        return -ENOENT;
+                pid_t tid = pid ? pid : (pid_t)syscall(SYS_gettid);
+                while (relcopy[0] == '/')
+                        memmove(relcopy, relcopy + 1, strlen(relcopy));
+                ret = search_below(mfd, hidden_depth, relcopy, v2 ? "cgroup.threads" : "tasks", tid,
+                                   path, sizeof(path), &pos);
+        }
+        if (ret < 0)
+                return ret;
+        if (strlen(path) + 1 > len)
+                return -ENAMETOOLONG;
+        memcpy(buf, path, strlen(path) + 1);
+        *ret_v2 = v2;
+        if (ret_mount_len)
+                *ret_mount_len = mount_len;
+        return 0;
+}
