@@ -110,6 +110,14 @@ int pv_render_stat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
                 pv_cpu_usage_clear(&usage);
                 return r;
         }
+        /*
+         * procs_running and procs_blocked come from the loadavg samples: the
+         * first stat read takes one, and the sampler keeps them current.
+         */
+        g_mutex_lock(&c->lock);
+        c->load_wanted = true;
+        g_mutex_unlock(&c->lock);
+        pv_container_sample_load(d, c, true);
         g_mutex_lock(&c->lock);
         have_tasks = c->have_tasks;
         tasks = c->tasks;
