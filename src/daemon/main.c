@@ -153,16 +153,22 @@ static int prepare_mountpoint(const char *path)
 
 /*
  * Every container holds a directory fd per controller and per level of its
- * cgroup path (about 18 for /kubepods/pod/container on v1): take the hard limit.
+ * cgroup path (about 18 for /kubepods/pod/container on v1) and keeps its
+ * counter files open: ask for room for tens of thousands of containers (root
+ * may raise the hard limit), else take the hard limit.
  */
 static void raise_fd_limit(void)
 {
+        const rlim_t want = 1 << 19;
         struct rlimit rl;
-        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-                rl.rlim_cur = rl.rlim_max;
-                if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-                        pv_log_debug("cannot raise the open file limit: %m, ignoring");
-        }
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+                return;
+        struct rlimit big = {.rlim_cur = want, .rlim_max = rl.rlim_max > want ? rl.rlim_max : want};
+        if (setrlimit(RLIMIT_NOFILE, &big) == 0)
+                return;
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+                pv_log_debug("cannot raise the open file limit: %m, ignoring");
 }
 
 static int daemon_setup(PvDaemon *d)
