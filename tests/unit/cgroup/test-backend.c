@@ -5,7 +5,6 @@
  * "max" limits, a sparse cpuset, zero swap, files missing, and a proc/ with
  * task states. Plus a scratch tree whose cgroup is removed while held open.
  */
-#include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 
 #include "cgroup/backend.h"
 #include "common/fileio.h"
+#include "pv-check.h"
 
 static char *fixture(const char *name)
 {
@@ -391,9 +391,5 @@ int main(void)
         tcase_add_test(tc, test_hybrid);
         tcase_add_test(tc, test_vanished);
         suite_add_tcase(s, tc);
-        SRunner *sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return pv_check_run(s);
 }

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The pure cgroup parsers on literal v1 and v2 texts, including malformed and cut-short ones. */
-#include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cgroup/parse.h"
+#include "pv-check.h"
 
 START_TEST(test_limit)
 {
@@ -317,9 +317,5 @@ int main(void)
         tcase_add_test(tc, test_proc_cgroup_hybrid_and_bad);
         tcase_add_test(tc, test_proc_stat_state);
         suite_add_tcase(s, tc);
-        SRunner *sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return pv_check_run(s);
 }

@@ -7,7 +7,6 @@
  * the getters see; then removes the cgroups while held and reads again.
  * Needs root and a writable v1 memory hierarchy, else exits 77.
  */
-#include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -21,6 +20,7 @@
 
 #include "cgroup/backend.h"
 #include "common/fileio.h"
+#include "pv-check.h"
 
 #define LIMIT (UINT64_C(64) << 20)
 #define BURN_NS 400000000ULL
@@ -281,13 +281,9 @@ int main(void)
         tcase_set_timeout(tc, 60);
         tcase_add_test(tc, test_v1_host);
         suite_add_tcase(s, tc);
-        SRunner *sr = srunner_create(s);
         /* no fork: the cgroups and the child belong to this process, which cleans up after */
-        srunner_set_fork_status(sr, CK_NOFORK);
-        srunner_run_all(sr, CK_NORMAL);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
+        int status = pv_check_run_mode(s, CK_NOFORK);
         cleanup();
         pv_hierarchy_close(&hier);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return status;
 }

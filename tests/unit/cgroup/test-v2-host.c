@@ -8,7 +8,6 @@
  * checks the getters; then removes the cgroups while held.
  * Needs root and a writable cgroup2 root with the memory controller, else 77.
  */
-#include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -22,6 +21,7 @@
 
 #include "cgroup/backend.h"
 #include "common/fileio.h"
+#include "pv-check.h"
 
 #define ROOT "/sys/fs/cgroup"
 #define LIMIT (UINT64_C(64) << 20)
@@ -279,12 +279,8 @@ int main(void)
         tcase_set_timeout(tc, 300);
         tcase_add_test(tc, test_v2_host);
         suite_add_tcase(s, tc);
-        SRunner *sr = srunner_create(s);
-        srunner_set_fork_status(sr, CK_NOFORK);
-        srunner_run_all(sr, CK_NORMAL);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
+        int status = pv_check_run_mode(s, CK_NOFORK);
         cleanup();
         pv_hierarchy_close(&hier);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return status;
 }

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -8,6 +7,7 @@
 
 #include "common/cpuset.h"
 #include "common/fileio.h"
+#include "pv-check.h"
 
 static char *fmt(const PvCpuSet *s)
 {
@@ -121,9 +121,5 @@ int main(void)
         tcase_add_test(tc, test_u64_or_max);
         tcase_add_test(tc, test_read_file_grows);
         suite_add_tcase(s, tc);
-        SRunner *sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return pv_check_run(s);
 }

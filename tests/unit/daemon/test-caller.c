@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 
 #include "caller.h"
+#include "pv-check.h"
 
 START_TEST(test_pid_stat_plain)
 {
@@ -65,9 +65,5 @@ int main(void)
         tcase_add_test(tc, test_pid_stat_truncated);
         tcase_add_test(tc, test_nspid);
         suite_add_tcase(s, tc);
-        SRunner *sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return pv_check_run(s);
 }

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libprocview core: parsers and rules on literal strings, reads on fixture trees. */
-#include <check.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -9,6 +8,7 @@
 
 #include "common/cpuset.h"
 #include "lib-cgroup.h"
+#include "pv-check.h"
 
 static const char *fixtures(void)
 {
@@ -323,9 +323,5 @@ int main(void)
         tcase_add_test(tf, test_fixture_hidden_namespace_root);
         tcase_add_test(tf, test_fixture_no_cgroupfs);
         suite_add_tcase(s, tf);
-        SRunner *sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return pv_check_run(s);
 }

@@ -5,7 +5,6 @@
  * like a cgroup-v2 host's) and "expected", checked by hand against the
  * counters given here. Odd inputs are built at runtime.
  */
-#include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 #include <string.h>
 
 #include "common/fileio.h"
+#include "pv-check.h"
 #include "views/views.h"
 
 #define MiB(x) ((uint64_t)(x)*1024 * 1024)
@@ -872,9 +872,5 @@ static Suite *views_suite(void)
 
 int main(void)
 {
-        SRunner *sr = srunner_create(views_suite());
-        srunner_run_all(sr, CK_NORMAL);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return pv_check_run(views_suite());
 }
