@@ -151,8 +151,9 @@ size_t pv_cpuset_format(const PvCpuSet *set, char *buf, size_t len)
                 while (end + 1 < PV_CPU_MAX && pv_cpuset_has(set, (unsigned)end + 1))
                         end++;
                 char item[32];
-                int n = end == cpu ? snprintf(item, sizeof(item), "%s%d", need ? "," : "", cpu)
-                                   : snprintf(item, sizeof(item), "%s%d-%d", need ? "," : "", cpu, end);
+                int n = end == cpu
+                            ? snprintf(item, sizeof(item), "%s%d", need ? "," : "", cpu)
+                            : snprintf(item, sizeof(item), "%s%d-%d", need ? "," : "", cpu, end);
                 if (need + (size_t)n < len)
                         memcpy(buf + need, item, (size_t)n + 1);
                 else if (len > 0)

@@ -27,7 +27,8 @@ static int read_all(int fd, bool positional, char **ret, size_t *ret_len)
                         cap *= 2;
                 }
                 size_t want = cap - len - 1;
-                ssize_t n = positional ? pread(fd, buf + len, want, (off_t)len) : read(fd, buf + len, want);
+                ssize_t n =
+                    positional ? pread(fd, buf + len, want, (off_t)len) : read(fd, buf + len, want);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;

@@ -29,16 +29,16 @@
 
 typedef struct CallerEntry {
         gint refs;
-        int pidfd;        /* identity of the reader: becomes readable when it exits; -1: not cached */
-        pid_t target;     /* the process whose cgroups define the container */
+        int pidfd;    /* identity of the reader: becomes readable when it exits; -1: not cached */
+        pid_t target; /* the process whose cgroups define the container */
         int target_pidfd; /* -1 when target is the reader itself */
         bool in_pidns;    /* target is the init of the reader's pid namespace */
         uint64_t start_ns;
-        int cgroup_fd;    /* /proc/TARGET/cgroup, kept open: one pread per request */
+        int cgroup_fd; /* /proc/TARGET/cgroup, kept open: one pread per request */
 } CallerEntry;
 
 struct PvCallerCache {
-        GMutex lock; /* protects readers */
+        GMutex lock;         /* protects readers */
         GHashTable *readers; /* pid -> CallerEntry* */
 };
 
@@ -226,7 +226,8 @@ static int find_pidns_init(PvDaemon *d, pid_t pid, uint64_t ns, pid_t *ret)
                         *ret = x;
                         return 0;
                 }
-                if (read_pid_file(d, x, "stat", &stat) < 0 || pv_parse_pid_stat(stat, &ppid, NULL) < 0)
+                if (read_pid_file(d, x, "stat", &stat) < 0 ||
+                    pv_parse_pid_stat(stat, &ppid, NULL) < 0)
                         break;
                 if (ppid <= 0 || pidns_ino(d, ppid, &pns) < 0 || pns != ns)
                         break;
@@ -276,7 +277,8 @@ static uint64_t oldest_in_cgroup(PvDaemon *d, const PvCgroup *cg, uint64_t fallb
                 const char *path = pv_cgroup_path(cg, c);
                 if (!path || !d->hier.mount_path[c])
                         continue;
-                g_autofree char *file = g_build_filename(d->hier.mount_path[c], path, "cgroup.procs", NULL);
+                g_autofree char *file =
+                    g_build_filename(d->hier.mount_path[c], path, "cgroup.procs", NULL);
                 g_autofree char *text = NULL;
                 if (pv_read_file_at(AT_FDCWD, file, &text, NULL) < 0)
                         continue;
@@ -504,7 +506,8 @@ void pv_registry_expire(PvDaemon *d)
         g_mutex_unlock(&d->callers->lock);
 }
 
-void pv_registry_foreach(PvDaemon *d, void (*fn)(PvDaemon *d, PvContainer *c, void *data), void *data)
+void pv_registry_foreach(PvDaemon *d, void (*fn)(PvDaemon *d, PvContainer *c, void *data),
+                         void *data)
 {
         g_autoptr(GPtrArray) list = g_ptr_array_new();
         GHashTableIter it;

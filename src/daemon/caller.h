@@ -37,5 +37,6 @@ int pv_caller_container(PvDaemon *d, pid_t pid, PvContainer **ret);
 /* Drops registry entries unused for opts.idle_expiry_s and dead caller entries. */
 void pv_registry_expire(PvDaemon *d);
 /* Calls fn on a new reference to every registered container (the caller unrefs). */
-void pv_registry_foreach(PvDaemon *d, void (*fn)(PvDaemon *d, PvContainer *c, void *data), void *data);
+void pv_registry_foreach(PvDaemon *d, void (*fn)(PvDaemon *d, PvContainer *c, void *data),
+                         void *data);
 void pv_registry_clear(PvDaemon *d);

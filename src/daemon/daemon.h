@@ -17,8 +17,8 @@ typedef struct PvOptions {
         bool foreground;
         bool debug;
         PvCpuViewMode cpu_view;
-        char *host_proc;   /* where the host's meminfo, cpuinfo... are read: "/proc"; tests point it elsewhere */
-        char *sys_cpu_dir; /* "/sys/devices/system/cpu" */
+        char *host_proc;            /* the host's meminfo, cpuinfo...: "/proc" (tests differ) */
+        char *sys_cpu_dir;          /* "/sys/devices/system/cpu" */
         unsigned sample_interval_s; /* loadavg sampling period, 5 */
         unsigned idle_expiry_s;     /* forget containers nobody read for this long, 600 */
 } PvOptions;
@@ -31,20 +31,20 @@ typedef struct PvOptions {
  */
 typedef struct PvContainer {
         gint refs;
-        char *key;                  /* pv_cgroup_key() */
+        char *key; /* the registry's key: the cgroup paths */
         PvCgroup *cg;
-        bool is_root;               /* the host's root cgroups: serve host files */
-        uint64_t start_ns;          /* CLOCK_BOOTTIME when the container started */
-        gint64 last_used_us;        /* g_get_monotonic_time() of the last open; atomic */
+        bool is_root;        /* the host's root cgroups: serve host files */
+        uint64_t start_ns;   /* CLOCK_BOOTTIME when the container started */
+        gint64 last_used_us; /* g_get_monotonic_time() of the last open; atomic */
 
-        GMutex lock;                /* protects everything below */
+        GMutex lock; /* protects everything below */
         PvStatMemo stat_memo;
         PvLoadAvg load;
         PvTaskCounts tasks;
         bool have_tasks;
         gint64 last_sample_us;
-        bool load_wanted;           /* somebody read loadavg: sample it */
-        bool error_logged;          /* one log line per failing container */
+        bool load_wanted;  /* somebody read loadavg: sample it */
+        bool error_logged; /* one log line per failing container */
 } PvContainer;
 
 typedef struct PvCallerCache PvCallerCache;
@@ -52,22 +52,22 @@ typedef struct PvCallerCache PvCallerCache;
 struct PvDaemon {
         PvOptions opts;
         PvHierarchy hier;
-        uint64_t host_btime_s;      /* boot time of the host, unix seconds */
-        uint64_t self_pidns_ino;    /* the daemon's pid namespace */
-        int proc_fd;                /* dirfd of /proc: the readers' processes */
-        int host_fd;                /* dirfd of opts.host_proc: the host's own files */
+        uint64_t host_btime_s;          /* boot time of the host, unix seconds */
+        uint64_t self_pidns_ino;        /* the daemon's pid namespace */
+        int proc_fd;                    /* dirfd of /proc: the readers' processes */
+        int host_fd;                    /* dirfd of opts.host_proc: the host's own files */
         int host_file_fd[_PV_HOST_MAX]; /* those files, kept open (host.h) */
-        long clk_tck;               /* sysconf(_SC_CLK_TCK) */
+        long clk_tck;                   /* sysconf(_SC_CLK_TCK) */
 
-        GMutex containers_lock;     /* protects containers */
-        GHashTable *containers;     /* key -> PvContainer* (one reference) */
+        GMutex containers_lock; /* protects containers */
+        GHashTable *containers; /* key -> PvContainer* (one reference) */
 
-        PvCallerCache *callers;     /* has its own lock */
+        PvCallerCache *callers; /* has its own lock */
 
         GThread *sampler;
         GMutex sampler_lock;
         GCond sampler_cond;
-        bool stopping;              /* under sampler_lock */
+        bool stopping; /* under sampler_lock */
 };
 
 PvContainer *pv_container_ref(PvContainer *c);

@@ -58,37 +58,43 @@ typedef struct PvFile {
 
 /* THE table of virtual files. Adding a file is one row and one render function. */
 static const PvFile files[] = {
-        {INO_ROOT, INO_ROOT, "", "", DIR_MODE, NULL, PV_HOST_NONE},
-        {INO_PROC, INO_ROOT, "proc", "proc", DIR_MODE, NULL, PV_HOST_NONE},
-        {INO_MEMINFO, INO_PROC, "meminfo", "proc/meminfo", FILE_MODE, pv_render_meminfo, PV_HOST_MEMINFO},
-        {INO_CPUINFO, INO_PROC, "cpuinfo", "proc/cpuinfo", FILE_MODE, pv_render_cpuinfo, PV_HOST_CPUINFO},
-        {INO_STAT, INO_PROC, "stat", "proc/stat", FILE_MODE, pv_render_stat, PV_HOST_STAT},
-        {INO_DISKSTATS, INO_PROC, "diskstats", "proc/diskstats", FILE_MODE, pv_render_diskstats, PV_HOST_DISKSTATS},
-        {INO_UPTIME, INO_PROC, "uptime", "proc/uptime", FILE_MODE, pv_render_uptime, PV_HOST_UPTIME},
-        {INO_LOADAVG, INO_PROC, "loadavg", "proc/loadavg", FILE_MODE, pv_render_loadavg, PV_HOST_LOADAVG},
-        {INO_SWAPS, INO_PROC, "swaps", "proc/swaps", FILE_MODE, pv_render_swaps, PV_HOST_SWAPS},
-        {INO_PRESSURE, INO_PROC, "pressure", "proc/pressure", DIR_MODE, NULL, PV_HOST_NONE},
-        {INO_PRESSURE_CPU, INO_PRESSURE, "cpu", "proc/pressure/cpu", FILE_MODE, pv_render_pressure_cpu,
-         PV_HOST_PRESSURE_CPU},
-        {INO_PRESSURE_MEMORY, INO_PRESSURE, "memory", "proc/pressure/memory", FILE_MODE,
-         pv_render_pressure_memory, PV_HOST_PRESSURE_MEMORY},
-        {INO_PRESSURE_IO, INO_PRESSURE, "io", "proc/pressure/io", FILE_MODE, pv_render_pressure_io, PV_HOST_PRESSURE_IO},
-        {INO_SYS, INO_ROOT, "sys", "sys", DIR_MODE, NULL, PV_HOST_NONE},
-        {INO_SYS_DEVICES, INO_SYS, "devices", "sys/devices", DIR_MODE, NULL, PV_HOST_NONE},
-        {INO_SYS_SYSTEM, INO_SYS_DEVICES, "system", "sys/devices/system", DIR_MODE, NULL, PV_HOST_NONE},
-        {INO_SYS_CPU, INO_SYS_SYSTEM, "cpu", "sys/devices/system/cpu", DIR_MODE, NULL, PV_HOST_NONE},
-        {INO_CPU_ONLINE, INO_SYS_CPU, "online", "sys/devices/system/cpu/online", FILE_MODE,
-         pv_render_cpu_visible, PV_HOST_CPU_ONLINE},
-        {INO_CPU_POSSIBLE, INO_SYS_CPU, "possible", "sys/devices/system/cpu/possible", FILE_MODE,
-         pv_render_cpu_visible, PV_HOST_CPU_POSSIBLE},
-        {INO_CPU_PRESENT, INO_SYS_CPU, "present", "sys/devices/system/cpu/present", FILE_MODE,
-         pv_render_cpu_visible, PV_HOST_CPU_PRESENT},
-        {INO_CPU_OFFLINE, INO_SYS_CPU, "offline", "sys/devices/system/cpu/offline", FILE_MODE,
-         pv_render_cpu_offline, PV_HOST_CPU_OFFLINE},
+    {INO_ROOT, INO_ROOT, "", "", DIR_MODE, NULL, PV_HOST_NONE},
+    {INO_PROC, INO_ROOT, "proc", "proc", DIR_MODE, NULL, PV_HOST_NONE},
+    {INO_MEMINFO, INO_PROC, "meminfo", "proc/meminfo", FILE_MODE, pv_render_meminfo,
+     PV_HOST_MEMINFO},
+    {INO_CPUINFO, INO_PROC, "cpuinfo", "proc/cpuinfo", FILE_MODE, pv_render_cpuinfo,
+     PV_HOST_CPUINFO},
+    {INO_STAT, INO_PROC, "stat", "proc/stat", FILE_MODE, pv_render_stat, PV_HOST_STAT},
+    {INO_DISKSTATS, INO_PROC, "diskstats", "proc/diskstats", FILE_MODE, pv_render_diskstats,
+     PV_HOST_DISKSTATS},
+    {INO_UPTIME, INO_PROC, "uptime", "proc/uptime", FILE_MODE, pv_render_uptime, PV_HOST_UPTIME},
+    {INO_LOADAVG, INO_PROC, "loadavg", "proc/loadavg", FILE_MODE, pv_render_loadavg,
+     PV_HOST_LOADAVG},
+    {INO_SWAPS, INO_PROC, "swaps", "proc/swaps", FILE_MODE, pv_render_swaps, PV_HOST_SWAPS},
+    {INO_PRESSURE, INO_PROC, "pressure", "proc/pressure", DIR_MODE, NULL, PV_HOST_NONE},
+    {INO_PRESSURE_CPU, INO_PRESSURE, "cpu", "proc/pressure/cpu", FILE_MODE, pv_render_pressure_cpu,
+     PV_HOST_PRESSURE_CPU},
+    {INO_PRESSURE_MEMORY, INO_PRESSURE, "memory", "proc/pressure/memory", FILE_MODE,
+     pv_render_pressure_memory, PV_HOST_PRESSURE_MEMORY},
+    {INO_PRESSURE_IO, INO_PRESSURE, "io", "proc/pressure/io", FILE_MODE, pv_render_pressure_io,
+     PV_HOST_PRESSURE_IO},
+    {INO_SYS, INO_ROOT, "sys", "sys", DIR_MODE, NULL, PV_HOST_NONE},
+    {INO_SYS_DEVICES, INO_SYS, "devices", "sys/devices", DIR_MODE, NULL, PV_HOST_NONE},
+    {INO_SYS_SYSTEM, INO_SYS_DEVICES, "system", "sys/devices/system", DIR_MODE, NULL, PV_HOST_NONE},
+    {INO_SYS_CPU, INO_SYS_SYSTEM, "cpu", "sys/devices/system/cpu", DIR_MODE, NULL, PV_HOST_NONE},
+    {INO_CPU_ONLINE, INO_SYS_CPU, "online", "sys/devices/system/cpu/online", FILE_MODE,
+     pv_render_cpu_visible, PV_HOST_CPU_ONLINE},
+    {INO_CPU_POSSIBLE, INO_SYS_CPU, "possible", "sys/devices/system/cpu/possible", FILE_MODE,
+     pv_render_cpu_visible, PV_HOST_CPU_POSSIBLE},
+    {INO_CPU_PRESENT, INO_SYS_CPU, "present", "sys/devices/system/cpu/present", FILE_MODE,
+     pv_render_cpu_visible, PV_HOST_CPU_PRESENT},
+    {INO_CPU_OFFLINE, INO_SYS_CPU, "offline", "sys/devices/system/cpu/offline", FILE_MODE,
+     pv_render_cpu_offline, PV_HOST_CPU_OFFLINE},
 };
 
 static const PvFile cpu_dir_file = {0, INO_SYS_CPU, NULL, NULL, DIR_MODE, NULL, PV_HOST_NONE};
-static const PvFile cpu_online_file = {0, 0, "online", NULL, FILE_MODE, pv_render_cpu_online_flag, PV_HOST_NONE};
+static const PvFile cpu_online_file = {
+    0, 0, "online", NULL, FILE_MODE, pv_render_cpu_online_flag, PV_HOST_NONE};
 
 /* Static entries never change: let the kernel cache them. Per-CPU entries depend on the reader. */
 #define STATIC_TIMEOUT 3600.0
@@ -209,7 +215,8 @@ static int caller_container(fuse_req_t req, PvContainer **ret)
         const struct fuse_ctx *ctx = fuse_req_ctx(req);
         int r = pv_caller_container(daemon_of(req), ctx->pid, ret);
         if (r < 0)
-                pv_log_debug("cannot resolve the container of pid %d: %s", (int)ctx->pid, g_strerror(-r));
+                pv_log_debug("cannot resolve the container of pid %d: %s", (int)ctx->pid,
+                             g_strerror(-r));
         return r;
 }
 
@@ -345,7 +352,8 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
                         fuse_reply_err(req, EIO);
                         return;
                 }
-                for (int c = pv_cpuset_next(&visible, 0); c >= 0; c = pv_cpuset_next(&visible, (unsigned)c + 1)) {
+                for (int c = pv_cpuset_next(&visible, 0); c >= 0;
+                     c = pv_cpuset_next(&visible, (unsigned)c + 1)) {
                         char name[32];
                         snprintf(name, sizeof(name), "cpu%d", c);
                         dir_add(req, dh, name, INO_CPU_BASE + 2 * (fuse_ino_t)c, DIR_MODE);
@@ -357,7 +365,8 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
                 dir_handle_free(dh);
 }
 
-static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                       struct fuse_file_info *fi)
 {
         DirHandle *dh = (DirHandle *)(uintptr_t)fi->fh;
         size_t stop = (size_t)off;
@@ -439,7 +448,8 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
                 handle_free(h);
 }
 
-static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                    struct fuse_file_info *fi)
 {
         Handle *h = (Handle *)(uintptr_t)fi->fh;
         PvDaemon *d = daemon_of(req);
@@ -478,7 +488,8 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
 /* ---- everything that would change the tree is refused ---- */
 
-static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, struct fuse_file_info *fi)
+static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+                       struct fuse_file_info *fi)
 {
         fuse_reply_err(req, EROFS);
 }
@@ -510,13 +521,14 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
         fuse_reply_err(req, EROFS);
 }
 
-static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, struct fuse_file_info *fi)
+static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+                      struct fuse_file_info *fi)
 {
         fuse_reply_err(req, EROFS);
 }
 
-static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value, size_t size,
-                        int flags)
+static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
+                        size_t size, int flags)
 {
         fuse_reply_err(req, EROFS);
 }
@@ -528,22 +540,22 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 }
 
 const struct fuse_lowlevel_ops pv_fs_ops = {
-        .init = op_init,
-        .lookup = op_lookup,
-        .getattr = op_getattr,
-        .opendir = op_opendir,
-        .readdir = op_readdir,
-        .releasedir = op_releasedir,
-        .open = op_open,
-        .read = op_read,
-        .release = op_release,
-        .setattr = op_setattr,
-        .write = op_write,
-        .mknod = op_mknod,
-        .mkdir = op_mkdir,
-        .unlink = op_unlink,
-        .rmdir = op_unlink,
-        .rename = op_rename,
-        .create = op_create,
-        .setxattr = op_setxattr,
+    .init = op_init,
+    .lookup = op_lookup,
+    .getattr = op_getattr,
+    .opendir = op_opendir,
+    .readdir = op_readdir,
+    .releasedir = op_releasedir,
+    .open = op_open,
+    .read = op_read,
+    .release = op_release,
+    .setattr = op_setattr,
+    .write = op_write,
+    .mknod = op_mknod,
+    .mkdir = op_mkdir,
+    .unlink = op_unlink,
+    .rmdir = op_unlink,
+    .rename = op_rename,
+    .create = op_create,
+    .setxattr = op_setxattr,
 };

@@ -12,20 +12,20 @@ static const struct {
         bool sys; /* under opts.sys_cpu_dir, else under opts.host_proc */
         const char *name;
 } host_files[_PV_HOST_MAX] = {
-        [PV_HOST_MEMINFO] = {false, "meminfo"},
-        [PV_HOST_CPUINFO] = {false, "cpuinfo"},
-        [PV_HOST_STAT] = {false, "stat"},
-        [PV_HOST_DISKSTATS] = {false, "diskstats"},
-        [PV_HOST_UPTIME] = {false, "uptime"},
-        [PV_HOST_LOADAVG] = {false, "loadavg"},
-        [PV_HOST_SWAPS] = {false, "swaps"},
-        [PV_HOST_PRESSURE_CPU] = {false, "pressure/cpu"},
-        [PV_HOST_PRESSURE_MEMORY] = {false, "pressure/memory"},
-        [PV_HOST_PRESSURE_IO] = {false, "pressure/io"},
-        [PV_HOST_CPU_ONLINE] = {true, "online"},
-        [PV_HOST_CPU_POSSIBLE] = {true, "possible"},
-        [PV_HOST_CPU_PRESENT] = {true, "present"},
-        [PV_HOST_CPU_OFFLINE] = {true, "offline"},
+    [PV_HOST_MEMINFO] = {false, "meminfo"},
+    [PV_HOST_CPUINFO] = {false, "cpuinfo"},
+    [PV_HOST_STAT] = {false, "stat"},
+    [PV_HOST_DISKSTATS] = {false, "diskstats"},
+    [PV_HOST_UPTIME] = {false, "uptime"},
+    [PV_HOST_LOADAVG] = {false, "loadavg"},
+    [PV_HOST_SWAPS] = {false, "swaps"},
+    [PV_HOST_PRESSURE_CPU] = {false, "pressure/cpu"},
+    [PV_HOST_PRESSURE_MEMORY] = {false, "pressure/memory"},
+    [PV_HOST_PRESSURE_IO] = {false, "pressure/io"},
+    [PV_HOST_CPU_ONLINE] = {true, "online"},
+    [PV_HOST_CPU_POSSIBLE] = {true, "possible"},
+    [PV_HOST_CPU_PRESENT] = {true, "present"},
+    [PV_HOST_CPU_OFFLINE] = {true, "offline"},
 };
 
 int pv_host_open(PvDaemon *d)
@@ -35,7 +35,8 @@ int pv_host_open(PvDaemon *d)
                 return -errno;
         for (int i = 0; i < _PV_HOST_MAX; i++) {
                 int dir = host_files[i].sys ? sys_fd : d->host_fd;
-                d->host_file_fd[i] = openat(dir, host_files[i].name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                d->host_file_fd[i] =
+                    openat(dir, host_files[i].name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
                 /* files that are needed: the others (pressure, offline) may be missing */
                 if (d->host_file_fd[i] < 0 && (i <= PV_HOST_SWAPS || i == PV_HOST_CPU_ONLINE))
                         return -errno;

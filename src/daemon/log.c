@@ -23,8 +23,8 @@ void pv_log(int priority, const char *fmt, ...)
                 return;
         va_start(ap, fmt);
         if (log_stderr) {
-                static const char *const names[] = {"emerg", "alert", "crit", "error", "warning", "notice",
-                                                    "info", "debug"};
+                static const char *const names[] = {"emerg",   "alert",  "crit", "error",
+                                                    "warning", "notice", "info", "debug"};
                 char line[1024];
                 vsnprintf(line, sizeof(line), fmt, ap);
                 fprintf(stderr, "procviewd: %s: %s\n", names[priority & 7], line);

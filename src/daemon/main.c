@@ -25,25 +25,26 @@
 
 static void usage(FILE *f)
 {
-        fprintf(f,
-                "Usage: procviewd [OPTIONS] [MOUNTPOINT]\n"
-                "\n"
-                "Serve /proc and /sys CPU files that show every reader its own container,\n"
-                "computed from the container's cgroups (v1, v2 or hybrid).\n"
-                "Default MOUNTPOINT: %s (created if missing).\n"
-                "\n"
-                "Options:\n"
-                "  -f, --foreground        stay in the foreground, log to stderr\n"
-                "  -d, --debug             log every failed lookup and request (implies -f)\n"
-                "      --cpu-view=MODE     cpuset: show every CPU of the container's cpuset (default)\n"
-                "                          quota:  show only the first ceil(quota/period) of them\n"
-                "  -h, --help              show this help and exit\n"
-                "  -V, --version           show the version and exit\n"
-                "\n"
-                "Files: proc/{meminfo,cpuinfo,stat,diskstats,uptime,loadavg,swaps} and\n"
-                "sys/devices/system/cpu/{online,possible,present,offline,cpuN/online}.\n"
-                "Bind-mount them over /proc/meminfo etc. in a container; see procviewd(8).\n",
-                PV_DEFAULT_MOUNTPOINT);
+        fprintf(
+            f,
+            "Usage: procviewd [OPTIONS] [MOUNTPOINT]\n"
+            "\n"
+            "Serve /proc and /sys CPU files that show every reader its own container,\n"
+            "computed from the container's cgroups (v1, v2 or hybrid).\n"
+            "Default MOUNTPOINT: %s (created if missing).\n"
+            "\n"
+            "Options:\n"
+            "  -f, --foreground        stay in the foreground, log to stderr\n"
+            "  -d, --debug             log every failed lookup and request (implies -f)\n"
+            "      --cpu-view=MODE     cpuset: show every CPU of the container's cpuset (default)\n"
+            "                          quota:  show only the first ceil(quota/period) of them\n"
+            "  -h, --help              show this help and exit\n"
+            "  -V, --version           show the version and exit\n"
+            "\n"
+            "Files: proc/{meminfo,cpuinfo,stat,diskstats,uptime,loadavg,swaps} and\n"
+            "sys/devices/system/cpu/{online,possible,present,offline,cpuN/online}.\n"
+            "Bind-mount them over /proc/meminfo etc. in a container; see procviewd(8).\n",
+            PV_DEFAULT_MOUNTPOINT);
 }
 
 /* Returns 0 to run, 1 to exit successfully (help, version), -EINVAL on bad usage. */
@@ -51,16 +52,16 @@ static int parse_options(int argc, char **argv, PvOptions *o)
 {
         enum { OPT_CPU_VIEW = 256, OPT_HOST_PROC, OPT_SYS_CPU, OPT_INTERVAL };
         static const struct option longopts[] = {
-                {"foreground", no_argument, NULL, 'f'},
-                {"debug", no_argument, NULL, 'd'},
-                {"cpu-view", required_argument, NULL, OPT_CPU_VIEW},
-                {"help", no_argument, NULL, 'h'},
-                {"version", no_argument, NULL, 'V'},
-                /* for tests: read the host's files from elsewhere */
-                {"host-proc", required_argument, NULL, OPT_HOST_PROC},
-                {"sys-cpu-dir", required_argument, NULL, OPT_SYS_CPU},
-                {"sample-interval", required_argument, NULL, OPT_INTERVAL},
-                {0},
+            {"foreground", no_argument, NULL, 'f'},
+            {"debug", no_argument, NULL, 'd'},
+            {"cpu-view", required_argument, NULL, OPT_CPU_VIEW},
+            {"help", no_argument, NULL, 'h'},
+            {"version", no_argument, NULL, 'V'},
+            /* for tests: read the host's files from elsewhere */
+            {"host-proc", required_argument, NULL, OPT_HOST_PROC},
+            {"sys-cpu-dir", required_argument, NULL, OPT_SYS_CPU},
+            {"sample-interval", required_argument, NULL, OPT_INTERVAL},
+            {0},
         };
         int opt;
 
@@ -80,7 +81,10 @@ static int parse_options(int argc, char **argv, PvOptions *o)
                         else if (strcmp(optarg, "quota") == 0)
                                 o->cpu_view = PV_CPU_VIEW_QUOTA;
                         else {
-                                fprintf(stderr, "procviewd: --cpu-view must be 'cpuset' or 'quota', not '%s'\n", optarg);
+                                fprintf(
+                                    stderr,
+                                    "procviewd: --cpu-view must be 'cpuset' or 'quota', not '%s'\n",
+                                    optarg);
                                 return -EINVAL;
                         }
                         break;
@@ -96,7 +100,10 @@ static int parse_options(int argc, char **argv, PvOptions *o)
                         char *end;
                         unsigned long v = strtoul(optarg, &end, 10);
                         if (*end || v < 1 || v > 3600) {
-                                fprintf(stderr, "procviewd: --sample-interval takes 1 to 3600 seconds, not '%s'\n", optarg);
+                                fprintf(stderr,
+                                        "procviewd: --sample-interval takes 1 to 3600 seconds, not "
+                                        "'%s'\n",
+                                        optarg);
                                 return -EINVAL;
                         }
                         o->sample_interval_s = (unsigned)v;
@@ -109,18 +116,22 @@ static int parse_options(int argc, char **argv, PvOptions *o)
                         printf("procviewd %s\n", PV_VERSION);
                         return 1;
                 case ':':
-                        fprintf(stderr, "procviewd: option '%s' needs an argument (see --help)\n", argv[optind - 1]);
+                        fprintf(stderr, "procviewd: option '%s' needs an argument (see --help)\n",
+                                argv[optind - 1]);
                         return -EINVAL;
                 default:
                         if (optopt)
-                                fprintf(stderr, "procviewd: unknown option '-%c' (see --help)\n", optopt);
+                                fprintf(stderr, "procviewd: unknown option '-%c' (see --help)\n",
+                                        optopt);
                         else
-                                fprintf(stderr, "procviewd: unknown option '%s' (see --help)\n", argv[optind - 1]);
+                                fprintf(stderr, "procviewd: unknown option '%s' (see --help)\n",
+                                        argv[optind - 1]);
                         return -EINVAL;
                 }
         }
         if (optind < argc - 1) {
-                fprintf(stderr, "procviewd: one mount point expected, got '%s' and '%s' (see --help)\n",
+                fprintf(stderr,
+                        "procviewd: one mount point expected, got '%s' and '%s' (see --help)\n",
                         argv[optind], argv[optind + 1]);
                 return -EINVAL;
         }
@@ -135,7 +146,8 @@ static int prepare_mountpoint(const char *path)
 
         if (stat(path, &st) < 0) {
                 if (errno == ENOTCONN) {
-                        pv_log_warning("%s: a previous procviewd left a dead mount, detaching it", path);
+                        pv_log_warning("%s: a previous procviewd left a dead mount, detaching it",
+                                       path);
                         if (umount2(path, MNT_DETACH) < 0)
                                 return -errno;
                         return prepare_mountpoint(path);
@@ -237,7 +249,8 @@ static const char *layout_name(PvCgroupLayout l)
 
 static int run(PvDaemon *d, const char *argv0)
 {
-        char *fargv[] = {(char *)argv0, "-o", PV_FS_MOUNT_OPTIONS, d->opts.debug ? "-d" : NULL, NULL};
+        char *fargv[] = {(char *)argv0, "-o", PV_FS_MOUNT_OPTIONS, d->opts.debug ? "-d" : NULL,
+                         NULL};
         struct fuse_args args = FUSE_ARGS_INIT(d->opts.debug ? 4 : 3, fargv);
         struct fuse_session *se;
         int r;
@@ -252,12 +265,14 @@ static int run(PvDaemon *d, const char *argv0)
                 return -EIO;
         }
         if (fuse_session_mount(se, d->opts.mountpoint) < 0) {
-                pv_log_error("cannot mount on %s (is /dev/fuse usable and are we root?)", d->opts.mountpoint);
+                pv_log_error("cannot mount on %s (is /dev/fuse usable and are we root?)",
+                             d->opts.mountpoint);
                 fuse_remove_signal_handlers(se);
                 fuse_session_destroy(se);
                 return -EIO;
         }
-        pv_log_info("serving %s (cgroups %s, cpu view %s)", d->opts.mountpoint, layout_name(d->hier.layout),
+        pv_log_info("serving %s (cgroups %s, cpu view %s)", d->opts.mountpoint,
+                    layout_name(d->hier.layout),
                     d->opts.cpu_view == PV_CPU_VIEW_QUOTA ? "quota" : "cpuset");
         if (!d->opts.foreground) {
                 pv_log_setup(false, d->opts.debug);
@@ -293,16 +308,17 @@ out:
 int main(int argc, char **argv)
 {
         PvDaemon d = {
-                .opts = {
-                        .cpu_view = PV_CPU_VIEW_CPUSET,
-                        .host_proc = g_strdup("/proc"),
-                        .sys_cpu_dir = g_strdup("/sys/devices/system/cpu"),
-                        .sample_interval_s = 5,
-                        .idle_expiry_s = 600,
+            .opts =
+                {
+                    .cpu_view = PV_CPU_VIEW_CPUSET,
+                    .host_proc = g_strdup("/proc"),
+                    .sys_cpu_dir = g_strdup("/sys/devices/system/cpu"),
+                    .sample_interval_s = 5,
+                    .idle_expiry_s = 600,
                 },
-                .proc_fd = -1,
-                .host_fd = -1,
-                .host_file_fd = {[0 ... _PV_HOST_MAX - 1] = -1},
+            .proc_fd = -1,
+            .host_fd = -1,
+            .host_file_fd = {[0 ... _PV_HOST_MAX - 1] = -1},
         };
         int r;
 
@@ -315,7 +331,8 @@ int main(int argc, char **argv)
 
         r = prepare_mountpoint(d.opts.mountpoint);
         if (r < 0) {
-                fprintf(stderr, "procviewd: cannot use mount point %s: %s\n", d.opts.mountpoint, g_strerror(-r));
+                fprintf(stderr, "procviewd: cannot use mount point %s: %s\n", d.opts.mountpoint,
+                        g_strerror(-r));
                 daemon_teardown(&d);
                 return EXIT_FAILURE;
         }

@@ -56,7 +56,8 @@ static int cpu_state(PvDaemon *d, PvContainer *c, PvCpuSet *ret_visible, PvCpuUs
                 if (r < 0)
                         return r;
         }
-        pv_cpu_view(&cpuset, &online, usage.quota_us, usage.period_us, d->opts.cpu_view, ret_visible);
+        pv_cpu_view(&cpuset, &online, usage.quota_us, usage.period_us, d->opts.cpu_view,
+                    ret_visible);
         if (ret_usage)
                 *ret_usage = usage;
         else
@@ -122,13 +123,13 @@ int pv_render_stat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         have_tasks = c->have_tasks;
         tasks = c->tasks;
         PvStatInput in = {
-                .visible = &visible,
-                .usage = &usage,
-                .tasks = have_tasks ? &tasks : NULL,
-                .container_uptime_ns = container_uptime_ns(c),
-                .boot_time_s = d->host_btime_s + c->start_ns / 1000000000ULL,
-                .processes = 0,
-                .user_hz = (unsigned)d->clk_tck,
+            .visible = &visible,
+            .usage = &usage,
+            .tasks = have_tasks ? &tasks : NULL,
+            .container_uptime_ns = container_uptime_ns(c),
+            .boot_time_s = d->host_btime_s + c->start_ns / 1000000000ULL,
+            .processes = 0,
+            .user_hz = (unsigned)d->clk_tck,
         };
         r = stat_render(host, &in, &c->stat_memo, out);
         g_mutex_unlock(&c->lock);
@@ -173,7 +174,8 @@ void pv_container_sample_load(PvDaemon *d, PvContainer *c, bool force)
         PvTaskCounts tasks;
 
         g_mutex_lock(&c->lock);
-        bool due = force ? !c->have_tasks : (c->load_wanted && now - c->last_sample_us >= interval - interval / 10);
+        bool due = force ? !c->have_tasks
+                         : (c->load_wanted && now - c->last_sample_us >= interval - interval / 10);
         g_mutex_unlock(&c->lock);
         if (!due)
                 return;

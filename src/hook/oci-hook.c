@@ -44,7 +44,7 @@
  * serve it. Other runtimes may be laxer; the hook keeps to the strictest.
  */
 static const char *const proc_files[] = {
-        "cpuinfo", "diskstats", "meminfo", "stat", "swaps", "uptime", "loadavg",
+    "cpuinfo", "diskstats", "meminfo", "stat", "swaps", "uptime", "loadavg",
 };
 
 #define SYS_CPU_DIR "sys/devices/system/cpu"
@@ -110,8 +110,8 @@ static int read_all_fd(int fd, char **ret, size_t *ret_len)
 static int open_in_root(int rootfd, const char *path, int *ret_fd)
 {
         struct open_how how = {
-                .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+            .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
         };
         int fd;
 
@@ -338,14 +338,14 @@ int main(int argc, char **argv)
         g_autoptr(GOptionContext) ctx = NULL;
         g_autoptr(GError) error = NULL;
         GOptionEntry entries[] = {
-                {"root", 'r', 0, G_OPTION_ARG_FILENAME, &opt_root,
-                 "procviewd's mount point (default " PV_DEFAULT_MOUNTPOINT ")", "DIR"},
-                {"no-sys", 0, 0, G_OPTION_ARG_NONE, &opt_no_sys,
-                 "do not mount over /sys/devices/system/cpu", NULL},
-                {"timeout", 't', 0, G_OPTION_ARG_INT, &opt_timeout,
-                 "give up after SECONDS when the views do not answer (default 5)", "SECONDS"},
-                {"debug", 'd', 0, G_OPTION_ARG_NONE, &opt_debug, "log every step", NULL},
-                {NULL},
+            {"root", 'r', 0, G_OPTION_ARG_FILENAME, &opt_root,
+             "procviewd's mount point (default " PV_DEFAULT_MOUNTPOINT ")", "DIR"},
+            {"no-sys", 0, 0, G_OPTION_ARG_NONE, &opt_no_sys,
+             "do not mount over /sys/devices/system/cpu", NULL},
+            {"timeout", 't', 0, G_OPTION_ARG_INT, &opt_timeout,
+             "give up after SECONDS when the views do not answer (default 5)", "SECONDS"},
+            {"debug", 'd', 0, G_OPTION_ARG_NONE, &opt_debug, "log every step", NULL},
+            {NULL},
         };
 
         openlog("procview-oci-hook", LOG_PID, LOG_DAEMON);

@@ -27,7 +27,8 @@ static const char *get_string(JsonObject *obj, const char *name)
 {
         JsonNode *node = json_object_get_member(obj, name);
 
-        if (!node || !JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_STRING)
+        if (!node || !JSON_NODE_HOLDS_VALUE(node) ||
+            json_node_get_value_type(node) != G_TYPE_STRING)
                 return NULL;
         return json_node_get_string(node);
 }
@@ -81,7 +82,8 @@ int pv_oci_parse_config(const char *json, size_t len, const char *bundle, char *
         }
 
         /* runtime-spec config.md: root.path is relative to the bundle unless absolute. */
-        *ret_rootfs = g_path_is_absolute(path) ? g_strdup(path) : g_build_filename(bundle, path, NULL);
+        *ret_rootfs =
+            g_path_is_absolute(path) ? g_strdup(path) : g_build_filename(bundle, path, NULL);
         *ret_disabled = disable && strcmp(disable, "true") == 0;
         return 0;
 }

@@ -47,8 +47,14 @@ END_TEST
 START_TEST(test_state_invalid)
 {
         static const char *const bad[] = {
-                "", "not json", "[1,2]", "{\"id\":\"c\"}", "{\"bundle\":\"\"}",
-                "{\"bundle\":7}", "{\"bundle\":{\"a\":1}}", "{\"bundle\":\"/b\"",
+            "",
+            "not json",
+            "[1,2]",
+            "{\"id\":\"c\"}",
+            "{\"bundle\":\"\"}",
+            "{\"bundle\":7}",
+            "{\"bundle\":{\"a\":1}}",
+            "{\"bundle\":\"/b\"",
         };
         char *id = (char *)"untouched", *bundle = (char *)"untouched";
 
@@ -73,7 +79,8 @@ END_TEST
 
 START_TEST(test_config_relative_root)
 {
-        const char *c = "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\",\"readonly\":true}}";
+        const char *c =
+            "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\",\"readonly\":true}}";
         g_autofree char *rootfs = NULL;
         bool disabled = true;
 
@@ -113,8 +120,13 @@ END_TEST
 START_TEST(test_config_invalid)
 {
         static const char *const bad[] = {
-                "", "[]", "{}", "{\"root\":\"rootfs\"}", "{\"root\":{}}",
-                "{\"root\":{\"path\":\"\"}}", "{\"root\":{\"path\":3}}",
+            "",
+            "[]",
+            "{}",
+            "{\"root\":\"rootfs\"}",
+            "{\"root\":{}}",
+            "{\"root\":{\"path\":\"\"}}",
+            "{\"root\":{\"path\":3}}",
         };
         char *rootfs = (char *)"untouched";
         bool disabled = true;
