@@ -142,38 +142,55 @@ expect_run "api-check $A in the leaf" run_in p/leaf "$check" $A
 # shellcheck disable=SC2086
 expect_run "api-check $A in the leaf inside a cgroup namespace (parent hidden)" \
         run_in p/leaf "$unshare" -C "$check" $A
+expect_eq "pin-threads with the preload in the leaf inside a cgroup namespace" \
+        "$(run_in p/leaf "$unshare" -C env LD_PRELOAD="$preload" "$helpers/pin-threads" 2>&1)" \
+        "cpus: 1"
 
-echo "# changes while api-check runs"
-limits a 1 "50000 100000" 268435456
-fifo=/tmp/$PFX.in
-log=/tmp/$PFX.out
-mkfifo "$fifo" || bad "mkfifo"
-# shellcheck disable=SC2086
-run_in a "$check" $A \
-        --next --cpuset 0-1 --count 2 --quota none --memory none \
-        --next --cpuset 0-1 --count 1 --quota 50000/100000 \
-        --next --cpuset 0 --count 1 --quota 150000/100000 --memory 134217728 \
-        <"$fifo" >"$log" 2>&1 &
-chk=$!
-exec 3>"$fifo"
-# wait_ready N: true once api-check printed "ready N" (within 60 s).
+# wait_ready LOG N: true once api-check printed "ready N" (within 60 s).
 wait_ready() {
         i=0
-        while ! grep -qx "ready $1" "$log" && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
-        grep -qx "ready $1" "$log" || { bad "api-check did not reach step $1"; return 1; }
+        while ! grep -qx "ready $2" "$1" && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+        grep -qx "ready $2" "$1" || { bad "api-check did not reach step $2"; return 1; }
 }
-wait_ready 1 && limits a 0-1 "max 100000" max && echo go >&3 &&
-        wait_ready 2 && limits a 0-1 "50000 100000" max && echo go >&3 &&
-        wait_ready 3 && limits a 0 "150000 100000" 134217728 && echo go >&3
-exec 3>&-
-if wait "$chk"; then
-        ok "api follows cpuset, cpu.max and memory.max changes at run time"
-else
-        bad "api after run-time changes"
-fi
-chk=
-sed 's/^/    /' "$log"
-rm -f "$fifo" "$log"
+
+# follow_changes WHAT LIMIT-CGROUP RUN-CGROUP [WRAPPER...]: api-check runs
+# in RUN-CGROUP (through WRAPPER, e.g. unshare -C) while the limits of
+# LIMIT-CGROUP change under it; each --next group is checked after the change.
+follow_changes() {
+        what=$1
+        lcg=$2
+        rcg=$3
+        shift 3
+        fifo=/tmp/$PFX.in
+        log=/tmp/$PFX.out
+        limits "$lcg" 1 "50000 100000" 268435456
+        mkfifo "$fifo" || bad "mkfifo"
+        # shellcheck disable=SC2086
+        run_in "$rcg" "$@" "$check" $A \
+                --next --cpuset 0-1 --count 2 --quota none --memory none \
+                --next --cpuset 0-1 --count 1 --quota 50000/100000 \
+                --next --cpuset 0 --count 1 --quota 150000/100000 --memory 134217728 \
+                <"$fifo" >"$log" 2>&1 &
+        chk=$!
+        # Opening a FIFO blocks until both ends are open: api-check's stdin first.
+        exec 3>"$fifo"
+        wait_ready "$log" 1 && limits "$lcg" 0-1 "max 100000" max && echo go >&3 &&
+                wait_ready "$log" 2 && limits "$lcg" 0-1 "50000 100000" max && echo go >&3 &&
+                wait_ready "$log" 3 && limits "$lcg" 0 "150000 100000" 134217728 && echo go >&3
+        exec 3>&-
+        if wait "$chk"; then
+                ok "$what: api follows cpuset, cpu.max and memory.max changes at run time"
+        else
+                bad "$what: api after run-time changes"
+        fi
+        chk=
+        sed 's/^/    /' "$log"
+        rm -f "$fifo" "$log"
+}
+
+echo "# changes while api-check runs"
+follow_changes "in the cgroup" a a
+follow_changes "leaf in a cgroup namespace, parent's limits changed" p p/leaf "$unshare" -C
 
 echo "lib-api-v2 guest: $fails failure(s)"
 [ $fails -eq 0 ]
