@@ -26,7 +26,7 @@ typedef enum PvController {
         PV_CTRL_CPU,     /* v1 "cpu" (quota), v2 "cpu" (cpu.max, cpu.stat) */
         PV_CTRL_CPUACCT, /* v1 "cpuacct"; on v2 the same as PV_CTRL_CPU */
         PV_CTRL_CPUSET,
-        PV_CTRL_IO,      /* v1 "blkio", v2 "io" */
+        PV_CTRL_IO, /* v1 "blkio", v2 "io" */
         PV_CTRL_PIDS,
         _PV_CTRL_MAX,
 } PvController;
@@ -40,10 +40,10 @@ typedef enum PvCgroupLayout {
 /* The host's cgroup mounts, discovered once at start. */
 typedef struct PvHierarchy {
         PvCgroupLayout layout;
-        int unified_fd;              /* dirfd of the cgroup2 mount, -1 if none */
-        int root_fd[_PV_CTRL_MAX];   /* dirfd of the hierarchy root serving the controller, -1 if none */
-        bool is_v2[_PV_CTRL_MAX];    /* the controller is served by the unified hierarchy */
-        int v1_hier_id[_PV_CTRL_MAX];/* hierarchy id as in /proc/PID/cgroup, 0 for v2/none */
+        int unified_fd;                 /* dirfd of the cgroup2 mount, -1 if none */
+        int root_fd[_PV_CTRL_MAX];      /* dirfd of the hierarchy root serving it, -1 if none */
+        bool is_v2[_PV_CTRL_MAX];       /* the controller is served by the unified hierarchy */
+        int v1_hier_id[_PV_CTRL_MAX];   /* hierarchy id as in /proc/PID/cgroup, 0 for v2/none */
         char *mount_path[_PV_CTRL_MAX]; /* for messages only */
         /*
          * dirfd of the procfs whose /proc/<tid>/stat give task states to
@@ -88,7 +88,8 @@ int pv_hierarchy_set_proc_root(PvHierarchy *h, const char *dir);
  * ret_paths[i] are malloc()ed; NULL for a controller the host lacks.
  * Returns 0 or -EINVAL (malformed), -ENOMEM.
  */
-int pv_cgroup_paths_parse(const PvHierarchy *h, const char *proc_pid_cgroup, char *ret_paths[_PV_CTRL_MAX]);
+int pv_cgroup_paths_parse(const PvHierarchy *h, const char *proc_pid_cgroup,
+                          char *ret_paths[_PV_CTRL_MAX]);
 
 /* One container's cgroups: opened directory fds per controller. Opaque. */
 typedef struct PvCgroup PvCgroup;
@@ -130,13 +131,13 @@ const char *pv_cgroup_key(const PvCgroup *cg);
 
 /* memory.stat values in bytes, hierarchical (v1 total_* keys). 0 if the kernel lacks the key. */
 typedef struct PvMemStat {
-        uint64_t anon;             /* v1 total_rss (+ total_rss_huge is inside it), v2 anon */
-        uint64_t file;             /* v1 total_cache, v2 file (both include shmem) */
-        uint64_t shmem;            /* v1 total_shmem, v2 shmem */
-        uint64_t mapped_file;      /* v1 total_mapped_file, v2 file_mapped */
-        uint64_t dirty;            /* v1 total_dirty, v2 file_dirty */
-        uint64_t writeback;        /* v1 total_writeback, v2 file_writeback */
-        uint64_t swapcached;       /* v1 total_swapcached (absent before 5.x: 0), v2 swapcached */
+        uint64_t anon;        /* v1 total_rss (+ total_rss_huge is inside it), v2 anon */
+        uint64_t file;        /* v1 total_cache, v2 file (both include shmem) */
+        uint64_t shmem;       /* v1 total_shmem, v2 shmem */
+        uint64_t mapped_file; /* v1 total_mapped_file, v2 file_mapped */
+        uint64_t dirty;       /* v1 total_dirty, v2 file_dirty */
+        uint64_t writeback;   /* v1 total_writeback, v2 file_writeback */
+        uint64_t swapcached;  /* v1 total_swapcached (absent before 5.x: 0), v2 swapcached */
         uint64_t active_anon;
         uint64_t inactive_anon;
         uint64_t active_file;
@@ -144,17 +145,19 @@ typedef struct PvMemStat {
         uint64_t unevictable;
         uint64_t slab_reclaimable; /* v2 slab_reclaimable; v1: 0 (v1 memory.stat has no slab) */
         uint64_t slab_unreclaimable;
-        uint64_t kernel_stack;     /* v2 kernel_stack */
-        uint64_t pagetables;       /* v2 pagetables */
-        uint64_t anon_thp;         /* v1 total_rss_huge, v2 anon_thp */
+        uint64_t kernel_stack; /* v2 kernel_stack */
+        uint64_t pagetables;   /* v2 pagetables */
+        uint64_t anon_thp;     /* v1 total_rss_huge, v2 anon_thp */
 } PvMemStat;
 
 typedef struct PvMemory {
-        uint64_t limit;       /* bytes: min of the hard limit over the cgroup and its ancestors; PV_UNLIMITED if none */
-        uint64_t usage;       /* bytes charged: v1 memory.usage_in_bytes, v2 memory.current */
-        bool swap_accounted;  /* v1 memory.memsw.* present, v2 memory.swap.* present */
-        uint64_t swap_limit;  /* bytes of swap the cgroup may use (v1: min memsw.limit over ancestors - limit); PV_UNLIMITED if none */
-        uint64_t swap_usage;  /* v1 memsw.usage - usage, v2 memory.swap.current */
+        uint64_t limit;      /* bytes: min of the hard limit over the cgroup and its ancestors;
+                                PV_UNLIMITED if none */
+        uint64_t usage;      /* bytes charged: v1 memory.usage_in_bytes, v2 memory.current */
+        bool swap_accounted; /* v1 memory.memsw.* present, v2 memory.swap.* present */
+        uint64_t swap_limit; /* bytes of swap the cgroup may use (v1: min memsw.limit over ancestors
+                                - limit); PV_UNLIMITED if none */
+        uint64_t swap_usage; /* v1 memsw.usage - usage, v2 memory.swap.current */
         PvMemStat stat;
 } PvMemory;
 
@@ -163,7 +166,7 @@ int pv_cgroup_read_memory(const PvCgroup *cg, PvMemory *ret);
 /* ---- cpu ---- */
 
 typedef struct PvCpuUsage {
-        uint64_t user_ns;      /* whole cgroup, hierarchical */
+        uint64_t user_ns; /* whole cgroup, hierarchical */
         uint64_t system_ns;
         /*
          * Per host CPU id, n_cpus entries, malloc()ed; NULL when the kernel
@@ -194,7 +197,7 @@ typedef struct PvIoDev {
 } PvIoDev;
 
 typedef struct PvIoStats {
-        PvIoDev *devs;  /* malloc()ed, sorted by (major, minor) */
+        PvIoDev *devs; /* malloc()ed, sorted by (major, minor) */
         size_t n_devs;
 } PvIoStats;
 
@@ -225,5 +228,6 @@ typedef enum PvPressure {
         PV_PRESSURE_IO,
 } PvPressure;
 
-/* The raw text of cpu.pressure / memory.pressure / io.pressure. -ENOENT where the kernel has none. */
+/* The raw text of cpu.pressure / memory.pressure / io.pressure. -ENOENT where the kernel has none.
+ */
 int pv_cgroup_read_pressure(const PvCgroup *cg, PvPressure which, char **ret_text);

@@ -9,9 +9,10 @@ START_TEST(test_pid_stat_plain)
 {
         pid_t ppid = 0;
         uint64_t start = 0;
-        const char *t = "1234 (bash) S 1200 1234 1234 34816 1300 4194304 2000 10000 0 0 3 1 5 2 20 0 1 0 "
-                        "98765 10000000 900 18446744073709551615 1 1 0 0 0 0 65536 3686404 1266761467 0 0 0 "
-                        "17 1 0 0 0 0 0\n";
+        const char *t =
+            "1234 (bash) S 1200 1234 1234 34816 1300 4194304 2000 10000 0 0 3 1 5 2 20 0 1 0 "
+            "98765 10000000 900 18446744073709551615 1 1 0 0 0 0 65536 3686404 1266761467 0 0 0 "
+            "17 1 0 0 0 0 0\n";
         ck_assert_int_eq(pv_parse_pid_stat(t, &ppid, &start), 0);
         ck_assert_int_eq(ppid, 1200);
         ck_assert(start == 98765);
@@ -46,7 +47,8 @@ END_TEST
 START_TEST(test_nspid)
 {
         pid_t inner = 0;
-        ck_assert_int_eq(pv_parse_status_nspid("Name:\tsh\nNSpid:\t4242\t17\t1\nNSsid:\t1\n", &inner), 0);
+        ck_assert_int_eq(
+            pv_parse_status_nspid("Name:\tsh\nNSpid:\t4242\t17\t1\nNSsid:\t1\n", &inner), 0);
         ck_assert_int_eq(inner, 1);
         ck_assert_int_eq(pv_parse_status_nspid("Name:\tsh\nNSpid:\t4242\n", &inner), 0);
         ck_assert_int_eq(inner, 4242);
