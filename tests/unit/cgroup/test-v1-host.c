@@ -14,12 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cgroup/backend.h"
 #include "common/fileio.h"
+#include "host-child.h"
 #include "pv-check.h"
 
 #define LIMIT (UINT64_C(64) << 20)
@@ -28,41 +27,17 @@
 static PvHierarchy hier;
 static char name[64];
 static char *dirs[_PV_CTRL_MAX]; /* parent cgroup dir per distinct v1 mount, NULL if none */
-static pid_t child = -1;
-static int to_child[2] = {-1, -1}, from_child[2] = {-1, -1};
-
-static void write_at(const char *dir, const char *file, const char *text)
-{
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/%s", dir, file);
-        int fd = open(path, O_WRONLY | O_CLOEXEC);
-        ck_assert_msg(fd >= 0, "open %s: %s", path, strerror(errno));
-        ck_assert_msg(write(fd, text, strlen(text)) == (ssize_t)strlen(text), "write %s: %s", path,
-                      strerror(errno));
-        close(fd);
-}
-
-static void kill_child(void)
-{
-        if (child > 0) {
-                kill(child, SIGKILL);
-                waitpid(child, NULL, 0);
-                child = -1;
-        }
-}
 
 /* Removes what this test created, and only that; safe to call twice. */
 static void cleanup(void)
 {
-        kill_child();
+        host_child_kill();
         for (int c = 0; c < _PV_CTRL_MAX; c++) {
                 if (!dirs[c])
                         continue;
                 char sub[4200];
                 snprintf(sub, sizeof(sub), "%s/c", dirs[c]);
-                /* a removed cgroup can stay busy for a moment while its last task exits */
-                for (int i = 0; i < 50 && (rmdir(sub) == 0 ? 0 : errno == EBUSY); i++)
-                        usleep(20000);
+                host_rmdir_retry(sub);
                 rmdir(dirs[c]);
                 free(dirs[c]);
                 dirs[c] = NULL;
@@ -73,42 +48,6 @@ static void on_signal(int sig)
 {
         cleanup();
         _exit(128 + sig);
-}
-
-/* Child: allocate and touch 4 MiB, then on 'b' burn BURN_NS of CPU, report, and sleep. */
-static void child_main(void)
-{
-        char cmd;
-        if (read(to_child[0], &cmd, 1) != 1)
-                _exit(1);
-        size_t n = 4 << 20;
-        char *mem = malloc(n);
-        if (!mem)
-                _exit(1);
-        memset(mem, 1, n);
-        if (write(from_child[1], "m", 1) != 1 || read(to_child[0], &cmd, 1) != 1)
-                _exit(1);
-        if (write(from_child[1], "s", 1) != 1)
-                _exit(1);
-        struct timespec ts;
-        volatile unsigned long spin = 0;
-        do {
-                for (int i = 0; i < 100000; i++)
-                        spin++;
-                clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-        } while ((unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec <
-                 BURN_NS);
-        if (write(from_child[1], "d", 1) != 1)
-                _exit(1);
-        for (;;)
-                pause();
-}
-
-static void expect(char want)
-{
-        char got = 0;
-        ck_assert_int_eq(read(from_child[0], &got, 1), 1);
-        ck_assert_int_eq(got, want);
 }
 
 START_TEST(test_v1_host)
@@ -133,38 +72,27 @@ START_TEST(test_v1_host)
         snprintf(mems, sizeof(mems), "%s", text);
         free(text);
         char sub[4200];
-        write_at(dirs[PV_CTRL_CPUSET], "cpuset.cpus", cpus);
-        write_at(dirs[PV_CTRL_CPUSET], "cpuset.mems", mems);
+        host_write_at(dirs[PV_CTRL_CPUSET], "cpuset.cpus", cpus);
+        host_write_at(dirs[PV_CTRL_CPUSET], "cpuset.mems", mems);
         snprintf(sub, sizeof(sub), "%s/c", dirs[PV_CTRL_CPUSET]);
-        write_at(sub, "cpuset.cpus", cpus);
-        write_at(sub, "cpuset.mems", mems);
+        host_write_at(sub, "cpuset.cpus", cpus);
+        host_write_at(sub, "cpuset.mems", mems);
 
         /* the memory limit only on the parent */
         char lim[32];
         snprintf(lim, sizeof(lim), "%llu", (unsigned long long)LIMIT);
-        write_at(dirs[PV_CTRL_MEMORY], "memory.limit_in_bytes", lim);
+        host_write_at(dirs[PV_CTRL_MEMORY], "memory.limit_in_bytes", lim);
 
-        ck_assert_int_eq(pipe2(to_child, O_CLOEXEC), 0);
-        ck_assert_int_eq(pipe2(from_child, O_CLOEXEC), 0);
-        child = fork();
-        ck_assert_int_ge(child, 0);
-        if (child == 0)
-                child_main();
-        char pid[32];
-        snprintf(pid, sizeof(pid), "%d", (int)child);
+        host_child_start(BURN_NS, NULL);
         for (int c = 0; c < _PV_CTRL_MAX; c++)
                 if (dirs[c]) {
                         snprintf(sub, sizeof(sub), "%s/c", dirs[c]);
-                        write_at(sub, "cgroup.procs", pid);
+                        host_child_move(sub);
                 }
-        ck_assert_int_eq(write(to_child[1], "m", 1), 1);
-        expect('m');
+        host_child_send('m');
+        host_child_expect('m');
 
-        char procfile[64];
-        snprintf(procfile, sizeof(procfile), "/proc/%d/cgroup", (int)child);
-        ck_assert_int_eq(pv_read_file_at(AT_FDCWD, procfile, &text, NULL), 0);
-        ck_assert_int_eq(pv_cgroup_open_proc(&hier, text, &cg), 0);
-        free(text);
+        cg = host_child_open_cgroup(&hier);
         char want_path[128];
         snprintf(want_path, sizeof(want_path), "/%s/c", name);
         ck_assert_str_eq(pv_cgroup_path(cg, PV_CTRL_MEMORY), want_path);
@@ -180,19 +108,8 @@ START_TEST(test_v1_host)
         pv_cpuset_add(&want, (unsigned)atoi(cpus));
         ck_assert(pv_cpuset_equal(&set, &want));
 
-        ck_assert_int_eq(pv_cgroup_read_cpu(cg, &u0), 0);
-        ck_assert_int_eq(write(to_child[1], "b", 1), 1);
-        expect('s');
-        /* burning: the one thread is running or runnable (R), via netlink where available */
-        ck_assert_int_eq(pv_cgroup_read_tasks(cg, &t), 0);
-        ck_assert_uint_eq(t.total, 1);
-        ck_assert_int_eq(t.last_pid, child);
-        ck_assert_uint_eq(t.running, 1);
-        expect('d');
-        ck_assert_int_eq(pv_cgroup_read_cpu(cg, &u1), 0);
-        uint64_t before = u0.user_ns + u0.system_ns, after = u1.user_ns + u1.system_ns;
-        ck_assert_msg(after >= before + BURN_NS * 3 / 4, "cpu %llu -> %llu",
-                      (unsigned long long)before, (unsigned long long)after);
+        host_check_burn(cg, BURN_NS, &u0, &u1);
+        uint64_t after = u1.user_ns + u1.system_ns;
         ck_assert_uint_gt(u1.n_cpus, 0);
         uint64_t sum = 0;
         for (size_t i = 0; i < u1.n_cpus; i++)
@@ -214,24 +131,17 @@ START_TEST(test_v1_host)
         PvTaskCounts t2;
         ck_assert_int_eq(pv_hierarchy_set_proc_root(&hier, "/proc"), 0);
         ck_assert_int_eq(pv_cgroup_read_tasks(cg, &t2), 0);
-        ck_assert(t2.total == 1 && t2.running == 0 && t2.last_pid == child);
+        ck_assert(t2.total == 1 && t2.running == 0 && t2.last_pid == host_child_pid());
 
         /* remove the cgroups while held: errors, not crashes */
-        kill_child();
+        host_child_kill();
         for (int c = 0; c < _PV_CTRL_MAX; c++)
                 if (dirs[c]) {
                         snprintf(sub, sizeof(sub), "%s/c", dirs[c]);
-                        int r = -1;
-                        for (int i = 0; i < 50 && (r = rmdir(sub)) < 0 && errno == EBUSY; i++)
-                                usleep(20000);
-                        ck_assert_msg(r == 0, "rmdir %s: %s", sub, strerror(errno));
+                        ck_assert_msg(host_rmdir_retry(sub) == 0, "rmdir %s: %s", sub,
+                                      strerror(errno));
                 }
-        m.usage = 12345;
-        ck_assert_int_lt(pv_cgroup_read_memory(cg, &m), 0);
-        ck_assert(m.usage == 12345);
-        ck_assert_int_lt(pv_cgroup_read_cpu(cg, &u0), 0);
-        ck_assert_int_lt(pv_cgroup_read_cpuset(cg, &set), 0);
-        ck_assert_int_lt(pv_cgroup_read_tasks(cg, &t), 0);
+        host_check_vanished(cg);
         pv_cgroup_free(cg);
 }
 END_TEST

@@ -15,61 +15,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cgroup/backend.h"
 #include "common/fileio.h"
+#include "host-child.h"
 #include "pv-check.h"
 
 #define ROOT "/sys/fs/cgroup"
 #define LIMIT (UINT64_C(64) << 20)
 #define BURN_NS 300000000ULL
-#define DISK_BYTES (1u << 20)
 
 static PvHierarchy hier;
 static char parent[256], sub[300];
-static pid_t child = -1;
-static int to_child[2] = {-1, -1}, from_child[2] = {-1, -1};
-
-static void write_at(const char *dir, const char *file, const char *text)
-{
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/%s", dir, file);
-        int fd = open(path, O_WRONLY | O_CLOEXEC);
-        ck_assert_msg(fd >= 0, "open %s: %s", path, strerror(errno));
-        ck_assert_msg(write(fd, text, strlen(text)) == (ssize_t)strlen(text), "write %s: %s", path,
-                      strerror(errno));
-        close(fd);
-}
-
-static void kill_child(void)
-{
-        if (child > 0) {
-                kill(child, SIGKILL);
-                waitpid(child, NULL, 0);
-                child = -1;
-        }
-}
-
-static int rmdir_retry(const char *dir)
-{
-        int r = -1;
-        /* a cgroup stays populated for a moment while its last task exits */
-        for (int i = 0; i < 100 && (r = rmdir(dir)) < 0 && errno == EBUSY; i++)
-                usleep(20000);
-        return r;
-}
 
 /* Removes only what this test created; safe to call twice. */
 static void cleanup(void)
 {
-        kill_child();
+        host_child_kill();
         if (sub[0])
-                rmdir_retry(sub);
+                host_rmdir_retry(sub);
         if (parent[0])
-                rmdir_retry(parent);
+                host_rmdir_retry(parent);
 }
 
 static void on_signal(int sig)
@@ -78,60 +45,12 @@ static void on_signal(int sig)
         _exit(128 + sig);
 }
 
-static void child_main(const char *disk)
-{
-        char cmd;
-        if (read(to_child[0], &cmd, 1) != 1)
-                _exit(1);
-        size_t n = 4 << 20;
-        char *mem = malloc(n);
-        if (!mem)
-                _exit(1);
-        memset(mem, 1, n);
-        if (disk) {
-                /* direct writes, so the I/O is charged to this cgroup now, not at writeback */
-                int fd = open(disk, O_WRONLY | O_DIRECT | O_CLOEXEC);
-                void *buf;
-                if (fd < 0 || posix_memalign(&buf, 4096, 65536) != 0)
-                        _exit(2);
-                memset(buf, 0, 65536);
-                for (unsigned off = 0; off < DISK_BYTES; off += 65536)
-                        if (write(fd, buf, 65536) != 65536)
-                                _exit(3);
-                close(fd);
-        }
-        if (write(from_child[1], "m", 1) != 1 || read(to_child[0], &cmd, 1) != 1)
-                _exit(1);
-        if (write(from_child[1], "s", 1) != 1)
-                _exit(1);
-        struct timespec ts;
-        volatile unsigned long spin = 0;
-        do {
-                for (int i = 0; i < 100000; i++)
-                        spin++;
-                clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-        } while ((unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec <
-                 BURN_NS);
-        if (write(from_child[1], "d", 1) != 1)
-                _exit(1);
-        for (;;)
-                pause();
-}
-
-static void expect(char want)
-{
-        char got = 0;
-        ck_assert_int_eq(read(from_child[0], &got, 1), 1);
-        ck_assert_int_eq(got, want);
-}
-
 START_TEST(test_v2_host)
 {
         PvCgroup *cg;
         PvMemory m;
         PvCpuUsage u0, u1;
         PvCpuSet set, want;
-        PvTaskCounts t;
         PvIoStats io;
         char *text;
         const char *disk = getenv("PV_VM_DISK");
@@ -146,39 +65,28 @@ START_TEST(test_v2_host)
         ck_assert_int_eq(pv_read_file_at(AT_FDCWD, ROOT "/cgroup.subtree_control", &text, NULL), 0);
         bool has_io = strstr(text, "io") != NULL;
         free(text);
-        write_at(parent, "cgroup.subtree_control",
-                 has_io ? "+memory +cpu +cpuset +io +pids" : "+memory +cpu +cpuset +pids");
+        host_write_at(parent, "cgroup.subtree_control",
+                      has_io ? "+memory +cpu +cpuset +io +pids" : "+memory +cpu +cpuset +pids");
         ck_assert_int_eq(mkdir(sub, 0755), 0);
 
         char lim[32];
         snprintf(lim, sizeof(lim), "%llu", (unsigned long long)LIMIT);
-        write_at(parent, "memory.max", lim);
-        write_at(parent, "memory.swap.max", "0");
-        write_at(parent, "cpu.max", "50000 100000");
+        host_write_at(parent, "memory.max", lim);
+        host_write_at(parent, "memory.swap.max", "0");
+        host_write_at(parent, "cpu.max", "50000 100000");
         ck_assert_int_eq(pv_read_file_at(AT_FDCWD, ROOT "/cpuset.cpus.effective", &text, NULL), 0);
         ck_assert_int_eq(pv_cpuset_parse(text, &want), 0);
         free(text);
         char cpus[16];
         snprintf(cpus, sizeof(cpus), "%d", pv_cpuset_last(&want));
-        write_at(sub, "cpuset.cpus", cpus);
+        host_write_at(sub, "cpuset.cpus", cpus);
 
-        ck_assert_int_eq(pipe2(to_child, O_CLOEXEC), 0);
-        ck_assert_int_eq(pipe2(from_child, O_CLOEXEC), 0);
-        child = fork();
-        ck_assert_int_ge(child, 0);
-        if (child == 0)
-                child_main(disk);
-        char pid[32];
-        snprintf(pid, sizeof(pid), "%d", (int)child);
-        write_at(sub, "cgroup.procs", pid);
-        ck_assert_int_eq(write(to_child[1], "m", 1), 1);
-        expect('m');
+        host_child_start(BURN_NS, disk);
+        host_child_move(sub);
+        host_child_send('m');
+        host_child_expect('m');
 
-        char procfile[64];
-        snprintf(procfile, sizeof(procfile), "/proc/%d/cgroup", (int)child);
-        ck_assert_int_eq(pv_read_file_at(AT_FDCWD, procfile, &text, NULL), 0);
-        ck_assert_int_eq(pv_cgroup_open_proc(&hier, text, &cg), 0);
-        free(text);
+        cg = host_child_open_cgroup(&hier);
         const char *rel = sub + strlen(ROOT);
         ck_assert_str_eq(pv_cgroup_path(cg, PV_CTRL_MEMORY), rel);
         ck_assert_str_eq(pv_cgroup_unified_path(cg), rel);
@@ -205,24 +113,16 @@ START_TEST(test_v2_host)
                                           (io.devs[i - 1].major == io.devs[i].major &&
                                            io.devs[i - 1].minor < io.devs[i].minor));
                 }
-                ck_assert_msg(w >= DISK_BYTES, "io.stat wbytes %llu", (unsigned long long)w);
+                ck_assert_msg(w >= HOST_CHILD_DISK_BYTES, "io.stat wbytes %llu",
+                              (unsigned long long)w);
                 pv_io_stats_clear(&io);
         }
 
-        ck_assert_int_eq(pv_cgroup_read_cpu(cg, &u0), 0);
+        host_check_burn(cg, BURN_NS, &u0, &u1);
         ck_assert(u0.quota_us == 50000 && u0.period_us == 100000);
         ck_assert_ptr_null(u0.percpu_user_ns);
-        ck_assert_int_eq(write(to_child[1], "b", 1), 1);
-        expect('s');
-        ck_assert_int_eq(pv_cgroup_read_tasks(cg, &t), 0);
-        ck_assert_uint_eq(t.total, 1);
-        ck_assert_int_eq(t.last_pid, child);
-        ck_assert_uint_eq(t.running, 1);
-        expect('d');
-        ck_assert_int_eq(pv_cgroup_read_cpu(cg, &u1), 0);
-        uint64_t before = u0.user_ns + u0.system_ns, after = u1.user_ns + u1.system_ns;
-        ck_assert_msg(after >= before + BURN_NS * 3 / 4, "cpu %llu -> %llu",
-                      (unsigned long long)before, (unsigned long long)after);
+        pv_cpu_usage_clear(&u0);
+        pv_cpu_usage_clear(&u1);
 
         /* pressure of the container's own cgroup, when the kernel has PSI */
         int r = pv_cgroup_read_pressure(cg, PV_PRESSURE_CPU, &text);
@@ -234,14 +134,9 @@ START_TEST(test_v2_host)
                 ck_assert_int_eq(r, -ENOENT);
         }
 
-        kill_child();
-        ck_assert_int_eq(rmdir_retry(sub), 0);
-        m.usage = 12345;
-        ck_assert_int_lt(pv_cgroup_read_memory(cg, &m), 0);
-        ck_assert(m.usage == 12345);
-        ck_assert_int_lt(pv_cgroup_read_cpu(cg, &u0), 0);
-        ck_assert_int_lt(pv_cgroup_read_cpuset(cg, &set), 0);
-        ck_assert_int_lt(pv_cgroup_read_tasks(cg, &t), 0);
+        host_child_kill();
+        ck_assert_int_eq(host_rmdir_retry(sub), 0);
+        host_check_vanished(cg);
         ck_assert_int_lt(pv_cgroup_read_pressure(cg, PV_PRESSURE_CPU, &text), 0);
         pv_cgroup_free(cg);
 }
