@@ -4,6 +4,7 @@
 /* Internals shared by backend.c, chain.c, tasks.c, v1.c and v2.c; not for other layers. */
 
 #include "cgroup/backend.h"
+#include "cgroup/parse.h"
 
 /* Per-controller readers of one cgroup version; picked once per controller in pv_cgroup_open. */
 typedef struct PvCgroupOps {
@@ -44,6 +45,29 @@ struct PvCgroup {
  * -ENODEV (controller absent), -errno.
  */
 int pv_cg_read(const PvCgroup *cg, PvController c, size_t level, const char *file, char **ret);
+
+/* pv_cg_read of a level-0 file holding one number (a usage counter), parsed. Returns 0 or -errno.
+ */
+int pv_cg_read_u64(const PvCgroup *cg, PvController c, const char *file, uint64_t *ret);
+
+/*
+ * pv_cg_read of a level-0 flat-keyed file (memory.stat, cpu.stat,
+ * cpuacct.stat) parsed by pv_parse_flat_keyed. Returns the number of fields
+ * found (>= 0) or -errno; no dst is written on failure.
+ */
+int pv_cg_read_keyed(const PvCgroup *cg, PvController c, const char *file, const PvKeyField *fields,
+                     size_t n_fields);
+
+/* pv_cg_read of a cpu-list file at level, parsed by pv_cpuset_parse. Returns 0 or -errno. */
+int pv_cg_read_cpuset(const PvCgroup *cg, PvController c, size_t level, const char *file,
+                      PvCpuSet *ret);
+
+/*
+ * -ENOENT when the cgroup of c itself was removed (every cgroup directory,
+ * v1 and v2, has cgroup.procs), else 0: tells a vanished cgroup from a
+ * level that merely lacks a file.
+ */
+int pv_cg_gone(const PvCgroup *cg, PvController c);
 
 /*
  * The smallest limit (pv_parse_limit) of file over the cgroup of c and

@@ -20,9 +20,43 @@ int pv_cg_read(const PvCgroup *cg, PvController c, size_t level, const char *fil
         return r == -ENODEV ? -ENOENT : r;
 }
 
-static int cgroup_gone(const PvCgroup *cg, PvController c)
+int pv_cg_read_u64(const PvCgroup *cg, PvController c, const char *file, uint64_t *ret)
 {
-        /* every cgroup directory, v1 and v2, has cgroup.procs */
+        char *text;
+        int r = pv_cg_read(cg, c, 0, file, &text);
+        if (r < 0)
+                return r;
+        r = pv_parse_u64_or_max(text, ret);
+        free(text);
+        return r;
+}
+
+int pv_cg_read_keyed(const PvCgroup *cg, PvController c, const char *file, const PvKeyField *fields,
+                     size_t n_fields)
+{
+        char *text;
+        int r = pv_cg_read(cg, c, 0, file, &text);
+        if (r < 0)
+                return r;
+        r = pv_parse_flat_keyed(text, fields, n_fields);
+        free(text);
+        return r;
+}
+
+int pv_cg_read_cpuset(const PvCgroup *cg, PvController c, size_t level, const char *file,
+                      PvCpuSet *ret)
+{
+        char *text;
+        int r = pv_cg_read(cg, c, level, file, &text);
+        if (r < 0)
+                return r;
+        r = pv_cpuset_parse(text, ret);
+        free(text);
+        return r;
+}
+
+int pv_cg_gone(const PvCgroup *cg, PvController c)
+{
         if (faccessat(cg->chain[c][0], "cgroup.procs", F_OK, 0) < 0)
                 return -ENOENT;
         return 0;
@@ -38,7 +72,7 @@ int pv_cg_limit_min(const PvCgroup *cg, PvController c, const char *file, uint64
                 uint64_t v;
                 int r = pv_cg_read(cg, c, i, file, &text);
                 if (r == -ENOENT) {
-                        if (i == 0 && cgroup_gone(cg, c) < 0)
+                        if (i == 0 && pv_cg_gone(cg, c) < 0)
                                 return -ENOENT;
                         continue; /* e.g. the v2 root has no memory.max */
                 }
@@ -96,7 +130,7 @@ int pv_cg_quota_min(const PvCgroup *cg, PvController c, const char *quota_file,
                 }
                 free(text);
                 if (r == -ENOENT) {
-                        if (i == 0 && cgroup_gone(cg, c) < 0)
+                        if (i == 0 && pv_cg_gone(cg, c) < 0)
                                 return -ENOENT;
                         continue;
                 }

@@ -20,24 +20,36 @@ static int controller_from_name(const char *name, size_t len)
         return -1;
 }
 
+/* The fields of one /proc/PID/cgroup line; pointers into the text. */
+typedef struct CgroupLine {
+        uint64_t id; /* hierarchy id, 0 for the unified hierarchy */
+        const char *ctrls;
+        size_t ctrls_len; /* 0 on the unified line */
+        const char *path;
+        size_t path_len;
+} CgroupLine;
+
 /* Splits "ID:ctrls:path" into its fields; path runs to the end of the line. */
-static int split_cgroup_line(const PvLine *l, uint64_t *ret_id, const char **ret_ctrls,
-                             size_t *ret_ctrls_len, const char **ret_path, size_t *ret_path_len)
+static int split_cgroup_line(const PvLine *l, CgroupLine *ret)
 {
         const char *end = l->start + l->len;
         const char *c1 = memchr(l->start, ':', l->len);
         if (!c1)
                 return -EINVAL;
         const char *c2 = memchr(c1 + 1, ':', (size_t)(end - c1 - 1));
-        if (!c2 || pv_parse_u64_n(l->start, (size_t)(c1 - l->start), ret_id) < 0)
+        uint64_t id;
+        if (!c2 || pv_parse_u64_n(l->start, (size_t)(c1 - l->start), &id) < 0)
                 return -EINVAL;
         size_t pl = (size_t)(end - c2 - 1);
         if (pl == 0 || c2[1] != '/')
                 return -EINVAL;
-        *ret_ctrls = c1 + 1;
-        *ret_ctrls_len = (size_t)(c2 - c1 - 1);
-        *ret_path = c2 + 1;
-        *ret_path_len = pl;
+        *ret = (CgroupLine){
+            .id = id,
+            .ctrls = c1 + 1,
+            .ctrls_len = (size_t)(c2 - c1 - 1),
+            .path = c2 + 1,
+            .path_len = pl,
+        };
         return 0;
 }
 
@@ -46,21 +58,17 @@ int pv_cgroup_unified_path_parse(const char *proc_pid_cgroup, char **ret)
         const char *p = proc_pid_cgroup;
         PvLine l;
 
-        while (pv_line_next(&p, &l)) {
-                uint64_t id;
-                const char *ctrls, *path;
-                size_t cl, pl;
-                if (pv_line_blank(&l))
-                        continue;
-                if (split_cgroup_line(&l, &id, &ctrls, &cl, &path, &pl) < 0) {
+        while (pv_line_next_data(&p, &l)) {
+                CgroupLine cl;
+                if (split_cgroup_line(&l, &cl) < 0) {
                         if (!l.complete)
                                 break;
                         return -EINVAL;
                 }
-                if (id == 0 && cl == 0) {
+                if (cl.id == 0 && cl.ctrls_len == 0) {
                         if (!l.complete)
                                 return -EINVAL; /* a cut path would name another cgroup */
-                        char *s = strndup(path, pl);
+                        char *s = strndup(cl.path, cl.path_len);
                         if (!s)
                                 return -ENOMEM;
                         *ret = s;
@@ -78,37 +86,33 @@ int pv_cgroup_paths_parse(const PvHierarchy *h, const char *proc_pid_cgroup,
         const char *p = proc_pid_cgroup;
         PvLine l;
 
-        while (pv_line_next(&p, &l)) {
-                uint64_t id;
-                const char *ctrls, *path;
-                size_t cl, pl;
-                if (pv_line_blank(&l))
-                        continue;
+        while (pv_line_next_data(&p, &l)) {
+                CgroupLine cl;
                 /* a line cut short may hold a cut path: only complete lines name cgroups */
                 if (!l.complete)
                         break;
-                if (split_cgroup_line(&l, &id, &ctrls, &cl, &path, &pl) < 0)
+                if (split_cgroup_line(&l, &cl) < 0)
                         return -EINVAL;
-                if (id == 0) {
-                        if (cl != 0)
+                if (cl.id == 0) {
+                        if (cl.ctrls_len != 0)
                                 return -EINVAL;
                         for (int c = 0; c < _PV_CTRL_MAX; c++)
                                 if (h->is_v2[c]) {
-                                        found[c] = path;
-                                        found_len[c] = pl;
+                                        found[c] = cl.path;
+                                        found_len[c] = cl.path_len;
                                 }
                         continue;
                 }
                 /* "cpu,cpuacct" names both; "name=systemd" and controllers we do not use are
                  * skipped */
-                const char *q = ctrls, *end = ctrls + cl;
+                const char *q = cl.ctrls, *end = cl.ctrls + cl.ctrls_len;
                 while (q < end) {
                         const char *comma = memchr(q, ',', (size_t)(end - q));
                         const char *e = comma ? comma : end;
                         int c = controller_from_name(q, (size_t)(e - q));
                         if (c >= 0 && !h->is_v2[c] && h->root_fd[c] >= 0) {
-                                found[c] = path;
-                                found_len[c] = pl;
+                                found[c] = cl.path;
+                                found_len[c] = cl.path_len;
                         }
                         q = e + 1;
                 }

@@ -67,14 +67,12 @@ int pv_parse_blkio(const char *text, bool ios, PvIoStats *ret)
         PvLine l;
         int r;
 
-        while (pv_line_next(&p, &l)) {
+        while (pv_line_next_data(&p, &l)) {
                 const char *tok[3];
                 size_t tl[3];
                 unsigned ma, mi;
                 uint64_t v;
 
-                if (pv_line_blank(&l))
-                        continue;
                 size_t k = pv_line_split(&l, tok, tl, 3);
                 if (k == 2 && pv_tok_eq(tok[0], tl[0], "Total") &&
                     pv_parse_u64_n(tok[1], tl[1], &v) == 0)
@@ -116,13 +114,11 @@ int pv_parse_io_stat(const char *text, PvIoStats *ret)
         const char *p = text;
         PvLine l;
 
-        while (pv_line_next(&p, &l)) {
+        while (pv_line_next_data(&p, &l)) {
                 const char *tok[16];
                 size_t tl[16];
                 unsigned ma, mi;
 
-                if (pv_line_blank(&l))
-                        continue;
                 size_t k = pv_line_split(&l, tok, tl, 15);
                 if (k == 0 || k > 15 || parse_devnum(tok[0], tl[0], &ma, &mi) < 0)
                         goto bad;

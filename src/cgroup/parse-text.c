@@ -26,6 +26,14 @@ bool pv_line_blank(const PvLine *l)
         return true;
 }
 
+bool pv_line_next_data(const char **p, PvLine *ret)
+{
+        while (pv_line_next(p, ret))
+                if (!pv_line_blank(ret))
+                        return true;
+        return false;
+}
+
 size_t pv_line_split(const PvLine *l, const char **tok, size_t *tok_len, size_t max)
 {
         size_t n = 0, i = 0;

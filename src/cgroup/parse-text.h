@@ -28,6 +28,12 @@ bool pv_line_next(const char **p, PvLine *ret);
 bool pv_line_blank(const PvLine *l);
 
 /*
+ * pv_line_next, skipping blank lines: the parsers ignore them wherever they
+ * stand. Returns false at the end of the text.
+ */
+bool pv_line_next_data(const char **p, PvLine *ret);
+
+/*
  * Splits a line into at most max whitespace-separated tokens (tok[i] points
  * into the line, tok_len[i] its length). Returns the count, or max + 1 when
  * the line has more.

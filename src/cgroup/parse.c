@@ -47,13 +47,11 @@ int pv_parse_flat_keyed(const char *text, const PvKeyField *fields, size_t n_fie
 
         if (n_fields > FLAT_KEYED_MAX)
                 return -EINVAL;
-        while (pv_line_next(&p, &l)) {
+        while (pv_line_next_data(&p, &l)) {
                 const char *tok[2];
                 size_t tl[2];
                 uint64_t v;
 
-                if (pv_line_blank(&l))
-                        continue;
                 size_t n = pv_line_split(&l, tok, tl, 2);
                 if (n != 2 || pv_parse_u64_n(tok[1], tl[1], &v) < 0) {
                         if (!l.complete)
@@ -82,13 +80,11 @@ static int usage_all_pass(const char *text, uint64_t *user, uint64_t *sys, size_
         size_t n = 0;
         PvLine l;
 
-        while (pv_line_next(&p, &l)) {
+        while (pv_line_next_data(&p, &l)) {
                 const char *tok[3];
                 size_t tl[3];
                 uint64_t id, u, s;
 
-                if (pv_line_blank(&l))
-                        continue;
                 size_t k = pv_line_split(&l, tok, tl, 3);
                 if (!header) {
                         if (k != 3 || !pv_tok_eq(tok[0], tl[0], "cpu") ||

@@ -8,26 +8,13 @@
 #include "common/fileio.h"
 #include "parse.h"
 
-/* Reads a required level-0 file as one number (usage counters). */
-static int read_u64(const PvCgroup *cg, PvController c, const char *file, uint64_t *ret)
-{
-        char *text;
-        int r = pv_cg_read(cg, c, 0, file, &text);
-        if (r < 0)
-                return r;
-        r = pv_parse_u64_or_max(text, ret);
-        free(text);
-        return r;
-}
-
 static int v1_read_memory(const PvCgroup *cg, PvMemory *ret)
 {
         PvMemory m = {};
         uint64_t memsw_usage, memsw_limit, rss = 0;
-        char *text;
         int r;
 
-        r = read_u64(cg, PV_CTRL_MEMORY, "memory.usage_in_bytes", &m.usage);
+        r = pv_cg_read_u64(cg, PV_CTRL_MEMORY, "memory.usage_in_bytes", &m.usage);
         if (r < 0)
                 return r;
         r = pv_cg_limit_min(cg, PV_CTRL_MEMORY, "memory.limit_in_bytes", &m.limit);
@@ -38,7 +25,7 @@ static int v1_read_memory(const PvCgroup *cg, PvMemory *ret)
          * memsw counts memory + swap (kernel built with swap accounting and
          * swapaccount not off); without it the files are absent.
          */
-        r = read_u64(cg, PV_CTRL_MEMORY, "memory.memsw.usage_in_bytes", &memsw_usage);
+        r = pv_cg_read_u64(cg, PV_CTRL_MEMORY, "memory.memsw.usage_in_bytes", &memsw_usage);
         if (r == 0) {
                 r = pv_cg_limit_min(cg, PV_CTRL_MEMORY, "memory.memsw.limit_in_bytes",
                                     &memsw_limit);
@@ -58,9 +45,6 @@ static int v1_read_memory(const PvCgroup *cg, PvMemory *ret)
                 return r;
         }
 
-        r = pv_cg_read(cg, PV_CTRL_MEMORY, 0, "memory.stat", &text);
-        if (r < 0)
-                return r;
         /* total_* are the hierarchical sums (the cgroup and its descendants) */
         const PvKeyField f[] = {
             {"total_rss", &rss},
@@ -77,8 +61,7 @@ static int v1_read_memory(const PvCgroup *cg, PvMemory *ret)
             {"total_unevictable", &m.stat.unevictable},
             {"total_rss_huge", &m.stat.anon_thp},
         };
-        r = pv_parse_flat_keyed(text, f, sizeof(f) / sizeof(f[0]));
-        free(text);
+        r = pv_cg_read_keyed(cg, PV_CTRL_MEMORY, "memory.stat", f, sizeof(f) / sizeof(f[0]));
         if (r < 0)
                 return r;
         m.stat.anon = rss; /* v1 rss already includes rss_huge */
@@ -146,15 +129,11 @@ static int v1_read_cpu_usage(const PvCgroup *cg, PvCpuUsage *ret)
          * cpuacct.stat (USER_HZ ticks). No per-CPU split.
          */
         uint64_t usage, ut = 0, st = 0;
-        r = read_u64(cg, PV_CTRL_CPUACCT, "cpuacct.usage", &usage);
-        if (r < 0)
-                return r;
-        r = pv_cg_read(cg, PV_CTRL_CPUACCT, 0, "cpuacct.stat", &text);
+        r = pv_cg_read_u64(cg, PV_CTRL_CPUACCT, "cpuacct.usage", &usage);
         if (r < 0)
                 return r;
         const PvKeyField f[] = {{"user", &ut}, {"system", &st}};
-        r = pv_parse_flat_keyed(text, f, 2);
-        free(text);
+        r = pv_cg_read_keyed(cg, PV_CTRL_CPUACCT, "cpuacct.stat", f, 2);
         if (r < 0)
                 return r;
         if (ut + st == 0) {
@@ -176,15 +155,10 @@ static int v1_read_cpu_quota(const PvCgroup *cg, uint64_t *ret_quota_us, uint64_
 
 static int v1_read_cpuset(const PvCgroup *cg, PvCpuSet *ret)
 {
-        char *text;
         /* effective_cpus (4.7+) is cpus as narrowed by the ancestors and hotplug */
-        int r = pv_cg_read(cg, PV_CTRL_CPUSET, 0, "cpuset.effective_cpus", &text);
+        int r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, 0, "cpuset.effective_cpus", ret);
         if (r == -ENOENT)
-                r = pv_cg_read(cg, PV_CTRL_CPUSET, 0, "cpuset.cpus", &text);
-        if (r < 0)
-                return r;
-        r = pv_cpuset_parse(text, ret);
-        free(text);
+                r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, 0, "cpuset.cpus", ret);
         return r;
 }
 

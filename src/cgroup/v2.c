@@ -11,15 +11,10 @@
 static int v2_read_memory(const PvCgroup *cg, PvMemory *ret)
 {
         PvMemory m = {};
-        char *text;
         int r;
 
         /* memory.current: absent in the root and where the memory controller is not enabled */
-        r = pv_cg_read(cg, PV_CTRL_MEMORY, 0, "memory.current", &text);
-        if (r < 0)
-                return r;
-        r = pv_parse_u64_or_max(text, &m.usage);
-        free(text);
+        r = pv_cg_read_u64(cg, PV_CTRL_MEMORY, "memory.current", &m.usage);
         if (r < 0)
                 return r;
         r = pv_cg_limit_min(cg, PV_CTRL_MEMORY, "memory.max", &m.limit);
@@ -27,12 +22,8 @@ static int v2_read_memory(const PvCgroup *cg, PvMemory *ret)
                 return r;
 
         /* v2 accounts swap apart from memory (unlike v1 memsw) */
-        r = pv_cg_read(cg, PV_CTRL_MEMORY, 0, "memory.swap.current", &text);
+        r = pv_cg_read_u64(cg, PV_CTRL_MEMORY, "memory.swap.current", &m.swap_usage);
         if (r == 0) {
-                r = pv_parse_u64_or_max(text, &m.swap_usage);
-                free(text);
-                if (r < 0)
-                        return r;
                 r = pv_cg_limit_min(cg, PV_CTRL_MEMORY, "memory.swap.max", &m.swap_limit);
                 if (r < 0)
                         return r;
@@ -43,9 +34,6 @@ static int v2_read_memory(const PvCgroup *cg, PvMemory *ret)
                 return r;
         }
 
-        r = pv_cg_read(cg, PV_CTRL_MEMORY, 0, "memory.stat", &text);
-        if (r < 0)
-                return r;
         /* v2 memory.stat is hierarchical already; keys per Documentation/admin-guide/cgroup-v2.rst
          */
         const PvKeyField f[] = {
@@ -67,8 +55,7 @@ static int v2_read_memory(const PvCgroup *cg, PvMemory *ret)
             {"pagetables", &m.stat.pagetables},
             {"anon_thp", &m.stat.anon_thp},
         };
-        r = pv_parse_flat_keyed(text, f, sizeof(f) / sizeof(f[0]));
-        free(text);
+        r = pv_cg_read_keyed(cg, PV_CTRL_MEMORY, "memory.stat", f, sizeof(f) / sizeof(f[0]));
         if (r < 0)
                 return r;
         *ret = m;
@@ -78,15 +65,10 @@ static int v2_read_memory(const PvCgroup *cg, PvMemory *ret)
 static int v2_read_cpu_usage(const PvCgroup *cg, PvCpuUsage *ret)
 {
         uint64_t user = 0, sys = 0;
-        char *text;
         /* cpu.stat's usage fields are core (present without the cpu controller); no per-CPU split
          */
-        int r = pv_cg_read(cg, PV_CTRL_CPUACCT, 0, "cpu.stat", &text);
-        if (r < 0)
-                return r;
         const PvKeyField f[] = {{"user_usec", &user}, {"system_usec", &sys}};
-        r = pv_parse_flat_keyed(text, f, 2);
-        free(text);
+        int r = pv_cg_read_keyed(cg, PV_CTRL_CPUACCT, "cpu.stat", f, 2);
         if (r < 0)
                 return r;
         if (r < 2)
@@ -110,18 +92,12 @@ static int v2_read_cpuset(const PvCgroup *cg, PvCpuSet *ret)
          * the controller shares its parent's cpuset).
          */
         for (size_t i = 0; i < cg->n_chain[PV_CTRL_CPUSET]; i++) {
-                char *text;
-                int r = pv_cg_read(cg, PV_CTRL_CPUSET, i, "cpuset.cpus.effective", &text);
+                int r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, i, "cpuset.cpus.effective", ret);
                 if (r == -ENOENT) {
-                        if (i == 0 &&
-                            faccessat(cg->chain[PV_CTRL_CPUSET][0], "cgroup.procs", F_OK, 0) < 0)
+                        if (i == 0 && pv_cg_gone(cg, PV_CTRL_CPUSET) < 0)
                                 return -ENOENT;
                         continue;
                 }
-                if (r < 0)
-                        return r;
-                r = pv_cpuset_parse(text, ret);
-                free(text);
                 return r;
         }
         return -ENOENT;
