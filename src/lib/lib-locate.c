@@ -153,6 +153,17 @@ static size_t next_component(const char **p, const char **ret_start)
         return (size_t)(*p - *ret_start);
 }
 
+/* Copies path, without its leading slashes, to buf of size len. Returns 0 or -ENAMETOOLONG. */
+static int copy_relative(const char *path, char *buf, size_t len)
+{
+        while (*path == '/')
+                path++;
+        if (strlen(path) + 1 > len)
+                return -ENAMETOOLONG;
+        memcpy(buf, path, strlen(path) + 1);
+        return 0;
+}
+
 int pvl_mount_relative(const char *mount_root, const char *cg_path, char *buf, size_t len,
                        unsigned *ret_depth)
 {
@@ -177,11 +188,8 @@ int pvl_mount_relative(const char *mount_root, const char *cg_path, char *buf, s
                         down++;
                 if (down > up)
                         return -ENOENT;
-                while (*c == '/')
-                        c++;
-                if (strlen(c) + 1 > len)
+                if (copy_relative(c, buf, len) < 0)
                         return -ENAMETOOLONG;
-                memcpy(buf, c, strlen(c) + 1);
                 *ret_depth = up - down;
                 return 1;
         }
@@ -194,11 +202,8 @@ int pvl_mount_relative(const char *mount_root, const char *cg_path, char *buf, s
                 if (cn != n || memcmp(ms, cs, n) != 0)
                         return -ENOENT;
         }
-        while (*c == '/')
-                c++;
-        if (strlen(c) + 1 > len)
+        if (copy_relative(c, buf, len) < 0)
                 return -ENAMETOOLONG;
-        memcpy(buf, c, strlen(c) + 1);
         *ret_depth = 0;
         return 0;
 }

@@ -9,29 +9,36 @@
 
 #include "common/fileio.h"
 
+/*
+ * Copies the token at *p (up to a space, tab, newline or the end) to buf of
+ * size len and moves *p past it. Returns 0, or -EINVAL when the token is
+ * empty or does not fit.
+ */
+static int take_token(const char **p, char *buf, size_t len)
+{
+        size_t n = strcspn(*p, " \t\n");
+        if (n == 0 || n >= len)
+                return -EINVAL;
+        memcpy(buf, *p, n);
+        buf[n] = '\0';
+        *p += n;
+        return 0;
+}
+
 int pvl_parse_cpu_max(const char *text, uint64_t *ret_quota_us, uint64_t *ret_period_us)
 {
         char q[32], per[32];
         const char *p = text;
-        size_t n;
         uint64_t quota, period;
 
         while (isspace((unsigned char)*p))
                 p++;
-        n = strcspn(p, " \t\n");
-        if (n == 0 || n >= sizeof(q))
+        if (take_token(&p, q, sizeof(q)) < 0)
                 return -EINVAL;
-        memcpy(q, p, n);
-        q[n] = '\0';
-        p += n;
         while (*p == ' ' || *p == '\t')
                 p++;
-        n = strcspn(p, " \t\n");
-        if (n == 0 || n >= sizeof(per))
+        if (take_token(&p, per, sizeof(per)) < 0)
                 return -EINVAL;
-        memcpy(per, p, n);
-        per[n] = '\0';
-        p += n;
         while (isspace((unsigned char)*p))
                 p++;
         if (*p)
