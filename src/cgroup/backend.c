@@ -30,6 +30,8 @@ void pv_cgroup_free(PvCgroup *cg)
 {
         if (!cg)
                 return;
+        pv_cg_files_close(cg);
+        pthread_mutex_destroy(&cg->files_lock);
         for (int c = 0; c < _PV_CTRL_MAX; c++) {
                 free_chain(cg, c);
                 free(cg->path[c]);
@@ -108,6 +110,7 @@ static int cgroup_open_full(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX
                 return -ENOMEM;
         cg->h = h;
         cg->unified_fd = -1;
+        pthread_mutex_init(&cg->files_lock, NULL);
         size_t keylen = 1;
         for (int c = 0; c < _PV_CTRL_MAX; c++) {
                 if (!paths[c] || h->root_fd[c] < 0)

@@ -56,6 +56,12 @@ typedef struct PvHierarchy {
          * fixture trees: v1 task states then come from CGROUPSTATS_CMD_GET.
          */
         int taskstats_family;
+        /*
+         * How many more counter files the PvCgroups of this hierarchy may keep
+         * open (each saves an open and a close per read); half the open file
+         * limit at pv_hierarchy_open, 0 for fixture trees. Atomic.
+         */
+        int file_fd_budget;
 } PvHierarchy;
 
 /*

@@ -3,6 +3,7 @@
 
 /* Internals shared by backend.c, chain.c, tasks.c, v1.c and v2.c; not for other layers. */
 
+#include <pthread.h>
 #include "cgroup/backend.h"
 #include "cgroup/parse.h"
 
@@ -23,8 +24,21 @@ typedef struct PvCgroupOps {
 extern const PvCgroupOps pv_cgroup_v1_ops;
 extern const PvCgroupOps pv_cgroup_v2_ops;
 
+/* A counter file kept open: pread at offset 0 regenerates a kernfs file. */
+typedef struct PvCgFile {
+        PvController c;
+        size_t level;
+        const char *name; /* a string literal of the readers */
+        int fd;
+} PvCgFile;
+
+#define PV_CG_FILES_MAX 48
+
 struct PvCgroup {
-        const PvHierarchy *h; /* borrowed */
+        const PvHierarchy *h;       /* borrowed */
+        pthread_mutex_t files_lock; /* protects files, n_files */
+        PvCgFile files[PV_CG_FILES_MAX];
+        size_t n_files;
         char *path[_PV_CTRL_MAX];
         /*
          * O_PATH dirfds: chain[c][0] is the cgroup's directory, chain[c][i]
@@ -45,6 +59,9 @@ struct PvCgroup {
  * -ENODEV (controller absent), -errno.
  */
 int pv_cg_read(const PvCgroup *cg, PvController c, size_t level, const char *file, char **ret);
+
+/* Closes the counter files pv_cg_read kept open, returning them to the budget. */
+void pv_cg_files_close(PvCgroup *cg);
 
 /* pv_cg_read of a level-0 file holding one number (a usage counter), parsed. Returns 0 or -errno.
  */

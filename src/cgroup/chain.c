@@ -3,11 +3,51 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cgroup-private.h"
 #include "common/fileio.h"
 #include "parse.h"
+
+/*
+ * The kept-open fd of a counter file, opening it on first use while the
+ * hierarchy's budget allows; -1 when it is not kept (read it by path).
+ */
+static int cached_fd(PvCgroup *cg, PvController c, size_t level, const char *file)
+{
+        int fd = -1;
+
+        pthread_mutex_lock(&cg->files_lock);
+        for (size_t i = 0; i < cg->n_files; i++) {
+                const PvCgFile *f = &cg->files[i];
+                if (f->c == c && f->level == level && strcmp(f->name, file) == 0) {
+                        fd = f->fd;
+                        break;
+                }
+        }
+        if (fd < 0 && cg->n_files < PV_CG_FILES_MAX) {
+                int *budget = (int *)&cg->h->file_fd_budget; /* the hierarchy owns the budget */
+                if (__atomic_sub_fetch(budget, 1, __ATOMIC_RELAXED) >= 0) {
+                        fd = openat(cg->chain[c][level], file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                        if (fd >= 0)
+                                cg->files[cg->n_files++] = (PvCgFile){c, level, file, fd};
+                }
+                if (fd < 0)
+                        __atomic_add_fetch(budget, 1, __ATOMIC_RELAXED);
+        }
+        pthread_mutex_unlock(&cg->files_lock);
+        return fd;
+}
+
+void pv_cg_files_close(PvCgroup *cg)
+{
+        for (size_t i = 0; i < cg->n_files; i++) {
+                close(cg->files[i].fd);
+                __atomic_add_fetch((int *)&cg->h->file_fd_budget, 1, __ATOMIC_RELAXED);
+        }
+        cg->n_files = 0;
+}
 
 int pv_cg_read(const PvCgroup *cg, PvController c, size_t level, const char *file, char **ret)
 {
@@ -15,7 +55,10 @@ int pv_cg_read(const PvCgroup *cg, PvController c, size_t level, const char *fil
                 return -ENODEV;
         if (level >= cg->n_chain[c])
                 return -EINVAL;
-        int r = pv_read_file_at(cg->chain[c][level], file, ret, NULL);
+        /* the cache is internal state of an otherwise read-only object */
+        int fd = cached_fd((PvCgroup *)cg, c, level, file);
+        int r = fd >= 0 ? pv_pread_all(fd, ret, NULL)
+                        : pv_read_file_at(cg->chain[c][level], file, ret, NULL);
         /* a file of a removed cgroup directory reads as ENODEV on some kernels */
         return r == -ENODEV ? -ENOENT : r;
 }

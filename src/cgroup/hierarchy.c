@@ -3,6 +3,8 @@
 #include "backend.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <sys/resource.h>
 #include <fcntl.h>
 #include <libcgroup.h>
 #include <linux/magic.h>
@@ -264,6 +266,9 @@ int pv_hierarchy_open(PvHierarchy *ret)
                 goto fail;
         }
         h.taskstats_family = pv_taskstats_family();
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+                h.file_fd_budget = rl.rlim_cur / 2 > INT_MAX ? INT_MAX : (int)(rl.rlim_cur / 2);
         *ret = h;
         return 0;
 

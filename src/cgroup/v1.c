@@ -8,16 +8,57 @@
 #include "common/fileio.h"
 #include "parse.h"
 
+/* Not a value the kernel writes: marks a memory.stat key as absent. */
+#define V1_ABSENT (UINT64_MAX - 1)
+
+/* A limit from memory.stat's hierarchical_* keys, or the walk over the ancestors. */
+static int v1_limit(const PvCgroup *cg, uint64_t from_stat, const char *file, uint64_t *ret)
+{
+        if (from_stat == V1_ABSENT)
+                return pv_cg_limit_min(cg, PV_CTRL_MEMORY, file, ret);
+        *ret = from_stat >= PV_V1_UNLIMITED_THRESHOLD ? PV_UNLIMITED : from_stat;
+        return 0;
+}
+
 static int v1_read_memory(const PvCgroup *cg, PvMemory *ret)
 {
         PvMemory m = {};
         uint64_t memsw_usage, memsw_limit, rss = 0;
+        uint64_t hier_limit = V1_ABSENT, hier_memsw_limit = V1_ABSENT;
         int r;
+
+        /*
+         * total_* are the hierarchical sums (the cgroup and its descendants);
+         * hierarchical_memory_limit and hierarchical_memsw_limit are the
+         * kernel's own minimum over the cgroup and its ancestors, which saves
+         * reading the limit files of every ancestor.
+         */
+        const PvKeyField f[] = {
+            {"total_rss", &rss},
+            {"total_cache", &m.stat.file},
+            {"total_shmem", &m.stat.shmem},
+            {"total_mapped_file", &m.stat.mapped_file},
+            {"total_dirty", &m.stat.dirty},
+            {"total_writeback", &m.stat.writeback},
+            {"total_swapcached", &m.stat.swapcached},
+            {"total_active_anon", &m.stat.active_anon},
+            {"total_inactive_anon", &m.stat.inactive_anon},
+            {"total_active_file", &m.stat.active_file},
+            {"total_inactive_file", &m.stat.inactive_file},
+            {"total_unevictable", &m.stat.unevictable},
+            {"total_rss_huge", &m.stat.anon_thp},
+            {"hierarchical_memory_limit", &hier_limit},
+            {"hierarchical_memsw_limit", &hier_memsw_limit},
+        };
+        r = pv_cg_read_keyed(cg, PV_CTRL_MEMORY, "memory.stat", f, sizeof(f) / sizeof(f[0]));
+        if (r < 0)
+                return r;
+        m.stat.anon = rss; /* v1 rss already includes rss_huge */
 
         r = pv_cg_read_u64(cg, PV_CTRL_MEMORY, "memory.usage_in_bytes", &m.usage);
         if (r < 0)
                 return r;
-        r = pv_cg_limit_min(cg, PV_CTRL_MEMORY, "memory.limit_in_bytes", &m.limit);
+        r = v1_limit(cg, hier_limit, "memory.limit_in_bytes", &m.limit);
         if (r < 0)
                 return r;
 
@@ -27,8 +68,7 @@ static int v1_read_memory(const PvCgroup *cg, PvMemory *ret)
          */
         r = pv_cg_read_u64(cg, PV_CTRL_MEMORY, "memory.memsw.usage_in_bytes", &memsw_usage);
         if (r == 0) {
-                r = pv_cg_limit_min(cg, PV_CTRL_MEMORY, "memory.memsw.limit_in_bytes",
-                                    &memsw_limit);
+                r = v1_limit(cg, hier_memsw_limit, "memory.memsw.limit_in_bytes", &memsw_limit);
                 if (r < 0)
                         return r;
                 m.swap_accounted = true;
@@ -44,27 +84,6 @@ static int v1_read_memory(const PvCgroup *cg, PvMemory *ret)
         } else {
                 return r;
         }
-
-        /* total_* are the hierarchical sums (the cgroup and its descendants) */
-        const PvKeyField f[] = {
-            {"total_rss", &rss},
-            {"total_cache", &m.stat.file},
-            {"total_shmem", &m.stat.shmem},
-            {"total_mapped_file", &m.stat.mapped_file},
-            {"total_dirty", &m.stat.dirty},
-            {"total_writeback", &m.stat.writeback},
-            {"total_swapcached", &m.stat.swapcached},
-            {"total_active_anon", &m.stat.active_anon},
-            {"total_inactive_anon", &m.stat.inactive_anon},
-            {"total_active_file", &m.stat.active_file},
-            {"total_inactive_file", &m.stat.inactive_file},
-            {"total_unevictable", &m.stat.unevictable},
-            {"total_rss_huge", &m.stat.anon_thp},
-        };
-        r = pv_cg_read_keyed(cg, PV_CTRL_MEMORY, "memory.stat", f, sizeof(f) / sizeof(f[0]));
-        if (r < 0)
-                return r;
-        m.stat.anon = rss; /* v1 rss already includes rss_huge */
         *ret = m;
         return 0;
 }

@@ -101,6 +101,20 @@ START_TEST(test_v1_memory)
         ck_assert(m.stat.slab_reclaimable == 0);
         pv_cgroup_free(cg);
 
+        /*
+         * pod3: the kernel's hierarchical_memory_limit (512 MiB) is taken
+         * over a walk of the limit files (which would give /kube's 1 GiB):
+         * it is the kernel's own minimum over the ancestors
+         */
+        char *paths3[_PV_CTRL_MAX] = {[PV_CTRL_MEMORY] = (char *)"/kube/pod3"};
+        ck_assert_int_eq(pv_cgroup_open(&h, paths3, &cg), 0);
+        ck_assert_int_eq(pv_cgroup_read_memory(cg, &m), 0);
+        ck_assert(m.limit == 536870912);
+        ck_assert(m.swap_accounted);
+        ck_assert(m.swap_limit == PV_UNLIMITED);
+        ck_assert(m.stat.anon == 1048576);
+        pv_cgroup_free(cg);
+
         /* pod2: own limit, no memsw files, keys missing */
         char *paths[_PV_CTRL_MAX] = {[PV_CTRL_MEMORY] = (char *)"/kube/pod2"};
         ck_assert_int_eq(pv_cgroup_open(&h, paths, &cg), 0);
