@@ -130,6 +130,16 @@ hm=$(in_root_cg cat "$MNT/proc/meminfo" | meminfo_kb MemTotal)
 [ "$(in_root_cg cat "$MNT/proc/cpuinfo" | grep -c ^processor)" = "$(grep -c ^processor /proc/cpuinfo)" ] || fail "host reader cpuinfo differs"
 [ "$(in_root_cg cat "$MNT/sys/devices/system/cpu/online")" = "$(cat /sys/devices/system/cpu/online)" ] || fail "host reader online differs"
 
+# --- pressure: a container only on v1 hierarchies has none (never the host's)
+if in_cg "$A" cat "$MNT/proc/pressure/cpu" >/dev/null 2>&1; then
+	fail "a v1 container read proc/pressure/cpu"
+else
+	in_cg "$A" cat "$MNT/proc/pressure/cpu" 2>&1 | grep -q "not supported" && pass "a v1 container's pressure files fail with EOPNOTSUPP" || fail "pressure error is not EOPNOTSUPP"
+fi
+if [ -r /proc/pressure/cpu ]; then
+	in_root_cg head -1 "$MNT/proc/pressure/cpu" | grep -q '^some avg10=' && pass "a root-cgroup reader sees the host's pressure" || fail "host pressure view"
+fi
+
 # --- read-only: writes, creates, chmod are refused
 ( echo x > "$MNT/proc/meminfo" ) 2>/dev/null && fail "write to meminfo succeeded" || pass "write refused"
 touch "$MNT/proc/new" 2>/dev/null && fail "create succeeded" || pass "create refused"

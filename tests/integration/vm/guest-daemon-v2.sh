@@ -183,6 +183,24 @@ b2=$(cpu_busy busy)
 # Only the readers' own cat runs in the cgroup meanwhile.
 expect_range "stat ticks gained while another cgroup burned 2 s" $((b2 - b1)) 0 15
 
+# ---- pressure: the cgroup's own PSI files, never the host's ----
+psi_total() { awk '/^some/ { for (i = 2; i <= NF; i++) if ($i ~ /^total=/) { sub("total=", "", $i); print $i } }'; }
+if [ -r "$CG/$PFX-busy/cpu.pressure" ] && cat "$CG/$PFX-busy/cpu.pressure" >/dev/null 2>&1; then
+	p0=$(psi_total < "$CG/$PFX-busy/cpu.pressure")
+	pv=$(run_in busy cat "$MP/proc/pressure/cpu" | psi_total)
+	p1=$(psi_total < "$CG/$PFX-busy/cpu.pressure")
+	expect_range "proc/pressure/cpu 'some total' is the cgroup's cpu.pressure" "$pv" "$p0" "$p1"
+	expect_eq "proc/pressure/memory has the kernel's two lines" \
+		"$(run_in busy cat "$MP/proc/pressure/memory" | awk '{ printf "%s ", $1 }')" "some full "
+else
+	# a kernel without PSI: the files fail, they never show the host's
+	if run_in busy cat "$MP/proc/pressure/cpu" >/dev/null 2>&1; then
+		bad "proc/pressure/cpu readable though the cgroup has no cpu.pressure"
+	else
+		ok "no PSI in this kernel: proc/pressure/cpu fails"
+	fi
+fi
+
 # ---- diskstats: the cgroup's direct writes to vda, not another's ----
 newcg io
 newcg ioother
