@@ -478,6 +478,20 @@ int pv_caller_container(PvDaemon *d, pid_t pid, PvContainer **ret)
         return registry_get(d, cgtext, e->in_pidns, e->start_ns, ret);
 }
 
+bool pv_registry_forget(PvDaemon *d, PvContainer *c)
+{
+        bool removed = false;
+        g_mutex_lock(&d->containers_lock);
+        if (g_hash_table_lookup(d->containers, c->key) == c) {
+                g_hash_table_steal(d->containers, c->key);
+                removed = true;
+        }
+        g_mutex_unlock(&d->containers_lock);
+        if (removed)
+                pv_container_unref(c); /* the registry's reference */
+        return removed;
+}
+
 void pv_registry_expire(PvDaemon *d)
 {
         gint64 now = g_get_monotonic_time();

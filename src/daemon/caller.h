@@ -34,6 +34,14 @@ void pv_caller_cache_free(PvCallerCache *cache);
  */
 int pv_caller_container(PvDaemon *d, pid_t pid, PvContainer **ret);
 
+/*
+ * Removes c from the registry if it is still the entry for its cgroup paths:
+ * its cgroups were removed, and the next reader of those paths must get the
+ * cgroups made anew under them (a container restarted under the same name).
+ * Returns true when it removed c.
+ */
+bool pv_registry_forget(PvDaemon *d, PvContainer *c);
+
 /* Drops registry entries unused for opts.idle_expiry_s and dead caller entries. */
 void pv_registry_expire(PvDaemon *d);
 /* Calls fn on a new reference to every registered container (the caller unrefs). */

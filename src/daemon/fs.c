@@ -223,11 +223,17 @@ static int caller_container(fuse_req_t req, PvContainer **ret)
 /* The reader's visible CPUs; the whole online set for readers in the root cgroups. */
 static int caller_visible(fuse_req_t req, PvCpuSet *ret)
 {
-        g_autoptr(PvContainer) c = NULL;
-        int r = caller_container(req, &c);
-        if (r < 0)
+        for (int attempt = 0;; attempt++) {
+                g_autoptr(PvContainer) c = NULL;
+                int r = caller_container(req, &c);
+                if (r < 0)
+                        return r;
+                r = pv_container_visible_cpus(daemon_of(req), c, ret);
+                /* cgroups removed and made anew under the same paths: open them again, once */
+                if (r == -ENOENT && attempt == 0 && pv_registry_forget(daemon_of(req), c))
+                        continue;
                 return r;
-        return pv_container_visible_cpus(daemon_of(req), c, ret);
+        }
 }
 
 /* ---- operations ---- */
@@ -426,6 +432,15 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
         h->cpu = cpu;
         h->buf = g_string_sized_new(4096);
         r = render(d, c, f, cpu, h->buf);
+        if (r == -ENOENT && f != &cpu_online_file && pv_registry_forget(d, c)) {
+                /* cgroups removed and made anew under the same paths: open them again, once */
+                PvContainer *fresh = NULL;
+                if (caller_container(req, &fresh) == 0) {
+                        pv_container_unref(h->c);
+                        h->c = c = fresh;
+                        r = render(d, c, f, cpu, h->buf);
+                }
+        }
         if (r < 0) {
                 /* not an error of the container: a CPU it does not see, PSI it does not have */
                 if ((r == -ENOENT && f == &cpu_online_file) || r == -EOPNOTSUPP) {

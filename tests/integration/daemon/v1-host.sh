@@ -157,6 +157,23 @@ b = os.pread(fd, 1 << 20, 0)
 sys.exit(0 if a != b else 1)
 EOF
 
+# --- a container restarted under the same cgroup name: the new cgroup, not EIO or old numbers
+R=pvt-again-$$
+cg_create "$R"
+cg_set memory "$R/memory.limit_in_bytes" $((64 << 20))
+first=$(in_cg "$R" cat "$MNT/proc/meminfo" | meminfo_kb MemTotal)
+for c in $V1_CONTROLLERS; do rmdir "$CG_ROOT/$c/$R"; done
+CREATED_CGROUPS=${CREATED_CGROUPS/$R /}
+cg_create "$R"
+cg_set memory "$R/memory.limit_in_bytes" $((96 << 20))
+second=$(in_cg "$R" cat "$MNT/proc/meminfo" | meminfo_kb MemTotal)
+cpus=$(in_cg "$R" cat "$MNT/sys/devices/system/cpu/online")
+if [ "$first" = $((64 * 1024)) ] && [ "$second" = $((96 * 1024)) ] && [ -n "$cpus" ]; then
+	pass "a cgroup made anew under the same name is read afresh ($first kB, then $second kB)"
+else
+	fail "cgroup made anew: MemTotal $first then '$second', online '$cpus'"
+fi
+
 # --- a vanished cgroup: EIO and one log line, never the host's numbers
 V=pvt-gone-$$
 cg_create "$V"
