@@ -155,6 +155,8 @@ static int pidfd_open_pid(pid_t pid)
                 if (fd < 0 && errno != ESRCH)
                         errno = EINVAL;
         }
+        if (fd < 0 && errno == ENOSYS) /* before Linux 5.3: resolve without caching */
+                errno = EINVAL;
         return fd;
 }
 
@@ -431,7 +433,8 @@ static int resolve_target(PvDaemon *d, pid_t pid, CallerEntry **ret)
                 pid_t init = 0;
                 if (find_pidns_init(d, pid, ns, &init) == 0) {
                         e->target_pidfd = pidfd_open_pid(init);
-                        if (e->target_pidfd >= 0) {
+                        /* EINVAL: no pidfds here; the entry is then not cached */
+                        if (e->target_pidfd >= 0 || errno == EINVAL) {
                                 e->target = init;
                                 e->in_pidns = true;
                         }
@@ -446,7 +449,8 @@ static int resolve_target(PvDaemon *d, pid_t pid, CallerEntry **ret)
         if (e->cgroup_fd < 0)
                 return errno == ENOENT ? -ESRCH : -errno;
 
-        if (e->pidfd >= 0) {
+        /* cached only while pidfds can tell when the reader or its init exit */
+        if (e->pidfd >= 0 && (!e->in_pidns || e->target_pidfd >= 0)) {
                 g_mutex_lock(&cache->lock);
                 if (g_hash_table_size(cache->readers) >= CALLER_CACHE_MAX)
                         g_hash_table_remove_all(cache->readers);

@@ -256,6 +256,7 @@ static int run(PvDaemon *d, const char *argv0)
         int r;
 
         se = fuse_session_new(&args, &pv_fs_ops, sizeof(pv_fs_ops), d);
+        fuse_opt_free_args(&args);
         if (!se) {
                 pv_log_error("cannot create the FUSE session");
                 return -EIO;

@@ -57,9 +57,10 @@ cg_kill_all() {
 
 start_daemon() {
 	MNT=$(mktemp -d /tmp/pvt-mnt-XXXXXX)
-	"$PROCVIEWD" -f "$@" "$MNT" 2> "$MNT.log" &
+	# PV_DAEMON_WRAPPER: a command the daemon runs under (memcheck.sh uses valgrind)
+	${PV_DAEMON_WRAPPER:-} "$PROCVIEWD" -f "$@" "$MNT" 2> "$MNT.log" &
 	DAEMON_PID=$!
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		[ -e "$MNT/proc/meminfo" ] && return 0
 		kill -0 "$DAEMON_PID" 2>/dev/null || break
 		sleep 0.1
