@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sched.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -112,6 +113,18 @@ uint64_t pvl_normalize_limit(uint64_t bytes);
  * allowed, allowed is empty, or no index falls inside allowed.
  */
 int pvl_remap_mask(const PvCpuSet *allowed, const PvCpuSet *mask, PvCpuSet *ret);
+
+/*
+ * pvl_remap_mask() applied to the mask of an affinity call as passed to
+ * sched_setaffinity(2): size bytes, which may be more or fewer than a
+ * PvCpuSet (CPU_ALLOC()ed masks). Bits at or above PV_CPU_MAX name no CPU
+ * Linux can have and are ignored. Returns 1 with the remapped mask in out
+ * and its size in bytes in *ret_size (never above sizeof(out): the kernel
+ * reads a shorter mask as zeros beyond its end); 0 when mask is to pass
+ * unchanged (out and *ret_size untouched).
+ */
+int pvl_remap_affinity(const PvCpuSet *allowed, size_t size, const cpu_set_t *mask,
+                       uint64_t out[PV_CPUSET_WORDS], size_t *ret_size);
 
 /* /proc/loadavg: "0.50 0.40 0.30 2/345 6789". */
 int pvl_parse_loadavg(const char *text, double ret_loads[3], unsigned *ret_running,

@@ -161,6 +161,35 @@ int pvl_remap_mask(const PvCpuSet *allowed, const PvCpuSet *mask, PvCpuSet *ret)
         return 1;
 }
 
+int pvl_remap_affinity(const PvCpuSet *allowed, size_t size, const cpu_set_t *mask,
+                       uint64_t out[PV_CPUSET_WORDS], size_t *ret_size)
+{
+        size_t bits = size < PV_CPUSET_WORDS * 8 ? size * 8 : PV_CPU_MAX;
+        PvCpuSet in, res;
+
+        if (!mask || size == 0)
+                return 0;
+        pv_cpuset_zero(&in);
+        for (size_t c = 0; c < bits; c++)
+                if (CPU_ISSET_S(c, size, mask))
+                        pv_cpuset_add(&in, (unsigned)c);
+        if (pvl_remap_mask(allowed, &in, &res) != 1)
+                return 0;
+        /*
+         * Keep the caller's size where it fits; a larger one (a CPU_ALLOC()ed
+         * mask for more than PV_CPU_MAX CPUs) shrinks to what the result needs.
+         */
+        size_t need = CPU_ALLOC_SIZE((size_t)pv_cpuset_last(&res) + 1);
+        size_t nsize = need > size ? need : size;
+        if (nsize > PV_CPUSET_WORDS * 8)
+                nsize = need;
+        memset(out, 0, PV_CPUSET_WORDS * 8);
+        for (int c = pv_cpuset_next(&res, 0); c >= 0; c = pv_cpuset_next(&res, (unsigned)c + 1))
+                CPU_SET_S((size_t)c, nsize, (cpu_set_t *)out);
+        *ret_size = nsize;
+        return 1;
+}
+
 /* strtod is locale-dependent; /proc always uses '.', so parse by hand. */
 static int parse_decimal(const char **p, double *ret)
 {

@@ -35,6 +35,25 @@ extern long __sysconf(int name);
  */
 static __thread int in_hook __attribute__((tls_model("initial-exec")));
 
+/*
+ * The core's reads fail on purpose along the way (a file absent at one
+ * cgroup level, no procviewd mount), each failure setting errno. A wrapper
+ * that succeeds must leave errno as the caller had it, as the functions it
+ * stands for do: callers test errno after sysconf() and friends. Every
+ * stretch of core calls runs between these two.
+ */
+static int hook_enter(void)
+{
+        in_hook++;
+        return errno;
+}
+
+static void hook_leave(int saved_errno)
+{
+        in_hook--;
+        errno = saved_errno;
+}
+
 static void *real_symbol(void **cache, const char *name)
 {
         void *f = __atomic_load_n(cache, __ATOMIC_ACQUIRE);
@@ -52,9 +71,9 @@ static long container_cpus(int real_name)
         long n;
         if (in_hook)
                 return __sysconf(real_name);
-        in_hook++;
+        int saved = hook_enter();
         n = (long)pvl_current_count();
-        in_hook--;
+        hook_leave(saved);
         return n;
 }
 
@@ -66,9 +85,9 @@ static int container_memory(PvlMemory *ret)
         int r;
         if (in_hook)
                 return -EDEADLK;
-        in_hook++;
+        int saved = hook_enter();
         r = pvl_read_memory("", 0, ret);
-        in_hook--;
+        hook_leave(saved);
         return r;
 }
 
@@ -150,10 +169,10 @@ PV_EXPORT int getloadavg(double loadavg[], int nelem)
         if (nelem < 0)
                 return -1;
         if (!in_hook) {
-                in_hook++;
+                int saved = hook_enter();
                 int ok = read_view("loadavg", text, sizeof(text)) >= 0 &&
                          pvl_parse_loadavg(text, loads, NULL, NULL) == 0;
-                in_hook--;
+                hook_leave(saved);
                 if (ok) {
                         int n = nelem < 3 ? nelem : 3;
                         for (int i = 0; i < n; i++)
@@ -179,7 +198,7 @@ PV_EXPORT int sysinfo(struct sysinfo *info)
                 return -1;
         if (in_hook)
                 return 0;
-        in_hook++;
+        int saved = hook_enter();
 
         PvlMemory m;
         unsigned unit = info->mem_unit ? info->mem_unit : 1;
@@ -212,42 +231,18 @@ PV_EXPORT int sysinfo(struct sysinfo *info)
         }
         if (read_view("uptime", text, sizeof(text)) >= 0 && pvl_parse_uptime(text, &up) == 0)
                 info->uptime = (long)up;
-        in_hook--;
+        hook_leave(saved);
         return 0;
 }
 
 /* ---- pinning ---- */
 
-static void mask_to_set(size_t size, const cpu_set_t *mask, PvCpuSet *ret)
-{
-        size_t bits = size * 8 < PV_CPU_MAX ? size * 8 : PV_CPU_MAX;
-        pv_cpuset_zero(ret);
-        for (size_t c = 0; c < bits; c++)
-                if (CPU_ISSET_S(c, size, mask))
-                        pv_cpuset_add(ret, (unsigned)c);
-}
-
-/*
- * Remaps mask for a task whose cpuset is allowed; returns the mask to pass on
- * (the caller's, or out resized into the 1 KiB of out_bits).
- */
+/* The mask to pass on: the caller's, or the remapped one in out_bits (then *size is updated). */
 static const cpu_set_t *remap(const PvCpuSet *allowed, size_t *size, const cpu_set_t *mask,
                               uint64_t out_bits[PV_CPUSET_WORDS])
 {
-        PvCpuSet in, out;
-        if (!mask || *size == 0)
+        if (pvl_remap_affinity(allowed, *size, mask, out_bits, size) != 1)
                 return mask;
-        mask_to_set(*size, mask, &in);
-        if (pvl_remap_mask(allowed, &in, &out) != 1)
-                return mask;
-        size_t need = CPU_ALLOC_SIZE((size_t)pv_cpuset_last(&out) + 1);
-        size_t nsize = need > *size ? need : *size;
-        if (nsize > PV_CPUSET_WORDS * 8)
-                return mask;
-        memset(out_bits, 0, PV_CPUSET_WORDS * 8);
-        for (int c = pv_cpuset_next(&out, 0); c >= 0; c = pv_cpuset_next(&out, (unsigned)c + 1))
-                CPU_SET_S((size_t)c, nsize, (cpu_set_t *)out_bits);
-        *size = nsize;
         return (const cpu_set_t *)out_bits;
 }
 
@@ -258,14 +253,14 @@ PV_EXPORT int sched_setaffinity(pid_t pid, size_t size, const cpu_set_t *mask)
 
         if (!in_hook) {
                 PvCpuSet allowed;
-                in_hook++;
+                int saved = hook_enter();
                 /* Another task's cpuset for pid != 0: pinning follows the target's container. */
                 int r = pid == 0 || pid == (pid_t)syscall(SYS_gettid)
                             ? pvl_current_cpuset(&allowed)
                             : pvl_read_cpuset("", pid, &allowed);
                 if (r == 0)
                         use = remap(&allowed, &size, mask, bits);
-                in_hook--;
+                hook_leave(saved);
         }
         return (int)syscall(SYS_sched_setaffinity, pid, size, use);
 }
@@ -284,11 +279,11 @@ PV_EXPORT int pthread_setaffinity_np(pthread_t thread, size_t size, const cpu_se
                 return ENOSYS;
         if (!in_hook) {
                 PvCpuSet allowed;
-                in_hook++;
+                int saved = hook_enter();
                 /* Threads of a process share its container: the caller's cpuset applies. */
                 if (pvl_current_cpuset(&allowed) == 0)
                         use = remap(&allowed, &size, mask, bits);
-                in_hook--;
+                hook_leave(saved);
         }
         return f(thread, size, use);
 }

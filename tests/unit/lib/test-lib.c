@@ -191,6 +191,57 @@ START_TEST(test_remap)
 }
 END_TEST
 
+/* The set of a size-byte affinity mask, for checking pvl_remap_affinity()'s output. */
+static const char *mask_fmt(const void *mask, size_t size)
+{
+        PvCpuSet s;
+        pv_cpuset_zero(&s);
+        for (size_t c = 0; c < size * 8 && c < PV_CPU_MAX; c++)
+                if (CPU_ISSET_S(c, size, (const cpu_set_t *)mask))
+                        pv_cpuset_add(&s, (unsigned)c);
+        return fmt(&s);
+}
+
+START_TEST(test_remap_affinity)
+{
+        PvCpuSet allowed;
+        uint64_t out[PV_CPUSET_WORDS];
+        size_t size = 0;
+
+        pv_cpuset_parse("2,4-5", &allowed);
+        /* A CPU_ALLOC()ed mask for 16384 CPUs (2 KiB, more than a PvCpuSet) holding indexes. */
+        size_t big = CPU_ALLOC_SIZE(16384);
+        cpu_set_t *m = CPU_ALLOC(16384);
+        CPU_ZERO_S(big, m);
+        CPU_SET_S(0, big, m);
+        CPU_SET_S(1, big, m);
+        ck_assert_int_eq(pvl_remap_affinity(&allowed, big, m, out, &size), 1);
+        ck_assert_uint_le(size, sizeof(out));
+        ck_assert_str_eq(mask_fmt(out, size), "2,4");
+        /* Its bits past PV_CPU_MAX are no CPU: alone they leave the mask unchanged. */
+        CPU_ZERO_S(big, m);
+        CPU_SET_S(9000, big, m);
+        size = 7;
+        ck_assert_int_eq(pvl_remap_affinity(&allowed, big, m, out, &size), 0);
+        ck_assert_uint_eq(size, 7);
+        /* A mask meeting the allowed set passes unchanged. */
+        CPU_ZERO_S(big, m);
+        CPU_SET_S(0, big, m);
+        CPU_SET_S(5, big, m);
+        ck_assert_int_eq(pvl_remap_affinity(&allowed, big, m, out, &size), 0);
+        CPU_FREE(m);
+
+        /* A mask too short for the CPU it maps to grows to hold it. */
+        uint64_t small = 1; /* index 0, 8 bytes */
+        pv_cpuset_parse("100", &allowed);
+        ck_assert_int_eq(
+            pvl_remap_affinity(&allowed, sizeof(small), (cpu_set_t *)&small, out, &size), 1);
+        ck_assert_uint_eq(size, CPU_ALLOC_SIZE(101));
+        ck_assert_str_eq(mask_fmt(out, size), "100");
+        ck_assert_int_eq(pvl_remap_affinity(&allowed, 0, (cpu_set_t *)&small, out, &size), 0);
+}
+END_TEST
+
 START_TEST(test_loadavg_uptime)
 {
         double l[3] = {0};
@@ -315,6 +366,7 @@ int main(void)
         tcase_add_test(tc, test_override);
         tcase_add_test(tc, test_keyed_and_limits);
         tcase_add_test(tc, test_remap);
+        tcase_add_test(tc, test_remap_affinity);
         tcase_add_test(tc, test_loadavg_uptime);
         suite_add_tcase(s, tc);
         TCase *tf = tcase_create("fixtures");
