@@ -282,7 +282,11 @@ static uint64_t oldest_in_cgroup(PvDaemon *d, const PvCgroup *cg, uint64_t fallb
                 g_autofree char *file =
                     g_build_filename(d->hier.mount_path[c], path, "cgroup.procs", NULL);
                 g_autofree char *text = NULL;
-                if (pv_read_file_at(AT_FDCWD, file, &text, NULL) < 0)
+                /*
+                 * Read to EOF (glib reads until read() returns 0): cgroup.procs
+                 * gives one page of pids per read, a short read is not its end.
+                 */
+                if (!g_file_get_contents(file, &text, NULL, NULL))
                         continue;
                 uint64_t oldest = fallback;
                 for (char *p = text; *p;) {
