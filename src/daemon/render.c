@@ -161,10 +161,19 @@ int pv_render_uptime(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
                 return r;
         uint64_t up = container_uptime_ns(c);
         uint64_t busy = usage.user_ns + usage.system_ns;
-        uint64_t capacity = up * pv_cpuset_count(&visible);
+        uint64_t idle = pv_uptime_idle_ns(up, pv_cpuset_count(&visible), busy);
         pv_cpu_usage_clear(&usage);
-        /* idle: the visible CPUs' capacity since the start that the container did not use */
-        return uptime_render(up, capacity > busy ? capacity - busy : 0, out);
+        return uptime_render(up, idle, out);
+}
+
+uint64_t pv_uptime_idle_ns(uint64_t up_ns, unsigned n_cpus, uint64_t busy_ns)
+{
+        /* 128 bits: 1024 CPUs times 209 days of uptime is already past 2^64 ns */
+        unsigned __int128 capacity = (unsigned __int128)up_ns * n_cpus;
+        if (capacity <= busy_ns)
+                return 0;
+        capacity -= busy_ns;
+        return capacity > UINT64_MAX ? UINT64_MAX : (uint64_t)capacity;
 }
 
 void pv_container_sample_load(PvDaemon *d, PvContainer *c, bool force)

@@ -34,6 +34,13 @@ int pv_render_cpu_offline(PvDaemon *d, PvContainer *c, unsigned cpu, GString *ou
 /* cpuN/online */
 int pv_render_cpu_online_flag(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out);
 
+/*
+ * Pure: the idle time of /proc/uptime, the capacity of n_cpus CPUs over
+ * up_ns that the container did not use (busy_ns). 0 when busy_ns exceeds
+ * it; saturates at UINT64_MAX instead of wrapping.
+ */
+uint64_t pv_uptime_idle_ns(uint64_t up_ns, unsigned n_cpus, uint64_t busy_ns);
+
 /* The CPUs container c sees now. */
 int pv_container_visible_cpus(PvDaemon *d, PvContainer *c, PvCpuSet *ret);
 
