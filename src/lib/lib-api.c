@@ -50,11 +50,8 @@ unsigned pvl_current_count(void)
                  * Nothing readable at all: the online CPUs. Read here rather
                  * than through sysconf(), which the preload interposes.
                  */
-                char text[4096];
                 PvCpuSet online;
-                if (pvl_read_text_at(AT_FDCWD, "/sys/devices/system/cpu/online", text,
-                                     sizeof(text)) >= 0 &&
-                    pv_cpuset_parse(text, &online) == 0)
+                if (pvl_read_cpulist_at(AT_FDCWD, "/sys/devices/system/cpu/online", &online) == 0)
                         n = pv_cpuset_count(&online);
         }
         return pvl_effective_count(n, quota, period);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -72,6 +73,37 @@ static int read_u64_at(int dirfd, const char *file, uint64_t *ret)
 
 /* ---- cpuset ---- */
 
+/*
+ * Room for the longest cpu list of ids below PV_CPU_MAX: runs of two CPUs
+ * with one-CPU gaps ("8185-8186,8188-8189,...") take 10 bytes per 3 ids,
+ * about 27 KB for 8192 CPUs.
+ */
+#define PVL_CPULIST_MAX (64 * 1024)
+
+int pvl_read_cpulist_at(int dirfd, const char *path, PvCpuSet *ret)
+{
+        char text[PVL_LINE_MAX];
+        ssize_t n = pvl_read_text_at(dirfd, path, text, sizeof(text));
+        if (n >= 0)
+                return pv_cpuset_parse(text, ret);
+        if (n != -EFBIG)
+                return (int)n;
+        /*
+         * Longer than the stack buffer: only on hosts with thousands of
+         * CPUs, so the rare second read is cheaper than a big stack frame
+         * on every call. An anonymous mapping rather than malloc(): the
+         * preload runs inside malloc implementations' initialisation.
+         */
+        char *big =
+            mmap(NULL, PVL_CPULIST_MAX, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (big == MAP_FAILED)
+                return -errno;
+        n = pvl_read_text_at(dirfd, path, big, PVL_CPULIST_MAX);
+        int r = n < 0 ? (int)n : pv_cpuset_parse(big, ret);
+        munmap(big, PVL_CPULIST_MAX);
+        return r;
+}
+
 typedef struct CpusetWalk {
         bool found;
         PvCpuSet set;
@@ -81,17 +113,13 @@ typedef struct CpusetWalk {
 static int cpuset_v2_level(int dirfd, void *userdata)
 {
         CpusetWalk *w = userdata;
-        char text[PVL_LINE_MAX];
         /*
          * cpuset.cpus.effective exists only where the cpuset controller is
          * enabled; a cgroup without it runs on its parent's effective set.
          */
-        ssize_t n = pvl_read_text_at(dirfd, "cpuset.cpus.effective", text, sizeof(text));
-        if (n == -ENOENT)
+        w->err = pvl_read_cpulist_at(dirfd, "cpuset.cpus.effective", &w->set);
+        if (w->err == -ENOENT)
                 return 0;
-        if (n < 0)
-                return (int)n;
-        w->err = pv_cpuset_parse(text, &w->set);
         if (w->err < 0)
                 return w->err;
         w->found = true;
@@ -100,7 +128,7 @@ static int cpuset_v2_level(int dirfd, void *userdata)
 
 int pvl_read_cpuset(const char *root, pid_t pid, PvCpuSet *ret)
 {
-        char dir[PVL_PATH_MAX], text[PVL_LINE_MAX];
+        char dir[PVL_PATH_MAX];
         size_t mount_len;
         bool v2;
         int r = pvl_cgroup_dir(root, pid, PVL_CPUSET, dir, sizeof(dir), &v2, &mount_len);
@@ -120,13 +148,10 @@ int pvl_read_cpuset(const char *root, pid_t pid, PvCpuSet *ret)
         if (fd < 0)
                 return -errno;
         /* v1: effective_cpus (cpus & the parent's effective set) where the kernel has it. */
-        ssize_t n = pvl_read_text_at(fd, "cpuset.effective_cpus", text, sizeof(text));
-        if (n == -ENOENT)
-                n = pvl_read_text_at(fd, "cpuset.cpus", text, sizeof(text));
-        if (n < 0)
-                return (int)n;
         PvCpuSet set;
-        r = pv_cpuset_parse(text, &set);
+        r = pvl_read_cpulist_at(fd, "cpuset.effective_cpus", &set);
+        if (r == -ENOENT)
+                r = pvl_read_cpulist_at(fd, "cpuset.cpus", &set);
         if (r < 0)
                 return r;
         *ret = set;

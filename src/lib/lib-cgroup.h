@@ -142,6 +142,14 @@ int pvl_parse_uptime(const char *text, double *ret_seconds);
 ssize_t pvl_read_text_at(int dirfd, const char *path, char *buf, size_t len);
 
 /*
+ * Reads the cpu list file at dirfd/path (dirfd may be AT_FDCWD) into *ret.
+ * Lists of any length for ids below PV_CPU_MAX are read (an alternating
+ * cpuset on an 8192-CPU host is ~20 KB of text), without malloc().
+ * Returns 0, -errno from the read, or the errors of pv_cpuset_parse().
+ */
+int pvl_read_cpulist_at(int dirfd, const char *path, PvCpuSet *ret);
+
+/*
  * The directory of pid's cgroup for ctrl, as a path under root (pid 0: the
  * calling thread). *ret_v2 tells whether it is on the unified hierarchy.
  * Returns 0, -ENOENT when no mount of the hierarchy that holds the cgroup is

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libprocview core: parsers and rules on literal strings, reads on fixture trees. */
 #include <errno.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/cpuset.h"
 #include "lib-cgroup.h"
@@ -354,6 +356,74 @@ START_TEST(test_fixture_no_cgroupfs)
 }
 END_TEST
 
+/* Writes text to root/rel, creating its directories. */
+static void put(const char *root, const char *rel, const char *text)
+{
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%s/%s", root, rel);
+        for (char *p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
+                *p = '\0';
+                mkdir(path, 0755);
+                *p = '/';
+        }
+        FILE *f = fopen(path, "w");
+        ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+        fputs(text, f);
+        ck_assert_int_eq(fclose(f), 0);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+        return remove(path);
+}
+
+/*
+ * cpusets of thousands of CPUs: runs of two CPUs with one-CPU gaps up to
+ * 8191 are a 25 KB list, more than any one-page buffer holds.
+ */
+START_TEST(test_long_cpu_lists)
+{
+        char root[] = "/tmp/pvlib-long-lists-XXXXXX";
+        static char list[40000];
+        size_t pos = 0;
+        PvCpuSet set;
+
+        for (unsigned c = 0; c + 1 < PV_CPU_MAX; c += 3)
+                pos += (size_t)snprintf(list + pos, sizeof(list) - pos, "%s%u-%u", c ? "," : "", c,
+                                        c + 1);
+        snprintf(list + pos, sizeof(list) - pos, "\n");
+        ck_assert_uint_gt(pos, 20000);
+        ck_assert_ptr_nonnull(mkdtemp(root));
+
+        /* cgroup v1, cpuset.cpus only (kernels without effective_cpus). */
+        put(root, "proc/thread-self/cgroup", "4:cpuset:/ct\n");
+        put(root, "proc/self/mountinfo",
+            "30 25 0:26 / /sys/fs/cgroup/cpuset rw - cgroup cgroup rw,cpuset\n");
+        put(root, "sys/fs/cgroup/cpuset/ct/cpuset.cpus", list);
+        ck_assert_int_eq(pvl_read_cpuset(root, 0, &set), 0);
+        ck_assert_uint_eq(pv_cpuset_count(&set), 5462); /* 2731 pairs, the last 8190-8191 */
+        ck_assert(pv_cpuset_has(&set, 8190) && pv_cpuset_has(&set, 8191));
+        ck_assert(!pv_cpuset_has(&set, 8189) && !pv_cpuset_has(&set, 8186));
+        ck_assert(pv_cpuset_has(&set, 0) && pv_cpuset_has(&set, 1) && !pv_cpuset_has(&set, 2));
+
+        /* cgroup v2, inherited from the parent. */
+        put(root, "proc/thread-self/cgroup", "0::/kube/ct\n");
+        put(root, "proc/self/mountinfo", "30 25 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+        put(root, "sys/fs/cgroup/kube/cpuset.cpus.effective", list);
+        put(root, "sys/fs/cgroup/kube/ct/cgroup.procs", "");
+        pv_cpuset_zero(&set);
+        ck_assert_int_eq(pvl_read_cpuset(root, 0, &set), 0);
+        ck_assert_uint_eq(pv_cpuset_count(&set), 5462); /* 2731 pairs, the last 8190-8191 */
+        ck_assert(pv_cpuset_has(&set, 8191));
+
+        /* An id past PV_CPU_MAX is an error, never a silently cut set. */
+        put(root, "sys/fs/cgroup/kube/cpuset.cpus.effective", "0-3,8192\n");
+        ck_assert_int_eq(pvl_read_cpuset(root, 0, &set), -ERANGE);
+
+        nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("lib");
@@ -374,6 +444,7 @@ int main(void)
         tcase_add_test(tf, test_fixture_v2);
         tcase_add_test(tf, test_fixture_hidden_namespace_root);
         tcase_add_test(tf, test_fixture_no_cgroupfs);
+        tcase_add_test(tf, test_long_cpu_lists);
         suite_add_tcase(s, tf);
         return pv_check_run(s);
 }
