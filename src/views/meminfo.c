@@ -45,6 +45,8 @@
  *                 swap_usage, at least 0.
  * Every value taken from the cgroup is capped at MemTotal (a cgroup can be
  * charged above a limit lowered after the fact).
+ * Sums of counters saturate at UINT64_MAX rather than wrap, so a huge counter
+ * never turns into a small one (nor MemAvailable into less than MemFree).
  *
  * Host values kept unchanged, because they measure address space or
  * accounting rather than resident memory and legitimately exceed MemTotal,
@@ -238,18 +240,19 @@ int meminfo_render(const char *host_meminfo, const PvMemory *mem, GString *out)
         if (mem->limit != PV_UNLIMITED)
                 total = pv_min_u64(to_kb(mem->limit), total);
 
-        uint64_t file_lru = st->active_file + st->inactive_file;
+        uint64_t file_lru = pv_add_sat(st->active_file, st->inactive_file);
         if (file_lru == 0)
                 file_lru = pv_sub_sat(st->file, st->shmem);
 
         v[K_MEMTOTAL] = total;
         v[K_MEMFREE] = pv_sub_sat(total, to_kb(mem->usage));
-        v[K_MEMAVAILABLE] = v[K_MEMFREE] + to_kb(file_lru) + to_kb(st->slab_reclaimable);
+        v[K_MEMAVAILABLE] =
+            pv_add_sat(pv_add_sat(v[K_MEMFREE], to_kb(file_lru)), to_kb(st->slab_reclaimable));
         v[K_BUFFERS] = 0;
         v[K_CACHED] = to_kb(pv_sub_sat(st->file, st->swapcached));
         v[K_SWAPCACHED] = to_kb(st->swapcached);
-        v[K_ACTIVE] = to_kb(st->active_anon + st->active_file);
-        v[K_INACTIVE] = to_kb(st->inactive_anon + st->inactive_file);
+        v[K_ACTIVE] = to_kb(pv_add_sat(st->active_anon, st->active_file));
+        v[K_INACTIVE] = to_kb(pv_add_sat(st->inactive_anon, st->inactive_file));
         v[K_ACTIVE_ANON] = to_kb(st->active_anon);
         v[K_INACTIVE_ANON] = to_kb(st->inactive_anon);
         v[K_ACTIVE_FILE] = to_kb(st->active_file);
@@ -262,7 +265,7 @@ int meminfo_render(const char *host_meminfo, const PvMemory *mem, GString *out)
         v[K_MAPPED] = to_kb(st->mapped_file);
         v[K_SHMEM] = to_kb(st->shmem);
         v[K_KRECLAIMABLE] = to_kb(st->slab_reclaimable);
-        v[K_SLAB] = to_kb(st->slab_reclaimable + st->slab_unreclaimable);
+        v[K_SLAB] = to_kb(pv_add_sat(st->slab_reclaimable, st->slab_unreclaimable));
         v[K_SRECLAIMABLE] = to_kb(st->slab_reclaimable);
         v[K_SUNRECLAIM] = to_kb(st->slab_unreclaimable);
         v[K_KERNELSTACK] = to_kb(st->kernel_stack);

@@ -65,6 +65,12 @@ static inline uint64_t pv_max_u64(uint64_t a, uint64_t b)
         return a > b ? a : b;
 }
 
+/* a + b, or UINT64_MAX when the sum does not fit: a huge counter must not wrap to a small one. */
+static inline uint64_t pv_add_sat(uint64_t a, uint64_t b)
+{
+        return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 /* a - b, or 0 when b > a. */
 static inline uint64_t pv_sub_sat(uint64_t a, uint64_t b)
 {

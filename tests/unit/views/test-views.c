@@ -218,6 +218,41 @@ START_TEST(test_meminfo_invariants)
 }
 END_TEST
 
+/* The value of "Key:" as an unsigned 64-bit number (meminfo_value saturates at LLONG_MAX). */
+static uint64_t meminfo_u64(const char *text, const char *key)
+{
+        g_autofree char *k = g_strdup_printf("\n%s:", key);
+        g_autofree char *t = g_strdup_printf("\n%s", text);
+        const char *p = strstr(t, k);
+        ck_assert_msg(p, "no %s", key);
+        return g_ascii_strtoull(p + strlen(k), NULL, 10);
+}
+
+/* Counters near 2^64 saturate instead of wrapping (found by tests/fuzz/fuzz-meminfo). */
+START_TEST(test_meminfo_huge_values)
+{
+        /* an unlimited container on a host whose MemTotal is the largest u64 */
+        const char *host = "MemTotal: 18446744073709551615 kB\nMemFree: 1 kB\nMemAvailable: 1 kB\n";
+        PvMemory m = {.limit = PV_UNLIMITED};
+        m.stat.file = MiB(1);
+        g_autoptr(GString) out = g_string_new(NULL);
+        ck_assert_int_eq(meminfo_render(host, &m, out), 0);
+        ck_assert(meminfo_u64(out->str, "MemTotal") == UINT64_MAX);
+        ck_assert(meminfo_u64(out->str, "MemFree") == UINT64_MAX);
+        ck_assert(meminfo_u64(out->str, "MemAvailable") == UINT64_MAX);
+
+        /* file LRU pages whose sum does not fit: all of it is available, not 1 kB */
+        g_autofree char *v1 = fixture("meminfo-v1", "meminfo");
+        PvMemory n = {.limit = MiB(512), .usage = MiB(500)};
+        n.stat.active_file = UINT64_MAX;
+        n.stat.inactive_file = 2048;
+        g_autoptr(GString) out2 = g_string_new(NULL);
+        ck_assert_int_eq(meminfo_render(v1, &n, out2), 0);
+        ck_assert_int_eq(meminfo_value(out2->str, "MemFree"), 12288);
+        ck_assert_int_eq(meminfo_value(out2->str, "MemAvailable"), 524288);
+}
+END_TEST
+
 START_TEST(test_meminfo_malformed)
 {
         PvMemory m = mem_v1();
@@ -846,6 +881,7 @@ static Suite *views_suite(void)
         tcase_add_test(tc, test_meminfo_over_limit);
         tcase_add_test(tc, test_meminfo_swap_not_accounted);
         tcase_add_test(tc, test_meminfo_invariants);
+        tcase_add_test(tc, test_meminfo_huge_values);
         tcase_add_test(tc, test_meminfo_malformed);
         tcase_add_test(tc, test_cpu_view);
         tcase_add_test(tc, test_cpulist_large);
