@@ -26,16 +26,15 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
 #include <linux/magic.h>
-#include <linux/openat2.h>
 
 #include <glib.h>
 
 #include "common/fileio.h"
+#include "oci-path.h"
 #include "oci-state.h"
 
 /*
@@ -102,29 +101,6 @@ static int read_all_fd(int fd, char **ret, size_t *ret_len)
 }
 
 /*
- * Opens path below the directory rootfd as an O_PATH fd, resolving symlinks
- * as if rootfd were "/", so a symlink in the container's image cannot send
- * the mount to a host path. Falls back to O_NOFOLLOW on the last component
- * where openat2 (Linux 5.6) is missing. Returns 0 or -errno.
- */
-static int open_in_root(int rootfd, const char *path, int *ret_fd)
-{
-        struct open_how how = {
-            .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
-            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-        };
-        int fd;
-
-        fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-        if (fd < 0 && errno == ENOSYS)
-                fd = openat(rootfd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        *ret_fd = fd;
-        return 0;
-}
-
-/*
  * Bind-mounts src over rootfs/rel, which must be a file (or with want_dir a
  * directory) on a file system of type fs_magic: the container's own procfs
  * or sysfs. Anything else means the container did not mount proc/sys there,
@@ -141,7 +117,7 @@ static int bind_view(int rootfd, const char *src, const char *rel, unsigned long
         struct stat st;
         int r;
 
-        r = open_in_root(rootfd, rel, &fd);
+        r = pv_oci_open_in_root(rootfd, rel, &fd);
         if (r < 0)
                 return r;
         if (fstat(fd, &st) < 0 || fstatfs(fd, &sfs) < 0)
@@ -161,7 +137,7 @@ static int bind_view(int rootfd, const char *src, const char *rel, unsigned long
          * The old fd still names the covered inode: reopen to reach the new
          * mount's root.
          */
-        if (open_in_root(rootfd, rel, &newfd) == 0) {
+        if (pv_oci_open_in_root(rootfd, rel, &newfd) == 0) {
                 snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", newfd);
                 if (mount(NULL, fdpath, NULL,
                           MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,

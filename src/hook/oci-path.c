@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "oci-path.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/openat2.h>
+
+int pv_oci_open_in_root(int rootfd, const char *path, int *ret_fd)
+{
+        struct open_how how = {
+            .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        };
+        int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+
+        if (fd < 0 && errno == ENOSYS)
+                return pv_oci_open_beneath(rootfd, path, ret_fd);
+        if (fd < 0)
+                return -errno;
+        *ret_fd = fd;
+        return 0;
+}
+
+int pv_oci_open_beneath(int rootfd, const char *path, int *ret_fd)
+{
+        int fd = -1;
+        const char *p = path;
+
+        for (;;) {
+                char name[256];
+                size_t n;
+
+                while (*p == '/')
+                        p++;
+                n = strcspn(p, "/");
+                if (n == 0)
+                        break;
+                if (n >= sizeof(name)) {
+                        if (fd >= 0)
+                                close(fd);
+                        return -ENAMETOOLONG;
+                }
+                memcpy(name, p, n);
+                name[n] = '\0';
+                p += n;
+                if (strcmp(name, "..") == 0) {
+                        if (fd >= 0)
+                                close(fd);
+                        return -EXDEV;
+                }
+                bool last = strspn(p, "/") == strlen(p);
+                /* O_DIRECTORY with O_NOFOLLOW fails with ENOTDIR on a symlink. */
+                int next = openat(fd >= 0 ? fd : rootfd, name,
+                                  O_PATH | O_NOFOLLOW | O_CLOEXEC | (last ? 0 : O_DIRECTORY));
+                int err = errno;
+                if (fd >= 0)
+                        close(fd);
+                if (next < 0)
+                        return -err;
+                fd = next;
+        }
+        if (fd < 0)
+                fd = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        *ret_fd = fd;
+        return 0;
+}

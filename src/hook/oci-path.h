@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Opening a path inside a container's rootfs from outside it, so that
+ * nothing the image holds (symlinks, "..") can make the hook reach a host
+ * path. libc only.
+ */
+
+/*
+ * Opens path (relative) below the directory rootfd as an O_PATH fd,
+ * resolving symlinks as if rootfd were "/" (openat2 RESOLVE_IN_ROOT, Linux
+ * 5.6). A symlink as the last component is opened itself, not followed.
+ * Where openat2 is missing, pv_oci_open_beneath() answers instead.
+ * Returns 0 with the new fd (the caller closes it) in *ret_fd, or -errno;
+ * *ret_fd untouched on failure.
+ */
+int pv_oci_open_in_root(int rootfd, const char *path, int *ret_fd);
+
+/*
+ * The fallback of pv_oci_open_in_root() for kernels without openat2: walks
+ * path one component at a time with O_NOFOLLOW and refuses, rather than
+ * resolves, a symlink before the last component (-ENOTDIR) and any ".."
+ * (-EXDEV), because without RESOLVE_IN_ROOT an absolute symlink would
+ * resolve against the host's root. Same return convention.
+ */
+int pv_oci_open_beneath(int rootfd, const char *path, int *ret_fd);

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The hook's opens inside a rootfs: a tree in /tmp whose "proc" is a
+ * symlink to a host directory, as a hostile image could ship it.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdbool.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "oci-path.h"
+
+static char base[] = "/tmp/pv-oci-path-XXXXXX";
+static char rootfs[128], host[128];
+static int rootfd = -1;
+
+static void put(const char *path)
+{
+        FILE *f = fopen(path, "w");
+        ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+        fputs("x\n", f);
+        fclose(f);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+        return remove(path);
+}
+
+static void setup(void)
+{
+        char p[PATH_MAX];
+
+        ck_assert_ptr_nonnull(mkdtemp(base));
+        snprintf(host, sizeof(host), "%s/host", base);
+        snprintf(rootfs, sizeof(rootfs), "%s/rootfs", base);
+        ck_assert_int_eq(mkdir(host, 0755), 0);
+        ck_assert_int_eq(mkdir(rootfs, 0755), 0);
+        snprintf(p, sizeof(p), "%s/meminfo", host);
+        put(p);
+        /* rootfs/proc -> the host directory, absolute. */
+        snprintf(p, sizeof(p), "%s/proc", rootfs);
+        ck_assert_int_eq(symlink(host, p), 0);
+        snprintf(p, sizeof(p), "%s/real", rootfs);
+        ck_assert_int_eq(mkdir(p, 0755), 0);
+        snprintf(p, sizeof(p), "%s/real/meminfo", rootfs);
+        put(p);
+        snprintf(p, sizeof(p), "%s/real/link", rootfs);
+        ck_assert_int_eq(symlink("/etc/passwd", p), 0);
+        rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        ck_assert_int_ge(rootfd, 0);
+}
+
+static void teardown(void)
+{
+        close(rootfd);
+        nftw(base, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* True when fd is the file at path (not following a final symlink). */
+static bool same_file(int fd, const char *path)
+{
+        struct stat a, b;
+        return fstat(fd, &a) == 0 && lstat(path, &b) == 0 && a.st_dev == b.st_dev &&
+               a.st_ino == b.st_ino;
+}
+
+typedef int (*OpenFn)(int, const char *, int *);
+
+/* What both functions must do with a plain path, a final symlink and a bad path. */
+static void check_common(OpenFn fn)
+{
+        char p[PATH_MAX];
+        struct stat st;
+        int fd = -1;
+
+        ck_assert_int_eq(fn(rootfd, "real/meminfo", &fd), 0);
+        snprintf(p, sizeof(p), "%s/real/meminfo", rootfs);
+        ck_assert(same_file(fd, p));
+        close(fd);
+
+        /* A final symlink is opened itself: the caller's type check refuses it. */
+        fd = -1;
+        ck_assert_int_eq(fn(rootfd, "real/link", &fd), 0);
+        ck_assert_int_eq(fstatat(fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW), 0);
+        ck_assert(S_ISLNK(st.st_mode));
+        close(fd);
+
+        fd = 12345;
+        ck_assert_int_eq(fn(rootfd, "real/missing", &fd), -ENOENT);
+        ck_assert_int_eq(fd, 12345);
+
+        /* The host file is never reached through rootfs/proc -> host. */
+        int r = fn(rootfd, "proc/meminfo", &fd);
+        ck_assert_int_lt(r, 0);
+        ck_assert_int_eq(fd, 12345);
+}
+
+START_TEST(test_open_in_root)
+{
+        check_common(pv_oci_open_in_root);
+}
+END_TEST
+
+START_TEST(test_open_beneath)
+{
+        int fd = 12345;
+
+        check_common(pv_oci_open_beneath);
+        ck_assert_int_eq(pv_oci_open_beneath(rootfd, "proc/meminfo", &fd), -ENOTDIR);
+        ck_assert_int_eq(pv_oci_open_beneath(rootfd, "real/../real/meminfo", &fd), -EXDEV);
+        ck_assert_int_eq(pv_oci_open_beneath(rootfd, "../rootfs/real/meminfo", &fd), -EXDEV);
+        ck_assert_int_eq(fd, 12345);
+        ck_assert_int_eq(pv_oci_open_beneath(rootfd, "/real//meminfo", &fd), 0);
+        close(fd);
+}
+END_TEST
+
+int main(void)
+{
+        Suite *s = suite_create("oci-path");
+        TCase *tc = tcase_create("open");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, test_open_in_root);
+        tcase_add_test(tc, test_open_beneath);
+        suite_add_tcase(s, tc);
+
+        SRunner *sr = srunner_create(s);
+        srunner_run_all(sr, CK_NORMAL);
+        int failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
