@@ -30,6 +30,14 @@ static size_t split_ws(char *s, char **tok, size_t max)
         return n;
 }
 
+static int cmp_dev(const void *a, const void *b)
+{
+        const PvIoDev *x = a, *y = b;
+        if (x->major != y->major)
+                return x->major < y->major ? -1 : 1;
+        return x->minor < y->minor ? -1 : x->minor > y->minor;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         FuzzParams in;
@@ -50,6 +58,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 d->dbytes = fuzz_u64(&in);
                 d->dios = fuzz_u64(&in);
         }
+
+        /* io's contract (backend.h): sorted by (major, minor), one entry per device */
+        if (io.n_devs > 1)
+                qsort(io.devs, io.n_devs, sizeof(PvIoDev), cmp_dev);
+        size_t k = 0;
+        for (size_t i = 0; i < io.n_devs; i++)
+                if (k == 0 || cmp_dev(&io.devs[k - 1], &io.devs[i]) != 0)
+                        io.devs[k++] = io.devs[i];
+        io.n_devs = k;
 
         GString *out = g_string_new("prefix\n");
         int r = diskstats_render(text, &io, out);
