@@ -229,8 +229,12 @@ int cpuinfo_render(const char *host_cpuinfo, const PvCpuSet *visible, GString *o
                         g_array_append_val(pcs, pc);
                 }
         }
-        /* Sorted by (package, core): one pass counts threads and distinct cores per package. */
-        qsort(pcs->data, pcs->len, sizeof(PkgCore), cmp_pkg_core);
+        /*
+         * Sorted by (package, core): one pass counts threads and distinct cores per package.
+         * Without any such block the array has no storage, and qsort() takes no NULL base.
+         */
+        if (pcs->len > 1)
+                qsort(pcs->data, pcs->len, sizeof(PkgCore), cmp_pkg_core);
         counts = g_array_new(FALSE, FALSE, sizeof(PkgCount));
         for (guint i = 0; i < pcs->len; i++) {
                 const PkgCore *pc = &g_array_index(pcs, PkgCore, i);

@@ -10,14 +10,15 @@
  *   none  virtual  SIZE  USED  -1
  *
  * SIZE = min(swap limit, total of the host's swap areas) in KiB (an
- * unlimited cgroup gets the host's total), USED = the cgroup's swap usage in
- * KiB, at most SIZE. The priority -1 is the kernel's default for the first
- * area without an explicit priority. Host device paths are not shown. The
- * columns are laid out as mm/swapfile.c swap_show() lays them out, so parsers
- * of the real file (util-linux, psutil) read it. The numbers agree with
- * SwapTotal and SwapTotal - SwapFree of the container's meminfo. Otherwise
- * (no swap accounting: the container's share is unknown; swap limit 0; no
- * host swap) the file is the header alone, as for a host without swap.
+ * unlimited cgroup gets the host's total, which saturates rather than
+ * wraps), USED = the cgroup's swap usage in KiB, at most SIZE. The
+ * priority -1 is the kernel's default for the first area without an
+ * explicit priority. Host device paths are not shown. The columns are laid
+ * out as mm/swapfile.c swap_show() lays them out, so parsers of the real
+ * file (util-linux, psutil) read it. The numbers agree with SwapTotal and
+ * SwapTotal - SwapFree of the container's meminfo. Otherwise (no swap
+ * accounting: the container's share is unknown; swap limit 0; no host swap)
+ * the file is the header alone, as for a host without swap.
  *
  * Malformed host text (empty, or an area line whose size or used field is not
  * a decimal) gives -EINVAL.
@@ -69,7 +70,7 @@ int swaps_render(const char *host_swaps, const PvMemory *mem, GString *out)
                 r = parse_area(s, len, &size);
                 if (r < 0)
                         return r;
-                host_total += size;
+                host_total = pv_add_sat(host_total, size);
         }
 
         g_string_append_len(out, header, (gssize)header_len);

@@ -434,6 +434,25 @@ START_TEST(test_cpuinfo_global_block)
 }
 END_TEST
 
+/*
+ * No block with physical id and core id (arm64, or a hidden CPU): nothing to
+ * count, and no qsort() of an empty array's NULL storage (found by
+ * tests/fuzz/fuzz-cpuinfo under UBSan).
+ */
+START_TEST(test_cpuinfo_no_package)
+{
+        const char *host = "processor\t: 1\nvendor_id\t: AuthenticAMD\n";
+        g_autoptr(GString) out = g_string_new(NULL);
+        PvCpuSet v = cpus("1");
+        ck_assert_int_eq(cpuinfo_render(host, &v, out), 0);
+        ck_assert_str_eq(out->str, host);
+        v = cpus("0");
+        g_string_truncate(out, 0);
+        ck_assert_int_eq(cpuinfo_render(host, &v, out), 0);
+        ck_assert_str_eq(out->str, "");
+}
+END_TEST
+
 START_TEST(test_cpuinfo_malformed)
 {
         PvCpuSet v = cpus("0");
@@ -862,6 +881,15 @@ START_TEST(test_swaps)
             g_strdup_printf("%snone%36svirtual\t\t20001000\t20001000\t-1\n", header, "");
         ck_assert_str_eq(out->str, want);
 
+        /* areas whose sizes sum past 2^64 KiB: the total saturates instead of wrapping to 1024 */
+        g_autofree char *huge = g_strdup_printf(
+            "%s/a partition 18446744073709551615 0 -2\n/b file 1025 0 -3\n", header);
+        g_string_truncate(out, 0);
+        ck_assert_int_eq(swaps_render(huge, &m, out), 0);
+        g_autofree char *want_huge = g_strdup_printf(
+            "%snone%36svirtual\t\t18446744073709551615\t1073741824\t-1\n", header, "");
+        ck_assert_str_eq(out->str, want_huge);
+
         const char *bad[] = {"", "Filename Type Size Used Priority\n/dev/sda1 partition x 0 -2\n"};
         for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
                 g_autoptr(GString) o = g_string_new("keep");
@@ -889,6 +917,7 @@ static Suite *views_suite(void)
         tcase_add_test(tc, test_cpuinfo_sparse);
         tcase_add_test(tc, test_cpuinfo_512);
         tcase_add_test(tc, test_cpuinfo_global_block);
+        tcase_add_test(tc, test_cpuinfo_no_package);
         tcase_add_test(tc, test_cpuinfo_malformed);
         tcase_add_test(tc, test_stat_v1);
         tcase_add_test(tc, test_stat_v2_sparse);
