@@ -65,6 +65,14 @@ struct PvDaemon {
 
         PvCallerCache *callers; /* has its own lock */
 
+        /*
+         * Open file and directory handles -> their free function: a handle the
+         * kernel never released (readers holding files when the daemon stops)
+         * is freed at exit with its container reference.
+         */
+        GMutex handles_lock;
+        GHashTable *handles;
+
         GThread *sampler;
         GMutex sampler_lock;
         GCond sampler_cond;

@@ -175,6 +175,34 @@ static void clear_container_error(PvContainer *c)
                 pv_log_info("cgroup %s readable again", c->key);
 }
 
+static void handle_track(PvDaemon *d, void *h, GDestroyNotify free_fn)
+{
+        g_mutex_lock(&d->handles_lock);
+        g_hash_table_insert(d->handles, h, (gpointer)free_fn);
+        g_mutex_unlock(&d->handles_lock);
+}
+
+static void handle_untrack(PvDaemon *d, void *h)
+{
+        g_mutex_lock(&d->handles_lock);
+        g_hash_table_remove(d->handles, h);
+        g_mutex_unlock(&d->handles_lock);
+}
+
+void pv_fs_free_handles(PvDaemon *d)
+{
+        GHashTableIter it;
+        gpointer h, free_fn;
+
+        if (!d->handles)
+                return;
+        g_hash_table_iter_init(&it, d->handles);
+        while (g_hash_table_iter_next(&it, &h, &free_fn)) {
+                g_hash_table_iter_steal(&it);
+                ((GDestroyNotify)free_fn)(h);
+        }
+}
+
 /* Renders file f for container c into out (cleared first). */
 static int render(PvDaemon *d, PvContainer *c, const PvFile *f, unsigned cpu, GString *out)
 {
@@ -367,8 +395,11 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
         }
         fi->fh = (uint64_t)(uintptr_t)dh;
         fi->cache_readdir = 0;
-        if (fuse_reply_open(req, fi) == -ENOENT) /* interrupted: nobody will release it */
+        handle_track(daemon_of(req), dh, (GDestroyNotify)dir_handle_free);
+        if (fuse_reply_open(req, fi) == -ENOENT) { /* interrupted: nobody will release it */
+                handle_untrack(daemon_of(req), dh);
                 dir_handle_free(dh);
+        }
 }
 
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -395,6 +426,7 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+        handle_untrack(daemon_of(req), (void *)(uintptr_t)fi->fh);
         dir_handle_free((DirHandle *)(uintptr_t)fi->fh);
         fuse_reply_err(req, 0);
 }
@@ -459,8 +491,11 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
         fi->fh = (uint64_t)(uintptr_t)h;
         fi->direct_io = 1;
         fi->keep_cache = 0;
-        if (fuse_reply_open(req, fi) == -ENOENT)
+        handle_track(d, h, (GDestroyNotify)handle_free);
+        if (fuse_reply_open(req, fi) == -ENOENT) {
+                handle_untrack(d, h);
                 handle_free(h);
+        }
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -497,6 +532,7 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
          */
         g_mutex_lock(&h->lock);
         g_mutex_unlock(&h->lock);
+        handle_untrack(daemon_of(req), h);
         handle_free(h);
         fuse_reply_err(req, 0);
 }

@@ -218,6 +218,8 @@ static int daemon_setup(PvDaemon *d)
         g_mutex_init(&d->containers_lock);
         d->containers = g_hash_table_new(g_str_hash, g_str_equal);
         d->callers = pv_caller_cache_new();
+        g_mutex_init(&d->handles_lock);
+        d->handles = g_hash_table_new(g_direct_hash, g_direct_equal);
         g_mutex_init(&d->sampler_lock);
         g_cond_init(&d->sampler_cond);
         return 0;
@@ -226,6 +228,10 @@ static int daemon_setup(PvDaemon *d)
 static void daemon_teardown(PvDaemon *d)
 {
         pv_sampler_stop(d);
+        if (d->handles) {
+                pv_fs_free_handles(d);
+                g_hash_table_destroy(d->handles);
+        }
         if (d->containers) {
                 pv_registry_clear(d);
                 g_hash_table_destroy(d->containers);
