@@ -23,7 +23,9 @@
  * size. Merges, times and the in-flight count are 0: cgroups count neither
  * (v2 io.stat has bytes and ios only; v1 blkio.throttle.* the same).
  *
- * Malformed host text (a line without major, minor and name) gives -EINVAL.
+ * Malformed host text (a line without major, minor and name, or whose name
+ * starts with whitespace other than blanks) gives -EINVAL. A name ends at
+ * the first whitespace.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -59,10 +61,14 @@ int diskstats_render(const char *host_diskstats, const PvIoStats *io, GString *o
                 if (!pv_parse_dec(&p, end, &minor) || minor > UINT32_MAX)
                         return -EINVAL;
                 name = pv_skip_blanks(p, end);
-                if (name == p || name == end)
+                if (name == p || name == end || isspace((unsigned char)*name))
                         return -EINVAL;
+                /*
+                 * The name ends at any whitespace: one with a '\v' or '\r' in it would
+                 * add a field to the line for readers that split on whitespace.
+                 */
                 p = name;
-                while (p < end && *p != ' ' && *p != '\t')
+                while (p < end && !isspace((unsigned char)*p))
                         p++;
                 gint64 *key = g_new(gint64, 1);
                 *key = (gint64)dev_key(major, minor);

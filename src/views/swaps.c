@@ -4,7 +4,7 @@
  *
  * The host's header line is kept. A container does not own a swap device:
  * it may only use part of the host's swap, up to its swap limit. So when it
- * has swap (swap is accounted, its swap limit is above 0 and the host has
+ * has swap (swap is accounted, its swap limit is 1 KiB or more and the host has
  * swap), one line describes that share, not a host device:
  *
  *   none  virtual  SIZE  USED  -1
@@ -17,8 +17,8 @@
  * out as mm/swapfile.c swap_show() lays them out, so parsers of the real
  * file (util-linux, psutil) read it. The numbers agree with SwapTotal and
  * SwapTotal - SwapFree of the container's meminfo. Otherwise (no swap
- * accounting: the container's share is unknown; swap limit 0; no host swap)
- * the file is the header alone, as for a host without swap.
+ * accounting: the container's share is unknown; swap limit below 1 KiB; no
+ * host swap) the file is the header alone, as for a host without swap.
  *
  * Malformed host text (empty, or an area line whose size or used field is not
  * a decimal) gives -EINVAL.
@@ -81,6 +81,9 @@ int swaps_render(const char *host_swaps, const PvMemory *mem, GString *out)
         uint64_t size = host_total;
         if (mem->swap_limit != PV_UNLIMITED)
                 size = pv_min_u64(mem->swap_limit / 1024, host_total);
+        /* a limit below 1 KiB leaves nothing to show: the kernel lists no empty area */
+        if (size == 0)
+                return 0;
         uint64_t used = pv_min_u64(mem->swap_usage / 1024, size);
         /* swap_show(): the path padded to 40 columns; "file" and small numbers get a second tab */
         g_string_append_printf(out, "%-40s%s\t%" PRIu64 "\t%s%" PRIu64 "\t%s%d\n", "none",

@@ -121,7 +121,7 @@ int loadavg_render(const PvLoadAvg *avg, const PvTaskCounts *tasks, GString *out
 
 /*
  * ---- swaps ----
- * The host's header, then, when the container has swap (accounted, limit > 0,
+ * The host's header, then, when the container has swap (accounted, limit >= 1 KiB,
  * host swap > 0), one "none virtual SIZE USED -1" line in KiB (swaps.c).
  * Returns 0, or -EINVAL for an empty text or a non-numeric size/used field.
  */

@@ -766,15 +766,19 @@ START_TEST(test_diskstats_malformed)
         PvIoDev d = {.major = 8, .minor = 0, .rios = 1};
         PvIoStats io = {&d, 1};
         const char *bad[] = {
-            "   8       0\n",
-            "   x       0 sda 1 2 3\n",
-            "   8 sda 1 2 3\n",
+            "   8       0\n", "   x       0 sda 1 2 3\n", "   8 sda 1 2 3\n",
+            "0 9\t\v", /* a name of whitespace (found by tests/fuzz/fuzz-diskstats) */
         };
         for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
                 g_autoptr(GString) out = g_string_new("keep");
                 ck_assert_int_eq(diskstats_render(bad[i], &io, out), -EINVAL);
                 ck_assert_str_eq(out->str, "keep");
         }
+
+        /* a name ends at any whitespace, so a line keeps its 20 fields for split() readers */
+        g_autoptr(GString) out = g_string_new(NULL);
+        ck_assert_int_eq(diskstats_render("   8       0 sda\vx 1 2 3\n", &io, out), 0);
+        ck_assert_str_eq(out->str, "   8       0 sda 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
 }
 END_TEST
 
@@ -880,6 +884,15 @@ START_TEST(test_swaps)
         g_autofree char *want =
             g_strdup_printf("%snone%36svirtual\t\t20001000\t20001000\t-1\n", header, "");
         ck_assert_str_eq(out->str, want);
+
+        /* a limit below 1 KiB: no zero-sized area line (found by tests/fuzz/fuzz-swaps) */
+        m = mem_v2();
+        m.swap_limit = 1023;
+        g_string_truncate(out, 0);
+        ck_assert_int_eq(swaps_render(v2, &m, out), 0);
+        ck_assert_str_eq(out->str, header);
+        m.swap_limit = PV_UNLIMITED;
+        m.swap_usage = UINT64_C(1) << 40;
 
         /* areas whose sizes sum past 2^64 KiB: the total saturates instead of wrapping to 1024 */
         g_autofree char *huge = g_strdup_printf(
