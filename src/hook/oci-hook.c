@@ -17,6 +17,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -27,6 +29,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <syslog.h>
 #include <unistd.h>
 #include <linux/magic.h>
@@ -265,45 +268,95 @@ static int run(void)
         return 0;
 }
 
+/* Milliseconds left until deadline (CLOCK_MONOTONIC), 0 when it has passed. */
+static int ms_left(const struct timespec *deadline)
+{
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long long ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
+                       (deadline->tv_nsec - now.tv_nsec) / 1000000;
+        return ms <= 0 ? 0 : ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
 /*
  * Runs run() in a child and waits at most opt_timeout seconds: a hung
  * procviewd blocks every lookup on its mount, and a container start must not
  * hang with it. The child shares our mount namespace, so its mounts are the
- * container's. Only SIGKILL ends a task blocked on FUSE for sure.
+ * container's.
+ *
+ * A task waiting on a FUSE request the daemon has already read waits
+ * uninterruptibly, SIGKILL or not, until the daemon answers or dies (fuse
+ * request_wait_answer()). So after the kill the child is waited for only
+ * briefly, and it never holds our stdout or stderr: runtimes wait for a
+ * hook's output pipes to close, not only for its exit. Its output comes
+ * through a pipe that we copy to stderr.
  */
 static void run_with_timeout(void)
 {
-        sigset_t mask, old;
-        siginfo_t info;
-        struct timespec ts = {.tv_sec = opt_timeout};
+        struct timespec deadline;
+        bool timed_out = false;
+        int out[2];
         pid_t pid;
-        int r;
 
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGCHLD);
-        sigprocmask(SIG_BLOCK, &mask, &old);
-
+        if (pipe2(out, O_CLOEXEC) < 0) {
+                hook_log(LOG_WARNING, "pipe: %s, running inline", g_strerror(errno));
+                (void)run();
+                return;
+        }
         pid = fork();
         if (pid < 0) {
                 hook_log(LOG_WARNING, "fork: %s, running inline", g_strerror(errno));
-                sigprocmask(SIG_SETMASK, &old, NULL);
+                close(out[0]);
+                close(out[1]);
                 (void)run();
                 return;
         }
         if (pid == 0) {
-                sigprocmask(SIG_SETMASK, &old, NULL);
+                if (dup2(out[1], STDOUT_FILENO) < 0 || dup2(out[1], STDERR_FILENO) < 0)
+                        _exit(1);
                 _exit(run() < 0 ? 1 : 0);
         }
+        close(out[1]);
 
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        deadline.tv_sec += opt_timeout;
         for (;;) {
-                r = sigtimedwait(&mask, &info, &ts);
-                if (r == SIGCHLD || (r < 0 && errno != EINTR))
+                struct pollfd p = {.fd = out[0], .events = POLLIN};
+                int r = poll(&p, 1, ms_left(&deadline));
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r == 0) {
+                        timed_out = true;
                         break;
+                }
+                if (r < 0)
+                        break;
+                char buf[4096];
+                ssize_t n = read(out[0], buf, sizeof(buf));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break; /* the child has exited */
+                if (write(STDERR_FILENO, buf, (size_t)n) < 0) {
+                        /* stderr gone: the child's messages also went to syslog */
+                }
         }
-        if (r < 0 && errno == EAGAIN) {
+        close(out[0]);
+
+        if (timed_out) {
                 hook_log(LOG_WARNING, "procview views did not answer within %d s, giving up",
                          opt_timeout);
                 kill(pid, SIGKILL);
+                for (int i = 0; i < 20; i++) {
+                        if (waitpid(pid, NULL, WNOHANG) != 0)
+                                return;
+                        usleep(50 * 1000);
+                }
+                hook_log(LOG_WARNING,
+                         "helper %d is blocked in a request to the views and ends when "
+                         "procviewd answers or exits; not waiting for it",
+                         (int)pid);
+                return;
         }
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
                 ;
