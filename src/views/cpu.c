@@ -23,7 +23,8 @@
  * text unchanged. Blocks without "physical id"/"core id" keep those lines.
  * There is no size limit: a 512-CPU host's megabyte of text works.
  * Malformed host text (no processor block, a processor id that is not a
- * decimal, a "physical id"/"core id" that is not one) gives -EINVAL.
+ * decimal, two processor lines in one block, a "physical id"/"core id" that
+ * is not a decimal) gives -EINVAL.
  *
  * cpulist (cpulist_render): the kernel's cpu list format ("0-1,4\n"), just
  * "\n" for an empty set, as in /sys/devices/system/cpu/offline.
@@ -127,6 +128,9 @@ static int parse_blocks(const char *text, GArray *blocks)
                 }
                 const char *v, *end;
                 if (line_value(s, len, "processor", &v, &end)) {
+                        /* one CPU per block: a second id would share the first one's fate */
+                        if (b.cpu >= 0)
+                                return -EINVAL;
                         r = parse_id_value(v, end, &b.cpu);
                         if (r < 0)
                                 return r;

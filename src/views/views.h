@@ -45,8 +45,9 @@ int meminfo_render(const char *host_meminfo, const PvMemory *mem, GString *out);
  * ---- cpuinfo ----
  * The host's "processor" blocks of the visible CPUs, host ids kept, with
  * "siblings" and "cpu cores" counted over the visible CPUs of each package
- * (cpu.c). Returns 0, or -EINVAL when the text has no processor block or a
- * non-numeric processor/physical id/core id.
+ * (cpu.c). Returns 0, or -EINVAL when the text has no processor block, a
+ * block with two processor lines, or a non-numeric processor/physical
+ * id/core id.
  */
 int cpuinfo_render(const char *host_cpuinfo, const PvCpuSet *visible, GString *out);
 

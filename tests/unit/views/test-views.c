@@ -462,6 +462,8 @@ START_TEST(test_cpuinfo_malformed)
             "processor\t: x\nvendor_id\t: y\n\n",
             "processor\t: 0\nphysical id\t: -1\n\n",
             "processor\t: 0\ncore id\t\t: \n\n",
+            /* two ids in one block: CPU 1 hidden, yet shown with CPU 0 (tests/fuzz/fuzz-cpuinfo) */
+            "processor:0\nprocessor:1",
         };
         for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
                 g_autoptr(GString) out = g_string_new("keep");
