@@ -385,7 +385,10 @@ int pvl_cgroup_dir(const char *root, pid_t pid, PvlController ctrl, char *buf, s
                  * below the mount, whose cgroup lists the calling thread.
                  */
                 char relcopy[PVL_PATH_MAX];
-                memcpy(relcopy, want[0] == '/' ? want + 1 : want, strlen(want) + 1);
+                const char *w = want;
+                while (*w == '/')
+                        w++;
+                memcpy(relcopy, w, strlen(w) + 1);
                 pos = 0;
                 if (pvl_append(path, sizeof(path), &pos, root) < 0 ||
                     pvl_append(path, sizeof(path), &pos, hidden_mp) < 0)
@@ -395,8 +398,6 @@ int pvl_cgroup_dir(const char *root, pid_t pid, PvlController ctrl, char *buf, s
                 if (mfd < 0)
                         return -ENOENT;
                 pid_t tid = pid ? pid : (pid_t)syscall(SYS_gettid);
-                while (relcopy[0] == '/')
-                        memmove(relcopy, relcopy + 1, strlen(relcopy));
                 ret = search_below(mfd, hidden_depth, relcopy, v2 ? "cgroup.threads" : "tasks", tid,
                                    path, sizeof(path), &pos);
         }
