@@ -265,25 +265,55 @@ PV_EXPORT int sched_setaffinity(pid_t pid, size_t size, const cpu_set_t *mask)
         return (int)syscall(SYS_sched_setaffinity, pid, size, use);
 }
 
+/*
+ * The mask for an affinity call on a thread of this process: threads of a
+ * process share its container, so the caller's cpuset applies.
+ */
+static const cpu_set_t *remap_for_self(size_t *size, const cpu_set_t *mask,
+                                       uint64_t bits[PV_CPUSET_WORDS])
+{
+        const cpu_set_t *use = mask;
+        if (!in_hook) {
+                PvCpuSet allowed;
+                int saved = hook_enter();
+                if (pvl_current_cpuset(&allowed) == 0)
+                        use = remap(&allowed, size, mask, bits);
+                hook_leave(saved);
+        }
+        return use;
+}
+
 static void *real_pthread_setaffinity_np;
 
 PV_EXPORT int pthread_setaffinity_np(pthread_t thread, size_t size, const cpu_set_t *mask)
 {
         uint64_t bits[PV_CPUSET_WORDS];
-        const cpu_set_t *use = mask;
         int (*f)(pthread_t, size_t, const cpu_set_t *) =
             (int (*)(pthread_t, size_t, const cpu_set_t *))real_symbol(&real_pthread_setaffinity_np,
                                                                        "pthread_setaffinity_np");
 
         if (!f)
                 return ENOSYS;
-        if (!in_hook) {
-                PvCpuSet allowed;
-                int saved = hook_enter();
-                /* Threads of a process share its container: the caller's cpuset applies. */
-                if (pvl_current_cpuset(&allowed) == 0)
-                        use = remap(&allowed, &size, mask, bits);
-                hook_leave(saved);
-        }
+        const cpu_set_t *use = remap_for_self(&size, mask, bits);
         return f(thread, size, use);
+}
+
+static void *real_pthread_attr_setaffinity_np;
+
+/*
+ * pthread_create() applies an attribute's affinity with the raw system call,
+ * out of the preload's reach: the mask is remapped when it is stored (glibc
+ * copies it into the attribute).
+ */
+PV_EXPORT int pthread_attr_setaffinity_np(pthread_attr_t *attr, size_t size, const cpu_set_t *mask)
+{
+        uint64_t bits[PV_CPUSET_WORDS];
+        int (*f)(pthread_attr_t *, size_t, const cpu_set_t *) =
+            (int (*)(pthread_attr_t *, size_t, const cpu_set_t *))real_symbol(
+                &real_pthread_attr_setaffinity_np, "pthread_attr_setaffinity_np");
+
+        if (!f)
+                return ENOSYS;
+        const cpu_set_t *use = remap_for_self(&size, mask, bits);
+        return f(attr, size, use);
 }

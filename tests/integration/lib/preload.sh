@@ -26,6 +26,13 @@ else
 	pass "pin-threads fails without the preload"
 fi
 expect "pin-threads with the preload" "cpus: 1" "$(pre "$HELPERS/pin-threads")"
+if in_cg "$HELPERS/pin-threads" --attr > /dev/null 2>&1; then
+	fail "pin-threads --attr succeeded without the preload (the test cannot tell)"
+else
+	pass "pin-threads --attr fails without the preload"
+fi
+expect "pin-threads --attr (creation attributes) with the preload" "cpus: 1" \
+	"$(pre "$HELPERS/pin-threads" --attr)"
 expect "getconf _NPROCESSORS_ONLN" 1 "$(pre getconf _NPROCESSORS_ONLN)"
 expect "getconf _NPROCESSORS_CONF" 1 "$(pre getconf _NPROCESSORS_CONF)"
 expect "python3 os.cpu_count()" 1 "$(pre /usr/bin/python3 -c "$pycount")"
@@ -47,6 +54,7 @@ cg_config 0-1 150000 -1
 expect "getconf _NPROCESSORS_ONLN" 2 "$(pre getconf _NPROCESSORS_ONLN)"
 expect "python3 os.cpu_count()" 2 "$(pre /usr/bin/python3 -c "$pycount")"
 expect "pin-threads with the preload" "cpus: 0,1" "$(pre "$HELPERS/pin-threads")"
+expect "pin-threads --attr with the preload" "cpus: 0,1" "$(pre "$HELPERS/pin-threads" --attr)"
 out=$(pre taskset -c 0 grep Cpus_allowed_list /proc/self/status)
 expect "taskset -c 0 inside the cpuset is unchanged" "Cpus_allowed_list:	0" "$out"
 

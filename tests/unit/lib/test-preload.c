@@ -40,6 +40,10 @@ START_TEST(test_errno_kept_on_success)
         int (*p_sysinfo)(struct sysinfo *) = (int (*)(struct sysinfo *))wrapper("sysinfo");
         int (*p_setaff)(pid_t, size_t, const cpu_set_t *) =
             (int (*)(pid_t, size_t, const cpu_set_t *))wrapper("sched_setaffinity");
+        int (*p_pthread_setaff)(pthread_t, size_t, const cpu_set_t *) =
+            (int (*)(pthread_t, size_t, const cpu_set_t *))wrapper("pthread_setaffinity_np");
+        int (*p_attr_setaff)(pthread_attr_t *, size_t, const cpu_set_t *) = (int (*)(
+            pthread_attr_t *, size_t, const cpu_set_t *))wrapper("pthread_attr_setaffinity_np");
         double loads[3];
         struct sysinfo si;
         cpu_set_t cur;
@@ -69,6 +73,20 @@ START_TEST(test_errno_kept_on_success)
         errno = MARK;
         ck_assert_int_eq(p_setaff(0, sizeof(cur), &cur), 0);
         ck_assert_int_eq(errno, MARK);
+        errno = MARK;
+        ck_assert_int_eq(p_pthread_setaff(pthread_self(), sizeof(cur), &cur), 0);
+        ck_assert_int_eq(errno, MARK);
+
+        /* The mask stored in thread attributes is the one read back. */
+        pthread_attr_t attr;
+        cpu_set_t got;
+        pthread_attr_init(&attr);
+        errno = MARK;
+        ck_assert_int_eq(p_attr_setaff(&attr, sizeof(cur), &cur), 0);
+        ck_assert_int_eq(errno, MARK);
+        ck_assert_int_eq(pthread_attr_getaffinity_np(&attr, sizeof(got), &got), 0);
+        ck_assert(CPU_EQUAL(&got, &cur));
+        pthread_attr_destroy(&attr);
 }
 END_TEST
 
