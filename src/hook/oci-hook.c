@@ -50,6 +50,7 @@ static const char *const proc_files[] = {
 };
 
 #define SYS_CPU_DIR "sys/devices/system/cpu"
+#define SHARED_MSG "on a shared mount, the bind would propagate beyond the container"
 
 static char *opt_root = NULL;
 static gboolean opt_no_sys = FALSE;
@@ -104,6 +105,29 @@ static int read_all_fd(int fd, char **ret, size_t *ret_len)
 }
 
 /*
+ * Whether mounting on the open fd would propagate to other mount namespaces:
+ * a container whose config shares a mount with the host (a bind of the
+ * host's /sys with "rshared", rootfsPropagation "shared") would otherwise
+ * get our bind mount over the host's own path. Returns 1, 0, or -errno
+ * (-EOPNOTSUPP before Linux 5.8, which has no STATX_MNT_ID).
+ */
+static int on_shared_mount(int fd)
+{
+        g_autofree char *mountinfo = NULL;
+        struct statx stx;
+        int r;
+
+        if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0)
+                return -errno;
+        if (!(stx.stx_mask & STATX_MNT_ID))
+                return -EOPNOTSUPP;
+        r = pv_read_file_at(AT_FDCWD, "/proc/self/mountinfo", &mountinfo, NULL);
+        if (r < 0)
+                return r;
+        return pv_oci_mountinfo_is_shared(mountinfo, stx.stx_mnt_id);
+}
+
+/*
  * Bind-mounts src over rootfs/rel, which must be a file (or with want_dir a
  * directory) on a file system of type fs_magic: the container's own procfs
  * or sysfs. Anything else means the container did not mount proc/sys there,
@@ -128,6 +152,12 @@ static int bind_view(int rootfd, const char *src, const char *rel, unsigned long
         if ((want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) ||
             (unsigned long)sfs.f_type != fs_magic)
                 return -EMEDIUMTYPE;
+        r = on_shared_mount(fd);
+        if (r > 0)
+                return -EXDEV;
+        if (r < 0)
+                hook_log(LOG_DEBUG, "propagation of /%s unknown: %s, ignoring", rel,
+                         g_strerror(-r));
 
         /* Mount on the fd's magic link: exactly the inode checked above. */
         snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
@@ -245,7 +275,10 @@ static int run(void)
                 r = bind_view(rootfd, src, rel, PROC_SUPER_MAGIC, false);
                 if (r < 0) {
                         hook_log(LOG_WARNING, "container %s: cannot bind %s on /%s: %s", id, src,
-                                 rel, r == -EMEDIUMTYPE ? "not a procfs file" : g_strerror(-r));
+                                 rel,
+                                 r == -EMEDIUMTYPE ? "not a procfs file"
+                                 : r == -EXDEV     ? SHARED_MSG
+                                                   : g_strerror(-r));
                         continue;
                 }
                 mounted++;
@@ -258,7 +291,9 @@ static int run(void)
                 if (r < 0)
                         hook_log(LOG_WARNING, "container %s: cannot bind %s on /%s: %s", id, src,
                                  SYS_CPU_DIR,
-                                 r == -EMEDIUMTYPE ? "not a sysfs directory" : g_strerror(-r));
+                                 r == -EMEDIUMTYPE ? "not a sysfs directory"
+                                 : r == -EXDEV     ? SHARED_MSG
+                                                   : g_strerror(-r));
                 else
                         mounted++;
         }

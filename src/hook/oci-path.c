@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -69,4 +70,34 @@ int pv_oci_open_beneath(int rootfd, const char *path, int *ret_fd)
                 return -errno;
         *ret_fd = fd;
         return 0;
+}
+
+int pv_oci_mountinfo_is_shared(const char *mountinfo, uint64_t mnt_id)
+{
+        for (const char *line = mountinfo; line && *line;) {
+                const char *end = strchr(line, '\n');
+                size_t len = end ? (size_t)(end - line) : strlen(line);
+                char *after;
+                unsigned long long id = strtoull(line, &after, 10);
+
+                if (after != line && *after == ' ' && id == mnt_id) {
+                        /* id parent maj:min root mountpoint options [optional...] - ... */
+                        const char *p = line, *stop = line + len;
+                        for (int field = 0; p < stop; field++) {
+                                while (p < stop && *p == ' ')
+                                        p++;
+                                size_t n = strcspn(p, " \n");
+                                if (p + n > stop)
+                                        n = (size_t)(stop - p);
+                                if (n == 1 && *p == '-')
+                                        return 0;
+                                if (field >= 6 && n > 7 && strncmp(p, "shared:", 7) == 0)
+                                        return 1;
+                                p += n;
+                        }
+                        return 0;
+                }
+                line = end ? end + 1 : NULL;
+        }
+        return -ENOENT;
 }

@@ -4,8 +4,11 @@
 /*
  * Opening a path inside a container's rootfs from outside it, so that
  * nothing the image holds (symlinks, "..") can make the hook reach a host
- * path. libc only.
+ * path, and telling whether a mount there would propagate elsewhere.
+ * libc only.
  */
+
+#include <stdint.h>
 
 /*
  * Opens path (relative) below the directory rootfd as an O_PATH fd,
@@ -25,3 +28,12 @@ int pv_oci_open_in_root(int rootfd, const char *path, int *ret_fd);
  * resolve against the host's root. Same return convention.
  */
 int pv_oci_open_beneath(int rootfd, const char *path, int *ret_fd);
+
+/*
+ * Whether the mount with id mnt_id (statx STATX_MNT_ID) is shared according
+ * to mountinfo, the text of /proc/self/mountinfo: a "shared:N" optional
+ * field means mounts made on it propagate to its peers, which may be in the
+ * host's namespace (proc(5), mount_namespaces(7)).
+ * Returns 1 when shared, 0 when not, -ENOENT when no line has that id.
+ */
+int pv_oci_mountinfo_is_shared(const char *mountinfo, uint64_t mnt_id);

@@ -123,6 +123,26 @@ START_TEST(test_open_beneath)
 }
 END_TEST
 
+START_TEST(test_mountinfo_shared)
+{
+        const char *mi = "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+                         "40 22 0:5 / /c/rootfs/proc rw,nosuid - proc proc rw\n"
+                         "41 22 0:21 / /c/rootfs/sys ro,nosuid shared:7 master:3 - sysfs sysfs ro\n"
+                         "42 22 0:21 / /c/rootfs/x rw master:3 - sysfs shared:9 rw\n"
+                         "143 22 0:5 / /c/rootfs/y rw - proc proc rw";
+
+        ck_assert_int_eq(pv_oci_mountinfo_is_shared(mi, 22), 1);
+        ck_assert_int_eq(pv_oci_mountinfo_is_shared(mi, 40), 0);
+        ck_assert_int_eq(pv_oci_mountinfo_is_shared(mi, 41), 1);
+        /* "shared:" after the separator is a source or option, not a tag. */
+        ck_assert_int_eq(pv_oci_mountinfo_is_shared(mi, 42), 0);
+        ck_assert_int_eq(pv_oci_mountinfo_is_shared(mi, 143), 0);
+        ck_assert_int_eq(pv_oci_mountinfo_is_shared(mi, 14), -ENOENT);
+        ck_assert_int_eq(pv_oci_mountinfo_is_shared(mi, 4), -ENOENT);
+        ck_assert_int_eq(pv_oci_mountinfo_is_shared("", 1), -ENOENT);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("oci-path");
@@ -131,6 +151,9 @@ int main(void)
         tcase_add_test(tc, test_open_in_root);
         tcase_add_test(tc, test_open_beneath);
         suite_add_tcase(s, tc);
+        TCase *tm = tcase_create("mountinfo");
+        tcase_add_test(tm, test_mountinfo_shared);
+        suite_add_tcase(s, tm);
 
         SRunner *sr = srunner_create(s);
         srunner_run_all(sr, CK_NORMAL);
