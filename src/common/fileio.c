@@ -8,8 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Reads fd to its end from offset 0 (pread) or from its position (read). */
-static int read_all(int fd, bool positional, char **ret, size_t *ret_len)
+/*
+ * Reads fd until a read returns 0: from its position (read), or from offset 0
+ * (pread, records). A short read is not the end: a seq_file with one record
+ * per CPU, disk or mount returns at most one seq buffer (a page) per read.
+ */
+static int read_to_end(int fd, bool positional, char **ret, size_t *ret_len)
 {
         size_t cap = 4096, len = 0;
         char *buf = malloc(cap);
@@ -36,16 +40,9 @@ static int read_all(int fd, bool positional, char **ret, size_t *ret_len)
                         free(buf);
                         return r;
                 }
-                len += (size_t)n;
-                /*
-                 * procfs, sysfs and cgroupfs files are seq_files or attribute
-                 * files: one read returns all that fits, so a read that leaves
-                 * room is the end, and the extra read that would return 0 is
-                 * saved (it is a quarter of the syscalls on the daemon's read path).
-                 * Regular files return short only at their end too.
-                 */
-                if (n == 0 || (size_t)n < want)
+                if (n == 0)
                         break;
+                len += (size_t)n;
         }
         buf[len] = '\0';
         *ret = buf;
@@ -59,12 +56,50 @@ int pv_read_file_at(int dirfd, const char *path, char **ret, size_t *ret_len)
         _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return -errno;
-        return read_all(fd, false, ret, ret_len);
+        return read_to_end(fd, false, ret, ret_len);
+}
+
+int pv_pread_records(int fd, char **ret, size_t *ret_len)
+{
+        return read_to_end(fd, true, ret, ret_len);
 }
 
 int pv_pread_all(int fd, char **ret, size_t *ret_len)
 {
-        return read_all(fd, true, ret, ret_len);
+        size_t cap = 4096;
+
+        for (;;) {
+                char *buf = malloc(cap);
+                if (!buf)
+                        return -ENOMEM;
+                ssize_t n;
+                do
+                        n = pread(fd, buf, cap - 1, 0);
+                while (n < 0 && errno == EINTR);
+                if (n < 0) {
+                        int r = -errno;
+                        free(buf);
+                        return r;
+                }
+                /*
+                 * A one-piece file gives all it has to one read that has room
+                 * for it: room left over means this is all of it, one snapshot.
+                 * A full buffer: read it again, from 0, into a larger one;
+                 * never continue at an offset, which on an fd other threads
+                 * pread too would mix two generations of the file.
+                 */
+                if ((size_t)n < cap - 1) {
+                        buf[n] = '\0';
+                        *ret = buf;
+                        if (ret_len)
+                                *ret_len = (size_t)n;
+                        return 0;
+                }
+                free(buf);
+                if (cap > (SIZE_MAX >> 2) || cap >= (64u << 20))
+                        return -EFBIG;
+                cap *= 4;
+        }
 }
 
 int pv_parse_u64_or_max(const char *text, uint64_t *ret)

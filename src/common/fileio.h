@@ -17,21 +17,33 @@ static inline void pv_closep(int *fd)
 
 /*
  * Reads the whole file at dirfd/path (dirfd may be AT_FDCWD) into a new
- * NUL-terminated malloc()ed buffer. Reads until EOF with a growing buffer, so
- * files whose size is not known in advance (/proc, cgroupfs) are read once.
+ * NUL-terminated malloc()ed buffer, until a read returns 0 (files of /proc
+ * and cgroupfs have no size to go by, and may come a page per read).
  * Returns 0 or -errno; *ret and *ret_len untouched on failure. ret_len may be NULL.
  */
 int pv_read_file_at(int dirfd, const char *path, char **ret, size_t *ret_len);
 
 /*
- * Reads the whole content of an open proc, sys or cgroup file from offset 0
- * with pread(), into a new NUL-terminated malloc()ed buffer. seq_file-backed
- * files regenerate their content for a read at offset 0, so an fd kept open
- * gives fresh values at the cost of one syscall instead of three; concurrent
- * callers on the same fd are safe (the kernel serialises them).
- * Returns 0 or -errno; *ret and *ret_len untouched on failure.
+ * Reads the whole content of an open file that the kernel produces in one
+ * piece (a single-record seq_file such as meminfo, stat, /proc/PID/cgroup and
+ * cgroup counter files, or a sysfs attribute) with one pread() at offset 0,
+ * which makes it generate fresh content: an fd kept open gives current values
+ * at the cost of one syscall instead of three. When the text does not fit,
+ * it is read again from 0 into a larger buffer, so the result is always one
+ * snapshot, also while other threads pread the same fd.
+ * Not for files with one record per CPU, disk or mount: see pv_pread_records().
+ * Returns 0, -EFBIG past 64 MiB, or -errno; *ret and *ret_len untouched on failure.
  */
 int pv_pread_all(int fd, char **ret, size_t *ret_len);
+
+/*
+ * Reads an open file from offset 0 until a read returns 0: for seq_files with
+ * one record per item (cpuinfo, diskstats, swaps, mountinfo), which return at
+ * most a page per read. Concurrent callers on one fd must be serialised (the
+ * seq_file has one position), or they get a mix of two generations.
+ * Returns 0 or -errno; *ret and *ret_len untouched on failure.
+ */
+int pv_pread_records(int fd, char **ret, size_t *ret_len);
 
 /*
  * Reads a file holding one unsigned decimal number, or "max" (mapped to

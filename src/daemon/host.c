@@ -63,60 +63,23 @@ void pv_host_close(PvDaemon *d)
         }
 }
 
-/* Reads a records seq_file from offset 0 until a read returns nothing. */
-static int pread_records(int fd, char **ret, size_t *ret_len)
-{
-        size_t cap = 16384, len = 0;
-        char *buf = malloc(cap);
-
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                if (cap - len < 4096) {
-                        char *nbuf = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
-                        if (!nbuf) {
-                                free(buf);
-                                return -ENOMEM;
-                        }
-                        buf = nbuf;
-                        cap *= 2;
-                }
-                ssize_t n = pread(fd, buf + len, cap - len - 1, (off_t)len);
-                if (n < 0) {
-                        int r = -errno;
-                        if (r == -EINTR)
-                                continue;
-                        free(buf);
-                        return r;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t)n;
-        }
-        buf[len] = '\0';
-        *ret = buf;
-        if (ret_len)
-                *ret_len = len;
-        return 0;
-}
-
 int pv_host_read(PvDaemon *d, PvHostFile f, char **ret, size_t *ret_len)
 {
         int r;
 
         if (f < 0 || f >= _PV_HOST_MAX || d->host_file_fd[f] < 0)
                 return -ENOENT;
+        /* one-piece files: one pread is one snapshot, whatever other threads do */
+        if (!host_files[f].records)
+                return pv_pread_all(d->host_file_fd[f], ret, ret_len);
         /*
-         * A text longer than one read is read in several preads, and a seq_file
-         * keeps one buffer and position per open file: another thread's pread
-         * at offset 0 in between regenerates that buffer, and this read would
-         * continue in the new text (a line torn between two snapshots).
+         * A file with a record per CPU, disk or swap area comes a page per
+         * pread, and a seq_file keeps one buffer and position per open file:
+         * another thread's pread at offset 0 in between would regenerate it,
+         * and this read would continue in the new text (a torn line).
          */
         g_mutex_lock(&d->host_file_lock[f]);
-        if (host_files[f].records)
-                r = pread_records(d->host_file_fd[f], ret, ret_len);
-        else
-                r = pv_pread_all(d->host_file_fd[f], ret, ret_len);
+        r = pv_pread_records(d->host_file_fd[f], ret, ret_len);
         g_mutex_unlock(&d->host_file_lock[f]);
         return r;
 }
