@@ -437,6 +437,17 @@ static int resolve_target(PvDaemon *d, pid_t pid, CallerEntry **ret)
                 pid_t init = 0;
                 if (find_pidns_init(d, pid, ns, &init) == 0) {
                         e->target_pidfd = pidfd_open_pid(init);
+                        /*
+                         * The pid found may have been reused before the pidfd
+                         * pinned it: the pidfd's process must still be in ns.
+                         */
+                        uint64_t init_ns = 0;
+                        if (e->target_pidfd >= 0 &&
+                            (pidns_ino(d, init, &init_ns) < 0 || init_ns != ns)) {
+                                close(e->target_pidfd);
+                                e->target_pidfd = -1;
+                                errno = ESRCH;
+                        }
                         /* EINVAL: no pidfds here; the entry is then not cached */
                         if (e->target_pidfd >= 0 || errno == EINVAL) {
                                 e->target = init;
