@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 BUILD_PKGS=(meson ninja-build pkg-config gcc libc6-dev libfuse3-dev fuse3 libglib2.0-dev
 	libcgroup-dev check libjson-glib-dev)
-TEST_PKGS=(clang-format valgrind qemu-system-x86 busybox-static cpio kmod runc lxcfs procps sysstat htop
+TEST_PKGS=(clang-format clang libclang-rt-14-dev valgrind qemu-system-x86 busybox-static cpio kmod runc lxcfs procps sysstat htop
 	python3 python3-psutil prometheus-node-exporter tmux util-linux curl e2fsprogs
 	apt-utils dpkg-dev)
 
@@ -58,13 +58,21 @@ test)
 	[ -c /dev/fuse ] || modprobe fuse || true
 	rc=0
 	meson test -C build --print-errorlogs --timeout-multiplier 2 || rc=$?
-	log=build/meson-logs/testlog.json
-	passed=$(grep -c '"result": "OK"' "$log" || true)
-	failed=$(grep -Ec '"result": "(FAIL|TIMEOUT|ERROR|UNEXPECTEDPASS)"' "$log" || true)
-	skipped=$(grep -c '"result": "SKIP"' "$log" || true)
+	# The parsers' and renderers' fuzz harnesses (clang, ASan, UBSan) replay
+	# their seeds and every input that once broke them.
+	if [ ! -f build-fuzz/build.ninja ]; then
+		CC=clang meson setup build-fuzz -Dfuzz=true -Dwerror=true
+	fi
+	ninja -C build-fuzz
+	meson test -C build-fuzz --suite fuzz --print-errorlogs || rc=$?
+	count() { cat build/meson-logs/testlog.json build-fuzz/meson-logs/testlog.json | grep -Ec "$1" || true; }
+	passed=$(count '"result": "OK"')
+	failed=$(count '"result": "(FAIL|TIMEOUT|ERROR|UNEXPECTEDPASS)"')
+	skipped=$(count '"result": "SKIP"')
 	if [ "${CI:-}" = true ] && [ "$skipped" != 0 ]; then
 		echo "CI installs every prerequisite, so no test may skip:"
-		grep '"result": "SKIP"' "$log" | sed -E 's/.*"name": "([^"]*)".*/  skipped: \1/'
+		cat build/meson-logs/testlog.json build-fuzz/meson-logs/testlog.json |
+			grep '"result": "SKIP"' | sed -E 's/.*"name": "([^"]*)".*/  skipped: \1/'
 		rc=1
 	fi
 	echo "$passed passed, $failed failed, $skipped skipped"
