@@ -45,55 +45,11 @@ static char thread_state(int proc_fd, unsigned long tid)
         return pv_parse_proc_stat_state(buf, &state) == 0 ? state : 0;
 }
 
-/*
- * The whole text of a thread list. "tasks", "cgroup.threads" and
- * "cgroup.procs" are seq_files with one record per thread: one read() returns
- * at most one seq buffer (a page, ~800 tids) however much was asked for, so a
- * short read is not the end; only a read of 0 bytes is.
- */
-static int read_list(int dirfd, const char *name, char **ret)
-{
-        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        size_t cap = 8192, len = 0;
-        char *buf;
-
-        if (fd < 0)
-                return -errno;
-        buf = malloc(cap);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                if (cap - len < 4096) {
-                        char *nbuf = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
-                        if (!nbuf) {
-                                free(buf);
-                                return -ENOMEM;
-                        }
-                        buf = nbuf;
-                        cap *= 2;
-                }
-                ssize_t n = read(fd, buf + len, cap - len - 1);
-                if (n < 0) {
-                        int r = -errno;
-                        if (r == -EINTR)
-                                continue;
-                        free(buf);
-                        return r;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t)n;
-        }
-        buf[len] = '\0';
-        *ret = buf;
-        return 0;
-}
-
 /* Counts the threads listed in one cgroup directory; states by netlink or /proc. */
 static int walk_one(TaskWalk *w, int path_fd, int dir_fd)
 {
         char *text = NULL;
-        int r = read_list(path_fd, w->list_file, &text);
+        int r = pv_read_file_at(path_fd, w->list_file, &text, NULL);
         if (r < 0)
                 return r == -ENODEV ? -ENOENT : r;
 

@@ -11,141 +11,11 @@
 #include "caller.h"
 #include "common/fileio.h"
 #include "log.h"
+#include "fs-table.h"
 #include "render.h"
-
-/*
- * Inodes: the static entries below have fixed numbers; the per-CPU
- * directories sys/devices/system/cpu/cpuN and their "online" file are
- * INO_CPU_BASE + 2N and INO_CPU_BASE + 2N + 1.
- */
-enum {
-        INO_ROOT = FUSE_ROOT_ID,
-        INO_PROC,
-        INO_SYS,
-        INO_SYS_DEVICES,
-        INO_SYS_SYSTEM,
-        INO_SYS_CPU,
-        INO_MEMINFO,
-        INO_CPUINFO,
-        INO_STAT,
-        INO_DISKSTATS,
-        INO_UPTIME,
-        INO_LOADAVG,
-        INO_SWAPS,
-        INO_CPU_ONLINE,
-        INO_CPU_POSSIBLE,
-        INO_CPU_PRESENT,
-        INO_CPU_OFFLINE,
-        INO_PRESSURE,
-        INO_PRESSURE_CPU,
-        INO_PRESSURE_MEMORY,
-        INO_PRESSURE_IO,
-        INO_CPU_BASE = 1024,
-};
-
-#define DIR_MODE (S_IFDIR | 0555)
-#define FILE_MODE (S_IFREG | 0444)
-
-typedef struct PvFile {
-        fuse_ino_t ino;
-        fuse_ino_t parent;
-        const char *name;
-        const char *path; /* relative to the mount point */
-        mode_t mode;
-        PvRenderFn render; /* NULL for directories */
-        PvHostFile host;   /* a reader in the root cgroups gets this host file as is */
-} PvFile;
-
-/* THE table of virtual files. Adding a file is one row and one render function. */
-static const PvFile files[] = {
-    {INO_ROOT, INO_ROOT, "", "", DIR_MODE, NULL, PV_HOST_NONE},
-    {INO_PROC, INO_ROOT, "proc", "proc", DIR_MODE, NULL, PV_HOST_NONE},
-    {INO_MEMINFO, INO_PROC, "meminfo", "proc/meminfo", FILE_MODE, pv_render_meminfo,
-     PV_HOST_MEMINFO},
-    {INO_CPUINFO, INO_PROC, "cpuinfo", "proc/cpuinfo", FILE_MODE, pv_render_cpuinfo,
-     PV_HOST_CPUINFO},
-    {INO_STAT, INO_PROC, "stat", "proc/stat", FILE_MODE, pv_render_stat, PV_HOST_STAT},
-    {INO_DISKSTATS, INO_PROC, "diskstats", "proc/diskstats", FILE_MODE, pv_render_diskstats,
-     PV_HOST_DISKSTATS},
-    {INO_UPTIME, INO_PROC, "uptime", "proc/uptime", FILE_MODE, pv_render_uptime, PV_HOST_UPTIME},
-    {INO_LOADAVG, INO_PROC, "loadavg", "proc/loadavg", FILE_MODE, pv_render_loadavg,
-     PV_HOST_LOADAVG},
-    {INO_SWAPS, INO_PROC, "swaps", "proc/swaps", FILE_MODE, pv_render_swaps, PV_HOST_SWAPS},
-    {INO_PRESSURE, INO_PROC, "pressure", "proc/pressure", DIR_MODE, NULL, PV_HOST_NONE},
-    {INO_PRESSURE_CPU, INO_PRESSURE, "cpu", "proc/pressure/cpu", FILE_MODE, pv_render_pressure_cpu,
-     PV_HOST_PRESSURE_CPU},
-    {INO_PRESSURE_MEMORY, INO_PRESSURE, "memory", "proc/pressure/memory", FILE_MODE,
-     pv_render_pressure_memory, PV_HOST_PRESSURE_MEMORY},
-    {INO_PRESSURE_IO, INO_PRESSURE, "io", "proc/pressure/io", FILE_MODE, pv_render_pressure_io,
-     PV_HOST_PRESSURE_IO},
-    {INO_SYS, INO_ROOT, "sys", "sys", DIR_MODE, NULL, PV_HOST_NONE},
-    {INO_SYS_DEVICES, INO_SYS, "devices", "sys/devices", DIR_MODE, NULL, PV_HOST_NONE},
-    {INO_SYS_SYSTEM, INO_SYS_DEVICES, "system", "sys/devices/system", DIR_MODE, NULL, PV_HOST_NONE},
-    {INO_SYS_CPU, INO_SYS_SYSTEM, "cpu", "sys/devices/system/cpu", DIR_MODE, NULL, PV_HOST_NONE},
-    {INO_CPU_ONLINE, INO_SYS_CPU, "online", "sys/devices/system/cpu/online", FILE_MODE,
-     pv_render_cpu_visible, PV_HOST_CPU_ONLINE},
-    {INO_CPU_POSSIBLE, INO_SYS_CPU, "possible", "sys/devices/system/cpu/possible", FILE_MODE,
-     pv_render_cpu_visible, PV_HOST_CPU_POSSIBLE},
-    {INO_CPU_PRESENT, INO_SYS_CPU, "present", "sys/devices/system/cpu/present", FILE_MODE,
-     pv_render_cpu_visible, PV_HOST_CPU_PRESENT},
-    {INO_CPU_OFFLINE, INO_SYS_CPU, "offline", "sys/devices/system/cpu/offline", FILE_MODE,
-     pv_render_cpu_offline, PV_HOST_CPU_OFFLINE},
-};
-
-static const PvFile cpu_dir_file = {0, INO_SYS_CPU, NULL, NULL, DIR_MODE, NULL, PV_HOST_NONE};
-static const PvFile cpu_online_file = {
-    0, 0, "online", NULL, FILE_MODE, pv_render_cpu_online_flag, PV_HOST_NONE};
 
 /* Static entries never change: let the kernel cache them. Per-CPU entries depend on the reader. */
 #define STATIC_TIMEOUT 3600.0
-
-const char *const *pv_fs_file_paths(void)
-{
-        static const char *paths[G_N_ELEMENTS(files) + 1];
-        size_t n = 0;
-        for (size_t i = 0; i < G_N_ELEMENTS(files); i++)
-                if (files[i].render)
-                        paths[n++] = files[i].path;
-        paths[n] = NULL;
-        return paths;
-}
-
-static bool ino_is_cpu(fuse_ino_t ino, unsigned *ret_cpu, bool *ret_is_online)
-{
-        if (ino < INO_CPU_BASE || ino >= INO_CPU_BASE + 2 * (fuse_ino_t)PV_CPU_MAX)
-                return false;
-        *ret_cpu = (unsigned)((ino - INO_CPU_BASE) / 2);
-        *ret_is_online = (ino - INO_CPU_BASE) % 2;
-        return true;
-}
-
-/* The table row for ino (per-CPU rows are shared templates), or NULL. */
-static const PvFile *file_of(fuse_ino_t ino, unsigned *ret_cpu)
-{
-        unsigned cpu = 0;
-        bool is_online;
-
-        *ret_cpu = 0;
-        for (size_t i = 0; i < G_N_ELEMENTS(files); i++)
-                if (files[i].ino == ino)
-                        return &files[i];
-        if (ino_is_cpu(ino, &cpu, &is_online)) {
-                *ret_cpu = cpu;
-                return is_online ? &cpu_online_file : &cpu_dir_file;
-        }
-        return NULL;
-}
-
-static void fill_attr(fuse_ino_t ino, const PvFile *f, struct stat *st)
-{
-        memset(st, 0, sizeof(*st));
-        st->st_ino = ino;
-        st->st_mode = f->mode;
-        st->st_nlink = S_ISDIR(f->mode) ? 2 : 1;
-        /* Like procfs: size 0, readers read until EOF. */
-        st->st_size = 0;
-        st->st_blksize = 4096;
-}
 
 static PvDaemon *daemon_of(fuse_req_t req)
 {
@@ -273,7 +143,7 @@ static void fill_entry(fuse_ino_t ino, const PvFile *f, double timeout, struct f
         e->generation = 1;
         e->attr_timeout = timeout;
         e->entry_timeout = timeout;
-        fill_attr(ino, f, &e->attr);
+        pv_fs_fill_attr(ino, f, &e->attr);
 }
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -282,9 +152,9 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
         unsigned cpu;
         bool is_online;
 
-        for (size_t i = 1; i < G_N_ELEMENTS(files); i++) {
-                if (files[i].parent == parent && strcmp(files[i].name, name) == 0) {
-                        fill_entry(files[i].ino, &files[i], STATIC_TIMEOUT, &e);
+        for (size_t i = 1; i < pv_fs_n_files; i++) {
+                if (pv_fs_files[i].parent == parent && strcmp(pv_fs_files[i].name, name) == 0) {
+                        fill_entry(pv_fs_files[i].ino, &pv_fs_files[i], STATIC_TIMEOUT, &e);
                         fuse_reply_entry(req, &e);
                         return;
                 }
@@ -303,12 +173,13 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
                         fuse_reply_err(req, r < 0 ? EIO : ENOENT);
                         return;
                 }
-                fill_entry(INO_CPU_BASE + 2 * n, &cpu_dir_file, 0, &e);
+                fill_entry(INO_CPU_BASE + 2 * n, &pv_fs_cpu_dir_file, 0, &e);
                 fuse_reply_entry(req, &e);
                 return;
         }
-        if (ino_is_cpu(parent, &cpu, &is_online) && !is_online && strcmp(name, "online") == 0) {
-                fill_entry(parent + 1, &cpu_online_file, 0, &e);
+        if (pv_fs_ino_is_cpu(parent, &cpu, &is_online) && !is_online &&
+            strcmp(name, "online") == 0) {
+                fill_entry(parent + 1, &pv_fs_cpu_online_file, 0, &e);
                 fuse_reply_entry(req, &e);
                 return;
         }
@@ -318,15 +189,16 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
         unsigned cpu;
-        const PvFile *f = file_of(ino, &cpu);
+        const PvFile *f = pv_fs_file_of(ino, &cpu);
         struct stat st;
 
         if (!f) {
                 fuse_reply_err(req, ENOENT);
                 return;
         }
-        fill_attr(ino, f, &st);
-        fuse_reply_attr(req, &st, f == &cpu_dir_file || f == &cpu_online_file ? 0 : STATIC_TIMEOUT);
+        pv_fs_fill_attr(ino, f, &st);
+        fuse_reply_attr(
+            req, &st, f == &pv_fs_cpu_dir_file || f == &pv_fs_cpu_online_file ? 0 : STATIC_TIMEOUT);
 }
 
 /* A directory listing built at opendir; ends[i] is where entry i ends (its d_off). */
@@ -356,7 +228,7 @@ static void dir_add(fuse_req_t req, DirHandle *dh, const char *name, fuse_ino_t 
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
         unsigned cpu;
-        const PvFile *f = file_of(ino, &cpu);
+        const PvFile *f = pv_fs_file_of(ino, &cpu);
         DirHandle *dh;
 
         if (!f) {
@@ -370,13 +242,14 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
         dh = g_new0(DirHandle, 1);
         dh->ends = g_array_new(FALSE, FALSE, sizeof(size_t));
         dir_add(req, dh, ".", ino, DIR_MODE);
-        dir_add(req, dh, "..", f == &cpu_dir_file ? INO_SYS_CPU : f->parent, DIR_MODE);
-        if (f == &cpu_dir_file) {
+        dir_add(req, dh, "..", f == &pv_fs_cpu_dir_file ? INO_SYS_CPU : f->parent, DIR_MODE);
+        if (f == &pv_fs_cpu_dir_file) {
                 dir_add(req, dh, "online", ino + 1, FILE_MODE);
         } else {
-                for (size_t i = 1; i < G_N_ELEMENTS(files); i++)
-                        if (files[i].parent == ino)
-                                dir_add(req, dh, files[i].name, files[i].ino, files[i].mode);
+                for (size_t i = 1; i < pv_fs_n_files; i++)
+                        if (pv_fs_files[i].parent == ino)
+                                dir_add(req, dh, pv_fs_files[i].name, pv_fs_files[i].ino,
+                                        pv_fs_files[i].mode);
         }
         if (ino == INO_SYS_CPU) {
                 PvCpuSet visible;
@@ -435,7 +308,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
         PvDaemon *d = daemon_of(req);
         unsigned cpu;
-        const PvFile *f = file_of(ino, &cpu);
+        const PvFile *f = pv_fs_file_of(ino, &cpu);
         PvContainer *c = NULL;
         int r;
 
@@ -464,7 +337,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
         h->cpu = cpu;
         h->buf = g_string_sized_new(4096);
         r = render(d, c, f, cpu, h->buf);
-        if (r == -ENOENT && f != &cpu_online_file && pv_registry_forget(d, c)) {
+        if (r == -ENOENT && f != &pv_fs_cpu_online_file && pv_registry_forget(d, c)) {
                 /* cgroups removed and made anew under the same paths: open them again, once */
                 PvContainer *fresh = NULL;
                 if (caller_container(req, &fresh) == 0) {
@@ -475,7 +348,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
         }
         if (r < 0) {
                 /* not an error of the container: a CPU it does not see, PSI it does not have */
-                if ((r == -ENOENT && f == &cpu_online_file) || r == -EOPNOTSUPP) {
+                if ((r == -ENOENT && f == &pv_fs_cpu_online_file) || r == -EOPNOTSUPP) {
                         handle_free(h);
                         fuse_reply_err(req, -r);
                         return;
