@@ -139,6 +139,32 @@ static int parse_options(int argc, char **argv, PvOptions *o)
         return 0;
 }
 
+/*
+ * Whether path is where a procview file system is mounted, from mountinfo
+ * alone: asking the mount itself would wait on the daemon serving it.
+ */
+static bool is_procview_mount(const char *path)
+{
+        g_autofree char *dir = g_path_get_dirname(path);
+        g_autofree char *base = g_path_get_basename(path);
+        g_autofree char *real_dir = realpath(dir, NULL);
+        g_autofree char *text = NULL;
+        if (!real_dir || pv_read_file_at(AT_FDCWD, "/proc/self/mountinfo", &text, NULL) < 0)
+                return false;
+        g_autofree char *want = g_build_filename(real_dir, base, NULL);
+        g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+        for (char **l = lines; *l; l++) {
+                /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER */
+                g_auto(GStrv) f = g_strsplit(*l, " ", -1);
+                if (g_strv_length(f) < 5 || !g_str_equal(f[4], want))
+                        continue;
+                const char *sep = strstr(*l, " - ");
+                if (sep && g_str_has_prefix(sep + 3, "fuse.procview "))
+                        return true;
+        }
+        return false;
+}
+
 /* Creates the mount point if missing; detaches a dead mount a crashed daemon left behind. */
 static int prepare_mountpoint(const char *path)
 {
@@ -160,6 +186,9 @@ static int prepare_mountpoint(const char *path)
         }
         if (!S_ISDIR(st.st_mode))
                 return -ENOTDIR;
+        /* A live procview mount there: another procviewd serves it; do not stack a second. */
+        if (is_procview_mount(path))
+                return -EBUSY;
         return 0;
 }
 
@@ -339,7 +368,7 @@ int main(int argc, char **argv)
         r = prepare_mountpoint(d.opts.mountpoint);
         if (r < 0) {
                 fprintf(stderr, "procviewd: cannot use mount point %s: %s\n", d.opts.mountpoint,
-                        g_strerror(-r));
+                        r == -EBUSY ? "another procviewd serves it already" : g_strerror(-r));
                 daemon_teardown(&d);
                 return EXIT_FAILURE;
         }

@@ -202,6 +202,15 @@ EOF
 n=$(grep -c "cannot compute proc/meminfo" "$MNT.log")
 [ "$n" = 1 ] && pass "one log line for the failing container" || fail "$n log lines for the failing container"
 
+# --- a second procviewd on the same mount point refuses, one line, and the first keeps serving
+second=$("$PROCVIEWD" -f "$MNT" 2>&1); rc=$?
+if [ $rc = 1 ] && [ "$(echo "$second" | wc -l)" = 1 ] && echo "$second" | grep -q "another procviewd serves it"; then
+	pass "a second daemon on the same mount point refuses: $second"
+else
+	fail "second daemon: exit $rc: $second"
+fi
+in_cg "$A" grep -q "^MemTotal: *$((256 * 1024)) kB" "$MNT/proc/meminfo" && pass "the first daemon still serves" || fail "first daemon disturbed"
+
 # --- SIGTERM unmounts and exits 0
 stop_daemon && pass "SIGTERM: exit 0" || fail "SIGTERM: exit status $?"
 grep -q " $MNT " /proc/mounts && fail "still mounted after SIGTERM" || pass "unmounted after SIGTERM"
