@@ -154,6 +154,21 @@ typedef struct PvMemStat {
         uint64_t kernel_stack; /* v2 kernel_stack */
         uint64_t pagetables;   /* v2 pagetables */
         uint64_t anon_thp;     /* v1 total_rss_huge, v2 anon_thp */
+        /*
+         * Event counts, not bytes (the vm_event and workingset keys of
+         * memory.stat; monotonic). 0 where the kernel lacks the key.
+         */
+        uint64_t pgfault;    /* v1 total_pgfault, v2 pgfault */
+        uint64_t pgmajfault; /* v1 total_pgmajfault, v2 pgmajfault */
+        uint64_t pswpin;     /* v2 pswpin (pages swapped in); v1 does not count it: 0 */
+        uint64_t pswpout;    /* v2 pswpout */
+        uint64_t workingset_refault_anon;  /* v1 total_workingset_refault_anon, v2 the same name */
+        uint64_t workingset_refault_file;  /* v1 total_workingset_refault_file, v2 the same name */
+        uint64_t workingset_activate_anon; /* v2 only, as the ones below */
+        uint64_t workingset_activate_file;
+        uint64_t workingset_restore_anon;
+        uint64_t workingset_restore_file;
+        uint64_t workingset_nodereclaim;
 } PvMemStat;
 
 typedef struct PvMemory {
@@ -165,6 +180,12 @@ typedef struct PvMemory {
                                 - limit); PV_UNLIMITED if none */
         uint64_t swap_usage; /* v1 memsw.usage - usage, v2 memory.swap.current */
         PvMemStat stat;
+        /*
+         * Processes of the cgroup or its descendants killed by the OOM killer:
+         * v1 memory.oom_control oom_kill, v2 memory.events oom_kill (both
+         * hierarchical). 0 where the kernel lacks the key.
+         */
+        uint64_t oom_kill;
 } PvMemory;
 
 int pv_cgroup_read_memory(const PvCgroup *cg, PvMemory *ret);

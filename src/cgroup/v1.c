@@ -47,6 +47,10 @@ static int v1_read_memory(const PvCgroup *cg, PvMemory *ret)
             {"total_inactive_file", &m.stat.inactive_file},
             {"total_unevictable", &m.stat.unevictable},
             {"total_rss_huge", &m.stat.anon_thp},
+            {"total_pgfault", &m.stat.pgfault},
+            {"total_pgmajfault", &m.stat.pgmajfault},
+            {"total_workingset_refault_anon", &m.stat.workingset_refault_anon},
+            {"total_workingset_refault_file", &m.stat.workingset_refault_file},
             {"hierarchical_memory_limit", &hier_limit},
             {"hierarchical_memsw_limit", &hier_memsw_limit},
         };
@@ -84,6 +88,12 @@ static int v1_read_memory(const PvCgroup *cg, PvMemory *ret)
         } else {
                 return r;
         }
+
+        /* oom_kill (4.13+) counts kills in the cgroup and its descendants */
+        const PvKeyField oom[] = {{"oom_kill", &m.oom_kill}};
+        r = pv_cg_read_keyed(cg, PV_CTRL_MEMORY, "memory.oom_control", oom, 1);
+        if (r < 0 && r != -ENOENT)
+                return r;
         *ret = m;
         return 0;
 }

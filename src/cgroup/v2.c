@@ -54,9 +54,26 @@ static int v2_read_memory(const PvCgroup *cg, PvMemory *ret)
             {"kernel_stack", &m.stat.kernel_stack},
             {"pagetables", &m.stat.pagetables},
             {"anon_thp", &m.stat.anon_thp},
+            {"pgfault", &m.stat.pgfault},
+            {"pgmajfault", &m.stat.pgmajfault},
+            {"pswpin", &m.stat.pswpin},
+            {"pswpout", &m.stat.pswpout},
+            {"workingset_refault_anon", &m.stat.workingset_refault_anon},
+            {"workingset_refault_file", &m.stat.workingset_refault_file},
+            {"workingset_activate_anon", &m.stat.workingset_activate_anon},
+            {"workingset_activate_file", &m.stat.workingset_activate_file},
+            {"workingset_restore_anon", &m.stat.workingset_restore_anon},
+            {"workingset_restore_file", &m.stat.workingset_restore_file},
+            {"workingset_nodereclaim", &m.stat.workingset_nodereclaim},
         };
         r = pv_cg_read_keyed(cg, PV_CTRL_MEMORY, "memory.stat", f, sizeof(f) / sizeof(f[0]));
         if (r < 0)
+                return r;
+
+        /* memory.events is hierarchical unless mounted with memory_localevents */
+        const PvKeyField ev[] = {{"oom_kill", &m.oom_kill}};
+        r = pv_cg_read_keyed(cg, PV_CTRL_MEMORY, "memory.events", ev, 1);
+        if (r < 0 && r != -ENOENT)
                 return r;
         *ret = m;
         return 0;

@@ -99,6 +99,11 @@ START_TEST(test_v1_memory)
         ck_assert(m.stat.mapped_file == 4096000);
         ck_assert(m.stat.inactive_file == 11943040);
         ck_assert(m.stat.slab_reclaimable == 0);
+        /* event counters: total_* (not the local pgfault 999), oom_kill from memory.oom_control */
+        ck_assert(m.stat.pgfault == 765432 && m.stat.pgmajfault == 87);
+        ck_assert(m.stat.workingset_refault_anon == 21 && m.stat.workingset_refault_file == 4321);
+        ck_assert(m.stat.pswpin == 0 && m.stat.workingset_activate_file == 0);
+        ck_assert(m.oom_kill == 4);
         pv_cgroup_free(cg);
 
         /*
@@ -123,6 +128,8 @@ START_TEST(test_v1_memory)
         ck_assert(!m.swap_accounted);
         ck_assert(m.swap_limit == PV_UNLIMITED);
         ck_assert(m.stat.anon == 524288 && m.stat.shmem == 0);
+        /* no memory.oom_control (a kernel before 4.13 has no oom_kill line either): 0 */
+        ck_assert(m.oom_kill == 0 && m.stat.pgfault == 0);
         /* no cpu path: cpu reads say so */
         PvCpuUsage u;
         ck_assert_int_eq(pv_cgroup_read_cpu(cg, &u), -ENODEV);
@@ -241,6 +248,14 @@ START_TEST(test_v2)
         ck_assert(m.stat.slab_reclaimable == 3000000 && m.stat.slab_unreclaimable == 700000);
         ck_assert(m.stat.kernel_stack == 327680 && m.stat.pagetables == 1228800);
         ck_assert(m.stat.anon_thp == 8388608 && m.stat.active_file == 12428800);
+        ck_assert(m.stat.pgfault == 12345 && m.stat.pgmajfault == 23);
+        ck_assert(m.stat.pswpin == 41 && m.stat.pswpout == 42);
+        ck_assert(m.stat.workingset_refault_anon == 31 && m.stat.workingset_refault_file == 32);
+        ck_assert(m.stat.workingset_activate_anon == 33 && m.stat.workingset_activate_file == 34);
+        ck_assert(m.stat.workingset_restore_anon == 35 && m.stat.workingset_restore_file == 36);
+        ck_assert(m.stat.workingset_nodereclaim == 37);
+        /* memory.events oom_kill, not oom or oom_group_kill */
+        ck_assert(m.oom_kill == 2);
 
         ck_assert_int_eq(pv_cgroup_read_cpu(cg, &u), 0);
         ck_assert(u.user_ns == 2500000 && u.system_ns == 1000000);
