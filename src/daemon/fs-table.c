@@ -18,6 +18,7 @@ const PvFile pv_fs_files[] = {
     {INO_LOADAVG, INO_PROC, "loadavg", "proc/loadavg", FILE_MODE, pv_render_loadavg,
      PV_HOST_LOADAVG},
     {INO_SWAPS, INO_PROC, "swaps", "proc/swaps", FILE_MODE, pv_render_swaps, PV_HOST_SWAPS},
+    {INO_VMSTAT, INO_PROC, "vmstat", "proc/vmstat", FILE_MODE, pv_render_vmstat, PV_HOST_VMSTAT},
     {INO_PRESSURE, INO_PROC, "pressure", "proc/pressure", DIR_MODE, NULL, PV_HOST_NONE},
     {INO_PRESSURE_CPU, INO_PRESSURE, "cpu", "proc/pressure/cpu", FILE_MODE, pv_render_pressure_cpu,
      PV_HOST_PRESSURE_CPU},

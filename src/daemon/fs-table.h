@@ -37,6 +37,7 @@ enum {
         INO_PRESSURE_CPU,
         INO_PRESSURE_MEMORY,
         INO_PRESSURE_IO,
+        INO_VMSTAT,
         INO_CPU_BASE = 1024,
 };
 

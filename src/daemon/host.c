@@ -34,6 +34,7 @@ static const struct {
     [PV_HOST_CPU_POSSIBLE] = {true, false, "possible"},
     [PV_HOST_CPU_PRESENT] = {true, false, "present"},
     [PV_HOST_CPU_OFFLINE] = {true, false, "offline"},
+    [PV_HOST_VMSTAT] = {false, false, "vmstat"},
 };
 
 int pv_host_open(PvDaemon *d)

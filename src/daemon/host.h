@@ -24,6 +24,7 @@ typedef enum PvHostFile {
         PV_HOST_CPU_POSSIBLE,
         PV_HOST_CPU_PRESENT,
         PV_HOST_CPU_OFFLINE,
+        PV_HOST_VMSTAT,
         _PV_HOST_MAX,
 } PvHostFile;
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/fileio.h"
 
@@ -81,6 +82,53 @@ int pv_render_meminfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         if (r < 0)
                 return r;
         return meminfo_render(host, &mem, out);
+}
+
+/* MemTotal of the host's meminfo text in bytes. Returns 0 or -EINVAL. */
+static int host_memtotal(const char *meminfo, uint64_t *ret)
+{
+        const char *p = strstr(meminfo, "MemTotal:");
+        char *end;
+
+        if (!p || (p != meminfo && p[-1] != '\n'))
+                return -EINVAL;
+        errno = 0;
+        unsigned long long kb = strtoull(p + strlen("MemTotal:"), &end, 10);
+        if (errno != 0 || end == p + strlen("MemTotal:") || kb > UINT64_MAX / 1024)
+                return -EINVAL;
+        *ret = (uint64_t)kb * 1024;
+        return 0;
+}
+
+int pv_render_vmstat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+{
+        g_autofree char *host = NULL, *meminfo = NULL;
+        PvMemory mem;
+        PvIoStats io = {0};
+        uint64_t total;
+        int r = read_host(d, PV_HOST_VMSTAT, &host);
+        if (r < 0)
+                return r;
+        r = read_host(d, PV_HOST_MEMINFO, &meminfo);
+        if (r < 0)
+                return r;
+        r = host_memtotal(meminfo, &total);
+        if (r < 0)
+                return r;
+        r = pv_cgroup_read_memory(c->cg, &mem);
+        if (r < 0)
+                return r;
+        /* nr_free_pages follows meminfo's MemFree: the limit counts up to the host's RAM */
+        if (mem.limit > total)
+                mem.limit = total;
+        r = pv_cgroup_read_io(c->cg, &io);
+        if (r < 0)
+                return r;
+        /* the kernel's PAGE_SIZE: libc has it from the auxiliary vector, no syscall */
+        long page_size = sysconf(_SC_PAGESIZE);
+        r = vmstat_render(host, &mem, &io, page_size > 0 ? (uint64_t)page_size : 4096, out);
+        pv_io_stats_clear(&io);
+        return r;
 }
 
 int pv_render_cpuinfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)

@@ -20,6 +20,8 @@ int pv_render_diskstats(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 int pv_render_uptime(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out);
 int pv_render_loadavg(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out);
 int pv_render_swaps(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out);
+/* vmstat: memory and io counters of the container, host values for the rest */
+int pv_render_vmstat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out);
 /*
  * pressure/{cpu,memory,io}: the container's PSI text. -EOPNOTSUPP when the
  * kernel keeps no pressure for it (a container on cgroup v1 controllers).

@@ -42,6 +42,20 @@ void pv_cpu_view(const PvCpuSet *cpuset, const PvCpuSet *host_online, uint64_t q
 int meminfo_render(const char *host_meminfo, const PvMemory *mem, GString *out);
 
 /*
+ * ---- vmstat ----
+ * Every host key in host order; the container's page gauges (bytes of mem in
+ * pages of page_size; nr_kernel_stack in KiB, nr_anon_transparent_hugepages
+ * in PMD huge pages), fault, swap, workingset and oom_kill events, and
+ * pgpgin/pgpgout as KiB of io (NULL: none); host values for the rest (rules:
+ * vmstat.c). nr_free_pages is (mem->limit - usage) in pages: the caller caps
+ * mem->limit at the host's MemTotal; PV_UNLIMITED keeps the host's value.
+ * Returns 0, or -EINVAL for host text it cannot parse, empty text or a zero
+ * page_size.
+ */
+int vmstat_render(const char *host_vmstat, const PvMemory *mem, const PvIoStats *io,
+                  uint64_t page_size, GString *out);
+
+/*
  * ---- cpuinfo ----
  * The host's "processor" blocks of the visible CPUs, host ids kept, with
  * "siblings" and "cpu cores" counted over the visible CPUs of each package

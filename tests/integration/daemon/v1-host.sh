@@ -42,6 +42,31 @@ else
 fi
 kill "$hog" 2>/dev/null; wait "$hog" 2>/dev/null; rm -f "$MNT.hog"
 
+# --- vmstat: the host's keys in order; page faults are the container's own
+vm_keys=$(in_cg "$A" cat "$MNT/proc/vmstat" | awk '{print $1}' | tr '\n' ' ')
+[ "$vm_keys" = "$(awk '{print $1}' /proc/vmstat | tr '\n' ' ')" ] && pass "vmstat keeps every host key in order" || fail "vmstat keys differ: $vm_keys"
+vmstat_of() { in_cg "$1" cat "$MNT/proc/vmstat" | awk -v k="$2" '$1 == k { print $2 }'; }
+fa0=$(vmstat_of "$A" pgfault)
+fb0=$(vmstat_of "$B" pgfault)
+# 64 MiB of new anonymous memory touched page by page, without THP: one fault per 4 KiB page
+in_cg "$A" /usr/bin/python3 -c '
+import mmap
+m = mmap.mmap(-1, 64 << 20)
+m.madvise(mmap.MADV_NOHUGEPAGE)
+for i in range(0, 64 << 20, mmap.PAGESIZE):
+    m[i] = 1'
+fa1=$(vmstat_of "$A" pgfault)
+fb1=$(vmstat_of "$B" pgfault)
+pages=$(( (64 << 20) / $(getconf PAGESIZE) ))
+[ $((fa1 - fa0)) -ge "$pages" ] && pass "touching 64 MiB grew the container's pgfault by $((fa1 - fa0))" || fail "pgfault grew by $((fa1 - fa0)), want >= $pages"
+[ $((fb1 - fb0)) -lt "$pages" ] && pass "another cgroup's pgfault grew by only $((fb1 - fb0))" || fail "cgroup $B's pgfault grew by $((fb1 - fb0))"
+[ "$fa1" -lt "$(awk '$1 == "pgfault" { print $2 }' /proc/vmstat)" ] && pass "the container's pgfault is below the host's" || fail "pgfault $fa1 is the host's"
+hp=$(awk '$1 == "pgfault" { print $2 }' /proc/vmstat)
+hv=$(in_root_cg cat "$MNT/proc/vmstat" | awk '$1 == "pgfault" { print $2 }')
+[ "$hv" -ge "$hp" ] && pass "a root-cgroup reader gets the host's vmstat (pgfault $hv)" || fail "host reader pgfault $hv < host's $hp"
+free_pages=$(vmstat_of "$A" nr_free_pages)
+[ "$free_pages" -le $(( (256 << 20) / $(getconf PAGESIZE) )) ] && pass "nr_free_pages $free_pages fits the 256 MiB limit" || fail "nr_free_pages $free_pages above the limit"
+
 # --- a reader's non-main thread gets its container's view too (FUSE passes the thread id)
 tmt=$(in_cg "$A" /usr/bin/python3 -c '
 import threading, sys
@@ -104,7 +129,10 @@ if [ -z "$name" ]; then
 else
 	cg_set blkio "$A/blkio.throttle.write_bps_device" "$dev 10737418240"
 	cg_set blkio "$B/blkio.throttle.write_bps_device" "$dev 10737418240"
+	out0=$(vmstat_of "$A" pgpgout)
 	in_cg "$A" dd if=/dev/zero of="$dir/f" bs=1M count=8 oflag=direct status=none
+	out1=$(vmstat_of "$A" pgpgout)
+	[ $((out1 - out0)) -ge 8192 ] && pass "vmstat pgpgout grew by $((out1 - out0)) KiB after 8 MiB written" || fail "pgpgout grew by $((out1 - out0)) KiB, want >= 8192"
 	sect=$(in_cg "$A" cat "$MNT/proc/diskstats" | awk -v n="$name" '$3 == n { print $10 }')
 	[ -n "$sect" ] && [ "$sect" -ge 16384 ] && pass "diskstats shows $sect sectors written on $name" || fail "diskstats sectors written on $name: '$sect'"
 	nf=$(in_cg "$A" cat "$MNT/proc/diskstats" | awk -v n="$name" '$3 == n { print NF }')

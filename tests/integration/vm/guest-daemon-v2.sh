@@ -63,6 +63,9 @@ vda_writes() {
         run_in "$1" cat "$MP/proc/diskstats" | awk '$3 == "vda" { s = $8 } END { print s + 0 }'
 }
 
+# vm_value CGROUP KEY: KEY of the cgroup's vmstat view
+vm_value() { run_in "$1" cat "$MP/proc/vmstat" | awk -v k="$2" '$1 == k { print $2 }'; }
+
 wait_for() { # FILE TENTHS
         i=0
         while [ ! -e "$1" ] && [ $i -lt "$2" ]; do sleep 0.1; i=$((i + 1)); done
@@ -100,6 +103,9 @@ for k in MemTotal SwapTotal SwapFree CommitLimit VmallocTotal HugePages_Total Hu
 done
 expect_eq "root reader: meminfo keys equal /proc/meminfo's" \
         "$(echo "$view" | awk '{ printf "%s", $1 }')" "$(echo "$host" | awk '{ printf "%s", $1 }')"
+expect_eq "root reader: vmstat keys equal /proc/vmstat's" \
+        "$(run_in "" cat "$MP/proc/vmstat" | awk '{ printf "%s ", $1 }')" \
+        "$(awk '{ printf "%s ", $1 }' /proc/vmstat)"
 expect_eq "root reader: cpu online equals the host's" \
         "$(run_in "" cat "$MP/sys/devices/system/cpu/online")" "$(cat /sys/devices/system/cpu/online)"
 
@@ -110,15 +116,29 @@ view=$(run_in mem cat "$MP/proc/meminfo")
 total=$(kb "$view" MemTotal)
 free0=$(kb "$view" MemFree)
 expect_eq "memory.max=256MiB: MemTotal kB" "$total" 262144
+expect_eq "container vmstat keys equal /proc/vmstat's" \
+        "$(run_in mem cat "$MP/proc/vmstat" | awk '{ printf "%s ", $1 }')" \
+        "$(awk '{ printf "%s ", $1 }' /proc/vmstat)"
 avail=$(kb "$view" MemAvailable)
 [ "$avail" -ge 0 ] && [ "$avail" -le "$total" ] && ok "MemAvailable $avail <= MemTotal $total" ||
         bad "MemAvailable $avail not in [0, MemTotal $total]"
+newcg vmidle
+pgfault0=$(vm_value mem pgfault)
+idle0=$(vm_value vmidle pgfault)
 run_bg mem "$memhog" 64 /tmp/hog-ready
 hog=$!
 if wait_for /tmp/hog-ready 600; then
         free1=$(kb "$(run_in mem cat "$MP/proc/meminfo")" MemFree)
         # 64 MiB of pages plus page tables and the hog's own small charges.
         expect_range "MemFree drop (kB) with 64 MiB allocated" $((free0 - free1)) 60000 78000
+        # one fault per page written, or per 2 MiB huge page where THP is "always"
+        faults=$(((64 << 20) / 4096)) # the x86-64 guest has 4 KiB pages (busybox has no getconf)
+        grep -q '\[always\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null && faults=32
+        pgfault1=$(vm_value mem pgfault)
+        idle1=$(vm_value vmidle pgfault)
+        # both cgroups ran the same readers (sh, cat); only one ran the hog
+        expect_range "vmstat pgfault growth of the allocating cgroup beyond an idle one's" \
+                $(((pgfault1 - pgfault0) - (idle1 - idle0))) "$faults" 100000000
 else
         bad "memhog did not become ready"
 fi
@@ -130,6 +150,7 @@ hog=
 # Empty is legitimate only for offline (no CPU offline) and diskstats (a
 # cgroup without I/O has no device lines); the io checks below cover it.
 for f in proc/meminfo proc/cpuinfo proc/stat proc/diskstats proc/uptime proc/loadavg proc/swaps \
+        proc/vmstat \
         sys/devices/system/cpu/online sys/devices/system/cpu/possible \
         sys/devices/system/cpu/present sys/devices/system/cpu/offline; do
         if out=$(run_in mem cat "$MP/$f"); then
