@@ -45,6 +45,8 @@ int main(int argc, char **argv)
                 fprintf(stderr, "%s: mmap: %s\n", argv[0], strerror(errno));
                 return 1;
         }
+        /* one fault per page, whatever the guest's transparent huge page setting */
+        (void)madvise(mem, len, MADV_NOHUGEPAGE);
         for (off = 0; off < len; off += page)
                 mem[off] = 0xa5;
 
