@@ -19,6 +19,7 @@ seeds() {
 	stat) ls "$fx"/views/stat-*/* ;;
 	diskstats) ls "$fx"/views/diskstats-*/* ;;
 	swaps) ls "$fx"/views/swaps-*/* ;;
+	vmstat) ls "$fx"/views/vmstat-*/* ;;
 	cpu-view) ls "$fx"/cgroup/*/cpuset/cpuset.cpus "$fx"/cgroup/v2/unified/cpuset.cpus.effective ;;
 	flat-keyed) find "$fx/cgroup" -name memory.stat -o -name cpu.stat -o -name cpuacct.stat ;;
 	cpuacct) find "$fx/cgroup" -name 'cpuacct.usage*' ;;
