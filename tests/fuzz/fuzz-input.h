@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup/backend.h"
 #include "common/cpuset.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -131,4 +132,24 @@ static inline void fuzz_lines_free(char **v)
         for (size_t i = 0; v && v[i]; i++)
                 free(v[i]);
         free(v);
+}
+
+/*
+ * A PvMemory from the parameters: limit and swap limit inverted (no
+ * parameters: unlimited), usage, swap accounting and usage, then every
+ * memory.stat counter in PvMemStat order. oom_kill is left 0.
+ */
+static inline PvMemory fuzz_memory(FuzzParams *in)
+{
+        PvMemory mem = {
+            .limit = ~fuzz_u64(in),
+            .usage = fuzz_u64(in),
+            .swap_accounted = fuzz_u8(in) & 1,
+            .swap_limit = ~fuzz_u64(in),
+            .swap_usage = fuzz_u64(in),
+        };
+        uint64_t *st = (uint64_t *)&mem.stat;
+        for (size_t i = 0; i < sizeof(mem.stat) / sizeof(uint64_t); i++)
+                st[i] = fuzz_u64(in);
+        return mem;
 }

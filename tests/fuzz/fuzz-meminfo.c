@@ -39,16 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         FuzzParams in;
         char *text = fuzz_split(data, size, &in);
-        PvMemory mem = {
-            .limit = ~fuzz_u64(&in), /* no parameters: unlimited */
-            .usage = fuzz_u64(&in),
-            .swap_accounted = fuzz_u8(&in) & 1,
-            .swap_limit = ~fuzz_u64(&in),
-            .swap_usage = fuzz_u64(&in),
-        };
-        uint64_t *st = (uint64_t *)&mem.stat;
-        for (size_t i = 0; i < sizeof(mem.stat) / sizeof(uint64_t); i++)
-                st[i] = fuzz_u64(&in);
+        PvMemory mem = fuzz_memory(&in);
 
         GString *out = g_string_new("prefix\n");
         int r = meminfo_render(text, &mem, out);

@@ -15,17 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         FuzzParams in;
         char *text = fuzz_split(data, size, &in);
-        PvMemory mem = {
-            .limit = ~fuzz_u64(&in), /* no parameters: unlimited */
-            .usage = fuzz_u64(&in),
-            .swap_accounted = fuzz_u8(&in) & 1,
-            .swap_limit = ~fuzz_u64(&in),
-            .swap_usage = fuzz_u64(&in),
-            .oom_kill = fuzz_u64(&in),
-        };
-        uint64_t *st = (uint64_t *)&mem.stat;
-        for (size_t i = 0; i < sizeof(mem.stat) / sizeof(uint64_t); i++)
-                st[i] = fuzz_u64(&in);
+        PvMemory mem = fuzz_memory(&in);
+        mem.oom_kill = fuzz_u64(&in);
         PvIoStats io = {0};
         io.n_devs = fuzz_u8(&in) % 8;
         io.devs = calloc(io.n_devs + 1, sizeof(PvIoDev));
