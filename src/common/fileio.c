@@ -59,6 +59,11 @@ int pv_read_file_at(int dirfd, const char *path, char **ret, size_t *ret_len)
         return read_to_end(fd, false, ret, ret_len);
 }
 
+int pv_read_fd(int fd, char **ret, size_t *ret_len)
+{
+        return read_to_end(fd, false, ret, ret_len);
+}
+
 int pv_pread_records(int fd, char **ret, size_t *ret_len)
 {
         return read_to_end(fd, true, ret, ret_len);

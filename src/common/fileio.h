@@ -24,6 +24,13 @@ static inline void pv_closep(int *fd)
 int pv_read_file_at(int dirfd, const char *path, char **ret, size_t *ret_len);
 
 /*
+ * Reads an open fd (a pipe, stdin) from its position until a read returns 0
+ * into a new NUL-terminated malloc()ed buffer.
+ * Returns 0 or -errno; *ret and *ret_len untouched on failure. ret_len may be NULL.
+ */
+int pv_read_fd(int fd, char **ret, size_t *ret_len);
+
+/*
  * Reads the whole content of an open file that the kernel produces in one
  * piece (a single-record seq_file such as meminfo, stat, /proc/PID/cgroup and
  * cgroup counter files, or a sysfs attribute) with one pread() at offset 0,

@@ -37,6 +37,7 @@
 #include <glib.h>
 
 #include "common/fileio.h"
+#include "common/mountinfo.h"
 #include "oci-path.h"
 #include "oci-state.h"
 
@@ -71,37 +72,6 @@ static void hook_log(int prio, const char *fmt, ...)
         va_end(ap);
         fprintf(stderr, "procview-oci-hook: %s\n", msg);
         syslog(prio, "%s", msg);
-}
-
-/* Reads all of fd into a new NUL-terminated buffer. Returns 0 or -errno. */
-static int read_all_fd(int fd, char **ret, size_t *ret_len)
-{
-        g_autofree char *buf = NULL;
-        size_t len = 0, size = 0;
-
-        for (;;) {
-                ssize_t n;
-
-                if (size - len < 4096) {
-                        size = size ? size * 2 : 8192;
-                        buf = g_realloc(buf, size);
-                }
-                n = read(fd, buf + len, size - len - 1);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t)n;
-        }
-        if (!buf)
-                buf = g_malloc(1);
-        buf[len] = '\0';
-        *ret = g_steal_pointer(&buf);
-        *ret_len = len;
-        return 0;
 }
 
 /*
@@ -196,18 +166,77 @@ static bool in_host_mount_ns(void)
         return self.st_dev == init.st_dev && self.st_ino == init.st_ino;
 }
 
+/*
+ * Whether the views at opt_root may be bound; logs why not. stat() and
+ * access() cannot tell: on a dead FUSE mount they are answered from the
+ * attributes the kernel cached (for an hour), and a container bound to it
+ * would read ENOTCONN instead of the kernel's files. Returns 0 or -errno.
+ */
+static int views_usable(const char *id)
+{
+        g_autofree char *probe = g_build_filename(opt_root, "proc", "meminfo", NULL);
+        /* Half the hook's time, so a hung daemon is named as such before the hook gives up. */
+        int probe_ms = opt_timeout >= 4 ? 2000 : opt_timeout * 500;
+        PvMountState state;
+        struct statfs sfs;
+        int r;
+
+        r = pv_mount_probe(opt_root, probe_ms, &state);
+        if (r < 0) {
+                hook_log(LOG_WARNING, "container %s: cannot probe %s: %s, nothing mounted", id,
+                         opt_root, g_strerror(-r));
+                return r;
+        }
+        switch (state) {
+        case PV_MOUNT_LIVE:
+                return 0;
+        case PV_MOUNT_DEAD:
+                hook_log(LOG_WARNING,
+                         "container %s: %s is a dead procview mount (procviewd gone, %s), "
+                         "nothing mounted: the container keeps the host's /proc",
+                         id, opt_root, g_strerror(ENOTCONN));
+                return -ENOTCONN;
+        case PV_MOUNT_HUNG:
+                hook_log(LOG_WARNING,
+                         "container %s: the procview mount %s did not answer within %d ms "
+                         "(procviewd hung?), nothing mounted: the container keeps the host's /proc",
+                         id, opt_root, probe_ms);
+                return -ETIMEDOUT;
+        case PV_MOUNT_NONE:
+                break;
+        }
+
+        /*
+         * No procview mount there: an empty directory when procviewd is not
+         * running, or a plain tree of view files, which can neither die nor
+         * hang. statfs() reaches the daemon of any other FUSE file system.
+         */
+        if (statfs(opt_root, &sfs) < 0 || access(probe, R_OK) < 0) {
+                int err = errno;
+                hook_log(LOG_WARNING,
+                         "container %s: no procview mount at %s and no readable %s: %s (is "
+                         "procviewd running?), nothing mounted: the container keeps the "
+                         "host's /proc",
+                         id, opt_root, probe, g_strerror(err));
+                return -err;
+        }
+        hook_log(LOG_INFO, "container %s: %s is not a procview mount, binding the files it holds",
+                 id, opt_root);
+        return 0;
+}
+
 /* The hook's work; its return value is only reported, never the exit status. */
 static int run(void)
 {
         g_autofree char *state = NULL, *config = NULL, *config_path = NULL;
-        g_autofree char *id = NULL, *bundle = NULL, *rootfs = NULL, *probe = NULL;
+        g_autofree char *id = NULL, *bundle = NULL, *rootfs = NULL;
         _cleanup_close_ int rootfd = -1;
         size_t state_len = 0, config_len = 0;
         unsigned mounted = 0;
         bool disabled = false;
         int r;
 
-        r = read_all_fd(STDIN_FILENO, &state, &state_len);
+        r = pv_read_fd(STDIN_FILENO, &state, &state_len);
         if (r < 0) {
                 hook_log(LOG_WARNING, "cannot read the OCI state from stdin: %s", g_strerror(-r));
                 return r;
@@ -244,18 +273,9 @@ static int run(void)
                 return -EINVAL;
         }
 
-        /*
-         * A stopped daemon leaves either an empty directory or, after a
-         * crash, a dead FUSE mount whose every access fails with ENOTCONN.
-         */
-        probe = g_build_filename(opt_root, "proc", "meminfo", NULL);
-        if (access(probe, R_OK) < 0) {
-                hook_log(LOG_WARNING,
-                         "container %s: %s: %s (is procviewd running?), container keeps the "
-                         "host's /proc",
-                         id, probe, g_strerror(errno));
-                return -errno;
-        }
+        r = views_usable(id);
+        if (r < 0)
+                return r;
 
         rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0) {

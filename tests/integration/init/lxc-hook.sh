@@ -46,6 +46,6 @@ echo "$out" | grep -q "shared mount" && ! echo "$out" | grep -q "MemTotal: *1966
 stop_daemon
 out=$(in_container private sh -c 'echo status=$?; grep MemTotal "$0/proc/meminfo"' "$ROOTFS")
 echo "$out"
-echo "$out" | grep -q "not readable" && echo "$out" | grep -q "status=0" && ! echo "$out" | grep -q "MemTotal: *196608 kB" &&
+echo "$out" | grep -q "no procview mount" && echo "$out" | grep -q "status=0" && ! echo "$out" | grep -q "MemTotal: *196608 kB" &&
 	pass "procviewd down: the hook exits 0 and binds nothing" || fail "daemon down: $out"
 finish

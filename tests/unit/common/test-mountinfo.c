@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "common/mountinfo.h"
+#include "pv-check.h"
+
+/* Lines as the kernel writes them (fs/proc_namespace.c show_mountinfo). */
+#define LINE_ROOT "22 1 0:21 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n"
+#define LINE_PROCVIEW                                                                              \
+        "612 22 0:58 / /var/lib/procview ro,nosuid,nodev,relatime shared:301 - fuse.procview "     \
+        "procview ro,user_id=0,group_id=0,default_permissions,allow_other\n"
+#define LINE_ESCAPED                                                                               \
+        "700 22 0:60 /sub\\134dir /tmp/a\\040b\\011c\\012d rw - tmpfs my\\040src "                 \
+        "rw,size=1024k\n"
+
+START_TEST(test_parse_procview)
+{
+        g_auto(PvMountEntry) e = {0};
+
+        ck_assert_int_eq(pv_mountinfo_parse_line(LINE_PROCVIEW, &e), 0);
+        ck_assert_uint_eq(e.mount_id, 612);
+        ck_assert_uint_eq(e.parent_id, 22);
+        ck_assert_uint_eq(e.major, 0);
+        ck_assert_uint_eq(e.minor, 58);
+        ck_assert_str_eq(e.root, "/");
+        ck_assert_str_eq(e.mount_point, "/var/lib/procview");
+        ck_assert_str_eq(e.mount_options, "ro,nosuid,nodev,relatime");
+        ck_assert_str_eq(e.fs_type, PV_MOUNT_FSTYPE);
+        ck_assert_str_eq(e.source, "procview");
+        ck_assert_str_eq(e.super_options,
+                         "ro,user_id=0,group_id=0,default_permissions,allow_other");
+}
+END_TEST
+
+START_TEST(test_parse_escapes)
+{
+        g_auto(PvMountEntry) e = {0};
+
+        ck_assert_int_eq(pv_mountinfo_parse_line(LINE_ESCAPED, &e), 0);
+        ck_assert_str_eq(e.root, "/sub\\dir");
+        ck_assert_str_eq(e.mount_point, "/tmp/a b\tc\nd");
+        ck_assert_str_eq(e.source, "my src");
+        ck_assert_str_eq(e.fs_type, "tmpfs");
+        ck_assert_uint_eq(e.major, 0);
+        ck_assert_uint_eq(e.minor, 60);
+}
+END_TEST
+
+START_TEST(test_parse_optional_fields_and_no_newline)
+{
+        g_auto(PvMountEntry) e = {0};
+
+        /* No optional field at all, and several of them. */
+        ck_assert_int_eq(pv_mountinfo_parse_line("5 4 8:1 / /boot rw - vfat /dev/sda1 rw", &e), 0);
+        ck_assert_str_eq(e.mount_point, "/boot");
+        ck_assert_uint_eq(e.major, 8);
+        pv_mount_entry_clear(&e);
+        ck_assert_int_eq(pv_mountinfo_parse_line("6 4 259:3 / /x rw shared:2 master:1 "
+                                                 "propagate_from:1 unbindable - xfs /dev/x rw\n",
+                                                 &e),
+                         0);
+        ck_assert_uint_eq(e.major, 259);
+        ck_assert_str_eq(e.fs_type, "xfs");
+        ck_assert_str_eq(e.super_options, "rw");
+}
+END_TEST
+
+START_TEST(test_parse_bad_untouched)
+{
+        PvMountEntry e = {.mount_id = 99};
+        const char *bad[] = {
+            "",
+            "\n",
+            "22 1 0:21 / / rw shared:1 ext4 /dev/vda1 rw",   /* no separator */
+            "22 1 0:21 / / rw - ext4 /dev/vda1",             /* superoptions missing */
+            "22 1 0:21 / / rw - ext4 /dev/vda1 rw extra",    /* one field too many */
+            "x 1 0:21 / / rw - ext4 /dev/vda1 rw",           /* id not a number */
+            "22 1 021 / / rw - ext4 /dev/vda1 rw",           /* no major:minor */
+            "22 1 0:21x / / rw - ext4 /dev/vda1 rw",         /* minor not a number */
+            "22 1 0:21 / / rw - ext4",                       /* too short */
+            "22 1 0:99999999999 / / rw - ext4 /dev/vda1 rw", /* minor out of range */
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+                ck_assert_msg(pv_mountinfo_parse_line(bad[i], &e) == -EINVAL, "accepted: %s",
+                              bad[i]);
+                ck_assert_uint_eq(e.mount_id, 99);
+                ck_assert_ptr_null(e.mount_point);
+        }
+}
+END_TEST
+
+START_TEST(test_parse_backslash_not_an_escape)
+{
+        g_auto(PvMountEntry) e = {0};
+
+        /* Only a backslash with three octal digits is an escape. */
+        ck_assert_int_eq(pv_mountinfo_parse_line("7 4 0:5 / /a\\9b\\04 rw - tmpfs t rw", &e), 0);
+        ck_assert_str_eq(e.mount_point, "/a\\9b\\04");
+}
+END_TEST
+
+START_TEST(test_find_topmost)
+{
+        /* Three mounts stacked on /var/lib/procview, listed out of stacking order. */
+        const char *text =
+            LINE_ROOT "40 31 0:50 / /var/lib/procview rw - fuse.procview procview rw\n"
+                      "31 22 0:40 / /var/lib/procview rw - tmpfs tmpfs rw\n"
+                      "41 40 0:51 / /var/lib/procview/proc rw - tmpfs tmpfs rw\n"
+                      "50 40 0:52 / /var/lib/procview rw - fuse.other other rw\n"
+                      "60 22 0:53 / /var/lib/procview2 rw - fuse.procview procview rw\n";
+        g_auto(PvMountEntry) e = {0};
+        PvMountEntry keep = {.mount_id = 7};
+
+        ck_assert_int_eq(pv_mountinfo_find(text, "/var/lib/procview", &e), 0);
+        ck_assert_uint_eq(e.mount_id, 50);
+        ck_assert_str_eq(e.fs_type, "fuse.other");
+        pv_mount_entry_clear(&e);
+
+        ck_assert_int_eq(pv_mountinfo_find(text, "/", &e), 0);
+        ck_assert_uint_eq(e.mount_id, 22);
+        pv_mount_entry_clear(&e);
+
+        ck_assert_int_eq(pv_mountinfo_find(text, "/var/lib", &keep), -ENOENT);
+        ck_assert_int_eq(pv_mountinfo_find(text, "/var/lib/procview/", &keep), -ENOENT);
+        ck_assert_int_eq(pv_mountinfo_find("", "/", &keep), -ENOENT);
+        ck_assert_uint_eq(keep.mount_id, 7);
+}
+END_TEST
+
+START_TEST(test_find_escaped_and_malformed)
+{
+        const char *text = "garbage line\n" LINE_ESCAPED LINE_PROCVIEW;
+        g_auto(PvMountEntry) e = {0};
+
+        ck_assert_int_eq(pv_mountinfo_find(text, "/tmp/a b\tc\nd", &e), 0);
+        ck_assert_uint_eq(e.mount_id, 700);
+        pv_mount_entry_clear(&e);
+        ck_assert_int_eq(pv_mountinfo_find(text, "/tmp/a\\040b\\011c\\012d", &e), -ENOENT);
+        /* A last line without its newline counts. */
+        ck_assert_int_eq(pv_mountinfo_find("1 0 0:1 / /z rw - tmpfs t rw", "/z", &e), 0);
+        ck_assert_uint_eq(e.mount_id, 1);
+}
+END_TEST
+
+static char *tmp_dir;
+
+static void tmp_setup(void)
+{
+        g_autoptr(GError) error = NULL;
+
+        tmp_dir = g_dir_make_tmp("pv-mountinfo-XXXXXX", &error);
+        ck_assert_ptr_nonnull(tmp_dir);
+}
+
+static void tmp_teardown(void)
+{
+        g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", tmp_dir);
+        ck_assert_int_eq(system(cmd), 0);
+        g_clear_pointer(&tmp_dir, g_free);
+}
+
+static char *canonical(const char *path)
+{
+        char *ret = NULL;
+        int r = pv_mount_canonical_path(path, &ret);
+
+        ck_assert_msg(r == 0, "%s: %s", path, g_strerror(-r));
+        return ret;
+}
+
+START_TEST(test_canonical_path)
+{
+        g_autofree char *real_tmp = realpath(tmp_dir, NULL);
+        g_autofree char *dir = g_build_filename(tmp_dir, "with space", NULL);
+        g_autofree char *want = g_build_filename(real_tmp, "with space", NULL);
+        g_autofree char *link = g_build_filename(tmp_dir, "link", NULL);
+        g_autofree char *rel_link = g_build_filename(tmp_dir, "rel", NULL);
+        g_autofree char *loop = g_build_filename(tmp_dir, "loop", NULL);
+        g_autofree char *trailing = g_strconcat(dir, "//", NULL);
+        g_autofree char *via_link = g_build_filename(link, "..", "link", NULL);
+        g_autofree char *missing = g_build_filename(tmp_dir, "missing", NULL);
+        g_autofree char *want_missing = g_build_filename(real_tmp, "missing", NULL);
+        g_autofree char *a = NULL, *b = NULL, *c = NULL, *d = NULL, *e = NULL, *f = NULL;
+        char *untouched = (char *)"x";
+
+        ck_assert_int_eq(g_mkdir(dir, 0755), 0);
+        ck_assert_int_eq(symlink(dir, link), 0);
+        ck_assert_int_eq(symlink("with space/", rel_link), 0);
+        ck_assert_int_eq(symlink("loop", loop), 0);
+
+        ck_assert_str_eq((a = canonical(dir)), want);
+        ck_assert_str_eq((b = canonical(trailing)), want);
+        ck_assert_str_eq((c = canonical(link)), want);
+        ck_assert_str_eq((d = canonical(rel_link)), want);
+        /* A symlink in the parent path, and "..", resolve too. */
+        ck_assert_str_eq((e = canonical(via_link)), want);
+        /* A missing last component is fine: nothing can be mounted there. */
+        ck_assert_str_eq((f = canonical(missing)), want_missing);
+
+        ck_assert_int_eq(pv_mount_canonical_path(loop, &untouched), -ELOOP);
+        ck_assert_int_eq(pv_mount_canonical_path("/no/such/dir/x", &untouched), -ENOENT);
+        ck_assert_int_eq(pv_mount_canonical_path("", &untouched), -EINVAL);
+        ck_assert_str_eq(untouched, "x");
+}
+END_TEST
+
+START_TEST(test_find_real_mounts)
+{
+        g_autofree char *link = g_build_filename(tmp_dir, "proc-link", NULL);
+        g_autofree char *link_slash = g_strconcat(link, "/", NULL);
+        g_autofree char *plain = g_build_filename(tmp_dir, "plain", NULL);
+        g_auto(PvMountEntry) e = {0};
+        PvMountState state = PV_MOUNT_LIVE;
+
+        /* Every mount namespace has a root, and /proc is mounted wherever these tests run. */
+        ck_assert_int_eq(pv_mount_find("/", &e), 0);
+        ck_assert_str_eq(e.mount_point, "/");
+        pv_mount_entry_clear(&e);
+
+        ck_assert_int_eq(symlink("/proc", link), 0);
+        ck_assert_int_eq(pv_mount_find(link_slash, &e), 0);
+        ck_assert_str_eq(e.mount_point, "/proc");
+        ck_assert_str_eq(e.fs_type, "proc");
+        pv_mount_entry_clear(&e);
+
+        ck_assert_int_eq(g_mkdir(plain, 0755), 0);
+        ck_assert_int_eq(pv_mount_find(plain, &e), -ENOENT);
+        ck_assert_int_eq(pv_mount_find("/no/such/dir", &e), -ENOENT);
+
+        /* No procview mount: NONE, without asking anything of the file system. */
+        ck_assert_int_eq(pv_mount_probe(plain, 1000, &state), 0);
+        ck_assert_int_eq(state, PV_MOUNT_NONE);
+        state = PV_MOUNT_LIVE;
+        ck_assert_int_eq(pv_mount_probe(link, 1000, &state), 0);
+        ck_assert_int_eq(state, PV_MOUNT_NONE);
+        ck_assert_int_eq(pv_mount_probe(link, 0, &state), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_state_names)
+{
+        ck_assert_str_eq(pv_mount_state_to_string(PV_MOUNT_NONE), "none");
+        ck_assert_str_eq(pv_mount_state_to_string(PV_MOUNT_LIVE), "live");
+        ck_assert_str_eq(pv_mount_state_to_string(PV_MOUNT_DEAD), "dead");
+        ck_assert_str_eq(pv_mount_state_to_string(PV_MOUNT_HUNG), "hung");
+}
+END_TEST
+
+static Suite *mountinfo_suite(void)
+{
+        Suite *s = suite_create("mountinfo");
+        TCase *pure = tcase_create("parse");
+        TCase *fs = tcase_create("paths");
+
+        tcase_add_test(pure, test_parse_procview);
+        tcase_add_test(pure, test_parse_escapes);
+        tcase_add_test(pure, test_parse_optional_fields_and_no_newline);
+        tcase_add_test(pure, test_parse_bad_untouched);
+        tcase_add_test(pure, test_parse_backslash_not_an_escape);
+        tcase_add_test(pure, test_find_topmost);
+        tcase_add_test(pure, test_find_escaped_and_malformed);
+        tcase_add_test(pure, test_state_names);
+        suite_add_tcase(s, pure);
+
+        tcase_add_checked_fixture(fs, tmp_setup, tmp_teardown);
+        tcase_add_test(fs, test_canonical_path);
+        tcase_add_test(fs, test_find_real_mounts);
+        suite_add_tcase(s, fs);
+        return s;
+}
+
+int main(void)
+{
+        return pv_check_run(mountinfo_suite());
+}
