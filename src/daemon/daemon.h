@@ -21,6 +21,8 @@ typedef struct PvOptions {
         char *sys_cpu_dir;          /* "/sys/devices/system/cpu" */
         unsigned sample_interval_s; /* loadavg sampling period, 5 */
         unsigned idle_expiry_s;     /* forget containers nobody read for this long, 600 */
+        bool recovery_journal;      /* answer a dead worker's requests from its journal even
+                                       where the kernel could resend them (--recovery=journal) */
 } PvOptions;
 
 /*
@@ -66,12 +68,15 @@ struct PvDaemon {
         PvCallerCache *callers; /* has its own lock */
 
         /*
-         * Open file and directory handles -> their free function: a handle the
-         * kernel never released (readers holding files when the daemon stops)
-         * is freed at exit with its container reference.
+         * Open file handles: id (uint64_t *, inside the handle) -> handle. An
+         * id is (generation << 40 | counter), so the handles of earlier
+         * workers are told apart from ours. Handles the kernel never released
+         * are freed when the worker stops.
          */
-        GMutex handles_lock;
+        uint64_t generation; /* this worker's, from the keeper */
+        GMutex handles_lock; /* protects handles and handle_counter */
         GHashTable *handles;
+        uint64_t handle_counter;
 
         GThread *sampler;
         GMutex sampler_lock;

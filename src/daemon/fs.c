@@ -45,34 +45,6 @@ static void clear_container_error(PvContainer *c)
                 pv_log_info("cgroup %s readable again", c->key);
 }
 
-static void handle_track(PvDaemon *d, void *h, GDestroyNotify free_fn)
-{
-        g_mutex_lock(&d->handles_lock);
-        g_hash_table_insert(d->handles, h, (gpointer)free_fn);
-        g_mutex_unlock(&d->handles_lock);
-}
-
-static void handle_untrack(PvDaemon *d, void *h)
-{
-        g_mutex_lock(&d->handles_lock);
-        g_hash_table_remove(d->handles, h);
-        g_mutex_unlock(&d->handles_lock);
-}
-
-void pv_fs_free_handles(PvDaemon *d)
-{
-        GHashTableIter it;
-        gpointer h, free_fn;
-
-        if (!d->handles)
-                return;
-        g_hash_table_iter_init(&it, d->handles);
-        while (g_hash_table_iter_next(&it, &h, &free_fn)) {
-                g_hash_table_iter_steal(&it);
-                ((GDestroyNotify)free_fn)(h);
-        }
-}
-
 /* Renders file f for container c into out (cleared first). */
 static int render(PvDaemon *d, PvContainer *c, const PvFile *f, unsigned cpu, GString *out)
 {
@@ -91,21 +63,102 @@ static int render(PvDaemon *d, PvContainer *c, const PvFile *f, unsigned cpu, GS
 
 /* ---- handles ---- */
 
+/*
+ * An open file. Its id (the FUSE file handle) carries the worker's
+ * generation, so a handle issued by an earlier worker is recognised and
+ * adopted instead of being mistaken for one of ours. The rendered text is
+ * kept from open (or a read at offset 0) until a read reaches its end.
+ */
 typedef struct Handle {
-        GMutex lock; /* protects buf and fresh */
+        uint64_t id; /* the key of d->handles */
+        gint refs;
+        GMutex lock; /* protects buf, eof_len and fresh */
         PvContainer *c;
         const PvFile *file;
         unsigned cpu;
-        GString *buf;
-        bool fresh; /* rendered at open and not read yet: offset 0 need not re-render */
+        GString *buf;   /* NULL once read to the end */
+        size_t eof_len; /* length of the last render, for reads past its end */
+        bool fresh;     /* rendered at open and not read yet: offset 0 need not re-render */
 } Handle;
 
-static void handle_free(Handle *h)
+static void handle_unref(Handle *h)
 {
+        if (!g_atomic_int_dec_and_test(&h->refs))
+                return;
         pv_container_unref(h->c);
-        g_string_free(h->buf, TRUE);
+        if (h->buf)
+                g_string_free(h->buf, TRUE);
         g_mutex_clear(&h->lock);
         g_free(h);
+}
+
+static Handle *handle_new(PvContainer *c, const PvFile *f, unsigned cpu)
+{
+        Handle *h = g_new0(Handle, 1);
+        h->refs = 1;
+        g_mutex_init(&h->lock);
+        h->c = c;
+        h->file = f;
+        h->cpu = cpu;
+        return h;
+}
+
+/* Inserts h under a new id of this worker, or under id when id is not 0. */
+static Handle *handle_register(PvDaemon *d, Handle *h, uint64_t id)
+{
+        g_mutex_lock(&d->handles_lock);
+        if (id == 0) {
+                h->id = (d->generation << 40) | (++d->handle_counter & ((1ULL << 40) - 1));
+        } else {
+                Handle *had = g_hash_table_lookup(d->handles, &id);
+                if (had) { /* adopted twice at once: keep the first */
+                        g_atomic_int_inc(&had->refs);
+                        g_mutex_unlock(&d->handles_lock);
+                        handle_unref(h);
+                        return had;
+                }
+                h->id = id;
+        }
+        g_atomic_int_inc(&h->refs);
+        g_hash_table_insert(d->handles, &h->id, h);
+        g_mutex_unlock(&d->handles_lock);
+        return h;
+}
+
+/* A new reference to the handle with id fh, or NULL. */
+static Handle *handle_get(PvDaemon *d, uint64_t fh)
+{
+        g_mutex_lock(&d->handles_lock);
+        Handle *h = g_hash_table_lookup(d->handles, &fh);
+        if (h)
+                g_atomic_int_inc(&h->refs);
+        g_mutex_unlock(&d->handles_lock);
+        return h;
+}
+
+static void handle_drop(PvDaemon *d, uint64_t fh)
+{
+        g_mutex_lock(&d->handles_lock);
+        Handle *h = g_hash_table_lookup(d->handles, &fh);
+        if (h)
+                g_hash_table_remove(d->handles, &fh);
+        g_mutex_unlock(&d->handles_lock);
+        if (h)
+                handle_unref(h);
+}
+
+void pv_fs_free_handles(PvDaemon *d)
+{
+        GHashTableIter it;
+        gpointer key, h;
+
+        if (!d->handles)
+                return;
+        g_hash_table_iter_init(&it, d->handles);
+        while (g_hash_table_iter_next(&it, &key, &h)) {
+                g_hash_table_iter_steal(&it);
+                handle_unref(h);
+        }
 }
 
 static int caller_container(fuse_req_t req, PvContainer **ret)
@@ -201,35 +254,56 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
             req, &st, f == &pv_fs_cpu_dir_file || f == &pv_fs_cpu_online_file ? 0 : STATIC_TIMEOUT);
 }
 
-/* A directory listing built at opendir; ends[i] is where entry i ends (its d_off). */
-typedef struct DirHandle {
-        char *buf;
-        size_t len;
-        GArray *ends; /* size_t */
-} DirHandle;
+/*
+ * Directories keep no state: every readdir lists them anew, and an offset is
+ * the number of entries before it, so any offset a reader seeks to means
+ * what it would on a kernel file system and no handle outlives a worker.
+ */
+typedef struct DirEntry {
+        char name[32];
+        fuse_ino_t ino;
+        mode_t mode;
+} DirEntry;
 
-static void dir_handle_free(DirHandle *dh)
+static void dir_add(GArray *entries, const char *name, fuse_ino_t ino, mode_t mode)
 {
-        g_free(dh->buf);
-        g_array_unref(dh->ends);
-        g_free(dh);
+        DirEntry e = {.ino = ino, .mode = mode};
+        g_strlcpy(e.name, name, sizeof(e.name));
+        g_array_append_val(entries, e);
 }
 
-static void dir_add(fuse_req_t req, DirHandle *dh, const char *name, fuse_ino_t ino, mode_t mode)
+/* The entries of directory ino (file f) for the reader of req. */
+static int dir_list(fuse_req_t req, fuse_ino_t ino, const PvFile *f, GArray *entries)
 {
-        struct stat st = {.st_ino = ino, .st_mode = mode};
-        size_t need = fuse_add_direntry(req, NULL, 0, name, NULL, 0);
-        dh->buf = g_realloc(dh->buf, dh->len + need);
-        fuse_add_direntry(req, dh->buf + dh->len, need, name, &st, (off_t)(dh->len + need));
-        dh->len += need;
-        g_array_append_val(dh->ends, dh->len);
+        dir_add(entries, ".", ino, DIR_MODE);
+        dir_add(entries, "..", f == &pv_fs_cpu_dir_file ? INO_SYS_CPU : f->parent, DIR_MODE);
+        if (f == &pv_fs_cpu_dir_file) {
+                dir_add(entries, "online", ino + 1, FILE_MODE);
+                return 0;
+        }
+        for (size_t i = 1; i < pv_fs_n_files; i++)
+                if (pv_fs_files[i].parent == ino)
+                        dir_add(entries, pv_fs_files[i].name, pv_fs_files[i].ino,
+                                pv_fs_files[i].mode);
+        if (ino == INO_SYS_CPU) {
+                PvCpuSet visible;
+                int r = caller_visible(req, &visible);
+                if (r < 0)
+                        return r;
+                for (int c = pv_cpuset_next(&visible, 0); c >= 0;
+                     c = pv_cpuset_next(&visible, (unsigned)c + 1)) {
+                        char name[32];
+                        snprintf(name, sizeof(name), "cpu%d", c);
+                        dir_add(entries, name, INO_CPU_BASE + 2 * (fuse_ino_t)c, DIR_MODE);
+                }
+        }
+        return 0;
 }
 
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
         unsigned cpu;
         const PvFile *f = pv_fs_file_of(ino, &cpu);
-        DirHandle *dh;
 
         if (!f) {
                 fuse_reply_err(req, ENOENT);
@@ -239,69 +313,97 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
                 fuse_reply_err(req, ENOTDIR);
                 return;
         }
-        dh = g_new0(DirHandle, 1);
-        dh->ends = g_array_new(FALSE, FALSE, sizeof(size_t));
-        dir_add(req, dh, ".", ino, DIR_MODE);
-        dir_add(req, dh, "..", f == &pv_fs_cpu_dir_file ? INO_SYS_CPU : f->parent, DIR_MODE);
-        if (f == &pv_fs_cpu_dir_file) {
-                dir_add(req, dh, "online", ino + 1, FILE_MODE);
-        } else {
-                for (size_t i = 1; i < pv_fs_n_files; i++)
-                        if (pv_fs_files[i].parent == ino)
-                                dir_add(req, dh, pv_fs_files[i].name, pv_fs_files[i].ino,
-                                        pv_fs_files[i].mode);
-        }
-        if (ino == INO_SYS_CPU) {
-                PvCpuSet visible;
-                int r = caller_visible(req, &visible);
-                if (r < 0) {
-                        dir_handle_free(dh);
-                        fuse_reply_err(req, EIO);
-                        return;
-                }
-                for (int c = pv_cpuset_next(&visible, 0); c >= 0;
-                     c = pv_cpuset_next(&visible, (unsigned)c + 1)) {
-                        char name[32];
-                        snprintf(name, sizeof(name), "cpu%d", c);
-                        dir_add(req, dh, name, INO_CPU_BASE + 2 * (fuse_ino_t)c, DIR_MODE);
-                }
-        }
-        fi->fh = (uint64_t)(uintptr_t)dh;
+        fi->fh = 0;
         fi->cache_readdir = 0;
-        handle_track(daemon_of(req), dh, (GDestroyNotify)dir_handle_free);
-        if (fuse_reply_open(req, fi) == -ENOENT) { /* interrupted: nobody will release it */
-                handle_untrack(daemon_of(req), dh);
-                dir_handle_free(dh);
-        }
+        fuse_reply_open(req, fi);
 }
 
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                        struct fuse_file_info *fi)
 {
-        DirHandle *dh = (DirHandle *)(uintptr_t)fi->fh;
-        size_t stop = (size_t)off;
+        unsigned cpu;
+        const PvFile *f = pv_fs_file_of(ino, &cpu);
+        g_autoptr(GArray) entries = g_array_new(FALSE, FALSE, sizeof(DirEntry));
+        g_autofree char *buf = NULL;
+        size_t used = 0;
 
-        if (off < 0 || (size_t)off >= dh->len) {
-                fuse_reply_buf(req, NULL, 0);
+        if (!f || !S_ISDIR(f->mode)) {
+                fuse_reply_err(req, f ? ENOTDIR : ENOENT);
                 return;
         }
-        /* whole entries only; off is always an entry end we handed out */
-        for (guint i = 0; i < dh->ends->len; i++) {
-                size_t end = g_array_index(dh->ends, size_t, i);
-                if (end <= (size_t)off)
-                        continue;
-                if (end - (size_t)off > size)
-                        break;
-                stop = end;
+        if (dir_list(req, ino, f, entries) < 0) {
+                fuse_reply_err(req, EIO);
+                return;
         }
-        fuse_reply_buf(req, dh->buf + off, stop - (size_t)off);
+        buf = g_malloc(size ? size : 1);
+        for (guint i = off < 0 ? 0 : (guint)MIN((guint64)off, entries->len); i < entries->len;
+             i++) {
+                const DirEntry *e = &g_array_index(entries, DirEntry, i);
+                struct stat st = {.st_ino = e->ino, .st_mode = e->mode};
+                size_t need = fuse_add_direntry(req, NULL, 0, e->name, NULL, 0);
+                if (used + need > size)
+                        break;
+                fuse_add_direntry(req, buf + used, size - used, e->name, &st, (off_t)i + 1);
+                used += need;
+        }
+        fuse_reply_buf(req, buf, used);
 }
 
 static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-        handle_untrack(daemon_of(req), (void *)(uintptr_t)fi->fh);
-        dir_handle_free((DirHandle *)(uintptr_t)fi->fh);
         fuse_reply_err(req, 0);
+}
+
+/* Renders a handle's file into h->buf (h->lock held). */
+static int handle_render(PvDaemon *d, Handle *h)
+{
+        if (!h->buf)
+                h->buf = g_string_sized_new(4096);
+        int r = render(d, h->c, h->file, h->cpu, h->buf);
+        if (r < 0) {
+                g_string_free(h->buf, TRUE);
+                h->buf = NULL;
+                return r;
+        }
+        h->eof_len = h->buf->len;
+        return 0;
+}
+
+/* Resolves the reader's container and renders file f for it into a new handle. */
+static int open_handle(fuse_req_t req, const PvFile *f, unsigned cpu, Handle **ret)
+{
+        PvDaemon *d = daemon_of(req);
+        PvContainer *c = NULL;
+        int r;
+
+        r = caller_container(req, &c);
+        if (r < 0)
+                return r == -ESRCH ? -ESRCH : -EIO;
+        Handle *h = handle_new(c, f, cpu);
+        r = handle_render(d, h);
+        if (r == -ENOENT && f != &pv_fs_cpu_online_file && pv_registry_forget(d, c)) {
+                /* cgroups removed and made anew under the same paths: open them again, once */
+                PvContainer *fresh = NULL;
+                if (caller_container(req, &fresh) == 0) {
+                        pv_container_unref(h->c);
+                        h->c = c = fresh;
+                        r = handle_render(d, h);
+                }
+        }
+        if (r < 0) {
+                /* not an error of the container: a CPU it does not see, PSI it does not have */
+                if ((r == -ENOENT && f == &pv_fs_cpu_online_file) || r == -EOPNOTSUPP) {
+                        handle_unref(h);
+                        return r;
+                }
+                log_container_error(c, f->path ? f->path : "sys/devices/system/cpu/cpuN/online", r);
+                handle_unref(h);
+                return -EIO;
+        }
+        clear_container_error(c);
+        h->fresh = true;
+        *ret = h;
+        return 0;
 }
 
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -309,7 +411,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
         PvDaemon *d = daemon_of(req);
         unsigned cpu;
         const PvFile *f = pv_fs_file_of(ino, &cpu);
-        PvContainer *c = NULL;
+        Handle *h;
         int r;
 
         if (!f) {
@@ -324,89 +426,92 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
                 fuse_reply_err(req, EROFS);
                 return;
         }
-        r = caller_container(req, &c);
+        r = open_handle(req, f, cpu, &h);
         if (r < 0) {
-                fuse_reply_err(req, r == -ESRCH ? ESRCH : EIO);
+                fuse_reply_err(req, -r);
                 return;
         }
-
-        Handle *h = g_new0(Handle, 1);
-        g_mutex_init(&h->lock);
-        h->c = c;
-        h->file = f;
-        h->cpu = cpu;
-        h->buf = g_string_sized_new(4096);
-        r = render(d, c, f, cpu, h->buf);
-        if (r == -ENOENT && f != &pv_fs_cpu_online_file && pv_registry_forget(d, c)) {
-                /* cgroups removed and made anew under the same paths: open them again, once */
-                PvContainer *fresh = NULL;
-                if (caller_container(req, &fresh) == 0) {
-                        pv_container_unref(h->c);
-                        h->c = c = fresh;
-                        r = render(d, c, f, cpu, h->buf);
-                }
-        }
-        if (r < 0) {
-                /* not an error of the container: a CPU it does not see, PSI it does not have */
-                if ((r == -ENOENT && f == &pv_fs_cpu_online_file) || r == -EOPNOTSUPP) {
-                        handle_free(h);
-                        fuse_reply_err(req, -r);
-                        return;
-                }
-                log_container_error(c, f->path ? f->path : "sys/devices/system/cpu/cpuN/online", r);
-                handle_free(h);
-                fuse_reply_err(req, EIO);
-                return;
-        }
-        if (c->error_logged)
-                clear_container_error(c);
-        h->fresh = true;
-        fi->fh = (uint64_t)(uintptr_t)h;
+        h = handle_register(d, h, 0);
+        fi->fh = h->id;
         fi->direct_io = 1;
         fi->keep_cache = 0;
-        handle_track(d, h, (GDestroyNotify)handle_free);
-        if (fuse_reply_open(req, fi) == -ENOENT) {
-                handle_untrack(d, h);
-                handle_free(h);
-        }
+        if (fuse_reply_open(req, fi) == -ENOENT) /* interrupted: nobody will release it */
+                handle_drop(d, h->id);
+        handle_unref(h);
+}
+
+/*
+ * A handle this worker never issued: an earlier worker opened it and died
+ * or was replaced. Render it anew for the reader and keep it under the same
+ * id until its release; a read that spans the takeover may mix two renders.
+ */
+static int adopt_handle(fuse_req_t req, fuse_ino_t ino, uint64_t fh, Handle **ret)
+{
+        unsigned cpu;
+        const PvFile *f = pv_fs_file_of(ino, &cpu);
+        Handle *h;
+        int r;
+
+        if (!f || S_ISDIR(f->mode))
+                return -EBADF;
+        r = open_handle(req, f, cpu, &h);
+        if (r < 0)
+                return r;
+        *ret = handle_register(daemon_of(req), h, fh);
+        return 0;
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                     struct fuse_file_info *fi)
 {
-        Handle *h = (Handle *)(uintptr_t)fi->fh;
         PvDaemon *d = daemon_of(req);
+        Handle *h = handle_get(d, fi->fh);
+        int r = 0;
+
+        if (!h && (fi->fh >> 40) != d->generation) {
+                r = adopt_handle(req, ino, fi->fh, &h);
+                if (r < 0) {
+                        fuse_reply_err(req, -r);
+                        return;
+                }
+        } else if (!h) {
+                fuse_reply_err(req, EBADF);
+                return;
+        }
 
         g_mutex_lock(&h->lock);
         /* procps and others keep the file open and re-read from offset 0 */
-        if (off == 0 && !h->fresh) {
-                int r = render(d, h->c, h->file, h->cpu, h->buf);
-                if (r < 0) {
+        if ((off == 0 && !h->fresh) || (!h->buf && off >= 0 && (size_t)off < h->eof_len))
+                r = handle_render(d, h);
+        h->fresh = false;
+        if (r < 0) {
+                g_mutex_unlock(&h->lock);
+                log_container_error(h->c, h->file->path ? h->file->path : "cpuN/online", r);
+                fuse_reply_err(req, EIO);
+        } else if (!h->buf || off < 0 || (size_t)off >= h->buf->len) {
+                g_mutex_unlock(&h->lock);
+                fuse_reply_buf(req, NULL, 0);
+        } else {
+                size_t n = MIN(size, h->buf->len - (size_t)off);
+                if ((size_t)off + n == h->buf->len) {
+                        /* read to the end: a held handle keeps no text (the next read renders) */
+                        GString *text = g_steal_pointer(&h->buf);
                         g_mutex_unlock(&h->lock);
-                        log_container_error(h->c, h->file->path ? h->file->path : "cpuN/online", r);
-                        fuse_reply_err(req, EIO);
-                        return;
+                        fuse_reply_buf(req, text->str + off, n);
+                        g_string_free(text, TRUE);
+                } else {
+                        /* under the lock: a read at offset 0 would render into this buffer */
+                        fuse_reply_buf(req, h->buf->str + off, n);
+                        g_mutex_unlock(&h->lock);
                 }
         }
-        h->fresh = false;
-        if (off < 0 || (size_t)off >= h->buf->len)
-                fuse_reply_buf(req, NULL, 0);
-        else
-                fuse_reply_buf(req, h->buf->str + off, MIN(size, h->buf->len - (size_t)off));
-        g_mutex_unlock(&h->lock);
+        handle_unref(h);
 }
 
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-        Handle *h = (Handle *)(uintptr_t)fi->fh;
-        /*
-         * The kernel sends release only after every read of the handle got its
-         * reply, but op_read replies before it unlocks: wait for that unlock.
-         */
-        g_mutex_lock(&h->lock);
-        g_mutex_unlock(&h->lock);
-        handle_untrack(daemon_of(req), h);
-        handle_free(h);
+        /* an id of an earlier worker that was never read here has nothing to free */
+        handle_drop(daemon_of(req), fi->fh);
         fuse_reply_err(req, 0);
 }
 

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * systemd's file descriptor store (sd_notify(3) FDSTORE=1, sd_listen_fds(3)),
+ * spoken directly over $NOTIFY_SOCKET: under systemd the /dev/fuse fd and
+ * the keeper's state outlive even a killed keeper, and the restarted keeper
+ * takes them back. Without systemd every call does nothing.
+ */
+
+/*
+ * Takes the fds named "fuse" and "state" that systemd passed
+ * ($LISTEN_PID/$LISTEN_FDS/$LISTEN_FDNAMES). Returns 0 with both set
+ * (close-on-exec), or -ENOENT when there are none; other passed fds are
+ * closed.
+ */
+int pv_fdstore_take(int *ret_fuse_fd, int *ret_state_fd);
+
+/* Hands both fds to the fd store (no-op without $NOTIFY_SOCKET). */
+void pv_fdstore_put(int fuse_fd, int state_fd);
+
+/* Empties procviewd's entries of the fd store: a clean stop. */
+void pv_fdstore_remove(void);

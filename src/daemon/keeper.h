@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The keeper: the process procviewd starts as. It mounts, holds the
+ * /dev/fuse fd and the saved INIT request, and runs one worker (worker.h)
+ * that serves on that fd. It never reads cgroup data, so nothing a container
+ * does can crash it. A worker that dies is replaced at once, and what it had
+ * read is answered again (FUSE_NOTIFY_RESEND where the kernel has it, else
+ * the worker's journal). SIGHUP re-executes the binary on disk with the fd
+ * kept open; SIGTERM and SIGINT unmount and stop.
+ */
+
+#include "daemon.h"
+
+/*
+ * Runs the keeper until it is stopped; argv is what to re-execute on SIGHUP.
+ * Mounts opts->mountpoint, unless the connection is handed over (by an
+ * earlier keeper's re-execution or by systemd's fd store). Returns the
+ * process exit status.
+ */
+int pv_keeper_main(PvOptions *opts, char **argv);

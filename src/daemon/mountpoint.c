@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "mountpoint.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "common/mountinfo.h"
+#include "log.h"
+
+/* Long enough for a daemon that is replacing its worker under load. */
+#define PROBE_TIMEOUT_MS 3000
+
+int pv_mountpoint_prepare(const char *path)
+{
+        PvMountState state;
+        struct stat st;
+        int r;
+
+        for (int attempt = 0; attempt < 8; attempt++) {
+                r = pv_mount_probe(path, PROBE_TIMEOUT_MS, &state);
+                if (r < 0 && r != -ENOENT) {
+                        fprintf(stderr, "procviewd: cannot use mount point %s: %s\n", path,
+                                g_strerror(-r));
+                        return r;
+                }
+                if (r == -ENOENT || state == PV_MOUNT_NONE)
+                        break;
+                if (state == PV_MOUNT_LIVE) {
+                        fprintf(stderr,
+                                "procviewd: cannot use mount point %s: another procviewd serves "
+                                "it already\n",
+                                path);
+                        return -EBUSY;
+                }
+                if (state == PV_MOUNT_HUNG) {
+                        fprintf(stderr,
+                                "procviewd: cannot use mount point %s: a procviewd mount there "
+                                "does not answer (stop that daemon first)\n",
+                                path);
+                        return -EBUSY;
+                }
+                /* dead: stacked dead mounts are detached one by one */
+                pv_log_warning("mount point %s: a dead procview mount, detaching it", path);
+                if (umount2(path, MNT_DETACH) < 0) {
+                        r = -errno;
+                        fprintf(stderr, "procviewd: cannot detach the dead mount on %s: %s\n", path,
+                                g_strerror(-r));
+                        return r;
+                }
+        }
+        if (stat(path, &st) < 0) {
+                if (errno != ENOENT || g_mkdir_with_parents(path, 0755) < 0) {
+                        r = -errno;
+                        fprintf(stderr, "procviewd: cannot use mount point %s: %s\n", path,
+                                g_strerror(-r));
+                        return r;
+                }
+                return 0;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+                fprintf(stderr, "procviewd: cannot use mount point %s: %s\n", path,
+                        g_strerror(ENOTDIR));
+                return -ENOTDIR;
+        }
+        return 0;
+}
