@@ -159,14 +159,14 @@ static int take_over_init(void)
 }
 
 /* Answers what dead workers had read and not answered; returns how many. */
-static unsigned replay_orphans(const PvWorkerArgs *a)
+static unsigned replay_orphans(const int *orphan_fds, unsigned n_orphans)
 {
         unsigned n = 0;
 
         thread_slot = REPLAY_SLOT;
-        for (unsigned o = 0; o < a->n_orphans; o++) {
+        for (unsigned o = 0; o < n_orphans; o++) {
                 PvJournal j;
-                if (pv_journal_map(a->orphan_fds[o], &j) < 0) {
+                if (pv_journal_map(orphan_fds[o], &j) < 0) {
                         pv_log_warning("a dead worker's journal is unreadable, ignoring");
                         continue;
                 }
@@ -184,6 +184,25 @@ static unsigned replay_orphans(const PvWorkerArgs *a)
         }
         thread_slot = -1;
         return n;
+}
+
+int pv_worker_take_over(struct fuse_session *se, int fd, PvKeeperState *state,
+                        const PvJournal *journal, const int *orphan_fds, unsigned n_orphans)
+{
+        int r;
+
+        worker.se = se;
+        worker.fd = fd;
+        worker.state = state;
+        worker.journal = *journal;
+        /* the session closes the fd it is given: give it its own */
+        r = fuse_session_custom_io(se, &worker_io, fcntl(fd, F_DUPFD_CLOEXEC, 3));
+        if (r < 0)
+                return r;
+        r = take_over_init();
+        if (r < 0)
+                return r;
+        return (int)replay_orphans(orphan_fds, n_orphans);
 }
 
 /* Requests read by threads that never answered them (none, unless a thread was stuck). */
@@ -337,15 +356,14 @@ static int serve(PvDaemon *d, const PvWorkerArgs *a, int sigfd)
         unsigned replayed;
         int r;
 
-        r = take_over_init();
+        r = pv_worker_take_over(worker.se, a->fuse_fd, worker.state, &worker.journal,
+                                a->orphan_fds, a->n_orphans);
         if (r < 0) {
-                pv_log_error("the kernel's FUSE INIT cannot be replayed: %s", g_strerror(-r));
+                pv_log_error("cannot take over the FUSE connection: %s", g_strerror(-r));
                 return PV_WORKER_EXIT_SETUP;
         }
-        replayed = replay_orphans(a);
-        if (replayed > 0)
-                pv_log_info("worker %d: replayed %u requests of a dead worker", (int)getpid(),
-                            replayed);
+        if (r > 0)
+                pv_log_info("worker %d: replayed %d requests of a dead worker", (int)getpid(), r);
 
         r = pv_sampler_start(d);
         if (r < 0) {
@@ -450,12 +468,6 @@ int pv_worker_main(PvOptions *opts, const PvWorkerArgs *a)
         fuse_opt_free_args(&args);
         if (!worker.se) {
                 pv_log_error("cannot create the FUSE session");
-                goto out;
-        }
-        /* the session closes the fd it is given: give it its own */
-        r = fuse_session_custom_io(worker.se, &worker_io, fcntl(a->fuse_fd, F_DUPFD_CLOEXEC, 3));
-        if (r < 0) {
-                pv_log_error("cannot set up the FUSE session: %s", g_strerror(-r));
                 goto out;
         }
         status = serve(&d, a, sigfd);

@@ -12,6 +12,9 @@
 
 #include <stdint.h>
 
+#include "fs.h"
+#include "journal.h"
+
 #include "daemon.h"
 
 /* Serving threads of a worker; its journal has one more slot, for replays. */
@@ -36,3 +39,14 @@ typedef struct PvWorkerArgs {
 
 /* Runs a worker in this (forked) process; returns its exit status. opts is taken over. */
 int pv_worker_main(PvOptions *opts, const PvWorkerArgs *args);
+
+/*
+ * Takes over the connection on fd in session se: sets the custom I/O that
+ * journals into journal and drops a second INIT reply, replays the INIT
+ * saved in state (answered for real only when state says no worker has),
+ * then answers the pending requests of the dead workers' journals
+ * orphan_fds (marking them answered there). Returns the number of requests
+ * answered again, or -errno (-EPROTO: the INIT could not be replayed).
+ */
+int pv_worker_take_over(struct fuse_session *se, int fd, PvKeeperState *state,
+                        const PvJournal *journal, const int *orphan_fds, unsigned n_orphans);
