@@ -1,6 +1,8 @@
 #!/bin/bash
-# The sysvinit script: start mounts and answers, status says so, restart keeps serving,
-# stop unmounts, status then says stopped (LSB: 0 running, 3 stopped).
+# The sysvinit script: start mounts and answers, status says so, reload and force-reload
+# replace the worker under the same keeper and mount while readers keep reading without an
+# error, restart keeps serving, stop unmounts, status then says stopped (LSB: 0 running,
+# 3 stopped).
 set -u
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 [ -c /dev/fuse ] || { echo "SKIP: no /dev/fuse"; exit 77; }
@@ -12,12 +14,70 @@ export PIDFILE="$MOUNTPOINT.pid"
 failed=0
 fail() { echo "FAIL: $*"; failed=1; }
 pass() { echo "ok: $*"; }
-trap 'sh "$SCRIPT" stop >/dev/null 2>&1; umount -l "$MOUNTPOINT" 2>/dev/null; rmdir "$MOUNTPOINT"; rm -f "$PIDFILE"' EXIT
+READS=$(mktemp -d /tmp/pvt-sysv-reads-XXXXXX)
+reader=
+trap '[ -n "$reader" ] && kill $reader 2>/dev/null; exec 3<&-; sh "$SCRIPT" stop >/dev/null 2>&1; umount -l "$MOUNTPOINT" 2>/dev/null; rmdir "$MOUNTPOINT"; rm -f "$PIDFILE"; rm -rf "$READS"' EXIT
+
+# The keeper's children (its worker) and the mount's ID in mountinfo.
+workers() { cat "/proc/$1/task/$1/children" 2>/dev/null | tr -s ' ' '\n' | grep . ; }
+mount_id() { awk -v m="$MOUNTPOINT" '$5 == m { print $1 }' /proc/self/mountinfo; }
+
+# Reads proc/meminfo until $READS/stop appears; counts good and failed reads.
+read_loop() {
+	local ok=0 bad=0
+	while [ ! -e "$READS/stop" ]; do
+		if grep -q '^MemTotal:' "$MOUNTPOINT/proc/meminfo" 2>>"$READS/errors"; then
+			ok=$((ok + 1))
+		else
+			bad=$((bad + 1))
+		fi
+	done
+	echo "$ok $bad" >"$READS/counts"
+}
+
+# One reload through the script's command $1: the keeper and the mount stay, the worker
+# is a new process, no read fails, and a handle opened before it still reads.
+check_reload() {
+	local cmd=$1 keeper w1 w2 id1 id2 ok bad
+	keeper=$(cat "$PIDFILE" 2>/dev/null)
+	w1=$(workers "$keeper")
+	id1=$(mount_id)
+	[ -n "$w1" ] && [ "$(cat "/proc/$w1/comm" 2>/dev/null)" = procviewd-work ] &&
+		pass "$cmd: the keeper $keeper runs one worker ($w1)" ||
+		fail "$cmd: the keeper $keeper has no single procviewd-work child (children: $w1)"
+	rm -f "$READS/stop" "$READS/counts" "$READS/errors"
+	exec 3<"$MOUNTPOINT/proc/meminfo"
+	read_loop &
+	reader=$!
+	sleep 0.5
+	sh "$SCRIPT" "$cmd" && pass "$cmd exits 0" || fail "$cmd failed"
+	sleep 0.5
+	touch "$READS/stop"
+	wait $reader
+	reader=
+	w2=$(workers "$keeper")
+	id2=$(mount_id)
+	[ "$(cat "$PIDFILE" 2>/dev/null)" = "$keeper" ] && kill -0 "$keeper" 2>/dev/null &&
+		pass "$cmd: the keeper $keeper stays" || fail "$cmd: the keeper $keeper is gone"
+	[ -n "$w2" ] && [ "$w2" != "$w1" ] && ! kill -0 "$w1" 2>/dev/null &&
+		pass "$cmd: a new worker $w2 replaced $w1" || fail "$cmd: worker before $w1, after '$w2'"
+	[ -n "$id1" ] && [ "$id1" = "$id2" ] &&
+		pass "$cmd: the same mount (ID $id1)" || fail "$cmd: mount ID $id1 became '$id2'"
+	read -r ok bad <"$READS/counts"
+	[ "$ok" -gt 0 ] && [ "$bad" = 0 ] &&
+		pass "$cmd: $ok reads of proc/meminfo across it, none failed" ||
+		fail "$cmd: $bad of $((ok + bad)) reads failed: $(sort -u "$READS/errors" | head -3)"
+	grep -q '^MemTotal:' <&3 && pass "$cmd: a handle opened before it still reads" ||
+		fail "$cmd: a handle opened before it fails"
+	exec 3<&-
+}
 
 sh "$SCRIPT" start && pass "start exits 0" || fail "start failed"
 grep -q '^MemTotal:' "$MOUNTPOINT/proc/meminfo" && pass "the views answer after start" || fail "no views after start"
 sh "$SCRIPT" status >/dev/null; rc=$?
 [ $rc = 0 ] && pass "status: running (0)" || fail "status after start: $rc"
+check_reload reload
+check_reload force-reload
 pid1=$(cat "$PIDFILE" 2>/dev/null)
 sh "$SCRIPT" restart && grep -q '^MemTotal:' "$MOUNTPOINT/proc/meminfo" && [ "$(cat "$PIDFILE")" != "$pid1" ] &&
 	pass "restart: a new daemon serves" || fail "restart"
