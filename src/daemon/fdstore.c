@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +57,7 @@ static int notify(const char *msg, const int *fds, unsigned n_fds)
         return r;
 }
 
-int pv_fdstore_take(int *ret_fuse_fd, int *ret_state_fd)
+int pv_fdstore_take(int *ret_fuse_fd, int *ret_state_fd, GArray *journal_fds, GArray *journal_gens)
 {
         const char *pid = getenv("LISTEN_PID");
         const char *n = getenv("LISTEN_FDS");
@@ -77,7 +79,11 @@ int pv_fdstore_take(int *ret_fuse_fd, int *ret_state_fd)
                         fuse_fd = fd;
                 else if (strcmp(nm, "state") == 0 && state_fd < 0)
                         state_fd = fd;
-                else
+                else if (g_str_has_prefix(nm, "journal-")) {
+                        uint64_t gen = g_ascii_strtoull(nm + 8, NULL, 10);
+                        g_array_append_val(journal_fds, fd);
+                        g_array_append_val(journal_gens, gen);
+                } else
                         close(fd);
         }
         if (fuse_fd < 0 || state_fd < 0) {
@@ -101,6 +107,23 @@ void pv_fdstore_put(int fuse_fd, int state_fd)
                 pv_log_warning("cannot hand the FUSE connection to systemd's fd store: %s "
                                "(FileDescriptorStoreMax= unset?), a killed keeper loses the mount",
                                g_strerror(-r));
+}
+
+void pv_fdstore_put_journal(int fd, uint64_t generation)
+{
+        char msg[64];
+        snprintf(msg, sizeof(msg), "FDSTORE=1\nFDNAME=journal-%" PRIu64, generation);
+        int r = notify(msg, &fd, 1);
+        if (r < 0)
+                pv_log_debug("cannot keep a journal in systemd's fd store: %s, ignoring",
+                             g_strerror(-r));
+}
+
+void pv_fdstore_remove_journal(uint64_t generation)
+{
+        char msg[64];
+        snprintf(msg, sizeof(msg), "FDSTOREREMOVE=1\nFDNAME=journal-%" PRIu64, generation);
+        notify(msg, NULL, 0);
 }
 
 void pv_fdstore_remove(void)

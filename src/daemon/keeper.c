@@ -31,6 +31,7 @@
 
 typedef struct KWorker {
         pid_t pid;
+        uint64_t gen; /* its generation: names its journal in the fd store */
         int journal_fd;
         int ready_fd;  /* read end; -1 once ready */
         bool retiring; /* told to stop: its death is no crash */
@@ -38,6 +39,12 @@ typedef struct KWorker {
         gint64 started_us;
         gint64 retire_us;
 } KWorker;
+
+/* The journal of a dead worker that still holds requests to answer. */
+typedef struct Orphan {
+        int fd;
+        uint64_t gen;
+} Orphan;
 
 typedef struct Keeper {
         PvOptions *opts;
@@ -49,7 +56,7 @@ typedef struct Keeper {
         bool resend; /* answer a dead worker's requests by FUSE_NOTIFY_RESEND */
         KWorker workers[MAX_WORKERS];
         unsigned n_workers;
-        GArray *orphans; /* int: journals of dead workers that still hold requests */
+        GArray *orphans; /* Orphan */
         int sigfd;
         gint64 next_start_us; /* back-off of the next start after a crash */
         gint64 backoff_us;
@@ -153,20 +160,25 @@ static void start_worker(Keeper *k)
                 sigset_t none;
                 sigemptyset(&none);
                 sigprocmask(SIG_SETMASK, &none, NULL);
+                GArray *ofds = g_array_new(FALSE, FALSE, sizeof(int));
+                for (guint i = 0; i < k->orphans->len; i++)
+                        g_array_append_val(ofds, g_array_index(k->orphans, Orphan, i).fd);
                 PvWorkerArgs a = {
                     .fuse_fd = k->fuse_fd,
                     .state_fd = k->state_fd,
                     .journal_fd = journal_fd,
                     .ready_fd = pipefd[1],
-                    .orphan_fds = (const int *)(void *)k->orphans->data,
-                    .n_orphans = k->orphans->len,
+                    .orphan_fds = (const int *)(void *)ofds->data,
+                    .n_orphans = ofds->len,
                     .generation = gen,
                 };
                 _exit(pv_worker_main(k->opts, &a));
         }
         close(pipefd[1]);
+        pv_fdstore_put_journal(journal_fd, gen);
         k->workers[k->n_workers++] = (KWorker){
             .pid = pid,
+            .gen = gen,
             .journal_fd = journal_fd,
             .ready_fd = pipefd[0],
             .started_us = g_get_monotonic_time(),
@@ -187,15 +199,16 @@ static void retire(KWorker *w)
 static void prune_orphans(Keeper *k)
 {
         for (guint i = 0; i < k->orphans->len;) {
-                int fd = g_array_index(k->orphans, int, i);
+                Orphan o = g_array_index(k->orphans, Orphan, i);
                 PvJournal j;
                 unsigned pending = 0;
-                if (pv_journal_map(fd, &j) == 0) {
+                if (pv_journal_map(o.fd, &j) == 0) {
                         pending = pv_journal_count_pending(&j);
                         pv_journal_unmap(&j, false);
                 }
                 if (pending == 0) {
-                        close(fd);
+                        close(o.fd);
+                        pv_fdstore_remove_journal(o.gen);
                         g_array_remove_index(k->orphans, i);
                 } else {
                         i++;
@@ -266,13 +279,13 @@ static void reap(Keeper *k)
                         pending = pv_journal_count_pending(&j);
                         pv_journal_unmap(&j, false);
                 }
-                if (pending > 0 && k->resend) {
-                        resend = true;
-                        close(w.journal_fd);
-                } else if (pending > 0) {
-                        g_array_append_val(k->orphans, w.journal_fd);
+                if (pending > 0 && !k->resend) {
+                        Orphan o = {.fd = w.journal_fd, .gen = w.gen};
+                        g_array_append_val(k->orphans, o);
                 } else {
+                        resend |= pending > 0;
                         close(w.journal_fd);
+                        pv_fdstore_remove_journal(w.gen);
                 }
 
                 if (!w.retiring) {
@@ -317,7 +330,7 @@ static void keep_fds(Keeper *k, bool keep)
                         set_cloexec(k->workers[i].ready_fd, !keep);
         }
         for (guint i = 0; i < k->orphans->len; i++)
-                set_cloexec(g_array_index(k->orphans, int, i), !keep);
+                set_cloexec(g_array_index(k->orphans, Orphan, i).fd, !keep);
 }
 
 static void upgrade(Keeper *k)
@@ -326,13 +339,15 @@ static void upgrade(Keeper *k)
 
         g_string_append_printf(env, "fuse=%d state=%d workers=", k->fuse_fd, k->state_fd);
         for (unsigned i = 0; i < k->n_workers; i++)
-                g_string_append_printf(env, "%s%d:%d:%d:%d", i ? "," : "", (int)k->workers[i].pid,
-                                       k->workers[i].journal_fd, k->workers[i].ready_fd,
-                                       k->workers[i].retiring);
+                g_string_append_printf(env, "%s%d:%d:%d:%d:%" G_GUINT64_FORMAT, i ? "," : "",
+                                       (int)k->workers[i].pid, k->workers[i].journal_fd,
+                                       k->workers[i].ready_fd, k->workers[i].retiring,
+                                       k->workers[i].gen);
         g_string_append(env, " orphans=");
         for (guint i = 0; i < k->orphans->len; i++)
-                g_string_append_printf(env, "%s%d", i ? "," : "",
-                                       g_array_index(k->orphans, int, i));
+                g_string_append_printf(env, "%s%d:%" G_GUINT64_FORMAT, i ? "," : "",
+                                       g_array_index(k->orphans, Orphan, i).fd,
+                                       g_array_index(k->orphans, Orphan, i).gen);
         pv_log_info("upgrade: executing %s", k->exe);
         keep_fds(k, true);
         setenv(RESUME_ENV, env->str, 1);
@@ -371,11 +386,14 @@ static int resume_from_env(Keeper *k, const char *env)
                         g_auto(GStrv) ws = g_strsplit(*p + 8, ",", -1);
                         for (char **w = ws; *w && k->n_workers < MAX_WORKERS; w++) {
                                 int pid, jfd, rfd, retiring;
-                                if (sscanf(*w, "%d:%d:%d:%d", &pid, &jfd, &rfd, &retiring) != 4 ||
+                                guint64 gen;
+                                if (sscanf(*w, "%d:%d:%d:%d:%" G_GUINT64_FORMAT, &pid, &jfd, &rfd,
+                                           &retiring, &gen) != 5 ||
                                     !fd_valid(jfd))
                                         return -EINVAL;
                                 k->workers[k->n_workers++] = (KWorker){
                                     .pid = pid,
+                                    .gen = gen,
                                     .journal_fd = jfd,
                                     .ready_fd = fd_valid(rfd) ? rfd : -1,
                                     .started_us = g_get_monotonic_time() - 60 * G_USEC_PER_SEC,
@@ -388,9 +406,11 @@ static int resume_from_env(Keeper *k, const char *env)
                 } else if (g_str_has_prefix(*p, "orphans=") && (*p)[8]) {
                         g_auto(GStrv) os = g_strsplit(*p + 8, ",", -1);
                         for (char **o = os; *o; o++) {
-                                int fd = atoi(*o);
-                                if (fd_valid(fd))
-                                        g_array_append_val(k->orphans, fd);
+                                Orphan orphan = {.fd = -1};
+                                if (sscanf(*o, "%d:%" G_GUINT64_FORMAT, &orphan.fd, &orphan.gen) ==
+                                        2 &&
+                                    fd_valid(orphan.fd))
+                                        g_array_append_val(k->orphans, orphan);
                         }
                 }
         }
@@ -512,8 +532,10 @@ int pv_keeper_main(PvOptions *opts, char **argv)
             .fuse_fd = -1,
             .state_fd = -1,
             .sigfd = -1,
-            .orphans = g_array_new(FALSE, FALSE, sizeof(int)),
+            .orphans = g_array_new(FALSE, FALSE, sizeof(Orphan)),
         };
+        g_autoptr(GArray) jfds = g_array_new(FALSE, FALSE, sizeof(int));
+        g_autoptr(GArray) jgens = g_array_new(FALSE, FALSE, sizeof(uint64_t));
         const char *resume = getenv(RESUME_ENV);
         g_autofree char *resume_copy = g_strdup(resume);
         int status = EXIT_FAILURE;
@@ -542,7 +564,7 @@ int pv_keeper_main(PvOptions *opts, char **argv)
                 }
                 keep_fds(&k, false);
                 pv_log_info("procviewd %s keeper took over %s", PV_VERSION, opts->mountpoint);
-        } else if (pv_fdstore_take(&k.fuse_fd, &k.state_fd) == 0) {
+        } else if (pv_fdstore_take(&k.fuse_fd, &k.state_fd, jfds, jgens) == 0) {
                 r = pv_state_map(k.state_fd, &k.state);
                 if (r < 0 || k.state->init_len == 0) {
                         pv_log_error("the fd store's state is unusable: %s",
@@ -551,9 +573,26 @@ int pv_keeper_main(PvOptions *opts, char **argv)
                 }
                 pv_log_info("procviewd %s keeper took %s back from the fd store", PV_VERSION,
                             opts->mountpoint);
-                /* the killed workers' requests: only the kernel can give them again */
-                if (k.state->kernel_flags & PV_FUSE_HAS_RESEND)
+                /* the killed workers' requests: from their journals, or from the kernel */
+                bool resend =
+                    !opts->recovery_journal && (k.state->kernel_flags & PV_FUSE_HAS_RESEND);
+                for (guint i = 0; i < jfds->len; i++) {
+                        Orphan o = {.fd = g_array_index(jfds, int, i),
+                                    .gen = g_array_index(jgens, uint64_t, i)};
+                        g_array_append_val(k.orphans, o);
+                }
+                if (resend) {
                         notify_resend(&k);
+                        for (guint i = 0; i < k.orphans->len; i++) {
+                                close(g_array_index(k.orphans, Orphan, i).fd);
+                                pv_fdstore_remove_journal(g_array_index(k.orphans, Orphan, i).gen);
+                        }
+                        g_array_set_size(k.orphans, 0);
+                }
+                /* generations go on past every journal we hold */
+                for (guint i = 0; i < k.orphans->len; i++)
+                        k.state->next_generation = MAX(k.state->next_generation,
+                                                       g_array_index(k.orphans, Orphan, i).gen + 1);
         } else {
                 r = pv_mountpoint_prepare(opts->mountpoint);
                 if (r < 0)
@@ -592,8 +631,11 @@ int pv_keeper_main(PvOptions *opts, char **argv)
         pv_fdstore_remove();
         status = EXIT_SUCCESS;
 out:
-        for (guint i = 0; i < k.orphans->len; i++)
-                close(g_array_index(k.orphans, int, i));
+        for (guint i = 0; i < k.orphans->len; i++) {
+                close(g_array_index(k.orphans, Orphan, i).fd);
+                if (status == EXIT_SUCCESS)
+                        pv_fdstore_remove_journal(g_array_index(k.orphans, Orphan, i).gen);
+        }
         g_array_free(k.orphans, TRUE);
         pv_state_unmap(k.state);
         close_fd(&k.state_fd);
