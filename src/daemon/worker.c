@@ -356,8 +356,8 @@ static int serve(PvDaemon *d, const PvWorkerArgs *a, int sigfd)
         unsigned replayed;
         int r;
 
-        r = pv_worker_take_over(worker.se, a->fuse_fd, worker.state, &worker.journal,
-                                a->orphan_fds, a->n_orphans);
+        r = pv_worker_take_over(worker.se, a->fuse_fd, worker.state, &worker.journal, a->orphan_fds,
+                                a->n_orphans);
         if (r < 0) {
                 pv_log_error("cannot take over the FUSE connection: %s", g_strerror(-r));
                 return PV_WORKER_EXIT_SETUP;
