@@ -172,7 +172,9 @@ static void start_worker(Keeper *k)
                     .n_orphans = ofds->len,
                     .generation = gen,
                 };
-                _exit(pv_worker_main(k->opts, &a));
+                int st = pv_worker_main(k->opts, &a);
+                g_array_free(ofds, TRUE);
+                _exit(st);
         }
         close(pipefd[1]);
         pv_fdstore_put_journal(journal_fd, gen);
