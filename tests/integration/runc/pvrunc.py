@@ -107,18 +107,37 @@ class Harness:
             skip("procviewd is not built (%s)" % self.procviewd)
 
     # procviewd ------------------------------------------------------------
-    def start_daemon(self, *args):
+    def start_daemon(self, *args, binary=None, stderr=None):
+        """Starts procviewd (binary: another path to run it from; stderr: a
+        file object for its log) and waits until its mount answers."""
         self.need_daemon()
         os.makedirs(self.mnt, exist_ok=True)
-        self.daemon = subprocess.Popen([self.procviewd, "--foreground", *args, self.mnt])
+        self.daemon = subprocess.Popen([binary or self.procviewd, "--foreground", *args,
+                                        self.mnt], stderr=stderr)
         deadline = time.time() + 15
         while time.time() < deadline:
-            if os.path.exists(os.path.join(self.mnt, "proc", "meminfo")):
+            # A read, not a stat: a dead mount left at the mount point still
+            # answers stat from cached attributes.
+            err = self._read_error(os.path.join(self.mnt, "proc", "meminfo"))
+            if not err:
                 return
             if self.daemon.poll() is not None:
                 raise Failure("procviewd exited with %d before mounting" % self.daemon.returncode)
             time.sleep(0.05)
-        raise Failure("procviewd did not mount %s within 15 s" % self.mnt)
+        raise Failure("procviewd did not serve %s within 15 s (proc/meminfo: %s)"
+                      % (self.mnt, err))
+
+    @staticmethod
+    def _read_error(path):
+        """None when path reads, else why not. In a child: a mount whose
+        server does not answer would block this process."""
+        try:
+            r = subprocess.run(["head", "-c1", path], capture_output=True, timeout=2)
+        except subprocess.TimeoutExpired:
+            return "no answer within 2 s"
+        if r.returncode == 0 and r.stdout:
+            return None
+        return r.stderr.decode(errors="replace").strip() or "empty"
 
     def stop_daemon(self, sig=signal.SIGTERM):
         if self.daemon and self.daemon.poll() is None:
@@ -236,6 +255,15 @@ class Harness:
             raise Failure("%s exited %d\nstdout:\n%s\nstderr:\n%s"
                           % (" ".join(cmd), r.returncode, r.stdout, r.stderr))
         return r
+
+    def spawn(self, cname, *cmd, out=None):
+        """Starts cmd in the container without waiting (runc exec); returns
+        the Popen, which the cleanup kills if it still runs."""
+        p = subprocess.Popen(["runc", "--root", self.state, "exec", cname, *cmd],
+                             stdin=subprocess.DEVNULL, stdout=out or subprocess.DEVNULL,
+                             stderr=subprocess.STDOUT if out else subprocess.DEVNULL)
+        self.children.append(p)
+        return p
 
     def read(self, cname, path):
         return self.exec(cname, "cat", path).stdout
