@@ -26,6 +26,14 @@ typedef struct PvOptions {
 } PvOptions;
 
 /*
+ * What one container can make the daemon hold through open files (fs.c):
+ * past the count its opens fail with EMFILE; past the bytes its handles keep
+ * no text and render at read instead.
+ */
+#define PV_HANDLES_PER_CONTAINER 65536
+#define PV_TEXT_BYTES_PER_CONTAINER (16 * 1024 * 1024)
+
+/*
  * One container as procviewd sees it: a set of cgroups, plus what must be
  * remembered between reads (the stat memo that keeps counters monotonic and
  * the load averages). Reference counted; owned by the registry and by open
@@ -33,7 +41,9 @@ typedef struct PvOptions {
  */
 typedef struct PvContainer {
         gint refs;
-        char *key; /* the registry's key: the cgroup paths */
+        gint n_handles;    /* open file handles; atomic */
+        gssize held_bytes; /* bytes of text those handles keep; atomic */
+        char *key;         /* the registry's key: the cgroup paths */
         PvCgroup *cg;
         bool is_root;        /* the host's root cgroups: serve host files */
         uint64_t start_ns;   /* CLOCK_BOOTTIME when the container started */

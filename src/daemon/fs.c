@@ -66,34 +66,58 @@ static int render(PvDaemon *d, PvContainer *c, const PvFile *f, unsigned cpu, GS
 /*
  * An open file. Its id (the FUSE file handle) carries the worker's
  * generation, so a handle issued by an earlier worker is recognised and
- * adopted instead of being mistaken for one of ours. The rendered text is
- * kept from open (or a read at offset 0) until a read reaches its end.
+ * adopted instead of being mistaken for one of ours.
+ *
+ * What a handle costs is bounded per container: at most
+ * PV_HANDLES_PER_CONTAINER handles (then EMFILE), and their texts together
+ * at most PV_TEXT_BYTES_PER_CONTAINER. The text rendered at open is kept, in
+ * a buffer of its exact size, until a read reaches its end; a handle whose
+ * container is past its text budget keeps none and renders at its first
+ * read. So a held handle costs about 200 bytes, a churning reader nothing
+ * that outlives its read, and no container can make the daemon hold more
+ * than its share.
  */
 typedef struct Handle {
         uint64_t id; /* the key of d->handles */
         gint refs;
-        GMutex lock; /* protects buf, eof_len and fresh */
+        GMutex lock; /* protects text, len, eof_len and fresh */
         PvContainer *c;
         const PvFile *file;
         unsigned cpu;
-        GString *buf;   /* NULL once read to the end */
+        char *text;     /* NULL once read to the end, or never kept */
+        size_t len;     /* of text */
         size_t eof_len; /* length of the last render, for reads past its end */
         bool fresh;     /* rendered at open and not read yet: offset 0 need not re-render */
 } Handle;
+
+/* Drops h->text and gives its bytes back to the container's budget. */
+static void handle_drop_text(Handle *h)
+{
+        if (!h->text)
+                return;
+        g_atomic_pointer_add(&h->c->held_bytes, -(gssize)h->len);
+        g_free(g_steal_pointer(&h->text));
+        h->len = 0;
+}
 
 static void handle_unref(Handle *h)
 {
         if (!g_atomic_int_dec_and_test(&h->refs))
                 return;
+        handle_drop_text(h);
+        g_atomic_int_add(&h->c->n_handles, -1);
         pv_container_unref(h->c);
-        if (h->buf)
-                g_string_free(h->buf, TRUE);
         g_mutex_clear(&h->lock);
         g_free(h);
 }
 
+/* A handle of c (whose reference it takes), or NULL when c has all it may hold. */
 static Handle *handle_new(PvContainer *c, const PvFile *f, unsigned cpu)
 {
+        if (g_atomic_int_add(&c->n_handles, 1) >= PV_HANDLES_PER_CONTAINER) {
+                g_atomic_int_add(&c->n_handles, -1);
+                return NULL;
+        }
         Handle *h = g_new0(Handle, 1);
         h->refs = 1;
         g_mutex_init(&h->lock);
@@ -354,18 +378,40 @@ static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
         fuse_reply_err(req, 0);
 }
 
-/* Renders a handle's file into h->buf (h->lock held). */
+static void scratch_free(gpointer p)
+{
+        g_string_free(p, TRUE);
+}
+
+/* Each serving thread renders into its own buffer, kept for its next render. */
+static GPrivate scratch_key = G_PRIVATE_INIT(scratch_free);
+
+/*
+ * Renders a handle's file (h->lock held) and keeps the text, in a buffer of
+ * its size, while the container's budget allows; else the next read renders.
+ */
 static int handle_render(PvDaemon *d, Handle *h)
 {
-        if (!h->buf)
-                h->buf = g_string_sized_new(4096);
-        int r = render(d, h->c, h->file, h->cpu, h->buf);
-        if (r < 0) {
-                g_string_free(h->buf, TRUE);
-                h->buf = NULL;
-                return r;
+        GString *scratch = g_private_get(&scratch_key);
+        if (!scratch) {
+                scratch = g_string_sized_new(8192);
+                g_private_set(&scratch_key, scratch);
         }
-        h->eof_len = h->buf->len;
+        handle_drop_text(h);
+        int r = render(d, h->c, h->file, h->cpu, scratch);
+        if (r < 0)
+                return r;
+        h->eof_len = scratch->len;
+        if ((gsize)g_atomic_pointer_add(&h->c->held_bytes, (gssize)scratch->len) + scratch->len >
+            PV_TEXT_BYTES_PER_CONTAINER) {
+                g_atomic_pointer_add(&h->c->held_bytes, -(gssize)scratch->len);
+                return 0;
+        }
+        h->text = g_memdup2(scratch->str, scratch->len + 1);
+        h->len = scratch->len;
+        /* a render of a huge host (a 1 MB cpuinfo) leaves no huge buffer behind */
+        if (scratch->allocated_len > 256 * 1024)
+                g_private_replace(&scratch_key, g_string_sized_new(8192));
         return 0;
 }
 
@@ -380,6 +426,12 @@ static int open_handle(fuse_req_t req, const PvFile *f, unsigned cpu, Handle **r
         if (r < 0)
                 return r == -ESRCH ? -ESRCH : -EIO;
         Handle *h = handle_new(c, f, cpu);
+        if (!h) {
+                pv_log_debug("cgroup %s holds %d files open, refusing more", c->key,
+                             PV_HANDLES_PER_CONTAINER);
+                pv_container_unref(c);
+                return -EMFILE;
+        }
         r = handle_render(d, h);
         if (r == -ENOENT && f != &pv_fs_cpu_online_file && pv_registry_forget(d, c)) {
                 /* cgroups removed and made anew under the same paths: open them again, once */
@@ -481,27 +533,36 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
         g_mutex_lock(&h->lock);
         /* procps and others keep the file open and re-read from offset 0 */
-        if ((off == 0 && !h->fresh) || (!h->buf && off >= 0 && (size_t)off < h->eof_len))
+        if ((off == 0 && !h->fresh) || (!h->text && off >= 0 && (size_t)off < h->eof_len))
                 r = handle_render(d, h);
         h->fresh = false;
         if (r < 0) {
                 g_mutex_unlock(&h->lock);
                 log_container_error(h->c, h->file->path ? h->file->path : "cpuN/online", r);
                 fuse_reply_err(req, EIO);
-        } else if (!h->buf || off < 0 || (size_t)off >= h->buf->len) {
+        } else if (off < 0 || (size_t)off >= h->eof_len) {
                 g_mutex_unlock(&h->lock);
                 fuse_reply_buf(req, NULL, 0);
+        } else if (!h->text) {
+                /* past the container's budget: this render serves this read alone */
+                GString *scratch = g_private_get(&scratch_key);
+                size_t n = MIN(size, scratch->len - (size_t)off);
+                g_mutex_unlock(&h->lock);
+                fuse_reply_buf(req, scratch->str + off, n);
         } else {
-                size_t n = MIN(size, h->buf->len - (size_t)off);
-                if ((size_t)off + n == h->buf->len) {
+                size_t n = MIN(size, h->len - (size_t)off);
+                if ((size_t)off + n == h->len) {
                         /* read to the end: a held handle keeps no text (the next read renders) */
-                        GString *text = g_steal_pointer(&h->buf);
+                        char *text = g_steal_pointer(&h->text);
+                        size_t len = h->len;
+                        h->len = 0;
                         g_mutex_unlock(&h->lock);
-                        fuse_reply_buf(req, text->str + off, n);
-                        g_string_free(text, TRUE);
+                        fuse_reply_buf(req, text + off, n);
+                        g_atomic_pointer_add(&h->c->held_bytes, -(gssize)len);
+                        g_free(text);
                 } else {
                         /* under the lock: a read at offset 0 would render into this buffer */
-                        fuse_reply_buf(req, h->buf->str + off, n);
+                        fuse_reply_buf(req, h->text + off, n);
                         g_mutex_unlock(&h->lock);
                 }
         }
@@ -566,6 +627,18 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 {
         /* Content changes on every open: no page cache, no readahead beyond what is asked. */
         conn->want &= ~(unsigned)FUSE_CAP_AUTO_INVAL_DATA;
+        /*
+         * The kernel sends RELEASE as a background request, and lets only
+         * max_background (12 unless raised) of those be queued for us at a
+         * time; the rest wait behind every OPEN, which is not throttled. A
+         * reader that opens and closes from many threads thus gets ahead of
+         * its releases, and the handles it closed stay open here by the tens
+         * of thousands until its per-container cap refuses it. This file
+         * system has no other background requests (no readahead, no
+         * writeback) to throttle: let releases through as they come.
+         */
+        conn->max_background = 4096;
+        conn->congestion_threshold = 3072;
 }
 
 const struct fuse_lowlevel_ops pv_fs_ops = {

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fuse.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -394,8 +395,14 @@ static int serve(PvDaemon *d, const PvWorkerArgs *a, int sigfd)
         struct pollfd pfd[2] = {{.fd = sigfd, .events = POLLIN},
                                 {.fd = worker.stop_event, .events = POLLIN}};
         for (;;) {
-                if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+                int n = poll(pfd, 2, 10 * 1000);
+                if (n < 0 && errno != EINTR)
                         break;
+                if (n == 0) {
+                        /* hand back what a burst of readers made the heap grow by */
+                        malloc_trim(0);
+                        continue;
+                }
                 if (pfd[1].revents)
                         break;
                 if (pfd[0].revents) {
@@ -429,6 +436,11 @@ int pv_worker_main(PvOptions *opts, const PvWorkerArgs *a)
         int sigfd = -1, r, status = PV_WORKER_EXIT_SETUP;
 
         prctl(PR_SET_NAME, "procviewd-work");
+        /*
+         * glibc gives each busy thread an arena of its own that is never
+         * returned; a few shared arenas keep a burst's memory reusable.
+         */
+        mallopt(M_ARENA_MAX, 2);
         /* every thread blocks these; the main thread takes SIGTERM from a signalfd */
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
