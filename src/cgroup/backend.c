@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgroup-private.h"
@@ -205,6 +206,81 @@ bool pv_cgroup_is_root(const PvCgroup *cg)
                 if (cg->path[c] && strcmp(cg->path[c], "/") != 0)
                         return false;
         return true;
+}
+
+static int fd_ino(int fd, uint64_t *ret)
+{
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        *ret = (uint64_t)st.st_ino;
+        return 0;
+}
+
+int pv_cgroup_ids(const PvCgroup *cg, uint64_t ret_ids[_PV_CTRL_MAX])
+{
+        uint64_t ids[_PV_CTRL_MAX] = {0};
+        int r;
+
+        for (int c = 0; c < _PV_CTRL_MAX; c++) {
+                if (!cg->chain[c] || cg->h->is_v2[c])
+                        continue;
+                r = fd_ino(cg->chain[c][0], &ids[c]);
+                if (r < 0)
+                        return r;
+        }
+        memcpy(ret_ids, ids, sizeof(ids));
+        return 0;
+}
+
+/* The inode of root_fd/path, refusing ".." as open_chain does. */
+static int path_ino(int root_fd, const char *path, uint64_t *ret)
+{
+        struct stat st;
+        const char *rel = path;
+
+        if (path[0] != '/')
+                return -EINVAL;
+        for (const char *p = strstr(path, ".."); p; p = strstr(p + 2, ".."))
+                if (p[-1] == '/' && (p[2] == '/' || p[2] == '\0'))
+                        return -EINVAL;
+        while (*rel == '/')
+                rel++;
+        if (fstatat(root_fd, *rel ? rel : ".", &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return errno == ENOTDIR ? -ENOENT : -errno;
+        if (!S_ISDIR(st.st_mode))
+                return -ENOENT;
+        *ret = (uint64_t)st.st_ino;
+        return 0;
+}
+
+int pv_cgroup_paths_ids(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX],
+                        uint64_t ret_ids[_PV_CTRL_MAX])
+{
+        uint64_t ids[_PV_CTRL_MAX] = {0};
+        bool done[_PV_CTRL_MAX] = {0};
+        int r;
+
+        for (int c = 0; c < _PV_CTRL_MAX; c++) {
+                if (!paths[c] || h->root_fd[c] < 0 || h->is_v2[c])
+                        continue;
+                /* co-mounted v1 controllers (cpu,cpuacct) share a root fd */
+                for (int o = 0; o < c && !done[c]; o++) {
+                        if (done[o] && h->root_fd[o] == h->root_fd[c] &&
+                            strcmp(paths[o], paths[c]) == 0) {
+                                ids[c] = ids[o];
+                                done[c] = true;
+                        }
+                }
+                if (!done[c]) {
+                        r = path_ino(h->root_fd[c], paths[c], &ids[c]);
+                        if (r < 0)
+                                return r;
+                        done[c] = true;
+                }
+        }
+        memcpy(ret_ids, ids, sizeof(ids));
+        return 0;
 }
 
 const char *pv_cgroup_path(const PvCgroup *cg, PvController c)

@@ -126,6 +126,27 @@ int pv_cgroup_open_proc(const PvHierarchy *h, const char *proc_pid_cgroup, PvCgr
 /* The unified-hierarchy path used for pressure, or NULL. Owned by cg. */
 const char *pv_cgroup_unified_path(const PvCgroup *cg);
 
+/*
+ * What names a cgroup across a rename, where its path does not: the inode
+ * number of each v1 controller's cgroup directory (its kernfs node id, which
+ * 64-bit kernels >= 5.5 never hand out twice). 0 for a controller without a
+ * path and for those on the unified hierarchy: cgroup v2 refuses renames
+ * (its kernfs ops have none), so there a path names one cgroup until it is
+ * removed, and no lookup is spent on it.
+ * pv_cgroup_ids reads the directories cg holds open. Returns 0 or -errno;
+ * the outputs are untouched on failure.
+ */
+int pv_cgroup_ids(const PvCgroup *cg, uint64_t ret_ids[_PV_CTRL_MAX]);
+
+/*
+ * The same for cgroups named by path (as from pv_cgroup_paths_parse), looked
+ * up from the hierarchy roots now: the ids pv_cgroup_open would see. Controllers co-mounted on one
+ * v1 hierarchy cost one lookup. Returns 0, -ENOENT when a cgroup does not exist, or -errno; the
+ * outputs are untouched on failure.
+ */
+int pv_cgroup_paths_ids(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX],
+                        uint64_t ret_ids[_PV_CTRL_MAX]);
+
 /* True when every controller's path is the hierarchy root ("/"). */
 bool pv_cgroup_is_root(const PvCgroup *cg);
 /* The path for a controller, or NULL. Owned by cg. */

@@ -23,6 +23,13 @@ int pv_parse_pid_stat(const char *text, pid_t *ret_ppid, uint64_t *ret_starttime
  */
 int pv_parse_status_nspid(const char *text, pid_t *ret_inner);
 
+/*
+ * Pure: the pid after "KEY:" in the text of /proc/PID/status, for the
+ * single-pid keys "Tgid" and "PPid" (as the reader of the file sees them).
+ * Returns 0, -ENOENT without such a line, or -EINVAL.
+ */
+int pv_parse_status_pid(const char *text, const char *key, pid_t *ret);
+
 PvCallerCache *pv_caller_cache_new(void);
 void pv_caller_cache_free(PvCallerCache *cache);
 

@@ -43,7 +43,7 @@ typedef struct PvContainer {
         gint refs;
         gint n_handles;    /* open file handles; atomic */
         gssize held_bytes; /* bytes of text those handles keep; atomic */
-        char *key;         /* the registry's key: the cgroup paths */
+        char *key;         /* the registry's key: the cgroup paths (and v1 directory inodes) */
         PvCgroup *cg;
         bool is_root;        /* the host's root cgroups: serve host files */
         uint64_t start_ns;   /* CLOCK_BOOTTIME when the container started */

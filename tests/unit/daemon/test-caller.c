@@ -58,6 +58,38 @@ START_TEST(test_nspid)
 }
 END_TEST
 
+START_TEST(test_status_pid)
+{
+        const char *t = "Name:\tworker\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t4200\n"
+                        "Ngid:\t0\nPid:\t4242\nPPid:\t1\nTracerPid:\t0\nNSpid:\t4242\t7\n";
+        pid_t v = 0;
+        ck_assert_int_eq(pv_parse_status_pid(t, "Tgid", &v), 0);
+        ck_assert_int_eq(v, 4200);
+        ck_assert_int_eq(pv_parse_status_pid(t, "PPid", &v), 0);
+        ck_assert_int_eq(v, 1);
+        /* "Pid" must not match the end of "PPid" or "TracerPid", nor "Pid" match "PPid" */
+        ck_assert_int_eq(pv_parse_status_pid(t, "Pid", &v), 0);
+        ck_assert_int_eq(v, 4242);
+        /* a zombie's PPid may be 0 */
+        ck_assert_int_eq(pv_parse_status_pid("PPid:\t0\n", "PPid", &v), 0);
+        ck_assert_int_eq(v, 0);
+}
+END_TEST
+
+START_TEST(test_status_pid_bad)
+{
+        pid_t v = 77;
+        ck_assert_int_eq(pv_parse_status_pid("Name:\tx\nPid:\t3\n", "Tgid", &v), -ENOENT);
+        ck_assert_int_eq(pv_parse_status_pid("Tgid:\t\n", "Tgid", &v), -EINVAL);
+        ck_assert_int_eq(pv_parse_status_pid("Tgid:\t12x\n", "Tgid", &v), -EINVAL);
+        ck_assert_int_eq(pv_parse_status_pid("Tgid:\t-1\n", "Tgid", &v), -EINVAL);
+        ck_assert_int_eq(pv_parse_status_pid("Tgid:\t99999999999\n", "Tgid", &v), -EINVAL);
+        /* a key that only starts like the one asked for */
+        ck_assert_int_eq(pv_parse_status_pid("Tgidx:\t5\n", "Tgid", &v), -ENOENT);
+        ck_assert_int_eq(v, 77);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("caller");
@@ -66,6 +98,8 @@ int main(void)
         tcase_add_test(tc, test_pid_stat_hostile_comm);
         tcase_add_test(tc, test_pid_stat_truncated);
         tcase_add_test(tc, test_nspid);
+        tcase_add_test(tc, test_status_pid);
+        tcase_add_test(tc, test_status_pid_bad);
         suite_add_tcase(s, tc);
         return pv_check_run(s);
 }
