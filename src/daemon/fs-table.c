@@ -89,7 +89,14 @@ void pv_fs_fill_attr(fuse_ino_t ino, const PvFile *f, struct stat *st)
         st->st_ino = ino;
         st->st_mode = f->mode;
         st->st_nlink = S_ISDIR(f->mode) ? 2 : 1;
-        /* Like procfs: size 0, readers read until EOF. */
+        /*
+         * Like procfs: size 0, readers read until EOF. The content depends on
+         * the reader, but every reader shares this inode's size: the kernel
+         * lowers it to the end a page-cache read found (fs/fuse/file.c
+         * fuse_short_read), which would cut the next container's
+         * sendfile()/splice() short, and tools trust a nonzero size (wc -c,
+         * tail). See procviewd(8), FILES.
+         */
         st->st_size = 0;
         st->st_blksize = 4096;
 }

@@ -22,6 +22,7 @@
 #include "journal.h"
 #include "log.h"
 #include "mountpoint.h"
+#include "preflight.h"
 #include "worker.h"
 
 #define MAX_WORKERS 8
@@ -596,6 +597,9 @@ int pv_keeper_main(PvOptions *opts, char **argv)
                         k.state->next_generation = MAX(k.state->next_generation,
                                                        g_array_index(k.orphans, Orphan, i).gen + 1);
         } else {
+                r = pv_preflight_check();
+                if (r < 0)
+                        goto out; /* said why */
                 r = pv_mountpoint_prepare(opts->mountpoint);
                 if (r < 0)
                         goto out; /* said why */

@@ -151,19 +151,70 @@ static int bind_view(int rootfd, const char *src, const char *rel, unsigned long
         return 0;
 }
 
-/*
- * True when this process shares the mount namespace of the host's init:
- * the hook was then configured for a stage that runs in the runtime
- * namespace (prestart, createRuntime), where its mounts would land on the
- * host. Unknown (no access to /proc/1) counts as "not the host".
- */
-static bool in_host_mount_ns(void)
-{
-        struct stat self, init;
+/* Whether pid is a kernel thread: PF_KTHREAD (include/linux/sched.h) in its flags. */
+#define PF_KTHREAD_FLAG 0x00200000u
 
-        if (stat("/proc/self/ns/mnt", &self) < 0 || stat("/proc/1/ns/mnt", &init) < 0)
+static bool is_kernel_thread(pid_t pid)
+{
+        g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
+        g_autofree char *text = NULL;
+        unsigned long flags;
+        size_t len;
+
+        if (pv_read_file_at(AT_FDCWD, path, &text, &len) < 0)
                 return false;
-        return self.st_dev == init.st_dev && self.st_ino == init.st_ino;
+        /* comm may hold spaces and parentheses: the fields go on after the last ')' */
+        const char *p = strrchr(text, ')');
+        if (!p)
+                return false;
+        /* state ppid pgrp session tty_nr tpgid flags */
+        if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+                return false;
+        return (flags & PF_KTHREAD_FLAG) != 0;
+}
+
+/*
+ * The mount namespace of the host, from a process known to live in it:
+ * init (pid 1), or, where init cannot be looked at (reading a process's
+ * ns/ links needs ptrace access to it, which a caller without
+ * CAP_SYS_PTRACE over init or in a user namespace lacks), kthreadd (pid 2):
+ * every kernel thread stays in the initial mount namespace. Pid 2 counts only
+ * when it is a kernel thread (PF_KTHREAD in /proc/2/stat), which it is in the
+ * host's pid namespace and nowhere else.
+ * Returns 0 with the namespace file's st_dev and st_ino in *ret, or the
+ * -errno of reading init's (the first witness).
+ */
+static int host_mount_ns(struct stat *ret)
+{
+        int r;
+
+        if (stat("/proc/1/ns/mnt", ret) == 0)
+                return 0;
+        r = -errno;
+        if (is_kernel_thread(2) && stat("/proc/2/ns/mnt", ret) == 0)
+                return 0;
+        return r;
+}
+
+/*
+ * Whether this process shares the mount namespace of the host: the hook was
+ * then configured for a stage that runs in the runtime namespace (prestart,
+ * createRuntime), where its mounts would land on the host. A namespace that
+ * cannot be told is not taken for the container's: the hook would bind the
+ * views wherever it happens to run. Returns 1 (the host's), 0 (another), or
+ * -errno when it cannot be told.
+ */
+static int in_host_mount_ns(void)
+{
+        struct stat self, host;
+        int r;
+
+        if (stat("/proc/self/ns/mnt", &self) < 0)
+                return -errno;
+        r = host_mount_ns(&host);
+        if (r < 0)
+                return r;
+        return self.st_dev == host.st_dev && self.st_ino == host.st_ino;
 }
 
 /*
@@ -265,7 +316,16 @@ static int run(void)
                 return 0;
         }
 
-        if (in_host_mount_ns()) {
+        r = in_host_mount_ns();
+        if (r < 0) {
+                hook_log(LOG_ERR,
+                         "container %s: cannot tell whether this is the host's mount namespace "
+                         "(/proc/1/ns/mnt: %s), nothing mounted: the container keeps the "
+                         "kernel's /proc files",
+                         id, g_strerror(-r));
+                return r;
+        }
+        if (r > 0) {
                 hook_log(LOG_ERR,
                          "container %s: running in the host's mount namespace; the hook "
                          "belongs to the createContainer stage, nothing mounted",

@@ -1,0 +1,96 @@
+#!/bin/bash
+# procviewd refuses what it cannot serve: a private cgroup or pid namespace
+# (every reader would get EIO), and a mount point a live procviewd already
+# serves, however the path is spelt (trailing slash, symlink, a space that
+# mountinfo writes as \040). The daemon that serves must keep serving.
+. "$(dirname "$0")/common.sh"
+[ "$(id -u)" = 0 ] || skip "needs root"
+[ -c /dev/fuse ] || skip "no /dev/fuse"
+[ -x "$PROCVIEWD" ] || { echo "FAIL: $PROCVIEWD not built"; exit 1; }
+
+TMP=$(mktemp -d /tmp/pvt-refuse-XXXXXX)
+SPACED="$TMP/views dir"
+FIRST=""
+cleanup_refuse() {
+	[ -n "$FIRST" ] && { kill -TERM "$FIRST" 2>/dev/null; wait "$FIRST" 2>/dev/null; }
+	umount -l "$SPACED" 2>/dev/null
+	umount -l "$TMP/other" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup_refuse EXIT
+mkdir -p "$SPACED" "$TMP/other"
+ln -s "views dir" "$TMP/link"
+
+procview_mounts_at() { # the number of procview mounts at a canonical path
+	# ENVIRON, not -v: awk would decode the \040 that mountinfo writes for a space
+	P=${1// /\\040} awk '$5 == ENVIRON["P"] && / - fuse\.procview / { n++ } END { print n + 0 }' \
+		/proc/self/mountinfo
+}
+
+# run_second PATH: a second procviewd on PATH; prints its stderr and "rc=N".
+run_second() {
+	timeout 20 "$PROCVIEWD" -f "$1" 2>&1 </dev/null
+	echo "rc=$?"
+}
+
+# --- 1. namespaces that would make every reader fail
+if unshare -C true 2>/dev/null; then
+	out=$(timeout 20 unshare -C "$PROCVIEWD" -f "$TMP/other" 2>&1; echo "rc=$?")
+	grep -q '^rc=[1-9]' <<<"$out" && pass "in a private cgroup namespace procviewd exits non-zero" ||
+		fail "in a private cgroup namespace: $out"
+	grep -q 'private cgroup namespace.*--cgroupns=host' <<<"$out" &&
+		pass "it says to use the host's cgroup namespace (--cgroupns=host)" ||
+		fail "no explanation: $out"
+	[ "$(grep -c '^procviewd: ' <<<"$out")" = 1 ] && pass "the explanation is one line" ||
+		fail "not one line: $out"
+	[ "$(procview_mounts_at "$TMP/other")" = 0 ] && pass "nothing was mounted" ||
+		fail "a procview mount was left at $TMP/other"
+else
+	echo "note: unshare -C unavailable, cgroup namespace case not run"
+fi
+out=$(timeout 20 unshare -p -f --mount-proc "$PROCVIEWD" -f "$TMP/other" 2>&1; echo "rc=$?")
+grep -q '^rc=[1-9]' <<<"$out" && grep -q 'private pid namespace.*--pid=host' <<<"$out" &&
+	pass "in a private pid namespace procviewd exits non-zero and says --pid=host" ||
+	fail "in a private pid namespace: $out"
+[ "$(procview_mounts_at "$TMP/other")" = 0 ] && pass "nothing was mounted" ||
+	fail "a procview mount was left at $TMP/other"
+
+# --- 2. the normal host case starts, on a mount point with a space in its name
+"$PROCVIEWD" -f "$SPACED" 2>"$TMP/first.log" &
+FIRST=$!
+for _ in $(seq 300); do
+	[ -e "$SPACED/proc/meminfo" ] && break
+	kill -0 "$FIRST" 2>/dev/null || break
+	sleep 0.1
+done
+grep -q '^MemTotal:' "$SPACED/proc/meminfo" 2>/dev/null && pass "procviewd serves '$SPACED'" ||
+	{ fail "procviewd did not start on '$SPACED'"; cat "$TMP/first.log"; finish; }
+before=$(procview_mounts_at "$SPACED")
+[ "$before" = 1 ] && pass "one procview mount at the spaced path (mountinfo: \\040)" ||
+	fail "$before procview mounts at '$SPACED'"
+
+# --- 3. a second procviewd on the same mount point, spelt three ways
+for spelling in "$SPACED" "$SPACED/" "$SPACED//" "$TMP/link" "$TMP/link/" "$TMP/./views dir"; do
+	out=$(run_second "$spelling")
+	if grep -q '^rc=[1-9]' <<<"$out" && grep -q 'another procviewd serves it already' <<<"$out"; then
+		pass "a second procviewd on '$spelling' is refused"
+	else
+		fail "a second procviewd on '$spelling' was not refused: $out"
+	fi
+	n=$(procview_mounts_at "$SPACED")
+	[ "$n" = 1 ] && pass "still one procview mount after '$spelling'" ||
+		fail "$n procview mounts after '$spelling'"
+	kill -0 "$FIRST" 2>/dev/null && grep -q '^MemTotal:' "$SPACED/proc/meminfo" &&
+		pass "the first procviewd still serves after '$spelling'" ||
+		fail "the first procviewd stopped serving after '$spelling'"
+done
+
+# --- 4. the first daemon stops cleanly: nothing was stacked on it
+kill -TERM "$FIRST"
+wait "$FIRST"
+rc=$?
+FIRST=""
+[ "$rc" = 0 ] && pass "the first procviewd exits 0 on SIGTERM" || fail "it exited $rc"
+[ "$(procview_mounts_at "$SPACED")" = 0 ] && pass "no procview mount is left at '$SPACED'" ||
+	fail "a procview mount is left at '$SPACED'"
+finish
