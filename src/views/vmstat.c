@@ -237,12 +237,10 @@ int vmstat_render(const char *host_vmstat, const PvMemory *mem, const PvIoStats 
                         return r;
                 n++;
                 VmKey k = classify(s, key_len);
-                if (k == V_KEEP || !have[k] || v[k] == value) {
-                        g_string_append_len(text, s, (gssize)len);
-                        g_string_append_c(text, '\n');
-                        continue;
-                }
-                g_string_append_printf(text, "%.*s %" PRIu64 "\n", (int)key_len, s, v[k]);
+                /* "key value" as the kernel writes it, whatever blanks the line had */
+                if (k != V_KEEP && have[k])
+                        value = v[k];
+                g_string_append_printf(text, "%.*s %" PRIu64 "\n", (int)key_len, s, value);
         }
         if (n == 0)
                 return -EINVAL;
