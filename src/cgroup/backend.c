@@ -112,7 +112,6 @@ static int cgroup_open_full(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX
         cg->h = h;
         cg->unified_fd = -1;
         pthread_mutex_init(&cg->files_lock, NULL);
-        size_t keylen = 1;
         for (int c = 0; c < _PV_CTRL_MAX; c++) {
                 if (!paths[c] || h->root_fd[c] < 0)
                         continue;
@@ -129,17 +128,14 @@ static int cgroup_open_full(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX
                 if (r < 0)
                         goto fail;
                 cg->ops[c] = h->is_v2[c] ? &pv_cgroup_v2_ops : &pv_cgroup_v1_ops;
-                keylen += strlen(paths[c]) + 4;
-                if (!unified_path && h->is_v2[c])
-                        unified_path = paths[c];
         }
-        if (unified_path && h->unified_fd >= 0) {
+        unified_path = pv_cg_unified_of(h, paths, unified_path);
+        if (unified_path) {
                 cg->unified_path = strdup(unified_path);
                 if (!cg->unified_path) {
                         r = -ENOMEM;
                         goto fail;
                 }
-                keylen += strlen(unified_path) + 4;
                 int *ufds;
                 size_t un;
                 r = open_chain(h->unified_fd, unified_path, &ufds, &un);
@@ -158,17 +154,15 @@ static int cgroup_open_full(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX
                         goto fail;
                 }
         }
-        cg->key = malloc(keylen);
+        uint64_t ids[_PV_CTRL_MAX];
+        r = pv_cgroup_ids(cg, ids);
+        if (r < 0)
+                goto fail;
+        cg->key = pv_cg_format_key(h, cg->path, cg->unified_path, ids);
         if (!cg->key) {
                 r = -ENOMEM;
                 goto fail;
         }
-        cg->key[0] = '\0';
-        for (int c = 0; c < _PV_CTRL_MAX; c++)
-                if (cg->path[c])
-                        sprintf(cg->key + strlen(cg->key), "%d:%s;", c, cg->path[c]);
-        if (cg->unified_path)
-                sprintf(cg->key + strlen(cg->key), "u:%s", cg->unified_path);
         *ret = cg;
         return 0;
 
@@ -182,21 +176,19 @@ int pv_cgroup_open(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX], PvCgro
         return cgroup_open_full(h, paths, NULL, ret);
 }
 
+int pv_cgroup_open_paths(const PvHierarchy *h, const PvCgroupPaths *paths, PvCgroup **ret)
+{
+        return cgroup_open_full(h, paths->path, paths->unified, ret);
+}
+
 int pv_cgroup_open_proc(const PvHierarchy *h, const char *proc_pid_cgroup, PvCgroup **ret)
 {
-        char *paths[_PV_CTRL_MAX];
-        char *unified = NULL;
-        int r = pv_cgroup_paths_parse(h, proc_pid_cgroup, paths);
+        PvCgroupPaths paths;
+        int r = pv_cgroup_paths_from_proc(h, proc_pid_cgroup, &paths);
         if (r < 0)
                 return r;
-        r = pv_cgroup_unified_path_parse(proc_pid_cgroup, &unified);
-        if (r < 0 && r != -ENOENT)
-                goto out;
-        r = cgroup_open_full(h, paths, unified, ret);
-out:
-        free(unified);
-        for (int c = 0; c < _PV_CTRL_MAX; c++)
-                free(paths[c]);
+        r = pv_cgroup_open_paths(h, &paths, ret);
+        pv_cgroup_paths_clear(&paths);
         return r;
 }
 
@@ -206,81 +198,6 @@ bool pv_cgroup_is_root(const PvCgroup *cg)
                 if (cg->path[c] && strcmp(cg->path[c], "/") != 0)
                         return false;
         return true;
-}
-
-static int fd_ino(int fd, uint64_t *ret)
-{
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        *ret = (uint64_t)st.st_ino;
-        return 0;
-}
-
-int pv_cgroup_ids(const PvCgroup *cg, uint64_t ret_ids[_PV_CTRL_MAX])
-{
-        uint64_t ids[_PV_CTRL_MAX] = {0};
-        int r;
-
-        for (int c = 0; c < _PV_CTRL_MAX; c++) {
-                if (!cg->chain[c] || cg->h->is_v2[c])
-                        continue;
-                r = fd_ino(cg->chain[c][0], &ids[c]);
-                if (r < 0)
-                        return r;
-        }
-        memcpy(ret_ids, ids, sizeof(ids));
-        return 0;
-}
-
-/* The inode of root_fd/path, refusing ".." as open_chain does. */
-static int path_ino(int root_fd, const char *path, uint64_t *ret)
-{
-        struct stat st;
-        const char *rel = path;
-
-        if (path[0] != '/')
-                return -EINVAL;
-        for (const char *p = strstr(path, ".."); p; p = strstr(p + 2, ".."))
-                if (p[-1] == '/' && (p[2] == '/' || p[2] == '\0'))
-                        return -EINVAL;
-        while (*rel == '/')
-                rel++;
-        if (fstatat(root_fd, *rel ? rel : ".", &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return errno == ENOTDIR ? -ENOENT : -errno;
-        if (!S_ISDIR(st.st_mode))
-                return -ENOENT;
-        *ret = (uint64_t)st.st_ino;
-        return 0;
-}
-
-int pv_cgroup_paths_ids(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX],
-                        uint64_t ret_ids[_PV_CTRL_MAX])
-{
-        uint64_t ids[_PV_CTRL_MAX] = {0};
-        bool done[_PV_CTRL_MAX] = {0};
-        int r;
-
-        for (int c = 0; c < _PV_CTRL_MAX; c++) {
-                if (!paths[c] || h->root_fd[c] < 0 || h->is_v2[c])
-                        continue;
-                /* co-mounted v1 controllers (cpu,cpuacct) share a root fd */
-                for (int o = 0; o < c && !done[c]; o++) {
-                        if (done[o] && h->root_fd[o] == h->root_fd[c] &&
-                            strcmp(paths[o], paths[c]) == 0) {
-                                ids[c] = ids[o];
-                                done[c] = true;
-                        }
-                }
-                if (!done[c]) {
-                        r = path_ino(h->root_fd[c], paths[c], &ids[c]);
-                        if (r < 0)
-                                return r;
-                        done[c] = true;
-                }
-        }
-        memcpy(ret_ids, ids, sizeof(ids));
-        return 0;
 }
 
 const char *pv_cgroup_path(const PvCgroup *cg, PvController c)

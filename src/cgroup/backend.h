@@ -127,6 +127,33 @@ int pv_cgroup_open_proc(const PvHierarchy *h, const char *proc_pid_cgroup, PvCgr
 const char *pv_cgroup_unified_path(const PvCgroup *cg);
 
 /*
+ * What one /proc/PID/cgroup text names, parsed once: the path of each
+ * controller (as from pv_cgroup_paths_parse) and the unified ("0::") path.
+ * Strings malloc()ed, NULL where absent.
+ */
+typedef struct PvCgroupPaths {
+        char *path[_PV_CTRL_MAX];
+        char *unified;
+} PvCgroupPaths;
+
+/* Pure: parses proc_pid_cgroup into ret. Returns 0, -EINVAL, -ENOMEM; ret untouched on failure. */
+int pv_cgroup_paths_from_proc(const PvHierarchy *h, const char *proc_pid_cgroup,
+                              PvCgroupPaths *ret);
+/* Frees the strings of p and NULLs them. */
+void pv_cgroup_paths_clear(PvCgroupPaths *p);
+
+/* pv_cgroup_open_proc on an already parsed text. Returns as pv_cgroup_open_proc. */
+int pv_cgroup_open_paths(const PvHierarchy *h, const PvCgroupPaths *paths, PvCgroup **ret);
+
+/*
+ * The key pv_cgroup_key would give the cgroups paths names if they were
+ * opened now, from one lookup per v1 hierarchy (pv_cgroup_paths_ids) and no
+ * open: a cache of PvCgroups finds its entry with it. *ret is malloc()ed.
+ * Returns 0, -ENOENT when a cgroup does not exist, -EINVAL, -ENOMEM or -errno.
+ */
+int pv_cgroup_paths_key(const PvHierarchy *h, const PvCgroupPaths *paths, char **ret);
+
+/*
  * What names a cgroup across a rename, where its path does not: the inode
  * number of each v1 controller's cgroup directory (its kernfs node id, which
  * 64-bit kernels >= 5.5 never hand out twice). 0 for a controller without a
@@ -151,8 +178,25 @@ int pv_cgroup_paths_ids(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX],
 bool pv_cgroup_is_root(const PvCgroup *cg);
 /* The path for a controller, or NULL. Owned by cg. */
 const char *pv_cgroup_path(const PvCgroup *cg, PvController c);
-/* A stable text key naming the set of paths (for caches and log lines). Owned by cg. */
+/*
+ * A text key naming the cgroups cg holds, for caches and log lines: one
+ * "PATH ID" line per controller in controller order ("- 0" without a path),
+ * ID as from pv_cgroup_ids, then the unified path ("-" without one). Paths
+ * alone would not do: a v1 cgroup renamed keeps its directory, and a new
+ * cgroup may be made under its old path. Owned by cg.
+ */
 const char *pv_cgroup_key(const PvCgroup *cg);
+
+/*
+ * The task of cg that started first and its start time (field 22 of
+ * /proc/PID/stat: clock ticks since boot, read through PvHierarchy.proc_fd),
+ * for when a container started: a cgroup directory keeps no creation time.
+ * Reads cgroup.procs of the first of cpuacct, memory and pids that can be
+ * read; tasks that exit meanwhile are skipped. Either out-parameter may be
+ * NULL. Returns 0, -ESRCH when no task of the cgroup could be read, -ENODEV
+ * when cg has none of those controllers, or -errno.
+ */
+int pv_cgroup_oldest_task(const PvCgroup *cg, pid_t *ret_pid, uint64_t *ret_start_ticks);
 
 /* ---- memory ---- */
 

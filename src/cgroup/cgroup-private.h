@@ -106,3 +106,15 @@ int pv_cg_quota_min(const PvCgroup *cg, PvController c, const char *quota_file,
  */
 int pv_cg_count_tasks(const PvCgroup *cg, PvController c, const char *list_file, bool use_netlink,
                       PvTaskCounts *ret);
+
+/*
+ * The unified path a PvCgroup opened from paths and unified keeps for
+ * pressure: unified, else the path of a controller on the unified hierarchy;
+ * NULL when the host has no unified mount.
+ */
+const char *pv_cg_unified_of(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX],
+                             const char *unified);
+
+/* The text of pv_cgroup_key for paths (those h has), unified and ids; malloc()ed, NULL: ENOMEM. */
+char *pv_cg_format_key(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX], const char *unified,
+                       const uint64_t ids[_PV_CTRL_MAX]);

@@ -132,3 +132,28 @@ int pv_cgroup_paths_parse(const PvHierarchy *h, const char *proc_pid_cgroup,
         memcpy(ret_paths, out, sizeof(out));
         return 0;
 }
+
+int pv_cgroup_paths_from_proc(const PvHierarchy *h, const char *proc_pid_cgroup, PvCgroupPaths *ret)
+{
+        PvCgroupPaths p = {};
+        int r = pv_cgroup_paths_parse(h, proc_pid_cgroup, p.path);
+        if (r < 0)
+                return r;
+        r = pv_cgroup_unified_path_parse(proc_pid_cgroup, &p.unified);
+        if (r < 0 && r != -ENOENT) {
+                pv_cgroup_paths_clear(&p);
+                return r;
+        }
+        *ret = p;
+        return 0;
+}
+
+void pv_cgroup_paths_clear(PvCgroupPaths *p)
+{
+        for (int c = 0; c < _PV_CTRL_MAX; c++) {
+                free(p->path[c]);
+                p->path[c] = NULL;
+        }
+        free(p->unified);
+        p->unified = NULL;
+}

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 
 #include "cgroup-private.h"
 #include "common/fileio.h"
+#include "parse-proc.h"
 #include "parse.h"
 #include "taskstats.h"
 
@@ -155,4 +157,59 @@ int pv_cg_count_tasks(const PvCgroup *cg, PvController c, const char *list_file,
                 return r;
         *ret = w.counts;
         return 0;
+}
+
+/* The start of task pid in clock ticks since boot, from <proc>/<pid>/stat. */
+static int task_start(int proc_fd, pid_t pid, uint64_t *ret)
+{
+        char path[32];
+        char *text = NULL;
+        snprintf(path, sizeof(path), "%d/stat", (int)pid);
+        int r = pv_read_file_at(proc_fd, path, &text, NULL);
+        if (r < 0)
+                return r;
+        r = pv_parse_pid_stat(text, NULL, ret);
+        free(text);
+        return r;
+}
+
+int pv_cgroup_oldest_task(const PvCgroup *cg, pid_t *ret_pid, uint64_t *ret_start_ticks)
+{
+        static const PvController order[] = {PV_CTRL_CPUACCT, PV_CTRL_MEMORY, PV_CTRL_PIDS};
+        int r = -ENODEV;
+
+        for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+                PvController c = order[i];
+                char *text = NULL;
+                if (!cg->chain[c])
+                        continue;
+                /* cgroup.procs gives a page of pids per read: read to the end */
+                r = pv_read_file_at(cg->chain[c][0], "cgroup.procs", &text, NULL);
+                if (r < 0)
+                        continue;
+                pid_t oldest = 0;
+                uint64_t oldest_start = UINT64_MAX;
+                for (char *p = text; *p;) {
+                        pid_t pid = (pid_t)strtol(p, &p, 10);
+                        uint64_t s;
+                        if (pid > 0 && task_start(cg->h->proc_fd, pid, &s) == 0 &&
+                            s < oldest_start) {
+                                oldest = pid;
+                                oldest_start = s;
+                        }
+                        while (*p == '\n')
+                                p++;
+                        if (*p && !isdigit((unsigned char)*p))
+                                break;
+                }
+                free(text);
+                if (oldest <= 0)
+                        return -ESRCH;
+                if (ret_pid)
+                        *ret_pid = oldest;
+                if (ret_start_ticks)
+                        *ret_start_ticks = oldest_start;
+                return 0;
+        }
+        return r;
 }

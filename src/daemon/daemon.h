@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "cgroup/backend.h"
+#include "container.h"
 #include "host.h"
 #include "views/views.h"
 
@@ -32,32 +33,6 @@ typedef struct PvOptions {
  */
 #define PV_HANDLES_PER_CONTAINER 65536
 #define PV_TEXT_BYTES_PER_CONTAINER (16 * 1024 * 1024)
-
-/*
- * One container as procviewd sees it: a set of cgroups, plus what must be
- * remembered between reads (the stat memo that keeps counters monotonic and
- * the load averages). Reference counted; owned by the registry and by open
- * file handles.
- */
-typedef struct PvContainer {
-        gint refs;
-        gint n_handles;    /* open file handles; atomic */
-        gssize held_bytes; /* bytes of text those handles keep; atomic */
-        char *key;         /* the registry's key: the cgroup paths (and v1 directory inodes) */
-        PvCgroup *cg;
-        bool is_root;        /* the host's root cgroups: serve host files */
-        uint64_t start_ns;   /* CLOCK_BOOTTIME when the container started */
-        gint64 last_used_us; /* g_get_monotonic_time() of the last open; atomic */
-
-        GMutex lock; /* protects everything below */
-        PvStatMemo stat_memo;
-        PvLoadAvg load;
-        PvTaskCounts tasks;
-        bool have_tasks;
-        gint64 last_sample_us;
-        bool load_wanted;  /* somebody read loadavg: sample it */
-        bool error_logged; /* one log line per failing container */
-} PvContainer;
 
 typedef struct PvCallerCache PvCallerCache;
 
@@ -93,7 +68,3 @@ struct PvDaemon {
         GCond sampler_cond;
         bool stopping; /* under sampler_lock */
 };
-
-PvContainer *pv_container_ref(PvContainer *c);
-void pv_container_unref(PvContainer *c);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(PvContainer, pv_container_unref)

@@ -3,55 +3,107 @@
 
 #include <string.h>
 
-/* THE table of virtual files. Adding a file is one row and one render function. */
-const PvFile pv_fs_files[] = {
-    {INO_ROOT, INO_ROOT, "", "", DIR_MODE, NULL, PV_HOST_NONE},
-    {INO_PROC, INO_ROOT, "proc", "proc", DIR_MODE, NULL, PV_HOST_NONE},
-    {INO_MEMINFO, INO_PROC, "meminfo", "proc/meminfo", FILE_MODE, pv_render_meminfo,
-     PV_HOST_MEMINFO},
-    {INO_CPUINFO, INO_PROC, "cpuinfo", "proc/cpuinfo", FILE_MODE, pv_render_cpuinfo,
-     PV_HOST_CPUINFO},
-    {INO_STAT, INO_PROC, "stat", "proc/stat", FILE_MODE, pv_render_stat, PV_HOST_STAT},
-    {INO_DISKSTATS, INO_PROC, "diskstats", "proc/diskstats", FILE_MODE, pv_render_diskstats,
-     PV_HOST_DISKSTATS},
-    {INO_UPTIME, INO_PROC, "uptime", "proc/uptime", FILE_MODE, pv_render_uptime, PV_HOST_UPTIME},
-    {INO_LOADAVG, INO_PROC, "loadavg", "proc/loadavg", FILE_MODE, pv_render_loadavg,
-     PV_HOST_LOADAVG},
-    {INO_SWAPS, INO_PROC, "swaps", "proc/swaps", FILE_MODE, pv_render_swaps, PV_HOST_SWAPS},
-    {INO_VMSTAT, INO_PROC, "vmstat", "proc/vmstat", FILE_MODE, pv_render_vmstat, PV_HOST_VMSTAT},
-    {INO_PRESSURE, INO_PROC, "pressure", "proc/pressure", DIR_MODE, NULL, PV_HOST_NONE},
-    {INO_PRESSURE_CPU, INO_PRESSURE, "cpu", "proc/pressure/cpu", FILE_MODE, pv_render_pressure_cpu,
-     PV_HOST_PRESSURE_CPU},
-    {INO_PRESSURE_MEMORY, INO_PRESSURE, "memory", "proc/pressure/memory", FILE_MODE,
-     pv_render_pressure_memory, PV_HOST_PRESSURE_MEMORY},
-    {INO_PRESSURE_IO, INO_PRESSURE, "io", "proc/pressure/io", FILE_MODE, pv_render_pressure_io,
-     PV_HOST_PRESSURE_IO},
-    {INO_SYS, INO_ROOT, "sys", "sys", DIR_MODE, NULL, PV_HOST_NONE},
-    {INO_SYS_DEVICES, INO_SYS, "devices", "sys/devices", DIR_MODE, NULL, PV_HOST_NONE},
-    {INO_SYS_SYSTEM, INO_SYS_DEVICES, "system", "sys/devices/system", DIR_MODE, NULL, PV_HOST_NONE},
-    {INO_SYS_CPU, INO_SYS_SYSTEM, "cpu", "sys/devices/system/cpu", DIR_MODE, NULL, PV_HOST_NONE},
-    {INO_CPU_ONLINE, INO_SYS_CPU, "online", "sys/devices/system/cpu/online", FILE_MODE,
-     pv_render_cpu_visible, PV_HOST_CPU_ONLINE},
-    {INO_CPU_POSSIBLE, INO_SYS_CPU, "possible", "sys/devices/system/cpu/possible", FILE_MODE,
-     pv_render_cpu_visible, PV_HOST_CPU_POSSIBLE},
-    {INO_CPU_PRESENT, INO_SYS_CPU, "present", "sys/devices/system/cpu/present", FILE_MODE,
-     pv_render_cpu_visible, PV_HOST_CPU_PRESENT},
-    {INO_CPU_OFFLINE, INO_SYS_CPU, "offline", "sys/devices/system/cpu/offline", FILE_MODE,
-     pv_render_cpu_offline, PV_HOST_CPU_OFFLINE},
+/*
+ * The static rows' inodes, fixed (fs-table.h): a new row takes the next free
+ * number, and a removed row's number is never given to another file. 1 and 6
+ * are in fs-table.h.
+ */
+enum {
+        INO_PROC = 2,
+        INO_SYS = 3,
+        INO_SYS_DEVICES = 4,
+        INO_SYS_SYSTEM = 5,
+        INO_MEMINFO = 7,
+        INO_CPUINFO = 8,
+        INO_STAT = 9,
+        INO_DISKSTATS = 10,
+        INO_UPTIME = 11,
+        INO_LOADAVG = 12,
+        INO_SWAPS = 13,
+        INO_CPU_ONLINE = 14,
+        INO_CPU_POSSIBLE = 15,
+        INO_CPU_PRESENT = 16,
+        INO_CPU_OFFLINE = 17,
+        INO_PRESSURE = 18,
+        INO_PRESSURE_CPU = 19,
+        INO_PRESSURE_MEMORY = 20,
+        INO_PRESSURE_IO = 21,
+        INO_VMSTAT = 22,
 };
 
-const PvFile pv_fs_cpu_dir_file = {0, INO_SYS_CPU, NULL, NULL, DIR_MODE, NULL, PV_HOST_NONE};
+#define DIR_ROW(ino_, parent_, name_, path_)                                                       \
+        {                                                                                          \
+                .ino = (ino_), .parent = (parent_), .name = (name_), .path = (path_),              \
+                .mode = DIR_MODE, .host = PV_HOST_NONE                                             \
+        }
+#define FILE_ROW(ino_, parent_, name_, path_, gather_)                                             \
+        .ino = (ino_), .parent = (parent_), .name = (name_), .path = (path_), .mode = FILE_MODE,   \
+        .gather = (gather_)
+
+/* THE table of virtual files. Readdir lists a directory's entries in this order. */
+const PvFile pv_fs_files[] = {
+    DIR_ROW(INO_ROOT, INO_ROOT, "", ""),
+    DIR_ROW(INO_PROC, INO_ROOT, "proc", "proc"),
+    {FILE_ROW(INO_MEMINFO, INO_PROC, "meminfo", "proc/meminfo", pv_gather_meminfo),
+     .host = PV_HOST_MEMINFO, .host_required = true, .runc_bind = true},
+    {FILE_ROW(INO_CPUINFO, INO_PROC, "cpuinfo", "proc/cpuinfo", pv_gather_cpuinfo),
+     .host = PV_HOST_CPUINFO, .host_required = true, .host_records = true, .runc_bind = true},
+    {FILE_ROW(INO_STAT, INO_PROC, "stat", "proc/stat", pv_gather_stat), .host = PV_HOST_STAT,
+     .host_required = true, .runc_bind = true},
+    {FILE_ROW(INO_DISKSTATS, INO_PROC, "diskstats", "proc/diskstats", pv_gather_diskstats),
+     .host = PV_HOST_DISKSTATS, .host_required = true, .host_records = true, .runc_bind = true},
+    {FILE_ROW(INO_UPTIME, INO_PROC, "uptime", "proc/uptime", pv_gather_uptime),
+     .host = PV_HOST_UPTIME, .host_required = true, .runc_bind = true},
+    {FILE_ROW(INO_LOADAVG, INO_PROC, "loadavg", "proc/loadavg", pv_gather_loadavg),
+     .host = PV_HOST_LOADAVG, .host_required = true, .runc_bind = true},
+    {FILE_ROW(INO_SWAPS, INO_PROC, "swaps", "proc/swaps", pv_gather_swaps), .host = PV_HOST_SWAPS,
+     .host_required = true, .host_records = true, .runc_bind = true},
+    /* hosts without these (no PSI, an old kernel) still serve the rest */
+    {FILE_ROW(INO_VMSTAT, INO_PROC, "vmstat", "proc/vmstat", pv_gather_vmstat),
+     .host = PV_HOST_VMSTAT},
+    DIR_ROW(INO_PRESSURE, INO_PROC, "pressure", "proc/pressure"),
+    {FILE_ROW(INO_PRESSURE_CPU, INO_PRESSURE, "cpu", "proc/pressure/cpu", pv_gather_pressure_cpu),
+     .host = PV_HOST_PRESSURE_CPU},
+    {FILE_ROW(INO_PRESSURE_MEMORY, INO_PRESSURE, "memory", "proc/pressure/memory",
+              pv_gather_pressure_memory),
+     .host = PV_HOST_PRESSURE_MEMORY},
+    {FILE_ROW(INO_PRESSURE_IO, INO_PRESSURE, "io", "proc/pressure/io", pv_gather_pressure_io),
+     .host = PV_HOST_PRESSURE_IO},
+    DIR_ROW(INO_SYS, INO_ROOT, "sys", "sys"),
+    DIR_ROW(INO_SYS_DEVICES, INO_SYS, "devices", "sys/devices"),
+    DIR_ROW(INO_SYS_SYSTEM, INO_SYS_DEVICES, "system", "sys/devices/system"),
+    DIR_ROW(INO_SYS_CPU, INO_SYS_SYSTEM, "cpu", "sys/devices/system/cpu"),
+    /* the CPU view needs the host's online CPUs */
+    {FILE_ROW(INO_CPU_ONLINE, INO_SYS_CPU, "online", "sys/devices/system/cpu/online",
+              pv_gather_cpu_visible),
+     .host = PV_HOST_CPU_ONLINE, .host_required = true},
+    {FILE_ROW(INO_CPU_POSSIBLE, INO_SYS_CPU, "possible", "sys/devices/system/cpu/possible",
+              pv_gather_cpu_visible),
+     .host = PV_HOST_CPU_POSSIBLE},
+    {FILE_ROW(INO_CPU_PRESENT, INO_SYS_CPU, "present", "sys/devices/system/cpu/present",
+              pv_gather_cpu_visible),
+     .host = PV_HOST_CPU_PRESENT},
+    /* absent on kernels built without CPU hotplug */
+    {FILE_ROW(INO_CPU_OFFLINE, INO_SYS_CPU, "offline", "sys/devices/system/cpu/offline",
+              pv_gather_cpu_offline),
+     .host = PV_HOST_CPU_OFFLINE},
+};
+
+const PvFile pv_fs_cpu_dir_file = DIR_ROW(0, INO_SYS_CPU, NULL, NULL);
 const size_t pv_fs_n_files = G_N_ELEMENTS(pv_fs_files);
 
-const PvFile pv_fs_cpu_online_file = {
-    0, 0, "online", NULL, FILE_MODE, pv_render_cpu_online_flag, PV_HOST_NONE};
+/* its path stands for every CPU's, in messages and the file list */
+const PvFile pv_fs_cpu_online_file = {FILE_ROW(0, INO_SYS_CPU, "online",
+                                               "sys/devices/system/cpu/cpuN/online",
+                                               pv_gather_cpu_online_flag),
+                                      .host = PV_HOST_NONE};
 
 const char *const *pv_fs_file_paths(void)
 {
         static const char *paths[G_N_ELEMENTS(pv_fs_files) + 1];
         size_t n = 0;
         for (size_t i = 0; i < G_N_ELEMENTS(pv_fs_files); i++)
-                if (pv_fs_files[i].render)
+                if (pv_fs_files[i].gather)
                         paths[n++] = pv_fs_files[i].path;
         paths[n] = NULL;
         return paths;
@@ -66,7 +118,6 @@ bool pv_fs_ino_is_cpu(fuse_ino_t ino, unsigned *ret_cpu, bool *ret_is_online)
         return true;
 }
 
-/* The table row for ino (per-CPU rows are shared templates), or NULL. */
 const PvFile *pv_fs_file_of(fuse_ino_t ino, unsigned *ret_cpu)
 {
         unsigned cpu = 0;
@@ -99,4 +150,54 @@ void pv_fs_fill_attr(fuse_ino_t ino, const PvFile *f, struct stat *st)
          */
         st->st_size = 0;
         st->st_blksize = 4096;
+}
+
+const PvFile *pv_fs_file_of_host(PvHostFile f)
+{
+        for (size_t i = 0; i < G_N_ELEMENTS(pv_fs_files); i++)
+                if (pv_fs_files[i].gather && pv_fs_files[i].host == f)
+                        return &pv_fs_files[i];
+        return NULL;
+}
+
+static bool listed(const PvFile *f, bool runc_only)
+{
+        return f->gather && (!runc_only || f->runc_bind);
+}
+
+/* Appends name to dir's group, opening the group ("dir/{") at its first entry. */
+static void add_entry(GString *out, const char *sep, const PvFile *dir, const char *name,
+                      bool *first)
+{
+        if (*first)
+                g_string_append_printf(out, "%s%s/{", out->len ? sep : "", dir->path);
+        else
+                g_string_append_c(out, ',');
+        g_string_append(out, name);
+        *first = false;
+}
+
+void pv_fs_append_file_list(GString *out, bool runc_only, const char *sep)
+{
+        /* its own string, so that a group's separator depends on this list only */
+        g_autoptr(GString) list = g_string_new(NULL);
+
+        for (size_t i = 0; i < G_N_ELEMENTS(pv_fs_files); i++) {
+                const PvFile *dir = &pv_fs_files[i];
+                bool first = true;
+
+                if (!S_ISDIR(dir->mode))
+                        continue;
+                for (size_t j = 0; j < G_N_ELEMENTS(pv_fs_files); j++)
+                        if (pv_fs_files[j].parent == dir->ino && listed(&pv_fs_files[j], runc_only))
+                                add_entry(list, sep, dir, pv_fs_files[j].name, &first);
+                /* the per-CPU files, named by their template's path under dir */
+                if (pv_fs_cpu_online_file.parent == dir->ino &&
+                    listed(&pv_fs_cpu_online_file, runc_only))
+                        add_entry(list, sep, dir,
+                                  pv_fs_cpu_online_file.path + strlen(dir->path) + 1, &first);
+                if (!first)
+                        g_string_append_c(list, '}');
+        }
+        g_string_append_len(out, list->str, (gssize)list->len);
 }

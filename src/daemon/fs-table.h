@@ -1,43 +1,30 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The one table of procviewd's virtual files, and the inode numbers. */
+/*
+ * The one table of procviewd's virtual files. A row says everything the
+ * daemon needs about a file: where it is, what a container reader gets
+ * (gather), what a reader in the host's root cgroups gets (host), and whether
+ * runc lets a container bind it over /proc. See CONTRIBUTING.md to add one.
+ */
 
 #include <stdbool.h>
 #include <sys/stat.h>
 
 #include "fs.h"
+#include "gather.h"
 #include "host.h"
-#include "render.h"
 
 /*
- * Inodes: the static entries below have fixed numbers; the per-CPU
- * directories sys/devices/system/cpu/cpuN and their "online" file are
- * INO_CPU_BASE + 2N and INO_CPU_BASE + 2N + 1.
+ * Inodes fs.c needs by name. Every static row has a fixed inode number
+ * (fs-table.c): handles survive a worker's replacement by their inode, so a
+ * row keeps its number for ever. The per-CPU directories
+ * sys/devices/system/cpu/cpuN and their "online" file are INO_CPU_BASE + 2N
+ * and INO_CPU_BASE + 2N + 1.
  */
 enum {
         INO_ROOT = FUSE_ROOT_ID,
-        INO_PROC,
-        INO_SYS,
-        INO_SYS_DEVICES,
-        INO_SYS_SYSTEM,
-        INO_SYS_CPU,
-        INO_MEMINFO,
-        INO_CPUINFO,
-        INO_STAT,
-        INO_DISKSTATS,
-        INO_UPTIME,
-        INO_LOADAVG,
-        INO_SWAPS,
-        INO_CPU_ONLINE,
-        INO_CPU_POSSIBLE,
-        INO_CPU_PRESENT,
-        INO_CPU_OFFLINE,
-        INO_PRESSURE,
-        INO_PRESSURE_CPU,
-        INO_PRESSURE_MEMORY,
-        INO_PRESSURE_IO,
-        INO_VMSTAT,
+        INO_SYS_CPU = 6,
         INO_CPU_BASE = 1024,
 };
 
@@ -50,11 +37,24 @@ typedef struct PvFile {
         const char *name;
         const char *path; /* relative to the mount point */
         mode_t mode;
-        PvRenderFn render; /* NULL for directories */
-        PvHostFile host;   /* a reader in the root cgroups gets this host file as is */
+        PvGatherFn gather; /* a container's text; NULL for directories */
+        /*
+         * The host file a reader in the root cgroups gets as is, kept open
+         * from the start: PV_HOST_NONE, or its slot. The host file has the
+         * row's path, read under --host-proc for proc/ and --sys-cpu-dir for
+         * sys/devices/system/cpu/.
+         */
+        PvHostFile host;
+        bool host_required; /* procviewd refuses to start without the host file */
+        /*
+         * The host file is a seq_file with one record per CPU, disk or swap
+         * area: it comes a page per read (host.c).
+         */
+        bool host_records;
+        bool runc_bind; /* runc accepts it as a /proc mount destination (checkProcMount) */
 } PvFile;
 
-/* THE table of virtual files (fs-table.c). Adding a file is one row and one render function. */
+/* THE table of virtual files: directories before their entries. */
 extern const PvFile pv_fs_files[];
 extern const size_t pv_fs_n_files;
 /* Templates of the per-CPU rows: sys/devices/system/cpu/cpuN and cpuN/online. */
@@ -65,5 +65,14 @@ extern const PvFile pv_fs_cpu_online_file;
 bool pv_fs_ino_is_cpu(fuse_ino_t ino, unsigned *ret_cpu, bool *ret_is_online);
 /* The table row for ino (per-CPU rows are the shared templates), or NULL; *ret_cpu its CPU. */
 const PvFile *pv_fs_file_of(fuse_ino_t ino, unsigned *ret_cpu);
+/* The row whose host file is f, or NULL. */
+const PvFile *pv_fs_file_of_host(PvHostFile f);
 /* The attributes of a row: procfs-like, size 0. */
 void pv_fs_fill_attr(fuse_ino_t ino, const PvFile *f, struct stat *st);
+
+/*
+ * Appends the served files, one "dir/{a,b}" group per directory, in table
+ * order, sep between groups ("cpuN/online" stands for the per-CPU files).
+ * runc_only: only the rows runc accepts as /proc mount destinations.
+ */
+void pv_fs_append_file_list(GString *out, bool runc_only, const char *sep);

@@ -12,7 +12,7 @@
 #include "common/fileio.h"
 #include "log.h"
 #include "fs-table.h"
-#include "render.h"
+#include "gather.h"
 
 /* Static entries never change: let the kernel cache them. Per-CPU entries depend on the reader. */
 #define STATIC_TIMEOUT 3600.0
@@ -58,7 +58,7 @@ static int render(PvDaemon *d, PvContainer *c, const PvFile *f, unsigned cpu, GS
                 g_string_append_len(out, text, (gssize)len);
                 return 0;
         }
-        return f->render(d, c, cpu, out);
+        return f->gather(d, c, cpu, out);
 }
 
 /* ---- handles ---- */

@@ -5,37 +5,33 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "common/fileio.h"
 #include "daemon.h"
+#include "fs-table.h"
 
-static const struct {
-        bool sys; /* under opts.sys_cpu_dir, else under opts.host_proc */
-        /*
-         * A seq_file with one record per CPU, disk or swap area: one read()
-         * returns at most one seq buffer (a page) of records, so a short read
-         * is not the end of the file (a 4-CPU cpuinfo is longer than a page).
-         */
-        bool records;
+#define PROC_PREFIX "proc/"
+#define SYS_CPU_PREFIX "sys/devices/system/cpu/"
+
+/* Opens row f's host file. Returns the fd or -errno (-EINVAL: a path no host directory holds). */
+static int open_host_file(PvDaemon *d, int sys_fd, const PvFile *f)
+{
+        int dir, fd;
         const char *name;
-} host_files[_PV_HOST_MAX] = {
-    [PV_HOST_MEMINFO] = {false, false, "meminfo"},
-    [PV_HOST_CPUINFO] = {false, true, "cpuinfo"},
-    [PV_HOST_STAT] = {false, false, "stat"},
-    [PV_HOST_DISKSTATS] = {false, true, "diskstats"},
-    [PV_HOST_UPTIME] = {false, false, "uptime"},
-    [PV_HOST_LOADAVG] = {false, false, "loadavg"},
-    [PV_HOST_SWAPS] = {false, true, "swaps"},
-    [PV_HOST_PRESSURE_CPU] = {false, false, "pressure/cpu"},
-    [PV_HOST_PRESSURE_MEMORY] = {false, false, "pressure/memory"},
-    [PV_HOST_PRESSURE_IO] = {false, false, "pressure/io"},
-    [PV_HOST_CPU_ONLINE] = {true, false, "online"},
-    [PV_HOST_CPU_POSSIBLE] = {true, false, "possible"},
-    [PV_HOST_CPU_PRESENT] = {true, false, "present"},
-    [PV_HOST_CPU_OFFLINE] = {true, false, "offline"},
-    [PV_HOST_VMSTAT] = {false, false, "vmstat"},
-};
+
+        if (g_str_has_prefix(f->path, PROC_PREFIX)) {
+                dir = d->host_fd;
+                name = f->path + strlen(PROC_PREFIX);
+        } else if (g_str_has_prefix(f->path, SYS_CPU_PREFIX)) {
+                dir = sys_fd;
+                name = f->path + strlen(SYS_CPU_PREFIX);
+        } else
+                return -EINVAL;
+        fd = openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        return fd < 0 ? -errno : fd;
+}
 
 int pv_host_open(PvDaemon *d)
 {
@@ -44,13 +40,14 @@ int pv_host_open(PvDaemon *d)
         _cleanup_close_ int sys_fd = open(d->opts.sys_cpu_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (sys_fd < 0)
                 return -errno;
-        for (int i = 0; i < _PV_HOST_MAX; i++) {
-                int dir = host_files[i].sys ? sys_fd : d->host_fd;
-                d->host_file_fd[i] =
-                    openat(dir, host_files[i].name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-                /* files that are needed: the others (pressure, offline) may be missing */
-                if (d->host_file_fd[i] < 0 && (i <= PV_HOST_SWAPS || i == PV_HOST_CPU_ONLINE))
-                        return -errno;
+        for (size_t i = 0; i < pv_fs_n_files; i++) {
+                const PvFile *f = &pv_fs_files[i];
+                if (f->host == PV_HOST_NONE)
+                        continue;
+                int fd = open_host_file(d, sys_fd, f);
+                if (fd < 0 && f->host_required)
+                        return fd;
+                d->host_file_fd[f->host] = fd < 0 ? -1 : fd;
         }
         return 0;
 }
@@ -68,10 +65,12 @@ int pv_host_read(PvDaemon *d, PvHostFile f, char **ret, size_t *ret_len)
 {
         int r;
 
-        if (f < 0 || f >= _PV_HOST_MAX || d->host_file_fd[f] < 0)
+        const PvFile *row = pv_fs_file_of_host(f);
+
+        if (!row || d->host_file_fd[f] < 0)
                 return -ENOENT;
         /* one-piece files: one pread is one snapshot, whatever other threads do */
-        if (!host_files[f].records)
+        if (!row->host_records)
                 return pv_pread_all(d->host_file_fd[f], ret, ret_len);
         /*
          * A file with a record per CPU, disk or swap area comes a page per

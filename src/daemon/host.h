@@ -8,6 +8,11 @@
 
 #include <stddef.h>
 
+/*
+ * The slots of the kept-open host files. Which file a slot holds, whether it
+ * is required and how it is read is said by the file table row that names the
+ * slot (fs-table.c); the order here means nothing.
+ */
 typedef enum PvHostFile {
         PV_HOST_NONE = -1,
         PV_HOST_MEMINFO,
@@ -30,7 +35,12 @@ typedef enum PvHostFile {
 
 typedef struct PvDaemon PvDaemon;
 
-/* Opens every host file that exists (opts.host_proc, opts.sys_cpu_dir). Returns 0 or -errno. */
+/*
+ * Opens the host file of every table row that has one: under opts.host_proc
+ * for proc/ rows, under opts.sys_cpu_dir for sys/devices/system/cpu/ rows.
+ * Returns 0, or -errno when a required one cannot be opened; the others may
+ * be missing.
+ */
 int pv_host_open(PvDaemon *d);
 void pv_host_close(PvDaemon *d);
 

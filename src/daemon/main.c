@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "fs-table.h"
 #include "keeper.h"
 #include "log.h"
 
@@ -18,6 +19,11 @@
 
 static void usage(FILE *f)
 {
+        g_autoptr(GString) files = g_string_new(NULL);
+        g_autoptr(GString) runc = g_string_new(NULL);
+
+        pv_fs_append_file_list(files, false, "\n  ");
+        pv_fs_append_file_list(runc, true, "\n  ");
         fprintf(
             f,
             "Usage: procviewd [OPTIONS] [MOUNTPOINT]\n"
@@ -38,14 +44,16 @@ static void usage(FILE *f)
             "  -h, --help              show this help and exit\n"
             "  -V, --version           show the version and exit\n"
             "\n"
-            "Files: proc/{meminfo,cpuinfo,stat,diskstats,uptime,loadavg,swaps} and\n"
-            "sys/devices/system/cpu/{online,possible,present,offline,cpuN/online}.\n"
-            "Bind-mount them over /proc/meminfo etc. in a container; see procviewd(8).\n"
+            "Files:\n"
+            "  %s\n"
+            "Bind-mount them over /proc/meminfo etc. in a container; runc accepts only\n"
+            "  %s\n"
+            "See procviewd(8).\n"
             "\n"
             "Signals: SIGHUP runs the binary now on disk without a gap (upgrade);\n"
             "SIGTERM or SIGINT unmount and stop. A worker process serves the files and is\n"
             "replaced at once when it dies; the mount and open files survive.\n",
-            PV_DEFAULT_MOUNTPOINT);
+            PV_DEFAULT_MOUNTPOINT, files->str, runc->str);
 }
 
 /* Returns 0 to run, 1 to exit successfully (help, version), -EINVAL on bad usage. */

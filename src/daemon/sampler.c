@@ -2,7 +2,7 @@
 #include "sampler.h"
 
 #include "caller.h"
-#include "render.h"
+#include "gather.h"
 
 static void sample_one(PvDaemon *d, PvContainer *c, void *data)
 {
@@ -23,6 +23,7 @@ static gpointer sampler_main(gpointer data)
                         g_mutex_unlock(&d->sampler_lock);
                         pv_registry_foreach(d, sample_one, NULL);
                         pv_registry_expire(d);
+                        pv_caller_cache_expire(d->callers);
                         g_mutex_lock(&d->sampler_lock);
                         /* fixed cadence: the decay factors assume the interval */
                         next += interval;

@@ -43,11 +43,11 @@
 
 /*
  * The /proc files runc accepts as mount destinations (libcontainer
- * checkProcMount). slabinfo is on runc's list too but procviewd does not
- * serve it. Other runtimes may be laxer; the hook keeps to the strictest.
+ * checkProcMount), bound when the mount serves them: a file procviewd starts
+ * serving needs no change here. Other runtimes may be laxer.
  */
 static const char *const proc_files[] = {
-    "cpuinfo", "diskstats", "meminfo", "stat", "swaps", "uptime", "loadavg",
+    "cpuinfo", "diskstats", "meminfo", "stat", "swaps", "uptime", "loadavg", "slabinfo",
 };
 
 #define SYS_CPU_DIR "sys/devices/system/cpu"

@@ -309,3 +309,19 @@ int meminfo_render(const char *host_meminfo, const PvMemory *mem, GString *out)
         }
         return 0;
 }
+
+int meminfo_total_bytes(const char *host_meminfo, uint64_t *ret)
+{
+        const char *p = strstr(host_meminfo, "MemTotal:");
+        char *end;
+
+        /* a key must start its line: "xMemTotal:" is another key */
+        if (!p || (p != host_meminfo && p[-1] != '\n'))
+                return -EINVAL;
+        errno = 0;
+        unsigned long long kb = strtoull(p + strlen("MemTotal:"), &end, 10);
+        if (errno != 0 || end == p + strlen("MemTotal:") || kb > UINT64_MAX / 1024)
+                return -EINVAL;
+        *ret = (uint64_t)kb * 1024;
+        return 0;
+}

@@ -25,3 +25,13 @@ int uptime_render(uint64_t uptime_ns, uint64_t idle_ns, GString *out)
                                idle_ns % NSEC_PER_SEC / NSEC_PER_CENTISEC);
         return 0;
 }
+
+uint64_t pv_uptime_idle_ns(uint64_t up_ns, unsigned n_cpus, uint64_t busy_ns)
+{
+        /* 128 bits: 1024 CPUs times 209 days of uptime is already past 2^64 ns */
+        unsigned __int128 capacity = (unsigned __int128)up_ns * n_cpus;
+        if (capacity <= busy_ns)
+                return 0;
+        capacity -= busy_ns;
+        return capacity > UINT64_MAX ? UINT64_MAX : (uint64_t)capacity;
+}

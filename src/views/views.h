@@ -40,6 +40,8 @@ void pv_cpu_view(const PvCpuSet *cpuset, const PvCpuSet *host_online, uint64_t q
  * text it cannot parse or that lacks MemTotal.
  */
 int meminfo_render(const char *host_meminfo, const PvMemory *mem, GString *out);
+/* MemTotal of the host's meminfo text, in bytes. Returns 0 or -EINVAL (missing, malformed). */
+int meminfo_total_bytes(const char *host_meminfo, uint64_t *ret);
 
 /*
  * ---- vmstat ----
@@ -116,6 +118,12 @@ int diskstats_render(const char *host_diskstats, const PvIoStats *io, GString *o
  * (uptime.c). Returns 0.
  */
 int uptime_render(uint64_t uptime_ns, uint64_t idle_ns, GString *out);
+/*
+ * The idle time of /proc/uptime: the capacity of n_cpus CPUs over up_ns that
+ * the container did not use (busy_ns). 0 when busy_ns exceeds it; saturates
+ * at UINT64_MAX instead of wrapping.
+ */
+uint64_t pv_uptime_idle_ns(uint64_t up_ns, unsigned n_cpus, uint64_t busy_ns);
 
 /* ---- loadavg ---- */
 
@@ -144,7 +152,7 @@ int swaps_render(const char *host_swaps, const PvMemory *mem, GString *out);
 
 /* ---- sysfs cpu ---- */
 /*
- * "0-1,4\n" (online, possible, present); offline is the host's online minus
- * visible. "\n" for an empty set. Returns 0.
+ * "0-1,4\n" (online, possible, present); "\n" for an empty set (offline: the
+ * CPUs outside the view are not shown, so none shown is offline). Returns 0.
  */
 int cpulist_render(const PvCpuSet *set, GString *out);

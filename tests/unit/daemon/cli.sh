@@ -23,6 +23,8 @@ check() { # check DESCRIPTION WANT-STATUS WANT-LINES PATTERN -- ARGS...
 }
 check "--help" 0 any "Usage: procviewd" -- --help
 check "-h mentions --cpu-view" 0 any "cpu-view" -- -h
+check "--help lists the file table" 0 any "^  proc/pressure/{cpu,memory,io}$" -- --help
+check "--help lists what runc binds" 0 any "^  proc/{meminfo,cpuinfo,stat,diskstats,uptime,loadavg,swaps}$" -- --help
 check "--version" 0 1 "^procviewd [0-9]" -- --version
 check "unknown long option" 2 1 "unknown option '--bogus'" -- --bogus
 check "unknown short option" 2 1 "unknown option '-z'" -- -z

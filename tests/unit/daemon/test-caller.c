@@ -1,105 +1,121 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Pinning readers: a pinned task is alive until it exits, whatever its pid becomes. */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include "caller.h"
+#include "pidref.h"
 #include "pv-check.h"
 
-START_TEST(test_pid_stat_plain)
+static int proc_fd(void)
 {
-        pid_t ppid = 0;
-        uint64_t start = 0;
-        const char *t =
-            "1234 (bash) S 1200 1234 1234 34816 1300 4194304 2000 10000 0 0 3 1 5 2 20 0 1 0 "
-            "98765 10000000 900 18446744073709551615 1 1 0 0 0 0 65536 3686404 1266761467 0 0 0 "
-            "17 1 0 0 0 0 0\n";
-        ck_assert_int_eq(pv_parse_pid_stat(t, &ppid, &start), 0);
-        ck_assert_int_eq(ppid, 1200);
-        ck_assert(start == 98765);
+        int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ck_assert_int_ge(fd, 0);
+        return fd;
+}
+
+START_TEST(test_pidref_self)
+{
+        int pfd = proc_fd();
+        PvPidRef ref = {.fd = -1};
+        ck_assert_int_eq(pv_pidref_open(pfd, getpid(), &ref), 0);
+        ck_assert_int_ge(ref.fd, 0);
+        ck_assert(pv_pidref_alive(&ref));
+        pv_pidref_close(&ref);
+        ck_assert_int_eq(ref.fd, -1);
+        pv_pidref_close(&ref);
+        close(pfd);
 }
 END_TEST
 
-START_TEST(test_pid_stat_hostile_comm)
+START_TEST(test_pidref_exit)
 {
-        pid_t ppid = 0;
-        uint64_t start = 0;
-        /* a command name with spaces and ") 7 8" must not shift the fields */
-        const char *t = "42 (a) 7 8 (x) R 41 42 42 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 555 0 0 "
-                        "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n";
-        ck_assert_int_eq(pv_parse_pid_stat(t, &ppid, &start), 0);
-        ck_assert_int_eq(ppid, 41);
-        ck_assert(start == 555);
+        int pfd = proc_fd();
+        int go[2];
+        ck_assert_int_eq(pipe2(go, O_CLOEXEC), 0);
+        pid_t child = fork();
+        ck_assert_int_ge(child, 0);
+        if (child == 0) {
+                char c;
+                close(go[1]);
+                (void)!read(go[0], &c, 1);
+                _exit(0);
+        }
+        PvPidRef ref = {.fd = -1};
+        ck_assert_int_eq(pv_pidref_open(pfd, child, &ref), 0);
+        ck_assert(pv_pidref_alive(&ref));
+        close(go[1]);
+        close(go[0]);
+        ck_assert_int_eq(waitpid(child, NULL, 0), child);
+        ck_assert(!pv_pidref_alive(&ref));
+        pv_pidref_close(&ref);
+
+        /* reaped: the pid names nothing now (or, reused, no task this test made) */
+        PvPidRef none = {.fd = 77};
+        int r = pv_pidref_open(pfd, child, &none);
+        if (r < 0) {
+                ck_assert_int_eq(r, -ESRCH);
+                ck_assert_int_eq(none.fd, 77);
+        } else {
+                pv_pidref_close(&none);
+        }
+        close(pfd);
 }
 END_TEST
 
-START_TEST(test_pid_stat_truncated)
-{
-        pid_t ppid = 99;
-        uint64_t start = 99;
-        ck_assert_int_eq(pv_parse_pid_stat("1 (init) S 0 1 1 0 -1", &ppid, &start), -EINVAL);
-        ck_assert_int_eq(pv_parse_pid_stat("garbage", &ppid, &start), -EINVAL);
-        ck_assert_int_eq(pv_parse_pid_stat("", &ppid, &start), -EINVAL);
-        ck_assert_int_eq(ppid, 99);
-        ck_assert(start == 99);
-}
-END_TEST
+static int thread_go[2];
+static pid_t thread_tid;
 
-START_TEST(test_nspid)
+static void *thread_main(void *arg)
 {
-        pid_t inner = 0;
-        ck_assert_int_eq(
-            pv_parse_status_nspid("Name:\tsh\nNSpid:\t4242\t17\t1\nNSsid:\t1\n", &inner), 0);
-        ck_assert_int_eq(inner, 1);
-        ck_assert_int_eq(pv_parse_status_nspid("Name:\tsh\nNSpid:\t4242\n", &inner), 0);
-        ck_assert_int_eq(inner, 4242);
-        ck_assert_int_eq(pv_parse_status_nspid("Name:\tsh\nPid:\t3\n", &inner), -ENOENT);
-        ck_assert_int_eq(pv_parse_status_nspid("NSpid:\tx\n", &inner), -EINVAL);
-        ck_assert_int_eq(inner, 4242);
+        char c;
+        thread_tid = gettid();
+        (void)!write(thread_go[1], "x", 1);
+        (void)!read(thread_go[0], &c, 1);
+        return NULL;
 }
-END_TEST
 
-START_TEST(test_status_pid)
+/* A reader that is not its process's main thread: a FUSE request carries its thread id. */
+START_TEST(test_pidref_thread)
 {
-        const char *t = "Name:\tworker\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t4200\n"
-                        "Ngid:\t0\nPid:\t4242\nPPid:\t1\nTracerPid:\t0\nNSpid:\t4242\t7\n";
-        pid_t v = 0;
-        ck_assert_int_eq(pv_parse_status_pid(t, "Tgid", &v), 0);
-        ck_assert_int_eq(v, 4200);
-        ck_assert_int_eq(pv_parse_status_pid(t, "PPid", &v), 0);
-        ck_assert_int_eq(v, 1);
-        /* "Pid" must not match the end of "PPid" or "TracerPid", nor "Pid" match "PPid" */
-        ck_assert_int_eq(pv_parse_status_pid(t, "Pid", &v), 0);
-        ck_assert_int_eq(v, 4242);
-        /* a zombie's PPid may be 0 */
-        ck_assert_int_eq(pv_parse_status_pid("PPid:\t0\n", "PPid", &v), 0);
-        ck_assert_int_eq(v, 0);
-}
-END_TEST
-
-START_TEST(test_status_pid_bad)
-{
-        pid_t v = 77;
-        ck_assert_int_eq(pv_parse_status_pid("Name:\tx\nPid:\t3\n", "Tgid", &v), -ENOENT);
-        ck_assert_int_eq(pv_parse_status_pid("Tgid:\t\n", "Tgid", &v), -EINVAL);
-        ck_assert_int_eq(pv_parse_status_pid("Tgid:\t12x\n", "Tgid", &v), -EINVAL);
-        ck_assert_int_eq(pv_parse_status_pid("Tgid:\t-1\n", "Tgid", &v), -EINVAL);
-        ck_assert_int_eq(pv_parse_status_pid("Tgid:\t99999999999\n", "Tgid", &v), -EINVAL);
-        /* a key that only starts like the one asked for */
-        ck_assert_int_eq(pv_parse_status_pid("Tgidx:\t5\n", "Tgid", &v), -ENOENT);
-        ck_assert_int_eq(v, 77);
+        int pfd = proc_fd();
+        int ready[2];
+        pthread_t th;
+        char c;
+        ck_assert_int_eq(pipe2(thread_go, O_CLOEXEC), 0);
+        ck_assert_int_eq(pipe2(ready, O_CLOEXEC), 0);
+        int keep = thread_go[1];
+        thread_go[1] = ready[1];
+        ck_assert_int_eq(pthread_create(&th, NULL, thread_main, NULL), 0);
+        ck_assert_int_eq(read(ready[0], &c, 1), 1);
+        PvPidRef ref = {.fd = -1};
+        ck_assert_int_eq(pv_pidref_open(pfd, thread_tid, &ref), 0);
+        ck_assert(pv_pidref_alive(&ref));
+        ck_assert_int_eq(write(keep, "x", 1), 1);
+        ck_assert_int_eq(pthread_join(th, NULL), 0);
+        /* the exit of a thread is seen by a thread pidfd or its /proc directory alike */
+        for (int i = 0; i < 1000 && pv_pidref_alive(&ref); i++)
+                usleep(1000);
+        ck_assert(!pv_pidref_alive(&ref));
+        pv_pidref_close(&ref);
+        close(keep);
+        close(thread_go[0]);
+        close(ready[0]);
+        close(ready[1]);
+        close(pfd);
 }
 END_TEST
 
 int main(void)
 {
         Suite *s = suite_create("caller");
-        TCase *tc = tcase_create("parse");
-        tcase_add_test(tc, test_pid_stat_plain);
-        tcase_add_test(tc, test_pid_stat_hostile_comm);
-        tcase_add_test(tc, test_pid_stat_truncated);
-        tcase_add_test(tc, test_nspid);
-        tcase_add_test(tc, test_status_pid);
-        tcase_add_test(tc, test_status_pid_bad);
+        TCase *tc = tcase_create("pidref");
+        tcase_add_test(tc, test_pidref_self);
+        tcase_add_test(tc, test_pidref_exit);
+        tcase_add_test(tc, test_pidref_thread);
         suite_add_tcase(s, tc);
         return pv_check_run(s);
 }

@@ -1,14 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "render.h"
+#include "gather.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "common/fileio.h"
 
 static int read_host(PvDaemon *d, PvHostFile f, char **ret)
 {
@@ -71,7 +66,7 @@ int pv_container_visible_cpus(PvDaemon *d, PvContainer *c, PvCpuSet *ret)
         return cpu_state(d, c, ret, NULL);
 }
 
-int pv_render_meminfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+int pv_gather_meminfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL;
         PvMemory mem;
@@ -84,23 +79,7 @@ int pv_render_meminfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         return meminfo_render(host, &mem, out);
 }
 
-/* MemTotal of the host's meminfo text in bytes. Returns 0 or -EINVAL. */
-static int host_memtotal(const char *meminfo, uint64_t *ret)
-{
-        const char *p = strstr(meminfo, "MemTotal:");
-        char *end;
-
-        if (!p || (p != meminfo && p[-1] != '\n'))
-                return -EINVAL;
-        errno = 0;
-        unsigned long long kb = strtoull(p + strlen("MemTotal:"), &end, 10);
-        if (errno != 0 || end == p + strlen("MemTotal:") || kb > UINT64_MAX / 1024)
-                return -EINVAL;
-        *ret = (uint64_t)kb * 1024;
-        return 0;
-}
-
-int pv_render_vmstat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+int pv_gather_vmstat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL, *meminfo = NULL;
         PvMemory mem;
@@ -112,7 +91,7 @@ int pv_render_vmstat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         r = read_host(d, PV_HOST_MEMINFO, &meminfo);
         if (r < 0)
                 return r;
-        r = host_memtotal(meminfo, &total);
+        r = meminfo_total_bytes(meminfo, &total);
         if (r < 0)
                 return r;
         r = pv_cgroup_read_memory(c->cg, &mem);
@@ -131,7 +110,7 @@ int pv_render_vmstat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         return r;
 }
 
-int pv_render_cpuinfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+int pv_gather_cpuinfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL;
         PvCpuSet visible;
@@ -144,7 +123,7 @@ int pv_render_cpuinfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         return cpuinfo_render(host, &visible, out);
 }
 
-int pv_render_stat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+int pv_gather_stat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL;
         PvCpuSet visible;
@@ -185,7 +164,7 @@ int pv_render_stat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         return r;
 }
 
-int pv_render_diskstats(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+int pv_gather_diskstats(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL;
         PvIoStats io = {0};
@@ -200,7 +179,7 @@ int pv_render_diskstats(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         return r;
 }
 
-int pv_render_uptime(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+int pv_gather_uptime(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         PvCpuSet visible;
         PvCpuUsage usage;
@@ -212,16 +191,6 @@ int pv_render_uptime(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         uint64_t idle = pv_uptime_idle_ns(up, pv_cpuset_count(&visible), busy);
         pv_cpu_usage_clear(&usage);
         return uptime_render(up, idle, out);
-}
-
-uint64_t pv_uptime_idle_ns(uint64_t up_ns, unsigned n_cpus, uint64_t busy_ns)
-{
-        /* 128 bits: 1024 CPUs times 209 days of uptime is already past 2^64 ns */
-        unsigned __int128 capacity = (unsigned __int128)up_ns * n_cpus;
-        if (capacity <= busy_ns)
-                return 0;
-        capacity -= busy_ns;
-        return capacity > UINT64_MAX ? UINT64_MAX : (uint64_t)capacity;
 }
 
 void pv_container_sample_load(PvDaemon *d, PvContainer *c, bool force)
@@ -247,7 +216,7 @@ void pv_container_sample_load(PvDaemon *d, PvContainer *c, bool force)
         g_mutex_unlock(&c->lock);
 }
 
-int pv_render_loadavg(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+int pv_gather_loadavg(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_mutex_lock(&c->lock);
         c->load_wanted = true;
@@ -265,7 +234,7 @@ int pv_render_loadavg(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         return loadavg_render(&load, &tasks, out);
 }
 
-int pv_render_swaps(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+int pv_gather_swaps(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL;
         PvMemory mem;
@@ -278,7 +247,7 @@ int pv_render_swaps(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         return swaps_render(host, &mem, out);
 }
 
-static int render_pressure(PvContainer *c, PvPressure which, GString *out)
+static int gather_pressure(PvContainer *c, PvPressure which, GString *out)
 {
         g_autofree char *text = NULL;
         int r = pv_cgroup_read_pressure(c->cg, which, &text);
@@ -290,22 +259,22 @@ static int render_pressure(PvContainer *c, PvPressure which, GString *out)
         return 0;
 }
 
-int pv_render_pressure_cpu(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+int pv_gather_pressure_cpu(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
-        return render_pressure(c, PV_PRESSURE_CPU, out);
+        return gather_pressure(c, PV_PRESSURE_CPU, out);
 }
 
-int pv_render_pressure_memory(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+int pv_gather_pressure_memory(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
-        return render_pressure(c, PV_PRESSURE_MEMORY, out);
+        return gather_pressure(c, PV_PRESSURE_MEMORY, out);
 }
 
-int pv_render_pressure_io(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+int pv_gather_pressure_io(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
-        return render_pressure(c, PV_PRESSURE_IO, out);
+        return gather_pressure(c, PV_PRESSURE_IO, out);
 }
 
-int pv_render_cpu_visible(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+int pv_gather_cpu_visible(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         PvCpuSet visible;
         int r = cpu_state(d, c, &visible, NULL);
@@ -314,14 +283,14 @@ int pv_render_cpu_visible(PvDaemon *d, PvContainer *c, unsigned cpu, GString *ou
         return cpulist_render(&visible, out);
 }
 
-int pv_render_cpu_offline(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+int pv_gather_cpu_offline(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         PvCpuSet none;
         pv_cpuset_zero(&none);
         return cpulist_render(&none, out);
 }
 
-int pv_render_cpu_online_flag(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+int pv_gather_cpu_online_flag(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         PvCpuSet visible;
         int r = cpu_state(d, c, &visible, NULL);

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The life of a PvContainer, and the registry: cgroups -> the one PvContainer serving them. */
+#include "container.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "daemon.h"
+
+PvContainer *pv_container_ref(PvContainer *c)
+{
+        g_atomic_int_inc(&c->refs);
+        return c;
+}
+
+void pv_container_unref(PvContainer *c)
+{
+        if (!c || !g_atomic_int_dec_and_test(&c->refs))
+                return;
+        pv_cgroup_free(c->cg);
+        pv_stat_memo_clear(&c->stat_memo);
+        g_mutex_clear(&c->lock);
+        g_free(c);
+}
+
+static void container_touch(PvContainer *c)
+{
+        __atomic_store_n(&c->last_used_us, g_get_monotonic_time(), __ATOMIC_RELAXED);
+}
+
+/*
+ * When the container of cg started. Seen from the host pid namespace, its
+ * first process is unknown: the oldest still in its cgroup stands for it.
+ */
+static uint64_t container_start_ns(PvDaemon *d, const PvCgroup *cg, uint64_t start_ns,
+                                   bool start_exact)
+{
+        uint64_t ticks;
+        if (start_exact || pv_cgroup_oldest_task(cg, NULL, &ticks) < 0)
+                return start_ns;
+        uint64_t oldest = ticks * (1000000000ULL / (uint64_t)d->clk_tck);
+        return oldest < start_ns ? oldest : start_ns;
+}
+
+/* The registered container of key, as a new reference, or NULL. */
+static PvContainer *registry_lookup(PvDaemon *d, const char *key)
+{
+        g_mutex_lock(&d->containers_lock);
+        PvContainer *c = g_hash_table_lookup(d->containers, key);
+        if (c)
+                pv_container_ref(c);
+        g_mutex_unlock(&d->containers_lock);
+        return c;
+}
+
+int pv_registry_get(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start_ns, bool start_exact,
+                    PvContainer **ret)
+{
+        g_autofree char *key = NULL;
+        int r = pv_cgroup_paths_key(&d->hier, paths, &key);
+        if (r < 0)
+                return r;
+        PvContainer *c = registry_lookup(d, key);
+        if (c) {
+                container_touch(c);
+                *ret = c;
+                return 0;
+        }
+
+        /* Opened and computed unlocked: may read many /proc files. */
+        PvCgroup *cg = NULL;
+        r = pv_cgroup_open_paths(&d->hier, paths, &cg);
+        if (r < 0)
+                return r;
+        c = g_new0(PvContainer, 1);
+        c->refs = 1;
+        c->cg = cg;
+        /* keyed by what was opened, should a cgroup have been renamed since the lookup */
+        c->key = pv_cgroup_key(cg);
+        c->is_root = pv_cgroup_is_root(cg);
+        c->start_ns = container_start_ns(d, cg, start_ns, start_exact);
+        g_mutex_init(&c->lock);
+
+        g_mutex_lock(&d->containers_lock);
+        PvContainer *other = g_hash_table_lookup(d->containers, c->key);
+        if (other) { /* registered meanwhile by another thread */
+                pv_container_unref(c);
+                c = pv_container_ref(other);
+        } else {
+                g_hash_table_insert(d->containers, (gpointer)c->key, pv_container_ref(c));
+        }
+        g_mutex_unlock(&d->containers_lock);
+        container_touch(c);
+        *ret = c;
+        return 0;
+}
+
+bool pv_registry_forget(PvDaemon *d, PvContainer *c)
+{
+        bool removed = false;
+        g_mutex_lock(&d->containers_lock);
+        if (g_hash_table_lookup(d->containers, c->key) == c) {
+                g_hash_table_steal(d->containers, c->key);
+                removed = true;
+        }
+        g_mutex_unlock(&d->containers_lock);
+        if (removed)
+                pv_container_unref(c); /* the registry's reference */
+        return removed;
+}
+
+void pv_registry_expire(PvDaemon *d)
+{
+        gint64 now = g_get_monotonic_time();
+        gint64 max_idle = (gint64)d->opts.idle_expiry_s * G_USEC_PER_SEC;
+        GHashTableIter it;
+        gpointer value;
+
+        g_mutex_lock(&d->containers_lock);
+        g_hash_table_iter_init(&it, d->containers);
+        while (g_hash_table_iter_next(&it, NULL, &value)) {
+                PvContainer *c = value;
+                if (now - __atomic_load_n(&c->last_used_us, __ATOMIC_RELAXED) > max_idle) {
+                        g_hash_table_iter_steal(&it);
+                        pv_container_unref(c);
+                }
+        }
+        g_mutex_unlock(&d->containers_lock);
+}
+
+void pv_registry_foreach(PvDaemon *d, void (*fn)(PvDaemon *d, PvContainer *c, void *data),
+                         void *data)
+{
+        g_autoptr(GPtrArray) list = g_ptr_array_new();
+        GHashTableIter it;
+        gpointer value;
+
+        g_mutex_lock(&d->containers_lock);
+        g_hash_table_iter_init(&it, d->containers);
+        while (g_hash_table_iter_next(&it, NULL, &value))
+                g_ptr_array_add(list, pv_container_ref(value));
+        g_mutex_unlock(&d->containers_lock);
+
+        for (guint i = 0; i < list->len; i++)
+                fn(d, list->pdata[i], data);
+}
+
+void pv_registry_clear(PvDaemon *d)
+{
+        GHashTableIter it;
+        gpointer value;
+        g_mutex_lock(&d->containers_lock);
+        g_hash_table_iter_init(&it, d->containers);
+        while (g_hash_table_iter_next(&it, NULL, &value)) {
+                g_hash_table_iter_steal(&it);
+                pv_container_unref(value);
+        }
+        g_mutex_unlock(&d->containers_lock);
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * A container as procviewd sees it, and the registry that shares one
+ * PvContainer between all the readers of the same cgroups.
+ */
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cgroup/backend.h"
+#include "views/views.h"
+
+typedef struct PvDaemon PvDaemon;
+
+/*
+ * One container: a set of cgroups, plus what must be remembered between
+ * reads (the stat memo that keeps counters monotonic and the load averages).
+ * Reference counted; owned by the registry and by open file handles.
+ */
+typedef struct PvContainer {
+        gint refs;
+        gint n_handles;    /* open file handles; atomic */
+        gssize held_bytes; /* bytes of text those handles keep; atomic */
+        const char *key;   /* the registry's key: pv_cgroup_key(cg) */
+        PvCgroup *cg;
+        bool is_root;        /* the host's root cgroups: serve host files */
+        uint64_t start_ns;   /* CLOCK_BOOTTIME when the container started */
+        gint64 last_used_us; /* g_get_monotonic_time() of the last open; atomic */
+
+        GMutex lock; /* protects everything below */
+        PvStatMemo stat_memo;
+        PvLoadAvg load;
+        PvTaskCounts tasks;
+        bool have_tasks;
+        gint64 last_sample_us;
+        bool load_wanted;  /* somebody read loadavg: sample it */
+        bool error_logged; /* one log line per failing container */
+} PvContainer;
+
+PvContainer *pv_container_ref(PvContainer *c);
+void pv_container_unref(PvContainer *c);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(PvContainer, pv_container_unref)
+
+/*
+ * The container of the cgroups paths names, registered on first use and
+ * keyed by pv_cgroup_key (so a renamed v1 cgroup and the one made under its
+ * old name are two containers). start_ns is when the process whose cgroups
+ * these are started; start_exact says it is the container's first process
+ * (the init of its pid namespace), else the container's start is its
+ * cgroup's oldest task's, if older. Returns a new reference in *ret, 0,
+ * -ENOENT (a cgroup does not exist) or -errno.
+ */
+int pv_registry_get(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start_ns, bool start_exact,
+                    PvContainer **ret);
+
+/*
+ * Removes c from the registry if it is still the entry for its cgroups:
+ * they were removed, and the next reader of those paths must get the
+ * cgroups made anew under them (a container restarted under the same name).
+ * Returns true when it removed c.
+ */
+bool pv_registry_forget(PvDaemon *d, PvContainer *c);
+
+/* Drops the registry entries unused for opts.idle_expiry_s. */
+void pv_registry_expire(PvDaemon *d);
+/* Calls fn on a new reference to every registered container (fn unrefs). */
+void pv_registry_foreach(PvDaemon *d, void (*fn)(PvDaemon *d, PvContainer *c, void *data),
+                         void *data);
+/* Drops every registry entry; handles keep their references. */
+void pv_registry_clear(PvDaemon *d);

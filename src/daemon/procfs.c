@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Reading tasks and pid namespaces through a /proc dirfd. */
+#include "procfs.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup/parse-proc.h"
+#include "common/fileio.h"
+
+/* Linux >= 6.11: translate a pid of a pid namespace into ours (linux/nsfs.h). */
+#ifndef NS_GET_TGID_FROM_PIDNS
+#define NS_GET_TGID_FROM_PIDNS _IOR(0xb7, 0x7, int)
+#endif
+
+/* A pid namespace nests at most 32 levels, a process tree far less than this. */
+#define PPID_WALK_MAX 4096
+
+int pv_procfs_pidns_ino(int proc_fd, pid_t pid, uint64_t *ret)
+{
+        char path[64];
+        struct stat st;
+        snprintf(path, sizeof(path), "%d/ns/pid", (int)pid);
+        if (fstatat(proc_fd, path, &st, 0) < 0)
+                return -errno;
+        *ret = st.st_ino;
+        return 0;
+}
+
+int pv_procfs_read(int proc_fd, pid_t pid, const char *name, char **ret)
+{
+        char path[64];
+        snprintf(path, sizeof(path), "%d/%s", (int)pid, name);
+        int r = pv_read_file_at(proc_fd, path, ret, NULL);
+        return r == -ENOENT ? -ESRCH : r;
+}
+
+int pv_procfs_start_ns(int proc_fd, long clk_tck, pid_t pid, uint64_t *ret)
+{
+        g_autofree char *text = NULL;
+        uint64_t ticks;
+        int r = pv_procfs_read(proc_fd, pid, "stat", &text);
+        if (r < 0)
+                return r;
+        r = pv_parse_pid_stat(text, NULL, &ticks);
+        if (r < 0)
+                return r;
+        *ret = ticks * (1000000000ULL / (uint64_t)clk_tck);
+        return 0;
+}
+
+int pv_procfs_find_pidns_init(int proc_fd, pid_t pid, int nsfd, uint64_t ns, pid_t *ret)
+{
+        int init = ioctl(nsfd, NS_GET_TGID_FROM_PIDNS, 1);
+        if (init > 0) {
+                *ret = init;
+                return 0;
+        }
+
+        /*
+         * Older kernels: walk up while in the namespace, from a thread to its
+         * process's main thread, from a process to its parent.
+         */
+        pid_t x = pid;
+        for (int i = 0; i < PPID_WALK_MAX && x > 0; i++) {
+                g_autofree char *status = NULL;
+                pid_t inner = 0, tgid = 0, ppid = 0;
+                uint64_t pns = 0;
+                if (pv_procfs_read(proc_fd, x, "status", &status) < 0 ||
+                    pv_parse_status_nspid(status, &inner) < 0)
+                        break;
+                if (inner == 1) {
+                        *ret = x;
+                        return 0;
+                }
+                if (pv_parse_status_pid(status, "Tgid", &tgid) < 0 ||
+                    pv_parse_status_pid(status, "PPid", &ppid) < 0)
+                        break;
+                pid_t next = tgid != x ? tgid : ppid;
+                if (next <= 0 || pv_procfs_pidns_ino(proc_fd, next, &pns) < 0 || pns != ns)
+                        break;
+                x = next;
+        }
+
+        /*
+         * A reader that joined the namespace from outside (setns): its
+         * parents are not in it. Look at every process's namespace (one
+         * fstatat each) and read the status of the few in ns only.
+         */
+        DIR *dir;
+        int dfd = openat(proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return -errno;
+        dir = fdopendir(dfd);
+        if (!dir) {
+                close(dfd);
+                return -errno;
+        }
+        struct dirent *de;
+        while ((de = readdir(dir))) {
+                if (!isdigit((unsigned char)de->d_name[0]))
+                        continue;
+                pid_t cand = (pid_t)atoi(de->d_name);
+                uint64_t cns = 0;
+                g_autofree char *status = NULL;
+                pid_t inner;
+                if (pv_procfs_pidns_ino(proc_fd, cand, &cns) < 0 || cns != ns)
+                        continue;
+                if (pv_procfs_read(proc_fd, cand, "status", &status) == 0 &&
+                    pv_parse_status_nspid(status, &inner) == 0 && inner == 1) {
+                        closedir(dir);
+                        *ret = cand;
+                        return 0;
+                }
+        }
+        closedir(dir);
+        return -ESRCH;
+}

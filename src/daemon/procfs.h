@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Tasks seen through a dirfd of /proc (proc_fd): their files, their pid
+ * namespaces, and the init of a namespace. Return 0 or -errno; -ESRCH when
+ * the task is gone. Out-parameters untouched on failure.
+ */
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The text of /proc/PID/NAME, malloc()ed. */
+int pv_procfs_read(int proc_fd, pid_t pid, const char *name, char **ret);
+
+/* The inode of pid's pid namespace (/proc/PID/ns/pid). */
+int pv_procfs_pidns_ino(int proc_fd, pid_t pid, uint64_t *ret);
+
+/* When pid started, in ns of CLOCK_BOOTTIME, from /proc/PID/stat (clk_tck: sysconf(_SC_CLK_TCK)).
+ */
+int pv_procfs_start_ns(int proc_fd, long clk_tck, pid_t pid, uint64_t *ret);
+
+/*
+ * The host pid of the init of the pid namespace ns (open as nsfd) that pid
+ * belongs to, or -ESRCH. Costly on kernels before 6.11 when pid joined the
+ * namespace from outside (setns): the caller caches the answer per namespace.
+ */
+int pv_procfs_find_pidns_init(int proc_fd, pid_t pid, int nsfd, uint64_t ns, pid_t *ret);

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The registry on a scratch v1 tree: one PvContainer per set of cgroups,
+ * another for a cgroup made under a renamed one's name, start times, and the
+ * container's life (forget, expire, clear).
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "container.h"
+#include "daemon.h"
+#include "pv-check.h"
+
+static char *scratch;
+static PvDaemon d;
+
+static void put(const char *rel, const char *text)
+{
+        g_autofree char *path = g_build_filename(scratch, rel, NULL);
+        g_autofree char *dir = g_path_get_dirname(path);
+        ck_assert_int_eq(g_mkdir_with_parents(dir, 0755), 0);
+        ck_assert(g_file_set_contents(path, text, -1, NULL));
+}
+
+static void setup(void)
+{
+        scratch = g_dir_make_tmp("pv-test-container-XXXXXX", NULL);
+        ck_assert_ptr_nonnull(scratch);
+        put("memory/ctr/cgroup.procs", "7\n");
+        put("memory/other/cgroup.procs", "");
+        /* task 7 started 300 ticks after boot */
+        put("proc/7/stat", "7 (init) S 0 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 300 0 0\n");
+        d = (PvDaemon){0};
+        ck_assert_int_eq(pv_hierarchy_open_at(scratch, &d.hier), 0);
+        d.clk_tck = 100;
+        d.opts.idle_expiry_s = 600;
+        g_mutex_init(&d.containers_lock);
+        d.containers = g_hash_table_new(g_str_hash, g_str_equal);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+        return remove(path);
+}
+
+static void teardown(void)
+{
+        pv_registry_clear(&d);
+        g_hash_table_destroy(d.containers);
+        g_mutex_clear(&d.containers_lock);
+        pv_hierarchy_close(&d.hier);
+        nftw(scratch, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        g_free(scratch);
+}
+
+static int get(const char *path, uint64_t start_ns, bool exact, PvContainer **ret)
+{
+        g_autofree char *text = g_strdup_printf("1:memory:%s\n", path);
+        PvCgroupPaths paths;
+        ck_assert_int_eq(pv_cgroup_paths_from_proc(&d.hier, text, &paths), 0);
+        int r = pv_registry_get(&d, &paths, start_ns, exact, ret);
+        pv_cgroup_paths_clear(&paths);
+        return r;
+}
+
+static void count_one(PvDaemon *dd, PvContainer *c, void *data)
+{
+        (*(int *)data)++;
+        pv_container_unref(c);
+}
+
+static int count(void)
+{
+        int n = 0;
+        pv_registry_foreach(&d, count_one, &n);
+        return n;
+}
+
+START_TEST(test_shared_and_start)
+{
+        g_autoptr(PvContainer) a = NULL;
+        g_autoptr(PvContainer) b = NULL;
+        g_autoptr(PvContainer) o = NULL;
+        const uint64_t late = 10 * G_USEC_PER_SEC * 1000ULL;
+
+        ck_assert_int_eq(get("/ctr", late, false, &a), 0);
+        ck_assert_int_eq(get("/ctr", 1, true, &b), 0);
+        ck_assert_ptr_eq(a, b);
+        ck_assert_str_eq(a->key, pv_cgroup_key(a->cg));
+        ck_assert(!a->is_root);
+        /* from the host pid namespace: the oldest task of the cgroup, 300 ticks */
+        ck_assert_uint_eq(a->start_ns, 3000000000ULL);
+
+        ck_assert_int_eq(get("/other", late, false, &o), 0);
+        ck_assert_ptr_ne(o, a);
+        ck_assert_uint_eq(o->start_ns, late); /* no task to go by */
+        ck_assert_int_eq(count(), 2);
+
+        PvContainer *missing = NULL;
+        ck_assert_int_eq(get("/gone", 1, true, &missing), -ENOENT);
+        ck_assert_ptr_null(missing);
+}
+END_TEST
+
+START_TEST(test_renamed)
+{
+        g_autoptr(PvContainer) a = NULL;
+        g_autoptr(PvContainer) b = NULL;
+        g_autoptr(PvContainer) c = NULL;
+
+        ck_assert_int_eq(get("/ctr", 5, true, &a), 0);
+        g_autofree char *from = g_build_filename(scratch, "memory/ctr", NULL);
+        g_autofree char *to = g_build_filename(scratch, "memory/ctr-old", NULL);
+        ck_assert_int_eq(rename(from, to), 0);
+        put("memory/ctr/cgroup.procs", "");
+        ck_assert_int_eq(get("/ctr", 6, true, &b), 0);
+        ck_assert_ptr_ne(a, b);
+        ck_assert_uint_eq(b->start_ns, 6);
+        ck_assert_int_eq(get("/ctr-old", 7, true, &c), 0);
+        ck_assert_ptr_ne(c, a); /* a is keyed by the path it was opened under */
+        ck_assert_int_eq(count(), 3);
+}
+END_TEST
+
+START_TEST(test_life)
+{
+        PvContainer *a = NULL, *b = NULL;
+
+        ck_assert_int_eq(get("/ctr", 5, true, &a), 0);
+        ck_assert(pv_registry_forget(&d, a));
+        ck_assert(!pv_registry_forget(&d, a));
+        ck_assert_int_eq(count(), 0);
+        ck_assert_int_eq(get("/ctr", 5, true, &b), 0);
+        ck_assert_ptr_ne(a, b); /* a was still held: a new one is registered */
+        pv_container_unref(a);
+
+        pv_registry_expire(&d);
+        ck_assert_int_eq(count(), 1);
+        d.opts.idle_expiry_s = 0;
+        g_usleep(2000);
+        pv_registry_expire(&d);
+        ck_assert_int_eq(count(), 0);
+        ck_assert_int_eq(g_atomic_int_get(&b->refs), 1); /* only ours is left */
+        pv_container_unref(b);
+
+        ck_assert_int_eq(get("/ctr", 5, true, &a), 0);
+        pv_registry_clear(&d);
+        ck_assert_int_eq(count(), 0);
+        pv_container_unref(a);
+}
+END_TEST
+
+int main(void)
+{
+        Suite *s = suite_create("container");
+        TCase *tc = tcase_create("registry");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, test_shared_and_start);
+        tcase_add_test(tc, test_renamed);
+        tcase_add_test(tc, test_life);
+        suite_add_tcase(s, tc);
+        return pv_check_run(s);
+}

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The file table is the one list of served files: its rows are consistent,
+ * and the hooks bind what it serves (the OCI hook every file runc accepts,
+ * the LXC hook everything). PV_SOURCE_ROOT is the source tree, for those files.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/fileio.h"
+#include "fs-table.h"
+#include "pv-check.h"
+
+/* Every file runc accepts as a mount destination under /proc (checkProcMount). */
+static const char *const runc_allowed[] = {
+    "cpuinfo", "diskstats", "meminfo", "stat", "swaps", "uptime", "loadavg", "slabinfo",
+};
+
+static bool is_runc_allowed(const char *name)
+{
+        for (size_t i = 0; i < G_N_ELEMENTS(runc_allowed); i++)
+                if (strcmp(name, runc_allowed[i]) == 0)
+                        return true;
+        return false;
+}
+
+static char *read_source(const char *rel)
+{
+        g_autofree char *path = g_build_filename(PV_SOURCE_ROOT, rel, NULL);
+        char *text = NULL;
+        ck_assert_msg(pv_read_file_at(AT_FDCWD, path, &text, NULL) == 0, "cannot read %s", path);
+        return text;
+}
+
+/* The static row of ino; fails the test when there is none. */
+static const PvFile *row_of(fuse_ino_t ino)
+{
+        for (size_t i = 0; i < pv_fs_n_files; i++)
+                if (pv_fs_files[i].ino == ino)
+                        return &pv_fs_files[i];
+        ck_abort_msg("no row has inode %lu", (unsigned long)ino);
+        abort();
+}
+
+START_TEST(test_rows)
+{
+        ck_assert_int_eq(pv_fs_files[0].ino, INO_ROOT);
+        for (size_t i = 0; i < pv_fs_n_files; i++) {
+                const PvFile *f = &pv_fs_files[i];
+                ck_assert_msg(f->ino > 0 && f->ino < INO_CPU_BASE, "%s: inode", f->path);
+                for (size_t j = i + 1; j < pv_fs_n_files; j++)
+                        ck_assert_msg(pv_fs_files[j].ino != f->ino, "%s: inode reused", f->path);
+                /* directories come before their entries, and paths follow the tree */
+                const PvFile *parent = row_of(f->parent);
+                ck_assert_msg(S_ISDIR(parent->mode) && parent <= f, "%s", f->path);
+                if (f->ino != INO_ROOT) {
+                        g_autofree char *path = *parent->path
+                                                    ? g_build_filename(parent->path, f->name, NULL)
+                                                    : g_strdup(f->name);
+                        ck_assert_str_eq(f->path, path);
+                }
+                ck_assert_msg(S_ISDIR(f->mode) == (f->gather == NULL), "%s: gather", f->path);
+                ck_assert_msg(f->mode == DIR_MODE || f->mode == FILE_MODE, "%s: mode", f->path);
+                /* what a row says of its host file needs a host file */
+                if (f->host == PV_HOST_NONE)
+                        ck_assert_msg(!f->host_required && !f->host_records, "%s", f->path);
+                else
+                        ck_assert_msg(g_str_has_prefix(f->path, "proc/") ||
+                                          g_str_has_prefix(f->path, "sys/devices/system/cpu/"),
+                                      "%s: no host directory holds it", f->path);
+        }
+        ck_assert_int_eq(pv_fs_cpu_online_file.parent, INO_SYS_CPU);
+        ck_assert_str_eq(row_of(INO_SYS_CPU)->path, "sys/devices/system/cpu");
+}
+END_TEST
+
+START_TEST(test_host_slots)
+{
+        /* every slot is one row's: the daemon opens only the slots rows name */
+        for (int slot = 0; slot < _PV_HOST_MAX; slot++) {
+                int n = 0;
+                for (size_t i = 0; i < pv_fs_n_files; i++)
+                        n += pv_fs_files[i].host == (PvHostFile)slot;
+                ck_assert_msg(n == 1, "host slot %d named by %d rows", slot, n);
+                ck_assert_ptr_nonnull(pv_fs_file_of_host((PvHostFile)slot));
+        }
+        ck_assert_ptr_null(pv_fs_file_of_host(PV_HOST_NONE));
+        const PvFile *stat = pv_fs_file_of_host(PV_HOST_STAT);
+        ck_assert_ptr_nonnull(stat);
+        ck_assert_str_eq(stat ? stat->path : "", "proc/stat");
+}
+END_TEST
+
+/* runc_bind is set exactly on the files runc accepts */
+START_TEST(test_runc_bind)
+{
+        for (size_t i = 0; i < pv_fs_n_files; i++) {
+                const PvFile *f = &pv_fs_files[i];
+                bool allowed = f->gather && strcmp(row_of(f->parent)->path, "proc") == 0 &&
+                               is_runc_allowed(f->name);
+                ck_assert_msg(f->runc_bind == allowed, "%s: runc_bind should be %d", f->path,
+                              allowed);
+        }
+}
+END_TEST
+
+START_TEST(test_file_list)
+{
+        g_autoptr(GString) all = g_string_new(NULL);
+        g_autoptr(GString) runc = g_string_new(NULL);
+        pv_fs_append_file_list(all, false, ", ");
+        pv_fs_append_file_list(runc, true, ", ");
+        ck_assert_str_eq(all->str, "proc/{meminfo,cpuinfo,stat,diskstats,uptime,loadavg,swaps,"
+                                   "vmstat}, proc/pressure/{cpu,memory,io}, "
+                                   "sys/devices/system/cpu/{online,possible,present,offline,"
+                                   "cpuN/online}");
+        ck_assert_str_eq(runc->str, "proc/{meminfo,cpuinfo,stat,diskstats,uptime,loadavg,swaps}");
+}
+END_TEST
+
+/*
+ * The OCI hook binds the files of its proc_files[] that the mount serves: that
+ * list must be runc's, so that it covers every runc_bind row.
+ */
+START_TEST(test_oci_hook_list)
+{
+        g_autofree char *src = read_source("src/hook/oci-hook.c");
+        const char *start = strstr(src, "proc_files[] = {");
+        ck_assert_ptr_nonnull(start);
+        const char *end = strstr(start, "};");
+        ck_assert_ptr_nonnull(end);
+        g_autofree char *body = g_strndup(start, (gsize)(end - start));
+        g_auto(GStrv) parts = g_strsplit(body, "\"", -1);
+        size_t n_hook = 0;
+        /* the odd pieces are the quoted names */
+        for (size_t i = 1; parts[i]; i += 2, n_hook++)
+                ck_assert_msg(is_runc_allowed(parts[i]), "runc refuses %s", parts[i]);
+        ck_assert_uint_eq(n_hook, G_N_ELEMENTS(runc_allowed));
+        /* the per-CPU files come with the directory */
+        ck_assert_ptr_nonnull(strstr(src, "#define SYS_CPU_DIR \"sys/devices/system/cpu\""));
+}
+END_TEST
+
+/*
+ * The LXC hook binds what the mount holds: every entry of proc/ and the
+ * sys/devices/system/cpu directory, so it follows the table as long as every
+ * file is under one of those.
+ */
+START_TEST(test_lxc_hook_list)
+{
+        g_autofree char *src = read_source("init/procview-lxc-mount-hook.in");
+        ck_assert_ptr_nonnull(strstr(src, "for src in \"$PROCVIEW_ROOT\"/proc/*; do"));
+        ck_assert_ptr_nonnull(strstr(src, "bind \"$PROCVIEW_ROOT/sys/devices/system/cpu\""));
+        for (size_t i = 0; i < pv_fs_n_files; i++) {
+                const char *path = pv_fs_files[i].path;
+                if (!pv_fs_files[i].gather)
+                        continue;
+                ck_assert_msg(g_str_has_prefix(path, "proc/") ||
+                                  g_str_has_prefix(path, "sys/devices/system/cpu/"),
+                              "the LXC hook does not bind %s", path);
+        }
+}
+END_TEST
+
+int main(void)
+{
+        Suite *s = suite_create("fs-table");
+        TCase *tc = tcase_create("table");
+        tcase_add_test(tc, test_rows);
+        tcase_add_test(tc, test_host_slots);
+        tcase_add_test(tc, test_runc_bind);
+        tcase_add_test(tc, test_file_list);
+        tcase_add_test(tc, test_oci_hook_list);
+        tcase_add_test(tc, test_lxc_hook_list);
+        suite_add_tcase(s, tc);
+        return pv_check_run(s);
+}

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The gatherers on fixture trees: a host directory in the shape of
+ * --host-proc and --sys-cpu-dir (tests/fixtures/daemon/host) and the cgroup
+ * trees of tests/fixtures/cgroup. Files whose text does not depend on the
+ * clock are compared with tests/fixtures/daemon/expected-<tree>/<file>; with
+ * PV_GATHER_WRITE=DIR set, the texts are written to DIR instead (to make a
+ * new golden file, then read it before checking it in).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/fileio.h"
+#include "gather.h"
+#include "pv-check.h"
+
+#define NS_PER_S 1000000000ULL
+#define NS_PER_DAY (86400ULL * NS_PER_S)
+
+typedef struct Fixture {
+        const char *tree; /* v1, v2 */
+        PvDaemon d;
+        PvContainer c;
+} Fixture;
+
+static char *fixture_path(const char *rel)
+{
+        const char *base = getenv("PV_FIXTURES");
+        ck_assert_msg(base != NULL, "PV_FIXTURES not set");
+        return g_build_filename(base, rel, NULL);
+}
+
+static char *read_fixture(const char *rel)
+{
+        g_autofree char *path = fixture_path(rel);
+        char *text = NULL;
+        ck_assert_msg(pv_read_file_at(AT_FDCWD, path, &text, NULL) == 0, "cannot read %s", path);
+        return text;
+}
+
+static uint64_t boottime_ns(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_BOOTTIME, &ts);
+        return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+/* The daemon with the fixture host, and the container of cgroup/<tree>/pid-cgroup. */
+static void fixture_open(Fixture *f, const char *tree, PvCpuViewMode view)
+{
+        memset(f, 0, sizeof(*f));
+        f->tree = tree;
+        f->d.opts.host_proc = fixture_path("daemon/host/proc");
+        f->d.opts.sys_cpu_dir = fixture_path("daemon/host/sys-cpu");
+        f->d.opts.cpu_view = view;
+        f->d.opts.sample_interval_s = 5;
+        f->d.clk_tck = 100;
+        f->d.host_btime_s = 1795599717;
+        for (int i = 0; i < _PV_HOST_MAX; i++)
+                f->d.host_file_fd[i] = -1;
+        f->d.host_fd = open(f->d.opts.host_proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ck_assert_int_ge(f->d.host_fd, 0);
+        ck_assert_int_eq(pv_host_open(&f->d), 0);
+
+        g_autofree char *rel = g_build_filename("cgroup", tree, NULL);
+        g_autofree char *dir = fixture_path(rel);
+        g_autofree char *procs = g_build_filename(dir, "proc", NULL);
+        g_autofree char *pid_rel = g_build_filename(rel, "pid-cgroup", NULL);
+        g_autofree char *pid_cgroup = read_fixture(pid_rel);
+        ck_assert_int_eq(pv_hierarchy_open_at(dir, &f->d.hier), 0);
+        ck_assert_int_eq(pv_hierarchy_set_proc_root(&f->d.hier, procs), 0);
+        ck_assert_int_eq(pv_cgroup_open_proc(&f->d.hier, pid_cgroup, &f->c.cg), 0);
+        g_mutex_init(&f->c.lock);
+        f->c.refs = 1;
+        f->c.start_ns = boottime_ns() - 100 * NS_PER_S;
+}
+
+static void fixture_close(Fixture *f)
+{
+        pv_stat_memo_clear(&f->c.stat_memo);
+        g_mutex_clear(&f->c.lock);
+        pv_cgroup_free(f->c.cg);
+        pv_hierarchy_close(&f->d.hier);
+        pv_host_close(&f->d);
+        close(f->d.host_fd);
+        g_free(f->d.opts.host_proc);
+        g_free(f->d.opts.sys_cpu_dir);
+}
+
+/* fn's text for f's container into out, emptied first. Returns what fn returns. */
+static int gather(Fixture *f, PvGatherFn fn, unsigned cpu, GString *out)
+{
+        g_string_truncate(out, 0);
+        return fn(&f->d, &f->c, cpu, out);
+}
+
+/* fn's text equals expected-<tree>/<name>, or is written to $PV_GATHER_WRITE/<tree>-<name>. */
+static void check_golden(Fixture *f, PvGatherFn fn, const char *name)
+{
+        g_autoptr(GString) out = g_string_new(NULL);
+        ck_assert_msg(gather(f, fn, 0, out) == 0, "%s/%s failed", f->tree, name);
+        const char *write_dir = getenv("PV_GATHER_WRITE");
+        if (write_dir) {
+                g_autofree char *base = g_strdup_printf("%s-%s", f->tree, name);
+                g_autofree char *path = g_build_filename(write_dir, base, NULL);
+                ck_assert(g_file_set_contents(path, out->str, (gssize)out->len, NULL));
+                return;
+        }
+        g_autofree char *rel = g_strdup_printf("daemon/expected-%s/%s", f->tree, name);
+        g_autofree char *expected = read_fixture(rel);
+        ck_assert_msg(strcmp(out->str, expected) == 0, "%s/%s:\n%s\nwant:\n%s", f->tree, name,
+                      out->str, expected);
+}
+
+START_TEST(test_v1_golden)
+{
+        Fixture f;
+        fixture_open(&f, "v1", PV_CPU_VIEW_CPUSET);
+        check_golden(&f, pv_gather_meminfo, "meminfo");
+        check_golden(&f, pv_gather_vmstat, "vmstat");
+        check_golden(&f, pv_gather_swaps, "swaps");
+        check_golden(&f, pv_gather_diskstats, "diskstats");
+        check_golden(&f, pv_gather_cpuinfo, "cpuinfo");
+        check_golden(&f, pv_gather_loadavg, "loadavg");
+        fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_v2_golden)
+{
+        Fixture f;
+        fixture_open(&f, "v2", PV_CPU_VIEW_CPUSET);
+        check_golden(&f, pv_gather_meminfo, "meminfo");
+        check_golden(&f, pv_gather_vmstat, "vmstat");
+        check_golden(&f, pv_gather_swaps, "swaps");
+        check_golden(&f, pv_gather_diskstats, "diskstats");
+        fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_v1_cpus)
+{
+        Fixture f;
+        g_autoptr(GString) out = g_string_new(NULL);
+        fixture_open(&f, "v1", PV_CPU_VIEW_CPUSET);
+        /* the cpuset's effective CPUs, all online on the fixture host */
+        ck_assert_int_eq(gather(&f, pv_gather_cpu_visible, 0, out), 0);
+        ck_assert_str_eq(out->str, "0,2,5-7\n");
+        ck_assert_int_eq(gather(&f, pv_gather_cpu_offline, 0, out), 0);
+        ck_assert_str_eq(out->str, "\n");
+        ck_assert_int_eq(gather(&f, pv_gather_cpu_online_flag, 5, out), 0);
+        ck_assert_str_eq(out->str, "1\n");
+        /* a CPU outside the view has no cpuN directory, so no online file */
+        g_string_assign(out, "kept");
+        ck_assert_int_eq(pv_gather_cpu_online_flag(&f.d, &f.c, 1, out), -ENOENT);
+        ck_assert_str_eq(out->str, "kept");
+        fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_v2_quota_view)
+{
+        Fixture f;
+        g_autoptr(GString) out = g_string_new(NULL);
+        /* cpu.max 50000 100000: ceil(0.5) = one CPU, the first of the cpuset */
+        fixture_open(&f, "v2", PV_CPU_VIEW_QUOTA);
+        ck_assert_int_eq(gather(&f, pv_gather_cpu_visible, 0, out), 0);
+        ck_assert_str_eq(out->str, "0\n");
+        ck_assert_int_eq(gather(&f, pv_gather_cpuinfo, 0, out), 0);
+        ck_assert_ptr_nonnull(strstr(out->str, "processor\t: 0\n"));
+        ck_assert_ptr_null(strstr(out->str, "processor\t: 1\n"));
+        fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_pressure)
+{
+        Fixture f;
+        g_autoptr(GString) out = g_string_new(NULL);
+        /* v2: the cgroup's own PSI text, not the host's */
+        fixture_open(&f, "v2", PV_CPU_VIEW_CPUSET);
+        g_autofree char *want = read_fixture("cgroup/v2/unified/kube/pod1/cpu.pressure");
+        ck_assert_int_eq(gather(&f, pv_gather_pressure_cpu, 0, out), 0);
+        ck_assert_str_eq(out->str, want);
+        fixture_close(&f);
+        /* v1 controllers keep no pressure: an error, never the host's numbers */
+        fixture_open(&f, "v1", PV_CPU_VIEW_CPUSET);
+        g_string_truncate(out, 0);
+        ck_assert_int_eq(pv_gather_pressure_memory(&f.d, &f.c, 0, out), -EOPNOTSUPP);
+        ck_assert_int_eq(out->len, 0);
+        fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_v1_stat_uptime)
+{
+        Fixture f;
+        g_autoptr(GString) out = g_string_new(NULL);
+        double up, idle;
+        fixture_open(&f, "v1", PV_CPU_VIEW_CPUSET);
+        ck_assert_int_eq(gather(&f, pv_gather_stat, 0, out), 0);
+        /* one line per visible CPU, none for the others, btime at the container's start */
+        for (unsigned cpu = 0; cpu < 8; cpu++) {
+                g_autofree char *line = g_strdup_printf("\ncpu%u ", cpu);
+                bool visible = cpu == 0 || cpu == 2 || cpu >= 5;
+                ck_assert_msg((strstr(out->str, line) != NULL) == visible, "cpu%u", cpu);
+        }
+        g_autofree char *btime = g_strdup_printf(
+            "\nbtime %llu\n", 1795599717ULL + (unsigned long long)(f.c.start_ns / NS_PER_S));
+        ck_assert_ptr_nonnull(strstr(out->str, btime));
+        /* the container started 100 s ago; idle is at most 5 CPUs' worth of it */
+        ck_assert_int_eq(gather(&f, pv_gather_uptime, 0, out), 0);
+        ck_assert_int_eq(sscanf(out->str, "%lf %lf", &up, &idle), 2);
+        ck_assert(up >= 100 && up < 160);
+        ck_assert(idle <= 5 * up);
+        fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_host_required)
+{
+        PvDaemon d = {0};
+        /* a host directory without meminfo: a required file, so no start */
+        d.opts.host_proc = fixture_path("daemon/host/sys-cpu");
+        d.opts.sys_cpu_dir = fixture_path("daemon/host/sys-cpu");
+        for (int i = 0; i < _PV_HOST_MAX; i++)
+                d.host_file_fd[i] = -1;
+        d.host_fd = open(d.opts.host_proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ck_assert_int_ge(d.host_fd, 0);
+        ck_assert_int_eq(pv_host_open(&d), -ENOENT);
+        pv_host_close(&d);
+        close(d.host_fd);
+        g_free(d.opts.host_proc);
+        g_free(d.opts.sys_cpu_dir);
+}
+END_TEST
+
+START_TEST(test_idle_plain)
+{
+        /* 4 CPUs for 10 s, 15 s of them busy: 25 s idle */
+        ck_assert(pv_uptime_idle_ns(10 * NS_PER_S, 4, 15 * NS_PER_S) == 25 * NS_PER_S);
+        /* busier than the capacity (usage counted on CPUs since hidden): 0, not a wrap */
+        ck_assert(pv_uptime_idle_ns(10 * NS_PER_S, 1, 11 * NS_PER_S) == 0);
+        ck_assert(pv_uptime_idle_ns(0, 8, 0) == 0);
+}
+END_TEST
+
+START_TEST(test_idle_big_host)
+{
+        /* 1024 CPUs for 300 days is about 2.65e19 ns: more than 64 bits hold */
+        uint64_t idle = pv_uptime_idle_ns(300 * NS_PER_DAY, 1024, 0);
+        ck_assert(idle == UINT64_MAX);
+        /* 1024 CPUs for 200 days still fits and is exact */
+        idle = pv_uptime_idle_ns(200 * NS_PER_DAY, 1024, NS_PER_DAY);
+        ck_assert(idle == 200 * NS_PER_DAY * 1024 - NS_PER_DAY);
+        /* past 2^64 before subtracting busy, below it after: exact, not saturated */
+        uint64_t up = 210 * NS_PER_DAY;
+        unsigned __int128 cap = (unsigned __int128)up * 1024;
+        uint64_t busy = (uint64_t)(cap - (UINT64_MAX - 5));
+        ck_assert(pv_uptime_idle_ns(up, 1024, busy) == UINT64_MAX - 5);
+}
+END_TEST
+
+int main(void)
+{
+        Suite *s = suite_create("gather");
+        TCase *tc = tcase_create("fixtures");
+        tcase_add_test(tc, test_v1_golden);
+        tcase_add_test(tc, test_v2_golden);
+        tcase_add_test(tc, test_v1_cpus);
+        tcase_add_test(tc, test_v2_quota_view);
+        tcase_add_test(tc, test_pressure);
+        tcase_add_test(tc, test_v1_stat_uptime);
+        tcase_add_test(tc, test_host_required);
+        suite_add_tcase(s, tc);
+        tc = tcase_create("uptime");
+        tcase_add_test(tc, test_idle_plain);
+        tcase_add_test(tc, test_idle_big_host);
+        suite_add_tcase(s, tc);
+        return pv_check_run(s);
+}
