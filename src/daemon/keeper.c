@@ -316,6 +316,20 @@ static void reap(Keeper *k)
 
 /* ---- upgrade: re-execute the binary on disk, keeping the connection ---- */
 
+/* The keeper takes these from its signalfd only; *ret_mask (if not NULL) gets them. */
+static void block_keeper_signals(sigset_t *ret_mask)
+{
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        sigaddset(&mask, SIGHUP);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        if (ret_mask)
+                *ret_mask = mask;
+}
+
 static void set_cloexec(int fd, bool on)
 {
         int fl = fcntl(fd, F_GETFD);
@@ -361,13 +375,7 @@ static void upgrade(Keeper *k)
         execv(k->exe, k->argv);
         pv_log_error("cannot execute %s: %m; this keeper goes on", k->exe);
         unsetenv(RESUME_ENV);
-        sigset_t mask;
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGCHLD);
-        sigaddset(&mask, SIGHUP);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        sigprocmask(SIG_BLOCK, &mask, NULL);
+        block_keeper_signals(NULL);
         keep_fds(k, false);
 }
 
@@ -427,12 +435,7 @@ static int resume_from_env(Keeper *k, const char *env)
 static int setup_signals(Keeper *k)
 {
         sigset_t mask;
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGCHLD);
-        sigaddset(&mask, SIGHUP);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        sigprocmask(SIG_BLOCK, &mask, NULL);
+        block_keeper_signals(&mask);
         signal(SIGPIPE, SIG_IGN);
         k->sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
         return k->sigfd < 0 ? -errno : 0;
