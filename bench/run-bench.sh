@@ -2,18 +2,18 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # procviewd benchmark, side by side with a trivial FUSE file and lxcfs.
-#   bench/run-bench.sh [all|latency|loadavg]        (root; see bench/README.md)
+#   bench/run-bench.sh [all|latency|loadavg|preload]   (root; see bench/README.md)
 # Environment: PV_BUILD_ROOT (build directory, default "build"), PROCVIEWD,
 # PV_BENCH, LXCFS (binaries), PV_BENCH_ROUNDS, PV_BENCH_SLICE_MS,
 # PV_BENCH_WARMUP_MS, PV_BENCH_THREADS, PV_BENCH_LOAD_CGROUPS, PV_BENCH_IDLE_S,
-# PV_BENCH_MEM_LIMIT, PV_BENCH_SEED.
+# PV_BENCH_MEM_LIMIT, PV_BENCH_SEED, PV_PRELOAD_BENCH, PV_PRELOAD.
 set -euo pipefail
 
 mode=${1:-all}
 case $mode in
-all | latency | loadavg) ;;
+all | latency | loadavg | preload) ;;
 *)
-        echo "usage: $0 [all|latency|loadavg]" >&2
+        echo "usage: $0 [all|latency|loadavg|preload]" >&2
         exit 2
         ;;
 esac
@@ -23,6 +23,8 @@ build=${PV_BUILD_ROOT:-build}
 [[ $build = /* ]] || build=$repo/$build
 PV_BENCH=${PV_BENCH:-$build/bench/pv-bench}
 PROCVIEWD=${PROCVIEWD:-$build/src/daemon/procviewd}
+PV_PRELOAD_BENCH=${PV_PRELOAD_BENCH:-$build/bench/pv-preload-bench}
+PV_PRELOAD=${PV_PRELOAD:-$build/src/lib/libprocview-preload.so}
 LXCFS=${LXCFS:-$(command -v lxcfs || true)}
 ROUNDS=${PV_BENCH_ROUNDS:-8}
 SLICE_MS=${PV_BENCH_SLICE_MS:-250}
@@ -364,8 +366,37 @@ run_loadavg() {
         remove_load_cgroups
 }
 
+# The preload's CPU count against glibc's, in a container's cgroups (the
+# preload's cost grows with what it reads: cgroup files at each level).
+run_preload() {
+        echo
+        echo "### Mode 3: libprocview-preload, reader in cgroup pv-bench-preload-$$"
+        [[ -x $PV_PRELOAD_BENCH && -f $PV_PRELOAD ]] ||
+                die "$PV_PRELOAD_BENCH or $PV_PRELOAD not built (ninja -C $build)"
+        mapfile -t cgroup_dirs < <(make_cgroup "pv-bench-preload-$$")
+        # a container's usual limits, so every file the preload reads is there
+        local d
+        for d in "${cgroup_dirs[@]}"; do
+                [[ -f $d/cpu.cfs_quota_us ]] && echo 150000 >"$d/cpu.cfs_quota_us"
+                [[ -f $d/cpu.max ]] && echo "150000 100000" >"$d/cpu.max"
+        done
+        (exec_in_container env LD_PRELOAD="$PV_PRELOAD" "$PV_PRELOAD_BENCH") || status=1
+        for d in "${cgroup_dirs[@]}"; do
+                rmdir_retry "$d"
+        done
+        cgroup_dirs=()
+}
+
 status=0
 host_info
-[[ $mode = loadavg ]] || run_latency
-[[ $mode = latency ]] || run_loadavg
+case $mode in
+latency) run_latency ;;
+loadavg) run_loadavg ;;
+preload) run_preload ;;
+all)
+        run_latency
+        run_loadavg
+        run_preload
+        ;;
+esac
 exit "$status"

@@ -8,7 +8,9 @@
  * implementations (jemalloc and tcmalloc ask sysconf() for the CPU count
  * while initialising), so nothing here allocates: the core reads with
  * open/read on stack buffers. Whenever the container's values cannot be read
- * the real functions answer. There is no state, so fork and exec need no care.
+ * the real functions answer. The only state is the CPU count's cache, which
+ * a child inherits with the cgroups and the affinity it describes, so fork
+ * and exec need no care.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -19,9 +21,11 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib-api.h"
+#include "lib-cache.h"
 #include "lib-cgroup.h"
 
 #define PV_EXPORT __attribute__((visibility("default")))
@@ -66,13 +70,58 @@ static void *real_symbol(void **cache, const char *name)
 
 /* ---- CPU count ---- */
 
+/*
+ * Computing the count reads /proc/self/cgroup, mountinfo and the cpuset and
+ * quota files of every ancestor: 13 to 20 times what glibc's own sysconf()
+ * costs (bench/run-bench.sh preload), and thread pools and allocators ask for
+ * it often. The count is kept with the affinity mask it was computed under
+ * and given again while the calling thread's mask is the same: every cpuset
+ * change, and every move to another cgroup, rewrites the mask, so such a
+ * change is seen at the very next call. What the mask cannot show is seen
+ * within COUNT_MAX_AGE_NS: a new CPU quota, and a cpuset change for a thread
+ * whose own narrower mask lies inside both the old and the new cpuset (the
+ * kernel then leaves it alone). One entry serves the process: threads pinned
+ * to different CPUs take turns, each turn computing once.
+ */
+#define COUNT_MAX_AGE_NS (100 * 1000 * 1000)
+
+static PvlCountCache count_cache;
+
+static unsigned cached_count(void)
+{
+        uint64_t mask[PVL_CACHE_WORDS] = {0};
+        struct timespec now;
+        unsigned n;
+
+        /* The override is looked at first: a program may set it at any time. */
+        if (pvl_parse_cpus_override(getenv("PROCVIEW_CPUS"), &n) == 0)
+                return n;
+        /* The kernel's mask is longer than the cache on hosts of over 1024 CPUs: EINVAL. */
+        long len = syscall(SYS_sched_getaffinity, 0, sizeof(mask), mask);
+        /* The coarse clock is read in user space (vDSO); its few ms of grain are ample here. */
+        if (len <= 0 || clock_gettime(CLOCK_MONOTONIC_COARSE, &now) < 0)
+                return pvl_current_count();
+        size_t n_words = ((size_t)len + sizeof(mask[0]) - 1) / sizeof(mask[0]);
+        int64_t now_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+        if (pvl_count_cache_get(&count_cache, mask, n_words, now_ns, COUNT_MAX_AGE_NS, &n))
+                return n;
+        /*
+         * The mask was read before the count is computed: should the cpuset
+         * change in between, the next call reads a mask that differs from the
+         * stored one and computes again.
+         */
+        n = pvl_current_count();
+        pvl_count_cache_put(&count_cache, mask, n_words, now_ns, n);
+        return n;
+}
+
 static long container_cpus(int real_name)
 {
         long n;
         if (in_hook)
                 return __sysconf(real_name);
         int saved = hook_enter();
-        n = (long)pvl_current_count();
+        n = (long)cached_count();
         hook_leave(saved);
         return n;
 }
