@@ -1,7 +1,9 @@
 #!/bin/bash
 # procview set-up: installs what is missing (Debian packages), builds, then
 #   run   starts procviewd in the foreground at its default mount point
-#   test  runs the whole test suite (unit, integration on this host, cgroup-v2 VM, runc)
+#   test  runs the whole test suite (unit, integration on this host, cgroup-v2 VM, runc),
+#         the fuzz harnesses' seeds, and the unit and daemon tests again in a clang
+#         ASan+UBSan build (build-san)
 # Needs root (apt-get, FUSE mounts, cgroups). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,13 +67,46 @@ test)
 	fi
 	ninja -C build-fuzz
 	meson test -C build-fuzz --suite fuzz --print-errorlogs || rc=$?
-	count() { cat build/meson-logs/testlog.json build-fuzz/meson-logs/testlog.json | grep -Ec "$1" || true; }
+	# Everything again built with clang's AddressSanitizer and UBSan: the unit
+	# suite, and the daemon's integration tests with procviewd (keeper and
+	# workers) sanitized, each run by sanitizer-run.sh, which fails a test on
+	# any sanitizer report of any of its processes. Left out: valgrind's test
+	# (it cannot run sanitized code); daemon-memory, whose bounds on
+	# procviewd's resident memory do not hold with ASan's shadow memory and
+	# quarantine; clang-format (already run); the
+	# preload's tests on real programs, because clang links the ASan runtime
+	# into executables only, so a sanitized preload cannot load into getconf
+	# or python3 (the unit suite still runs its wrappers, dlopen()ed by a
+	# sanitized test); and the VM and runc tests, whose guests and containers
+	# lack the sanitized build's run-time environment.
+	# meson names the log after the wrapper
+	san_log=build-san/meson-logs/testlog-sanitizer-run.sh.json
+	rm -f "$san_log"
+	if [ ! -f build-san/build.ninja ]; then
+		CC=clang meson setup build-san -Db_sanitize=address,undefined -Db_lundef=false \
+			-Dwerror=true || rc=1
+	fi
+	if [ -f build-san/build.ninja ] && ninja -C build-san; then
+		san_tests=$(meson test -C build-san --list 2>/dev/null | sed -nE \
+			-e 's,^procview:unit / ,,p' -e 's,^procview:integration / (daemon-),\1,p' |
+			grep -vx -e clang-format -e daemon-memory | sort -u || true)
+		# no names would mean every test, the VM's and runc's included
+		[ -n "$san_tests" ] || san_tests=no-test-found
+		meson test -C build-san --print-errorlogs --timeout-multiplier 3 \
+			--wrapper "$PWD/tests/integration/daemon/sanitizer-run.sh" $san_tests || rc=$?
+	else
+		echo "the sanitizer build failed"
+		rc=1
+	fi
+	logs=(build/meson-logs/testlog.json build-fuzz/meson-logs/testlog.json)
+	[ -f "$san_log" ] && logs+=("$san_log")
+	count() { cat "${logs[@]}" | grep -Ec "$1" || true; }
 	passed=$(count '"result": "OK"')
 	failed=$(count '"result": "(FAIL|TIMEOUT|ERROR|UNEXPECTEDPASS)"')
 	skipped=$(count '"result": "SKIP"')
 	if [ "${CI:-}" = true ] && [ "$skipped" != 0 ]; then
 		echo "CI installs every prerequisite, so no test may skip:"
-		cat build/meson-logs/testlog.json build-fuzz/meson-logs/testlog.json |
+		cat "${logs[@]}" |
 			grep '"result": "SKIP"' | sed -E 's/.*"name": "([^"]*)".*/  skipped: \1/'
 		rc=1
 	fi

@@ -60,8 +60,9 @@ start_daemon() {
 	# PV_DAEMON_WRAPPER: a command the daemon runs under (memcheck.sh uses valgrind)
 	${PV_DAEMON_WRAPPER:-} "$PROCVIEWD" -f "$@" "$MNT" 2> "$MNT.log" &
 	DAEMON_PID=$!
+	# served, and the worker has said so (tests count log lines from here on)
 	for _ in $(seq 300); do
-		[ -e "$MNT/proc/meminfo" ] && return 0
+		[ -e "$MNT/proc/meminfo" ] && grep -q " serving " "$MNT.log" && return 0
 		kill -0 "$DAEMON_PID" 2>/dev/null || break
 		sleep 0.1
 	done

@@ -66,6 +66,8 @@ static struct fuse_session *new_session(void)
         char *argv[] = {"test-takeover", NULL};
         struct fuse_args args = FUSE_ARGS_INIT(1, argv);
         struct fuse_session *se = fuse_session_new(&args, &test_ops, sizeof(test_ops), NULL);
+        /* fuse_session_new() appends to args, which then own heap copies */
+        fuse_opt_free_args(&args);
         ck_assert_ptr_nonnull(se);
         return se;
 }
