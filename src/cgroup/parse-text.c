@@ -57,7 +57,8 @@ size_t pv_line_split(const PvLine *l, const char **tok, size_t *tok_len, size_t 
 int pv_parse_u64_n(const char *s, size_t len, uint64_t *ret)
 {
         uint64_t v = 0;
-        if (len == 0 || len > 20)
+        /* no cap on digits: leading zeros are a number, overflow is caught below */
+        if (len == 0)
                 return -EINVAL;
         for (size_t i = 0; i < len; i++) {
                 if (!isdigit((unsigned char)s[i]))
