@@ -163,6 +163,7 @@ START_TEST(test_oldest_task)
         ck_assert_int_eq(pid, 100);
         ck_assert_uint_eq(start, 300);
         pv_cgroup_free(cg);
+        pv_hierarchy_close(&h);
 
         cg = open_ctr(&h, "/empty");
         ck_assert_int_eq(pv_cgroup_oldest_task(cg, &pid, &start), -ESRCH);
