@@ -72,6 +72,30 @@ def host_cpus():
         return cpulist(f.read())
 
 
+def mounts_at(path, mountinfo=None):
+    """[(mount ID, major:minor, fstype)] of the mounts stacked at path, in
+    this process's mountinfo or the given mountinfo text."""
+    if mountinfo is None:
+        with open("/proc/self/mountinfo") as f:
+            mountinfo = f.read()
+    out = []
+    for line in mountinfo.splitlines():
+        pre, _, post = line.partition(" - ")
+        fields = pre.split()
+        if fields[4] == path:
+            out.append((fields[0], fields[2], post.split()[0]))
+    return out
+
+
+def children(pid):
+    """The children of pid's main thread, where procviewd's keeper forks its worker."""
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
 class Harness:
     def __init__(self, name):
         self.name = name

@@ -17,7 +17,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pvrunc
-from pvrunc import check, cpulist, meminfo_kb, log, Failure
+from pvrunc import check, children, cpulist, meminfo_kb, log, mounts_at, Failure
 
 
 def read(h, cname, path):
@@ -28,29 +28,6 @@ def read(h, cname, path):
 # A closed FUSE connection: ENOTCONN, or ECONNABORTED where the kernel
 # reports aborted connections so (FUSE_ABORT_ERROR).
 DEAD_ERRNOS = (errno.ENOTCONN, errno.ECONNABORTED)
-
-
-def mounts_at(path, mountinfo=None):
-    """[(mount ID, major:minor, fstype)] of the mounts stacked at path, in
-    this process's mountinfo or the given mountinfo text."""
-    if mountinfo is None:
-        with open("/proc/self/mountinfo") as f:
-            mountinfo = f.read()
-    out = []
-    for line in mountinfo.splitlines():
-        pre, _, post = line.partition(" - ")
-        fields = pre.split()
-        if fields[4] == path:
-            out.append((fields[0], fields[2], post.split()[0]))
-    return out
-
-
-def children(pid):
-    try:
-        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
 
 
 def alive(pid):

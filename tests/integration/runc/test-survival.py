@@ -26,7 +26,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pvrunc
-from pvrunc import check, cpulist, meminfo_kb, log, Failure
+from pvrunc import check, children, cpulist, meminfo_kb, log, mounts_at, Failure
 
 DAEMON_ARGS = sys.argv[1:]
 MODE = "journal" if "--recovery=journal" in DAEMON_ARGS else "auto"
@@ -55,30 +55,6 @@ def mono():
 
 def cpus_text(ids):
     return ",".join(str(i) for i in sorted(ids))
-
-
-def mounts_at(path, mountinfo=None):
-    """[(mount ID, major:minor, fstype)] of the mounts stacked at path, in
-    this process's mountinfo or the given mountinfo text."""
-    if mountinfo is None:
-        with open("/proc/self/mountinfo") as f:
-            mountinfo = f.read()
-    out = []
-    for line in mountinfo.splitlines():
-        pre, _, post = line.partition(" - ")
-        fields = pre.split()
-        if fields[4] == path:
-            out.append((fields[0], fields[2], post.split()[0]))
-    return out
-
-
-def children(pid):
-    """The children of pid's main thread, where the keeper forks its worker."""
-    try:
-        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
 
 
 def proc_state(pid):
