@@ -68,3 +68,11 @@ struct PvDaemon {
         GCond sampler_cond;
         bool stopping; /* under sampler_lock */
 };
+
+/*
+ * Opens what a worker serves from (the host's files, the cgroup
+ * hierarchies) and makes the caches. d->opts must be set, fds at -1.
+ * Returns 0 or -errno; pv_daemon_teardown() frees what was made either way.
+ */
+int pv_daemon_setup(PvDaemon *d);
+void pv_daemon_teardown(PvDaemon *d);

@@ -12,6 +12,7 @@
 #include "common/fileio.h"
 #include "log.h"
 #include "fs-table.h"
+#include "handle.h"
 #include "gather.h"
 
 /* Static entries never change: let the kernel cache them. Per-CPU entries depend on the reader. */
@@ -43,146 +44,6 @@ static void clear_container_error(PvContainer *c)
         g_mutex_unlock(&c->lock);
         if (was)
                 pv_log_info("cgroup %s readable again", c->key);
-}
-
-/* Renders file f for container c into out (cleared first). */
-static int render(PvDaemon *d, PvContainer *c, const PvFile *f, unsigned cpu, GString *out)
-{
-        g_string_truncate(out, 0);
-        if (c->is_root && f->host != PV_HOST_NONE) {
-                g_autofree char *text = NULL;
-                size_t len;
-                int r = pv_host_read(d, f->host, &text, &len);
-                if (r < 0)
-                        return r;
-                g_string_append_len(out, text, (gssize)len);
-                return 0;
-        }
-        return f->gather(d, c, cpu, out);
-}
-
-/* ---- handles ---- */
-
-/*
- * An open file. Its id (the FUSE file handle) carries the worker's
- * generation, so a handle issued by an earlier worker is recognised and
- * adopted instead of being mistaken for one of ours.
- *
- * What a handle costs is bounded per container: at most
- * PV_HANDLES_PER_CONTAINER handles (then EMFILE), and their texts together
- * at most PV_TEXT_BYTES_PER_CONTAINER. The text rendered at open is kept, in
- * a buffer of its exact size, until a read reaches its end; a handle whose
- * container is past its text budget keeps none and renders at its first
- * read. So a held handle costs about 200 bytes, a churning reader nothing
- * that outlives its read, and no container can make the daemon hold more
- * than its share.
- */
-typedef struct Handle {
-        uint64_t id; /* the key of d->handles */
-        gint refs;
-        GMutex lock; /* protects text, len, eof_len and fresh */
-        PvContainer *c;
-        const PvFile *file;
-        unsigned cpu;
-        char *text;     /* NULL once read to the end, or never kept */
-        size_t len;     /* of text */
-        size_t eof_len; /* length of the last render, for reads past its end */
-        bool fresh;     /* rendered at open and not read yet: offset 0 need not re-render */
-} Handle;
-
-/* Drops h->text and gives its bytes back to the container's budget. */
-static void handle_drop_text(Handle *h)
-{
-        if (!h->text)
-                return;
-        g_atomic_pointer_add(&h->c->held_bytes, -(gssize)h->len);
-        g_free(g_steal_pointer(&h->text));
-        h->len = 0;
-}
-
-static void handle_unref(Handle *h)
-{
-        if (!g_atomic_int_dec_and_test(&h->refs))
-                return;
-        handle_drop_text(h);
-        g_atomic_int_add(&h->c->n_handles, -1);
-        pv_container_unref(h->c);
-        g_mutex_clear(&h->lock);
-        g_free(h);
-}
-
-/* A handle of c (whose reference it takes), or NULL when c has all it may hold. */
-static Handle *handle_new(PvContainer *c, const PvFile *f, unsigned cpu)
-{
-        if (g_atomic_int_add(&c->n_handles, 1) >= PV_HANDLES_PER_CONTAINER) {
-                g_atomic_int_add(&c->n_handles, -1);
-                return NULL;
-        }
-        Handle *h = g_new0(Handle, 1);
-        h->refs = 1;
-        g_mutex_init(&h->lock);
-        h->c = c;
-        h->file = f;
-        h->cpu = cpu;
-        return h;
-}
-
-/* Inserts h under a new id of this worker, or under id when id is not 0. */
-static Handle *handle_register(PvDaemon *d, Handle *h, uint64_t id)
-{
-        g_mutex_lock(&d->handles_lock);
-        if (id == 0) {
-                h->id = (d->generation << 40) | (++d->handle_counter & ((1ULL << 40) - 1));
-        } else {
-                Handle *had = g_hash_table_lookup(d->handles, &id);
-                if (had) { /* adopted twice at once: keep the first */
-                        g_atomic_int_inc(&had->refs);
-                        g_mutex_unlock(&d->handles_lock);
-                        handle_unref(h);
-                        return had;
-                }
-                h->id = id;
-        }
-        g_atomic_int_inc(&h->refs);
-        g_hash_table_insert(d->handles, &h->id, h);
-        g_mutex_unlock(&d->handles_lock);
-        return h;
-}
-
-/* A new reference to the handle with id fh, or NULL. */
-static Handle *handle_get(PvDaemon *d, uint64_t fh)
-{
-        g_mutex_lock(&d->handles_lock);
-        Handle *h = g_hash_table_lookup(d->handles, &fh);
-        if (h)
-                g_atomic_int_inc(&h->refs);
-        g_mutex_unlock(&d->handles_lock);
-        return h;
-}
-
-static void handle_drop(PvDaemon *d, uint64_t fh)
-{
-        g_mutex_lock(&d->handles_lock);
-        Handle *h = g_hash_table_lookup(d->handles, &fh);
-        if (h)
-                g_hash_table_remove(d->handles, &fh);
-        g_mutex_unlock(&d->handles_lock);
-        if (h)
-                handle_unref(h);
-}
-
-void pv_fs_free_handles(PvDaemon *d)
-{
-        GHashTableIter it;
-        gpointer key, h;
-
-        if (!d->handles)
-                return;
-        g_hash_table_iter_init(&it, d->handles);
-        while (g_hash_table_iter_next(&it, &key, &h)) {
-                g_hash_table_iter_steal(&it);
-                handle_unref(h);
-        }
 }
 
 static int caller_container(fuse_req_t req, PvContainer **ret)
@@ -378,45 +239,8 @@ static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
         fuse_reply_err(req, 0);
 }
 
-static void scratch_free(gpointer p)
-{
-        g_string_free(p, TRUE);
-}
-
-/* Each serving thread renders into its own buffer, kept for its next render. */
-static GPrivate scratch_key = G_PRIVATE_INIT(scratch_free);
-
-/*
- * Renders a handle's file (h->lock held) and keeps the text, in a buffer of
- * its size, while the container's budget allows; else the next read renders.
- */
-static int handle_render(PvDaemon *d, Handle *h)
-{
-        GString *scratch = g_private_get(&scratch_key);
-        if (!scratch) {
-                scratch = g_string_sized_new(8192);
-                g_private_set(&scratch_key, scratch);
-        }
-        handle_drop_text(h);
-        int r = render(d, h->c, h->file, h->cpu, scratch);
-        if (r < 0)
-                return r;
-        h->eof_len = scratch->len;
-        if ((gsize)g_atomic_pointer_add(&h->c->held_bytes, (gssize)scratch->len) + scratch->len >
-            PV_TEXT_BYTES_PER_CONTAINER) {
-                g_atomic_pointer_add(&h->c->held_bytes, -(gssize)scratch->len);
-                return 0;
-        }
-        h->text = g_memdup2(scratch->str, scratch->len + 1);
-        h->len = scratch->len;
-        /* a render of a huge host (a 1 MB cpuinfo) leaves no huge buffer behind */
-        if (scratch->allocated_len > 256 * 1024)
-                g_private_replace(&scratch_key, g_string_sized_new(8192));
-        return 0;
-}
-
 /* Resolves the reader's container and renders file f for it into a new handle. */
-static int open_handle(fuse_req_t req, const PvFile *f, unsigned cpu, Handle **ret)
+static int open_handle(fuse_req_t req, const PvFile *f, unsigned cpu, PvHandle **ret)
 {
         PvDaemon *d = daemon_of(req);
         PvContainer *c = NULL;
@@ -425,31 +249,31 @@ static int open_handle(fuse_req_t req, const PvFile *f, unsigned cpu, Handle **r
         r = caller_container(req, &c);
         if (r < 0)
                 return r == -ESRCH ? -ESRCH : -EIO;
-        Handle *h = handle_new(c, f, cpu);
+        PvHandle *h = pv_handle_new(c, f, cpu);
         if (!h) {
                 pv_log_debug("cgroup %s holds %d files open, refusing more", c->key,
                              PV_HANDLES_PER_CONTAINER);
                 pv_container_unref(c);
                 return -EMFILE;
         }
-        r = handle_render(d, h);
+        r = pv_handle_render(d, h);
         if (r == -ENOENT && f != &pv_fs_cpu_online_file && pv_registry_forget(d, c)) {
                 /* cgroups removed and made anew under the same paths: open them again, once */
                 PvContainer *fresh = NULL;
                 if (caller_container(req, &fresh) == 0) {
                         pv_container_unref(h->c);
                         h->c = c = fresh;
-                        r = handle_render(d, h);
+                        r = pv_handle_render(d, h);
                 }
         }
         if (r < 0) {
                 /* not an error of the container: a CPU it does not see, PSI it does not have */
                 if ((r == -ENOENT && f == &pv_fs_cpu_online_file) || r == -EOPNOTSUPP) {
-                        handle_unref(h);
+                        pv_handle_unref(h);
                         return r;
                 }
                 log_container_error(c, f->path ? f->path : "sys/devices/system/cpu/cpuN/online", r);
-                handle_unref(h);
+                pv_handle_unref(h);
                 return -EIO;
         }
         clear_container_error(c);
@@ -463,7 +287,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
         PvDaemon *d = daemon_of(req);
         unsigned cpu;
         const PvFile *f = pv_fs_file_of(ino, &cpu);
-        Handle *h;
+        PvHandle *h;
         int r;
 
         if (!f) {
@@ -483,13 +307,13 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
                 fuse_reply_err(req, -r);
                 return;
         }
-        h = handle_register(d, h, 0);
+        h = pv_handle_register(d, h, 0);
         fi->fh = h->id;
         fi->direct_io = 1;
         fi->keep_cache = 0;
         if (fuse_reply_open(req, fi) == -ENOENT) /* interrupted: nobody will release it */
-                handle_drop(d, h->id);
-        handle_unref(h);
+                pv_handle_drop(d, h->id);
+        pv_handle_unref(h);
 }
 
 /*
@@ -497,11 +321,11 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
  * or was replaced. Render it anew for the reader and keep it under the same
  * id until its release; a read that spans the takeover may mix two renders.
  */
-static int adopt_handle(fuse_req_t req, fuse_ino_t ino, uint64_t fh, Handle **ret)
+static int adopt_handle(fuse_req_t req, fuse_ino_t ino, uint64_t fh, PvHandle **ret)
 {
         unsigned cpu;
         const PvFile *f = pv_fs_file_of(ino, &cpu);
-        Handle *h;
+        PvHandle *h;
         int r;
 
         if (!f || S_ISDIR(f->mode))
@@ -509,7 +333,7 @@ static int adopt_handle(fuse_req_t req, fuse_ino_t ino, uint64_t fh, Handle **re
         r = open_handle(req, f, cpu, &h);
         if (r < 0)
                 return r;
-        *ret = handle_register(daemon_of(req), h, fh);
+        *ret = pv_handle_register(daemon_of(req), h, fh);
         return 0;
 }
 
@@ -517,7 +341,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                     struct fuse_file_info *fi)
 {
         PvDaemon *d = daemon_of(req);
-        Handle *h = handle_get(d, fi->fh);
+        PvHandle *h = pv_handle_get(d, fi->fh);
         int r = 0;
 
         if (!h && (fi->fh >> 40) != d->generation) {
@@ -534,7 +358,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
         g_mutex_lock(&h->lock);
         /* procps and others keep the file open and re-read from offset 0 */
         if ((off == 0 && !h->fresh) || (!h->text && off >= 0 && (size_t)off < h->eof_len))
-                r = handle_render(d, h);
+                r = pv_handle_render(d, h);
         h->fresh = false;
         if (r < 0) {
                 g_mutex_unlock(&h->lock);
@@ -545,7 +369,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                 fuse_reply_buf(req, NULL, 0);
         } else if (!h->text) {
                 /* past the container's budget: this render serves this read alone */
-                GString *scratch = g_private_get(&scratch_key);
+                GString *scratch = pv_handle_scratch();
                 size_t n = MIN(size, scratch->len - (size_t)off);
                 g_mutex_unlock(&h->lock);
                 fuse_reply_buf(req, scratch->str + off, n);
@@ -566,13 +390,13 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                         g_mutex_unlock(&h->lock);
                 }
         }
-        handle_unref(h);
+        pv_handle_unref(h);
 }
 
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
         /* an id of an earlier worker that was never read here has nothing to free */
-        handle_drop(daemon_of(req), fi->fh);
+        pv_handle_drop(daemon_of(req), fi->fh);
         fuse_reply_err(req, 0);
 }
 

@@ -17,8 +17,5 @@ extern const struct fuse_lowlevel_ops pv_fs_ops;
  */
 #define PV_FS_MOUNT_OPTIONS "allow_other,ro,default_permissions,fsname=procview,subtype=procview"
 
-/* Frees the handles still open (after the FUSE loop ended: no request runs). */
-void pv_fs_free_handles(PvDaemon *d);
-
 /* For tests and --help: the relative paths of the static files, NULL-terminated. */
 const char *const *pv_fs_file_paths(void);

@@ -19,51 +19,12 @@
 #include <fuse_lowlevel.h>
 
 #include "fdstore.h"
+#include "keeper-private.h"
 #include "journal.h"
 #include "log.h"
 #include "mountpoint.h"
 #include "preflight.h"
 #include "worker.h"
-
-#define MAX_WORKERS 8
-#define RESUME_ENV "PROCVIEWD_RESUME"
-#define READY_TIMEOUT_US (30 * G_USEC_PER_SEC)
-#define RETIRE_TIMEOUT_US (15 * G_USEC_PER_SEC)
-
-typedef struct KWorker {
-        pid_t pid;
-        uint64_t gen; /* its generation: names its journal in the fd store */
-        int journal_fd;
-        int ready_fd;  /* read end; -1 once ready */
-        bool retiring; /* told to stop: its death is no crash */
-        bool old;      /* started by the binary before an upgrade: replaced once ours serves */
-        gint64 started_us;
-        gint64 retire_us;
-} KWorker;
-
-/* The journal of a dead worker that still holds requests to answer. */
-typedef struct Orphan {
-        int fd;
-        uint64_t gen;
-} Orphan;
-
-typedef struct Keeper {
-        PvOptions *opts;
-        char *exe; /* what SIGHUP executes: the binary at the path we were started from */
-        char **argv;
-        int fuse_fd;
-        int state_fd;
-        PvKeeperState *state;
-        bool resend; /* answer a dead worker's requests by FUSE_NOTIFY_RESEND */
-        KWorker workers[MAX_WORKERS];
-        unsigned n_workers;
-        GArray *orphans; /* Orphan */
-        int sigfd;
-        gint64 next_start_us; /* back-off of the next start after a crash */
-        gint64 backoff_us;
-        bool stopping;
-        bool mount_gone;
-} Keeper;
 
 /* ---- mounting ---- */
 
@@ -189,7 +150,7 @@ static void start_worker(Keeper *k)
         pv_log_info("worker %d started", (int)pid);
 }
 
-static void retire(KWorker *w)
+void pv_keeper_retire(KWorker *w)
 {
         if (w->retiring)
                 return;
@@ -232,11 +193,11 @@ static void worker_ready(Keeper *k, KWorker *w)
         prune_orphans(k);
         for (unsigned i = 0; i < k->n_workers; i++)
                 if (&k->workers[i] != w)
-                        retire(&k->workers[i]);
+                        pv_keeper_retire(&k->workers[i]);
 }
 
 /* Asks the kernel to queue again every request read and not answered (Linux >= 6.9). */
-static void notify_resend(Keeper *k)
+void pv_keeper_notify_resend(Keeper *k)
 {
         struct fuse_out_header h = {.len = sizeof(h), .error = PV_FUSE_NOTIFY_RESEND};
         if (write(k->fuse_fd, &h, sizeof(h)) < 0)
@@ -307,17 +268,17 @@ static void reap(Keeper *k)
                 }
         }
         if (resend)
-                notify_resend(k);
+                pv_keeper_notify_resend(k);
         /* a retiring worker died with requests: a fresh worker answers them */
         KWorker *live = live_worker(k);
         if (k->orphans->len > 0 && live && live->ready_fd < 0)
-                k->next_start_us = 0, retire(live);
+                k->next_start_us = 0, pv_keeper_retire(live);
 }
 
 /* ---- upgrade: re-execute the binary on disk, keeping the connection ---- */
 
 /* The keeper takes these from its signalfd only; *ret_mask (if not NULL) gets them. */
-static void block_keeper_signals(sigset_t *ret_mask)
+void pv_keeper_block_signals(sigset_t *ret_mask)
 {
         sigset_t mask;
         sigemptyset(&mask);
@@ -330,112 +291,12 @@ static void block_keeper_signals(sigset_t *ret_mask)
                 *ret_mask = mask;
 }
 
-static void set_cloexec(int fd, bool on)
-{
-        int fl = fcntl(fd, F_GETFD);
-        if (fl >= 0)
-                fcntl(fd, F_SETFD, on ? fl | FD_CLOEXEC : fl & ~FD_CLOEXEC);
-}
-
-static void keep_fds(Keeper *k, bool keep)
-{
-        set_cloexec(k->fuse_fd, !keep);
-        set_cloexec(k->state_fd, !keep);
-        for (unsigned i = 0; i < k->n_workers; i++) {
-                set_cloexec(k->workers[i].journal_fd, !keep);
-                if (k->workers[i].ready_fd >= 0)
-                        set_cloexec(k->workers[i].ready_fd, !keep);
-        }
-        for (guint i = 0; i < k->orphans->len; i++)
-                set_cloexec(g_array_index(k->orphans, Orphan, i).fd, !keep);
-}
-
-static void upgrade(Keeper *k)
-{
-        GString *env = g_string_new(NULL);
-
-        g_string_append_printf(env, "fuse=%d state=%d workers=", k->fuse_fd, k->state_fd);
-        for (unsigned i = 0; i < k->n_workers; i++)
-                g_string_append_printf(env, "%s%d:%d:%d:%d:%" G_GUINT64_FORMAT, i ? "," : "",
-                                       (int)k->workers[i].pid, k->workers[i].journal_fd,
-                                       k->workers[i].ready_fd, k->workers[i].retiring,
-                                       k->workers[i].gen);
-        g_string_append(env, " orphans=");
-        for (guint i = 0; i < k->orphans->len; i++)
-                g_string_append_printf(env, "%s%d:%" G_GUINT64_FORMAT, i ? "," : "",
-                                       g_array_index(k->orphans, Orphan, i).fd,
-                                       g_array_index(k->orphans, Orphan, i).gen);
-        pv_log_info("upgrade: executing %s", k->exe);
-        keep_fds(k, true);
-        setenv(RESUME_ENV, env->str, 1);
-        g_string_free(env, TRUE);
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        execv(k->exe, k->argv);
-        pv_log_error("cannot execute %s: %m; this keeper goes on", k->exe);
-        unsetenv(RESUME_ENV);
-        block_keeper_signals(NULL);
-        keep_fds(k, false);
-}
-
-static bool fd_valid(int fd)
-{
-        return fd >= 0 && fcntl(fd, F_GETFD) >= 0;
-}
-
-/* Takes over from the keeper that executed us. Returns 0, or -EINVAL on a bad hand-over. */
-static int resume_from_env(Keeper *k, const char *env)
-{
-        g_auto(GStrv) parts = g_strsplit(env, " ", -1);
-        for (char **p = parts; *p; p++) {
-                if (g_str_has_prefix(*p, "fuse="))
-                        k->fuse_fd = atoi(*p + 5);
-                else if (g_str_has_prefix(*p, "state="))
-                        k->state_fd = atoi(*p + 6);
-                else if (g_str_has_prefix(*p, "workers=") && (*p)[8]) {
-                        g_auto(GStrv) ws = g_strsplit(*p + 8, ",", -1);
-                        for (char **w = ws; *w && k->n_workers < MAX_WORKERS; w++) {
-                                int pid, jfd, rfd, retiring;
-                                guint64 gen;
-                                if (sscanf(*w, "%d:%d:%d:%d:%" G_GUINT64_FORMAT, &pid, &jfd, &rfd,
-                                           &retiring, &gen) != 5 ||
-                                    !fd_valid(jfd))
-                                        return -EINVAL;
-                                k->workers[k->n_workers++] = (KWorker){
-                                    .pid = pid,
-                                    .gen = gen,
-                                    .journal_fd = jfd,
-                                    .ready_fd = fd_valid(rfd) ? rfd : -1,
-                                    .started_us = g_get_monotonic_time() - 60 * G_USEC_PER_SEC,
-                                    .old = true,
-                                };
-                                /* the old binary's workers go once ours serves */
-                                if (retiring)
-                                        retire(&k->workers[k->n_workers - 1]);
-                        }
-                } else if (g_str_has_prefix(*p, "orphans=") && (*p)[8]) {
-                        g_auto(GStrv) os = g_strsplit(*p + 8, ",", -1);
-                        for (char **o = os; *o; o++) {
-                                Orphan orphan = {.fd = -1};
-                                if (sscanf(*o, "%d:%" G_GUINT64_FORMAT, &orphan.fd, &orphan.gen) ==
-                                        2 &&
-                                    fd_valid(orphan.fd))
-                                        g_array_append_val(k->orphans, orphan);
-                        }
-                }
-        }
-        if (!fd_valid(k->fuse_fd) || !fd_valid(k->state_fd))
-                return -EINVAL;
-        return 0;
-}
-
 /* ---- the loop ---- */
 
 static int setup_signals(Keeper *k)
 {
         sigset_t mask;
-        block_keeper_signals(&mask);
+        pv_keeper_block_signals(&mask);
         signal(SIGPIPE, SIG_IGN);
         k->sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
         return k->sigfd < 0 ? -errno : 0;
@@ -451,7 +312,7 @@ static void handle_signals(Keeper *k)
                         break;
                 case SIGHUP:
                         if (!k->stopping)
-                                upgrade(k);
+                                pv_keeper_upgrade(k);
                         break;
                 default:
                         if (!k->stopping)
@@ -485,7 +346,7 @@ static void loop(Keeper *k)
                                                        k->opts->mountpoint);
                         }
                         for (unsigned i = 0; i < k->n_workers; i++) {
-                                retire(&k->workers[i]);
+                                pv_keeper_retire(&k->workers[i]);
                                 if (now > stop_deadline)
                                         kill(k->workers[i].pid, SIGKILL);
                         }
@@ -560,7 +421,7 @@ int pv_keeper_main(PvOptions *opts, char **argv)
         }
 
         if (resume_copy) {
-                r = resume_from_env(&k, resume_copy);
+                r = pv_keeper_resume_from_env(&k, resume_copy);
                 if (r == 0)
                         r = pv_state_map(k.state_fd, &k.state);
                 if (r < 0) {
@@ -568,37 +429,12 @@ int pv_keeper_main(PvOptions *opts, char **argv)
                                      g_strerror(-r));
                         goto out;
                 }
-                keep_fds(&k, false);
+                pv_keeper_keep_fds(&k, false);
                 pv_log_info("procviewd %s keeper took over %s", PV_VERSION, opts->mountpoint);
         } else if (pv_fdstore_take(&k.fuse_fd, &k.state_fd, jfds, jgens) == 0) {
-                r = pv_state_map(k.state_fd, &k.state);
-                if (r < 0 || k.state->init_len == 0) {
-                        pv_log_error("the fd store's state is unusable: %s",
-                                     g_strerror(r < 0 ? -r : EINVAL));
-                        goto out;
-                }
-                pv_log_info("procviewd %s keeper took %s back from the fd store", PV_VERSION,
-                            opts->mountpoint);
-                /* the killed workers' requests: from their journals, or from the kernel */
-                bool resend =
-                    !opts->recovery_journal && (k.state->kernel_flags & PV_FUSE_HAS_RESEND);
-                for (guint i = 0; i < jfds->len; i++) {
-                        Orphan o = {.fd = g_array_index(jfds, int, i),
-                                    .gen = g_array_index(jgens, uint64_t, i)};
-                        g_array_append_val(k.orphans, o);
-                }
-                if (resend) {
-                        notify_resend(&k);
-                        for (guint i = 0; i < k.orphans->len; i++) {
-                                close(g_array_index(k.orphans, Orphan, i).fd);
-                                pv_fdstore_remove_journal(g_array_index(k.orphans, Orphan, i).gen);
-                        }
-                        g_array_set_size(k.orphans, 0);
-                }
-                /* generations go on past every journal we hold */
-                for (guint i = 0; i < k.orphans->len; i++)
-                        k.state->next_generation = MAX(k.state->next_generation,
-                                                       g_array_index(k.orphans, Orphan, i).gen + 1);
+                r = pv_keeper_resume_from_fdstore(&k, jfds, jgens);
+                if (r < 0)
+                        goto out; /* said why */
         } else {
                 r = pv_preflight_check();
                 if (r < 0)

@@ -12,14 +12,11 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "caller.h"
-#include "common/fileio.h"
 #include "fs.h"
 #include "journal.h"
 #include "log.h"
@@ -261,90 +258,6 @@ static void stop_threads(void)
                                left);
 }
 
-/* ---- the daemon object ---- */
-
-/*
- * Every container holds a directory fd per controller and per level of its
- * cgroup path (about 18 for /kubepods/pod/container on v1) and keeps its
- * counter files open: ask for room for tens of thousands of containers (root
- * may raise the hard limit), else take the hard limit.
- */
-static void raise_fd_limit(void)
-{
-        const rlim_t want = 1 << 19;
-        struct rlimit rl;
-        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
-                return;
-        struct rlimit big = {.rlim_cur = want, .rlim_max = rl.rlim_max > want ? rl.rlim_max : want};
-        if (setrlimit(RLIMIT_NOFILE, &big) == 0)
-                return;
-        rl.rlim_cur = rl.rlim_max;
-        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-                pv_log_debug("cannot raise the open file limit: %m, ignoring");
-}
-
-static int daemon_setup(PvDaemon *d)
-{
-        struct stat st;
-        g_autofree char *stat_text = NULL;
-        int r;
-
-        raise_fd_limit();
-        d->clk_tck = sysconf(_SC_CLK_TCK);
-        if (d->clk_tck <= 0)
-                d->clk_tck = 100;
-        d->proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (d->proc_fd < 0)
-                return -errno;
-        d->host_fd = open(d->opts.host_proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (d->host_fd < 0)
-                return -errno;
-        if (stat("/proc/self/ns/pid", &st) < 0)
-                return -errno;
-        d->self_pidns_ino = st.st_ino;
-
-        r = pv_host_open(d);
-        if (r < 0)
-                return r;
-        r = pv_host_read(d, PV_HOST_STAT, &stat_text, NULL);
-        if (r < 0)
-                return r;
-        const char *bt = strstr(stat_text, "\nbtime ");
-        d->host_btime_s = bt ? g_ascii_strtoull(bt + 7, NULL, 10) : 0;
-
-        r = pv_hierarchy_open(&d->hier);
-        if (r < 0)
-                return r;
-        g_mutex_init(&d->containers_lock);
-        d->containers = g_hash_table_new(g_str_hash, g_str_equal);
-        d->callers = pv_caller_cache_new();
-        g_mutex_init(&d->handles_lock);
-        d->handles = g_hash_table_new(g_int64_hash, g_int64_equal);
-        g_mutex_init(&d->sampler_lock);
-        g_cond_init(&d->sampler_cond);
-        return 0;
-}
-
-static void daemon_teardown(PvDaemon *d)
-{
-        pv_sampler_stop(d);
-        if (d->handles) {
-                pv_fs_free_handles(d);
-                g_hash_table_destroy(d->handles);
-        }
-        if (d->containers) {
-                pv_registry_clear(d);
-                g_hash_table_destroy(d->containers);
-        }
-        pv_caller_cache_free(d->callers);
-        pv_hierarchy_close(&d->hier);
-        if (d->proc_fd >= 0)
-                close(d->proc_fd);
-        pv_host_close(d);
-        if (d->host_fd >= 0)
-                close(d->host_fd);
-}
-
 static const char *layout_name(PvCgroupLayout l)
 {
         return l == PV_LAYOUT_V2 ? "v2 (unified)" : l == PV_LAYOUT_HYBRID ? "hybrid" : "v1";
@@ -470,7 +383,7 @@ int pv_worker_main(PvOptions *opts, const PvWorkerArgs *a)
                 pv_log_error("worker: the keeper's state is unusable: %s", g_strerror(-r));
                 goto out;
         }
-        r = daemon_setup(&d);
+        r = pv_daemon_setup(&d);
         if (r < 0) {
                 pv_log_error("cannot set up: %s%s", g_strerror(-r),
                              r == -ENOENT ? " (no cgroup hierarchy mounted?)" : "");
@@ -486,6 +399,6 @@ int pv_worker_main(PvOptions *opts, const PvWorkerArgs *a)
 out:
         if (worker.se)
                 fuse_session_destroy(worker.se);
-        daemon_teardown(&d);
+        pv_daemon_teardown(&d);
         return status;
 }

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "handle.h"
+
+#include "fs.h"
+#include "host.h"
+#include "log.h"
+
+/* Renders file f for container c into out (cleared first). */
+static int render(PvDaemon *d, PvContainer *c, const PvFile *f, unsigned cpu, GString *out)
+{
+        g_string_truncate(out, 0);
+        if (c->is_root && f->host != PV_HOST_NONE) {
+                g_autofree char *text = NULL;
+                size_t len;
+                int r = pv_host_read(d, f->host, &text, &len);
+                if (r < 0)
+                        return r;
+                g_string_append_len(out, text, (gssize)len);
+                return 0;
+        }
+        return f->gather(d, c, cpu, out);
+}
+
+/* ---- handles ---- */
+
+/* Drops h->text and gives its bytes back to the container's budget. */
+static void handle_drop_text(PvHandle *h)
+{
+        if (!h->text)
+                return;
+        g_atomic_pointer_add(&h->c->held_bytes, -(gssize)h->len);
+        g_free(g_steal_pointer(&h->text));
+        h->len = 0;
+}
+
+void pv_handle_unref(PvHandle *h)
+{
+        if (!g_atomic_int_dec_and_test(&h->refs))
+                return;
+        handle_drop_text(h);
+        g_atomic_int_add(&h->c->n_handles, -1);
+        pv_container_unref(h->c);
+        g_mutex_clear(&h->lock);
+        g_free(h);
+}
+
+/* A handle of c (whose reference it takes), or NULL when c has all it may hold. */
+PvHandle *pv_handle_new(PvContainer *c, const PvFile *f, unsigned cpu)
+{
+        if (g_atomic_int_add(&c->n_handles, 1) >= PV_HANDLES_PER_CONTAINER) {
+                g_atomic_int_add(&c->n_handles, -1);
+                return NULL;
+        }
+        PvHandle *h = g_new0(PvHandle, 1);
+        h->refs = 1;
+        g_mutex_init(&h->lock);
+        h->c = c;
+        h->file = f;
+        h->cpu = cpu;
+        return h;
+}
+
+/* Inserts h under a new id of this worker, or under id when id is not 0. */
+PvHandle *pv_handle_register(PvDaemon *d, PvHandle *h, uint64_t id)
+{
+        g_mutex_lock(&d->handles_lock);
+        if (id == 0) {
+                h->id = (d->generation << 40) | (++d->handle_counter & ((1ULL << 40) - 1));
+        } else {
+                PvHandle *had = g_hash_table_lookup(d->handles, &id);
+                if (had) { /* adopted twice at once: keep the first */
+                        g_atomic_int_inc(&had->refs);
+                        g_mutex_unlock(&d->handles_lock);
+                        pv_handle_unref(h);
+                        return had;
+                }
+                h->id = id;
+        }
+        g_atomic_int_inc(&h->refs);
+        g_hash_table_insert(d->handles, &h->id, h);
+        g_mutex_unlock(&d->handles_lock);
+        return h;
+}
+
+/* A new reference to the handle with id fh, or NULL. */
+PvHandle *pv_handle_get(PvDaemon *d, uint64_t fh)
+{
+        g_mutex_lock(&d->handles_lock);
+        PvHandle *h = g_hash_table_lookup(d->handles, &fh);
+        if (h)
+                g_atomic_int_inc(&h->refs);
+        g_mutex_unlock(&d->handles_lock);
+        return h;
+}
+
+void pv_handle_drop(PvDaemon *d, uint64_t fh)
+{
+        g_mutex_lock(&d->handles_lock);
+        PvHandle *h = g_hash_table_lookup(d->handles, &fh);
+        if (h)
+                g_hash_table_remove(d->handles, &fh);
+        g_mutex_unlock(&d->handles_lock);
+        if (h)
+                pv_handle_unref(h);
+}
+
+void pv_handle_free_all(PvDaemon *d)
+{
+        GHashTableIter it;
+        gpointer key, h;
+
+        if (!d->handles)
+                return;
+        g_hash_table_iter_init(&it, d->handles);
+        while (g_hash_table_iter_next(&it, &key, &h)) {
+                g_hash_table_iter_steal(&it);
+                pv_handle_unref(h);
+        }
+}
+
+static void scratch_free(gpointer p)
+{
+        g_string_free(p, TRUE);
+}
+
+/* Each serving thread renders into its own buffer, kept for its next render. */
+static GPrivate scratch_key = G_PRIVATE_INIT(scratch_free);
+
+/*
+ * Renders a handle's file (h->lock held) and keeps the text, in a buffer of
+ * its size, while the container's budget allows; else the next read renders.
+ */
+int pv_handle_render(PvDaemon *d, PvHandle *h)
+{
+        GString *scratch = g_private_get(&scratch_key);
+        if (!scratch) {
+                scratch = g_string_sized_new(8192);
+                g_private_set(&scratch_key, scratch);
+        }
+        handle_drop_text(h);
+        int r = render(d, h->c, h->file, h->cpu, scratch);
+        if (r < 0)
+                return r;
+        h->eof_len = scratch->len;
+        if ((gsize)g_atomic_pointer_add(&h->c->held_bytes, (gssize)scratch->len) + scratch->len >
+            PV_TEXT_BYTES_PER_CONTAINER) {
+                g_atomic_pointer_add(&h->c->held_bytes, -(gssize)scratch->len);
+                return 0;
+        }
+        h->text = g_memdup2(scratch->str, scratch->len + 1);
+        h->len = scratch->len;
+        /* a render of a huge host (a 1 MB cpuinfo) leaves no huge buffer behind */
+        if (scratch->allocated_len > 256 * 1024)
+                g_private_replace(&scratch_key, g_string_sized_new(8192));
+        return 0;
+}
+
+GString *pv_handle_scratch(void)
+{
+        return g_private_get(&scratch_key);
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Open files of the worker: ids, reference counts, kept text and each container's budget. */
+
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
+
+#include "container.h"
+#include "daemon.h"
+#include "fs-table.h"
+
+/*
+ * An open file. Its id (the FUSE file handle) carries the worker's
+ * generation, so a handle issued by an earlier worker is recognised and
+ * adopted instead of being mistaken for one of ours.
+ *
+ * What a handle costs is bounded per container: at most
+ * PV_HANDLES_PER_CONTAINER handles (then EMFILE), and their texts together
+ * at most PV_TEXT_BYTES_PER_CONTAINER. The text rendered at open is kept, in
+ * a buffer of its exact size, until a read reaches its end; a handle whose
+ * container is past its text budget keeps none and renders at its first
+ * read. So a held handle costs about 200 bytes, a churning reader nothing
+ * that outlives its read, and no container can make the daemon hold more
+ * than its share.
+ */
+typedef struct PvHandle {
+        uint64_t id; /* the key of d->handles */
+        gint refs;
+        GMutex lock; /* protects text, len, eof_len and fresh */
+        PvContainer *c;
+        const PvFile *file;
+        unsigned cpu;
+        char *text;     /* NULL once read to the end, or never kept */
+        size_t len;     /* of text */
+        size_t eof_len; /* length of the last render, for reads past its end */
+        bool fresh;     /* rendered at open and not read yet: offset 0 need not re-render */
+} PvHandle;
+
+/* A handle of c (whose reference it takes), or NULL when c has all it may hold. */
+PvHandle *pv_handle_new(PvContainer *c, const PvFile *f, unsigned cpu);
+void pv_handle_unref(PvHandle *h);
+/*
+ * Inserts h under a new id of this worker, or under id when id is not 0 (a
+ * handle adopted from an earlier worker; if another thread adopted it first,
+ * h is dropped and that one returned). Returns a new reference.
+ */
+PvHandle *pv_handle_register(PvDaemon *d, PvHandle *h, uint64_t id);
+/* A new reference to the handle with id fh, or NULL. */
+PvHandle *pv_handle_get(PvDaemon *d, uint64_t fh);
+/* Forgets the handle with id fh (its release); no-op for unknown ids. */
+void pv_handle_drop(PvDaemon *d, uint64_t fh);
+/*
+ * Renders h's file (h->lock held) and keeps the text while the container's
+ * budget allows; else the text stays in this thread's pv_handle_scratch().
+ * Returns 0 or -errno.
+ */
+int pv_handle_render(PvDaemon *d, PvHandle *h);
+/* This thread's render buffer: the text of its last pv_handle_render(). */
+GString *pv_handle_scratch(void);
+/* Frees the handles still open (the worker stops: no request runs). */
+void pv_handle_free_all(PvDaemon *d);
