@@ -200,19 +200,22 @@ static uint64_t to_kb(uint64_t bytes)
         return bytes / 1024;
 }
 
-int meminfo_render(const char *host_meminfo, const PvMemory *mem, GString *out)
+/*
+ * Splits the host's text into lines (pointing into text) and keeps the first
+ * value of each key the cgroup replaces in host[], 0 for a key the host
+ * lacks. Returns 0 with the lines (g_free()) in *ret_lines and their number
+ * in *ret_n, or -EINVAL for malformed text or no MemTotal; *ret_lines and
+ * *ret_n untouched on failure.
+ */
+static int parse_host(const char *text, uint64_t host[_K_MAX], MemLine **ret_lines, size_t *ret_n)
 {
         g_autofree MemLine *lines = NULL;
         size_t n = 0, cap = 0, pos = 0, len;
         const char *s;
-        uint64_t host[_K_MAX] = {0};
         bool have[_K_MAX] = {false};
         int r;
 
-        if (!host_meminfo || !mem || !out)
-                return -EINVAL;
-
-        while (pv_next_line(host_meminfo, &pos, &s, &len)) {
+        while (pv_next_line(text, &pos, &s, &len)) {
                 if (len == 0)
                         continue;
                 if (n == cap) {
@@ -233,9 +236,18 @@ int meminfo_render(const char *host_meminfo, const PvMemory *mem, GString *out)
         }
         if (!have[K_MEMTOTAL])
                 return -EINVAL;
+        *ret_lines = g_steal_pointer(&lines);
+        *ret_n = n;
+        return 0;
+}
 
+/*
+ * The container's values of the memory keys into v[] (see the top of this
+ * file), each capped at its MemTotal.
+ */
+static void memory_values(const PvMemory *mem, const uint64_t host[_K_MAX], uint64_t v[_K_MAX])
+{
         const PvMemStat *st = &mem->stat;
-        uint64_t v[_K_MAX] = {0};
         uint64_t total = host[K_MEMTOTAL];
         if (mem->limit != PV_UNLIMITED)
                 total = pv_min_u64(to_kb(mem->limit), total);
@@ -273,19 +285,27 @@ int meminfo_render(const char *host_meminfo, const PvMemory *mem, GString *out)
         v[K_ANONHUGEPAGES] = to_kb(st->anon_thp);
         for (int k = K_MEMTOTAL; k < _K_MAX; k++)
                 v[k] = pv_min_u64(v[k], total);
+}
 
-        /* Swap is not memory: its values are bounded by SwapTotal, not MemTotal. */
+/* SwapTotal and SwapFree into v[]: swap is not memory, so they are bounded by SwapTotal, not
+ * MemTotal. */
+static void swap_values(const PvMemory *mem, const uint64_t host[_K_MAX], uint64_t v[_K_MAX])
+{
         if (!mem->swap_accounted || host[K_SWAPTOTAL] == 0) {
                 v[K_SWAPTOTAL] = host[K_SWAPTOTAL];
                 v[K_SWAPFREE] = pv_min_u64(host[K_SWAPFREE], host[K_SWAPTOTAL]);
-        } else {
-                uint64_t swap_total = host[K_SWAPTOTAL];
-                if (mem->swap_limit != PV_UNLIMITED)
-                        swap_total = pv_min_u64(to_kb(mem->swap_limit), swap_total);
-                v[K_SWAPTOTAL] = swap_total;
-                v[K_SWAPFREE] = pv_sub_sat(swap_total, to_kb(mem->swap_usage));
+                return;
         }
+        uint64_t swap_total = host[K_SWAPTOTAL];
+        if (mem->swap_limit != PV_UNLIMITED)
+                swap_total = pv_min_u64(to_kb(mem->swap_limit), swap_total);
+        v[K_SWAPTOTAL] = swap_total;
+        v[K_SWAPFREE] = pv_sub_sat(swap_total, to_kb(mem->swap_usage));
+}
 
+/* Appends the host's lines to out in their order, with the container's values from v[]. */
+static void write_lines(const MemLine *lines, size_t n, const uint64_t v[_K_MAX], GString *out)
+{
         for (size_t i = 0; i < n; i++) {
                 const MemLine *l = &lines[i];
                 uint64_t value;
@@ -295,7 +315,7 @@ int meminfo_render(const char *host_meminfo, const PvMemory *mem, GString *out)
                         g_string_append_c(out, '\n');
                         continue;
                 }
-                value = l->key == K_OTHER ? pv_min_u64(l->value, total) : v[l->key];
+                value = l->key == K_OTHER ? pv_min_u64(l->value, v[K_MEMTOTAL]) : v[l->key];
                 /* an unchanged value keeps the host's bytes (HardwareCorrupted has its own width)
                  */
                 if (value == l->value) {
@@ -307,6 +327,24 @@ int meminfo_render(const char *host_meminfo, const PvMemory *mem, GString *out)
                 g_string_append_printf(out, "%.*s:%*s%8" PRIu64 " kB\n", (int)l->key_len, l->line,
                                        pad, "", value);
         }
+}
+
+int meminfo_render(const char *host_meminfo, const PvMemory *mem, GString *out)
+{
+        g_autofree MemLine *lines = NULL;
+        uint64_t host[_K_MAX] = {0};
+        uint64_t v[_K_MAX] = {0};
+        size_t n;
+        int r;
+
+        if (!host_meminfo || !mem || !out)
+                return -EINVAL;
+        r = parse_host(host_meminfo, host, &lines, &n);
+        if (r < 0)
+                return r;
+        memory_values(mem, host, v);
+        swap_values(mem, host, v);
+        write_lines(lines, n, v, out);
         return 0;
 }
 
