@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Guest side of lib-api-v2: libprocview on a cgroup-v2 host, run by
-# tests/vm/pv-vm as root in the root cgroup of a 2-CPU guest.
+# tests/integration/vm/pv-vm as root in the root cgroup of a 2-CPU guest.
 # Arguments: BUILD-ROOT UNSHARE GETCONF, where UNSHARE is util-linux
 # unshare (busybox's has no -C) and GETCONF glibc's getconf (a dynamically
 # linked sysconf() caller: busybox is static, so a preload cannot reach it).

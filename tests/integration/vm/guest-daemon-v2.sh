@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Guest side of the cgroup-v2 daemon test, run by tests/vm/pv-vm as root in
-# the root cgroup of a 2-CPU guest. Arguments: PROCVIEWD MEMHOG.
+# Guest side of the cgroup-v2 daemon test, run by tests/integration/vm/pv-vm
+# as root in the root cgroup of a 2-CPU guest. Arguments: PROCVIEWD MEMHOG.
 #
 # A reader in the host pid namespace sees the view of its own cgroup, so
 # each check moves a fresh reader (sh, then exec cat) into the cgroup under

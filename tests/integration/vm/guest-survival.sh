@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Guest side of the worker crash survival test on cgroup v2, run by
-# tests/vm/pv-vm as root in the root cgroup of a 2-CPU guest.
+# tests/integration/vm/pv-vm as root in the root cgroup of a 2-CPU guest.
 # Arguments: PROCVIEWD READER [KILLS [INTERVAL]]; KILLS=0 runs the readers
 # with no kill and no check of the keeper (a baseline).
 #

@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# run-vm-test.sh PV-VM-RUN-ARGS...: runs one guest test through
-# tests/vm/pv-vm after checking what the VM truly needs, so that the only
-# skip (77) is a host that cannot run it at all. Every file named in --add
+# run-vm-test.sh PV-VM-RUN-ARGS...: runs one guest test through pv-vm (beside
+# it) after checking what the VM truly needs, so that the only skip (77) is
+# a host that cannot run it at all. Every file named in --add
 # must exist: a missing build product is a failure, not a skip.
 
 set -euo pipefail
@@ -29,4 +29,4 @@ for ((i = 0; i < ${#args[@]}; i++)); do
         [[ ${args[i]} == -- ]] && break
 done
 
-exec "$PV_SOURCE_ROOT/tests/vm/pv-vm" run --timeout "${PV_VM_TIMEOUT:-600}" "$@"
+exec "$PV_SOURCE_ROOT/tests/integration/vm/pv-vm" run --timeout "${PV_VM_TIMEOUT:-600}" "$@"
