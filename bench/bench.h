@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <glib.h>
+
 /*
  * The subcommands of pv-bench. Each takes the arguments after its name
  * (argv[0] is the subcommand) and returns the process exit status.
@@ -28,3 +30,9 @@ int bench_latency_main(int argc, char **argv);
  * kills and reaps them.
  */
 int bench_spawn_main(int argc, char **argv);
+
+/* "PID[,PID...]" appended to ret (int). 0 or -EINVAL. */
+int bench_cpu_parse_pids(const char *text, GArray *ret);
+
+/* Summed user + system CPU seconds of the processes, or -1 if one is gone. */
+double bench_cpu_seconds(const GArray *pids);

@@ -27,8 +27,9 @@
 #define READ_BUF_SIZE (1024 * 1024)
 
 typedef struct Target {
-        char *name; /* daemon label, e.g. "procviewd" */
-        char *root; /* its mount point, or for the baseline the one file */
+        char *name;   /* daemon label, e.g. "procviewd" */
+        char *root;   /* its mount point, or for the baseline the one file */
+        GArray *pids; /* int: its processes, whose CPU time is counted (--cpu) */
 } Target;
 
 typedef struct Cell {
@@ -40,7 +41,9 @@ typedef struct Cell {
         uint64_t bytes; /* read by the measured samples */
         uint64_t errors;
         int first_errno;
-        double seconds; /* summed wall time of the measured slices */
+        double seconds;    /* summed wall time of the measured slices */
+        double daemon_cpu; /* the daemon's CPU seconds in them, < 0 if unknown */
+        double reader_cpu; /* the reader's own (open, read, close in its kernel) */
 } Cell;
 
 typedef struct Worker {
@@ -137,8 +140,17 @@ static void *worker_run(void *arg)
 }
 
 /* Runs one slice of cell c; merges the samples into c unless warm-up. */
+static double self_cpu_seconds(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void run_slice(Pool *p, Cell *c, unsigned ms, bool measure)
 {
+        double cpu0 = bench_cpu_seconds(c->target->pids), self0 = self_cpu_seconds();
         uint64_t start = now_ns(), end;
 
         p->path = c->path;
@@ -163,8 +175,27 @@ static void run_slice(Pool *p, Cell *c, unsigned ms, bool measure)
                 w->errors = 0;
                 w->first_errno = 0;
         }
-        if (measure)
+        if (measure) {
+                double cpu1 = bench_cpu_seconds(c->target->pids);
+
                 c->seconds += (double)(end - start) / 1e9;
+                c->reader_cpu += self_cpu_seconds() - self0;
+                if (cpu0 < 0 || cpu1 < 0 || c->daemon_cpu < 0)
+                        c->daemon_cpu = -1;
+                else
+                        c->daemon_cpu += cpu1 - cpu0;
+        }
+}
+
+/* CPU microseconds per sample, or NAN. */
+static double cpu_per_read_us(const Cell *c, bool daemon)
+{
+        double s;
+
+        if (!c || c->lat_ns->len == 0)
+                return NAN;
+        s = daemon ? c->daemon_cpu : c->reader_cpu;
+        return s < 0 ? NAN : s * 1e6 / c->lat_ns->len;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -268,6 +299,73 @@ static void print_ratios(const Cell *s, const Cell *other)
         print_ratio(cell_rate(s), cell_rate(other));
 }
 
+/* Gives each target named in a --cpu argument its pids. */
+static int assign_cpu_pids(char **args, Target *targets[3])
+{
+        for (char **a = args; a && *a; a++) {
+                const char *eq = strchr(*a, '=');
+                Target *t = NULL;
+
+                for (int i = 0; i < 3 && eq; i++)
+                        if (targets[i]->name && strlen(targets[i]->name) == (size_t)(eq - *a) &&
+                            strncmp(targets[i]->name, *a, (size_t)(eq - *a)) == 0)
+                                t = targets[i];
+                if (!t)
+                        return -EINVAL;
+                if (!t->pids)
+                        t->pids = g_array_new(FALSE, FALSE, sizeof(int));
+                if (bench_cpu_parse_pids(eq + 1, t->pids) < 0)
+                        return -EINVAL;
+        }
+        return 0;
+}
+
+/*
+ * CPU per sample: what the daemon spent (its FUSE requests, the kernel
+ * files it reads, its own work) and what the reader's open, read and close
+ * cost in the reader's kernel (path walk, FUSE round trips, wake-ups).
+ */
+static double cpu_sum_us(const Cell *c)
+{
+        return c ? cpu_per_read_us(c, true) + cpu_per_read_us(c, false) : NAN;
+}
+
+/* A row; for the subject also its sum over the baseline's and the reference's. */
+static void print_cpu_row(const Cell *c, const char *file, const Cell *base, const Cell *ref)
+{
+        if (!c)
+                return;
+        printf("%7u  %-30s %-10s %9.1f %9.1f %9.1f", c->threads, file, c->target->name,
+               cpu_per_read_us(c, true), cpu_per_read_us(c, false), cpu_sum_us(c));
+        if (base || ref) {
+                print_ratio(cpu_sum_us(c), cpu_sum_us(base));
+                print_ratio(cpu_sum_us(c), cpu_sum_us(ref));
+        }
+        printf("\n");
+}
+
+static void print_cpu(GPtrArray *cells, GArray *threads, char **files, Target **with_files,
+                      unsigned n_with_files, Target *baseline)
+{
+        printf("\n## CPU per sample (microseconds): the daemon's processes, the reader\n");
+        printf("%7s  %-30s %-10s %9s %9s %9s %8s %8s\n", "threads", "file", "daemon", "daemon",
+               "reader", "sum", "sum/base", "sum/ref");
+        for (guint ti = 0; ti < threads->len; ti++) {
+                unsigned n = g_array_index(threads, unsigned, ti);
+                Cell *b = baseline->name ? find_cell(cells, baseline, NULL, n) : NULL;
+
+                print_cpu_row(b, "(one small file)", NULL, NULL);
+                for (char **f = files; *f; f++) {
+                        print_cpu_row(find_cell(cells, with_files[0], *f, n), *f, b,
+                                      n_with_files > 1 ? find_cell(cells, with_files[1], *f, n)
+                                                       : NULL);
+                        for (unsigned d = 1; d < n_with_files; d++)
+                                print_cpu_row(find_cell(cells, with_files[d], *f, n), *f, NULL,
+                                              NULL);
+                }
+        }
+}
+
 static void cell_free(gpointer p)
 {
         Cell *c = p;
@@ -281,6 +379,7 @@ int bench_latency_main(int argc, char **argv)
 {
         g_autofree char *subject_arg = NULL, *reference_arg = NULL, *baseline_arg = NULL;
         g_autofree char *files_arg = NULL, *threads_arg = NULL;
+        g_auto(GStrv) cpu_args = NULL;
         int rounds = 8, slice_ms = 250, warmup_ms = 100;
         gint64 seed = 0;
         GOptionEntry entries[] = {
@@ -300,6 +399,8 @@ int bench_latency_main(int argc, char **argv)
             {"warmup-ms", 0, 0, G_OPTION_ARG_INT, &warmup_ms,
              "unmeasured warm-up per cell (default 100)", "MS"},
             {"seed", 0, 0, G_OPTION_ARG_INT64, &seed, "shuffle seed (default: time)", "N"},
+            {"cpu", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cpu_args,
+             "count the CPU time of daemon NAME's processes (repeatable)", "NAME=PID[,PID...]"},
             {NULL},
         };
         g_autoptr(GOptionContext) ctx = g_option_context_new("- FUSE read latency benchmark");
@@ -328,6 +429,11 @@ int bench_latency_main(int argc, char **argv)
                 fprintf(stderr, "pv-bench latency: bad arguments (--subject and --files are "
                                 "required; see --help)\n");
                 return 2;
+        }
+        if (assign_cpu_pids(cpu_args, (Target *[]){&subject, &reference, &baseline}) < 0) {
+                fprintf(stderr, "pv-bench latency: bad --cpu (NAME=PID[,PID...], NAME one of "
+                                "the daemons)\n");
+                goto out_targets;
         }
         if (seed == 0)
                 seed = g_get_real_time() & 0xffffffff; /* g_rand takes 32 bits */
@@ -481,6 +587,7 @@ int bench_latency_main(int argc, char **argv)
                         printf("\n");
                 }
         }
+        print_cpu(cells, threads, files, with_files, n_with_files, &baseline);
         ret = 0;
         for (guint i = 0; i < cells->len; i++)
                 if (((Cell *)cells->pdata[i])->errors > 0)
@@ -493,5 +600,11 @@ out_targets:
         g_free(reference.root);
         g_free(baseline.name);
         g_free(baseline.root);
+        for (int i = 0; i < 3; i++) {
+                Target *t = (Target *[]){&subject, &reference, &baseline}[i];
+
+                if (t->pids)
+                        g_array_unref(t->pids);
+        }
         return ret;
 }

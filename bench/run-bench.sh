@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # procviewd benchmark, side by side with a trivial FUSE file and lxcfs.
-#   bench/run-bench.sh [all|latency|loadavg|preload]   (root; see bench/README.md)
+#   bench/run-bench.sh [all|latency|loadavg|preload|profile]   (root; see bench/README.md)
 # Environment: PV_BUILD_ROOT (build directory, default "build"), PROCVIEWD,
 # PV_BENCH, LXCFS (binaries), PV_BENCH_ROUNDS, PV_BENCH_SLICE_MS,
 # PV_BENCH_WARMUP_MS, PV_BENCH_THREADS, PV_BENCH_LOAD_CGROUPS, PV_BENCH_IDLE_S,
@@ -11,9 +11,9 @@ set -euo pipefail
 
 mode=${1:-all}
 case $mode in
-all | latency | loadavg | preload) ;;
+all | latency | loadavg | preload | profile) ;;
 *)
-        echo "usage: $0 [all|latency|loadavg|preload]" >&2
+        echo "usage: $0 [all|latency|loadavg|preload|profile]" >&2
         exit 2
         ;;
 esac
@@ -248,7 +248,7 @@ host_info() {
 }
 
 run_latency() {
-        local subject args name
+        local subject args name pids
         echo
         echo "### Mode 1: latency, reader in cgroup pv-bench-$$ (memory limit $((MEM_LIMIT / 1048576)) MiB, new pid namespace)"
         mapfile -t cgroup_dirs < <(make_cgroup "pv-bench-$$")
@@ -272,6 +272,14 @@ run_latency() {
                 subject=lxcfs
                 args=()
         fi
+        # Each daemon's CPU time is counted: procviewd's keeper and its worker.
+        for name in "${!daemon_pid[@]}"; do
+                pids=${daemon_pid[$name]}
+                if [[ $name = procviewd ]]; then
+                        pids+=$(pgrep -P "${daemon_pid[$name]}" | sed 's/^/,/' | tr -d '\n')
+                fi
+                args+=(--cpu "$name=$pids")
+        done
         # Failed reads are reported in the table; go on, and exit non-zero at the end.
         run_fg exec_in_container "$PV_BENCH" latency --subject "$subject=$tmp/$subject" "${args[@]}" \
                 --baseline "trivial=$tmp/trivial/file" --files "$FILES" --threads "$THREADS" \
@@ -387,12 +395,47 @@ run_preload() {
         cgroup_dirs=()
 }
 
+# Mode 4 (not part of "all"): perf records the whole machine while one
+# container reader loops on proc/meminfo; the samples of procviewd's worker
+# threads and of the reader are sorted into where their CPU time went.
+run_profile() {
+        local n ppid
+        command -v perf >/dev/null || die "perf not installed (Debian: linux-perf)"
+        ((have_procviewd)) || die "$PROCVIEWD not built"
+        echo
+        echo "### Mode 4: where a proc/meminfo sample spends its CPU (perf, call chains)"
+        mapfile -t cgroup_dirs < <(make_cgroup "pv-bench-$$")
+        set_mem_limit "${cgroup_dirs[@]}"
+        start_procviewd
+        for n in ${THREADS//,/ }; do
+                perf record -q -a -g -o "$tmp/perf.data" -- sleep $((ROUNDS * SLICE_MS / 1000 + 2)) \
+                        2>"$tmp/perf.log" &
+                ppid=$!
+                sleep 0.5
+                run_fg exec_in_container "$PV_BENCH" latency --subject "procviewd=$tmp/procviewd" \
+                        --files proc/meminfo --threads "$n" --rounds "$ROUNDS" --slice-ms "$SLICE_MS" \
+                        --warmup-ms "$WARMUP_MS" --seed "$SEED" | awk '/^## ratios/ { done = 1 } !done && /^ *[0-9]/' || status=1
+                wait "$ppid" || true
+                echo "# $n reader thread(s): share of each thread's CPU samples"
+                perf script -i "$tmp/perf.data" -F comm,ip,sym 2>/dev/null |
+                        python3 "$repo/bench/perf-classify.py" procviewd-work pv-bench
+                rm -f "$tmp/perf.data" "$tmp/perf.data.old"
+        done
+        stop_daemons
+        local d
+        for d in "${cgroup_dirs[@]}"; do
+                rmdir_retry "$d"
+        done
+        cgroup_dirs=()
+}
+
 status=0
 host_info
 case $mode in
 latency) run_latency ;;
 loadavg) run_loadavg ;;
 preload) run_preload ;;
+profile) run_profile ;;
 all)
         run_latency
         run_loadavg
