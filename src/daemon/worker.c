@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "gate.h"
 #include "journal.h"
 #include "log.h"
 #include "sampler.h"
@@ -41,6 +42,8 @@ typedef struct Worker {
 
 static Worker worker;
 static __thread int thread_slot = -1;
+
+static PvGate gate = PV_GATE_INIT;
 
 /*
  * Every reply passes here. The slot of the thread that answers is marked
@@ -103,9 +106,10 @@ static void *serve_thread(void *arg)
                 ssize_t n;
 
                 pv_journal_begin(&worker.journal, slot);
-                if (__atomic_load_n(&worker.stopping, __ATOMIC_ACQUIRE))
+                if (!pv_gate_enter(&gate, &worker.stopping))
                         break;
                 n = read(worker.fd, buf, PV_JOURNAL_SLOT_SIZE);
+                pv_gate_leave(&gate);
                 if (n < 0) {
                         if (errno == EINTR || errno == EAGAIN || errno == ENOENT)
                                 continue;
@@ -234,6 +238,7 @@ static void stop_threads(void)
 
         __atomic_store_n(&worker.stopping, 1, __ATOMIC_RELEASE);
         while (left > 0 && g_get_monotonic_time() < deadline) {
+                pv_gate_open_all(&gate);
                 for (unsigned i = 0; i < PV_WORKER_THREADS; i++)
                         if (!worker.joined[i])
                                 pthread_kill(worker.threads[i], SIGUSR2);
