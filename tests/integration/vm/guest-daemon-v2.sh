@@ -258,6 +258,18 @@ done
 expect_eq "meminfo still served after the write attempts" \
         "$(kb "$(run_in mem cat "$MP/proc/meminfo")" MemTotal)" 262144
 
+# ---- copies through sendfile(2) get the whole view ----
+# busybox cp copies with sendfile. Before Linux 6.5 the kernel spliced a
+# direct-I/O FUSE file through a read, so on this 6.1 guest the copy is
+# whole (later kernels copy 0 bytes until they splice through a read again;
+# procviewd(8) FILES). The mem cgroup's view is 256 MiB, never the guest's.
+rm -f /tmp/pv-cp
+run_in mem cp "$MP/proc/meminfo" /tmp/pv-cp || bad "cp of proc/meminfo failed"
+expect_eq "busybox cp (sendfile) of proc/meminfo: MemTotal" "$(kb "$(cat /tmp/pv-cp)" MemTotal)" 262144
+expect_eq "busybox cp (sendfile) of proc/meminfo: lines" "$(wc -l </tmp/pv-cp)" \
+        "$(run_in mem cat "$MP/proc/meminfo" | wc -l)"
+rm -f /tmp/pv-cp
+
 # ---- --cpu-view=quota: cpu.max shows as ceil(quota/period) CPUs ----
 newcg quota
 echo "50000 100000" >"$CG/$PFX-quota/cpu.max"
