@@ -138,17 +138,9 @@ int pv_gather_stat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
                 pv_cpu_usage_clear(&usage);
                 return r;
         }
-        /*
-         * procs_running and procs_blocked come from the loadavg samples: the
-         * first stat read takes one, and the sampler keeps them current.
-         */
+        /* procs_running and procs_blocked: the container's last load sample */
+        have_tasks = pv_container_load(d, c, NULL, &tasks) == 0;
         g_mutex_lock(&c->lock);
-        c->load_wanted = true;
-        g_mutex_unlock(&c->lock);
-        pv_container_sample_load(d, c, true);
-        g_mutex_lock(&c->lock);
-        have_tasks = c->have_tasks;
-        tasks = c->tasks;
         PvStatInput in = {
             .visible = &visible,
             .usage = &usage,
@@ -193,44 +185,13 @@ int pv_gather_uptime(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         return uptime_render(up, idle, out);
 }
 
-void pv_container_sample_load(PvDaemon *d, PvContainer *c, bool force)
-{
-        gint64 now = g_get_monotonic_time();
-        gint64 interval = (gint64)d->opts.sample_interval_s * G_USEC_PER_SEC;
-        PvTaskCounts tasks;
-
-        g_mutex_lock(&c->lock);
-        bool due = force ? !c->have_tasks
-                         : (c->load_wanted && now - c->last_sample_us >= interval - interval / 10);
-        g_mutex_unlock(&c->lock);
-        if (!due)
-                return;
-        if (pv_cgroup_read_tasks(c->cg, &tasks) < 0)
-                return; /* a vanished cgroup keeps its last averages until it expires */
-        g_mutex_lock(&c->lock);
-        double dt = c->have_tasks ? (double)(now - c->last_sample_us) / G_USEC_PER_SEC : 0;
-        pv_loadavg_update(&c->load, tasks.running + tasks.uninterruptible, dt);
-        c->tasks = tasks;
-        c->have_tasks = true;
-        c->last_sample_us = now;
-        g_mutex_unlock(&c->lock);
-}
-
 int pv_gather_loadavg(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
-        g_mutex_lock(&c->lock);
-        c->load_wanted = true;
-        g_mutex_unlock(&c->lock);
-        /* the first read primes the averages with the current count */
-        pv_container_sample_load(d, c, true);
-
-        g_mutex_lock(&c->lock);
-        PvLoadAvg load = c->load;
-        PvTaskCounts tasks = c->tasks;
-        bool have = c->have_tasks;
-        g_mutex_unlock(&c->lock);
-        if (!have)
-                return -EIO;
+        PvLoadAvg load;
+        PvTaskCounts tasks;
+        int r = pv_container_load(d, c, &load, &tasks);
+        if (r < 0)
+                return r;
         return loadavg_render(&load, &tasks, out);
 }
 

@@ -42,6 +42,3 @@ int pv_gather_cpu_online_flag(PvDaemon *d, PvContainer *c, unsigned cpu, GString
 
 /* The CPUs container c sees now. Returns 0 or -errno. */
 int pv_container_visible_cpus(PvDaemon *d, PvContainer *c, PvCpuSet *ret);
-
-/* Takes one loadavg sample of c if it is due (the sampler thread and first reads call it). */
-void pv_container_sample_load(PvDaemon *d, PvContainer *c, bool force);
