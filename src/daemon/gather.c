@@ -5,15 +5,15 @@
 #include <time.h>
 #include <unistd.h>
 
-static int read_host(PvDaemon *d, PvHostFile f, char **ret)
+static int read_host(PvDaemon *d, const char *path, char **ret)
 {
-        return pv_host_read(d, f, ret, NULL);
+        return pv_host_read(d, path, ret, NULL);
 }
 
 static int host_online(PvDaemon *d, PvCpuSet *ret)
 {
         g_autofree char *text = NULL;
-        int r = pv_host_read(d, PV_HOST_CPU_ONLINE, &text, NULL);
+        int r = pv_host_read(d, "sys/devices/system/cpu/online", &text, NULL);
         if (r < 0)
                 return r;
         return pv_cpuset_parse(text, ret);
@@ -70,7 +70,7 @@ int pv_gather_meminfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL;
         PvMemory mem;
-        int r = read_host(d, PV_HOST_MEMINFO, &host);
+        int r = read_host(d, "proc/meminfo", &host);
         if (r < 0)
                 return r;
         r = pv_cgroup_read_memory(c->cg, &mem);
@@ -85,10 +85,10 @@ int pv_gather_vmstat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         PvMemory mem;
         PvIoStats io = {0};
         uint64_t total;
-        int r = read_host(d, PV_HOST_VMSTAT, &host);
+        int r = read_host(d, "proc/vmstat", &host);
         if (r < 0)
                 return r;
-        r = read_host(d, PV_HOST_MEMINFO, &meminfo);
+        r = read_host(d, "proc/meminfo", &meminfo);
         if (r < 0)
                 return r;
         r = meminfo_total_bytes(meminfo, &total);
@@ -117,7 +117,7 @@ int pv_gather_cpuinfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         int r = cpu_state(d, c, &visible, NULL);
         if (r < 0)
                 return r;
-        r = read_host(d, PV_HOST_CPUINFO, &host);
+        r = read_host(d, "proc/cpuinfo", &host);
         if (r < 0)
                 return r;
         return cpuinfo_render(host, &visible, out);
@@ -133,7 +133,7 @@ int pv_gather_stat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         int r = cpu_state(d, c, &visible, &usage);
         if (r < 0)
                 return r;
-        r = read_host(d, PV_HOST_STAT, &host);
+        r = read_host(d, "proc/stat", &host);
         if (r < 0) {
                 pv_cpu_usage_clear(&usage);
                 return r;
@@ -160,7 +160,7 @@ int pv_gather_diskstats(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL;
         PvIoStats io = {0};
-        int r = read_host(d, PV_HOST_DISKSTATS, &host);
+        int r = read_host(d, "proc/diskstats", &host);
         if (r < 0)
                 return r;
         r = pv_cgroup_read_io(c->cg, &io);
@@ -199,7 +199,7 @@ int pv_gather_swaps(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL;
         PvMemory mem;
-        int r = read_host(d, PV_HOST_SWAPS, &host);
+        int r = read_host(d, "proc/swaps", &host);
         if (r < 0)
                 return r;
         r = pv_cgroup_read_memory(c->cg, &mem);

@@ -339,7 +339,6 @@ int pv_worker_main(PvOptions *opts, const PvWorkerArgs *a)
             .opts = *opts,
             .proc_fd = -1,
             .host_fd = -1,
-            .host_file_fd = {[0 ... _PV_HOST_MAX - 1] = -1},
             .generation = a->generation,
         };
         char *fargv[] = {"procviewd", opts->debug ? "-d" : NULL, NULL};

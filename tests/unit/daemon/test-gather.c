@@ -61,8 +61,6 @@ static void fixture_open(Fixture *f, const char *tree, PvCpuViewMode view)
         f->d.opts.sample_interval_s = 5;
         f->d.clk_tck = 100;
         f->d.host_btime_s = 1795599717;
-        for (int i = 0; i < _PV_HOST_MAX; i++)
-                f->d.host_file_fd[i] = -1;
         f->d.host_fd = open(f->d.opts.host_proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         ck_assert_int_ge(f->d.host_fd, 0);
         ck_assert_int_eq(pv_host_open(&f->d), 0);
@@ -228,8 +226,6 @@ START_TEST(test_host_required)
         /* a host directory without meminfo: a required file, so no start */
         d.opts.host_proc = fixture_path("daemon/host/sys-cpu");
         d.opts.sys_cpu_dir = fixture_path("daemon/host/sys-cpu");
-        for (int i = 0; i < _PV_HOST_MAX; i++)
-                d.host_file_fd[i] = -1;
         d.host_fd = open(d.opts.host_proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         ck_assert_int_ge(d.host_fd, 0);
         ck_assert_int_eq(pv_host_open(&d), -ENOENT);
