@@ -31,6 +31,15 @@ enum {
         INO_VMSTAT = 22,
 };
 
+/*
+ * The gatherers (gather.c). Only the rows below name them: a new file's is
+ * declared here, with the type its definition is checked against there.
+ */
+extern PvGatherFn pv_gather_meminfo, pv_gather_cpuinfo, pv_gather_stat, pv_gather_diskstats,
+    pv_gather_uptime, pv_gather_loadavg, pv_gather_swaps, pv_gather_vmstat, pv_gather_pressure_cpu,
+    pv_gather_pressure_memory, pv_gather_pressure_io, pv_gather_cpu_visible, pv_gather_cpu_offline,
+    pv_gather_cpu_online_flag;
+
 #define DIR_ROW(ino_, parent_, name_, path_)                                                       \
         {                                                                                          \
                 .ino = (ino_), .parent = (parent_), .name = (name_), .path = (path_),              \

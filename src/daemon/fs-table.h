@@ -36,7 +36,7 @@ typedef struct PvFile {
         const char *name;
         const char *path; /* relative to the mount point */
         mode_t mode;
-        PvGatherFn gather; /* a container's text; NULL for directories */
+        PvGatherFn *gather; /* a container's text; NULL for directories */
         /*
          * A reader in the root cgroups gets the host file as is, kept open
          * from the start (host.h): the row's path under --host-proc for

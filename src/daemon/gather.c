@@ -66,6 +66,7 @@ int pv_container_visible_cpus(PvDaemon *d, PvContainer *c, PvCpuSet *ret)
         return cpu_state(d, c, ret, NULL);
 }
 
+PvGatherFn pv_gather_meminfo;
 int pv_gather_meminfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL;
@@ -79,6 +80,8 @@ int pv_gather_meminfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         return meminfo_render(host, &mem, out);
 }
 
+/* vmstat: memory and io counters of the container, host values for the rest */
+PvGatherFn pv_gather_vmstat;
 int pv_gather_vmstat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL, *meminfo = NULL;
@@ -110,6 +113,7 @@ int pv_gather_vmstat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         return r;
 }
 
+PvGatherFn pv_gather_cpuinfo;
 int pv_gather_cpuinfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL;
@@ -123,6 +127,7 @@ int pv_gather_cpuinfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         return cpuinfo_render(host, &visible, out);
 }
 
+PvGatherFn pv_gather_stat;
 int pv_gather_stat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL;
@@ -156,6 +161,7 @@ int pv_gather_stat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         return r;
 }
 
+PvGatherFn pv_gather_diskstats;
 int pv_gather_diskstats(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL;
@@ -171,6 +177,7 @@ int pv_gather_diskstats(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         return r;
 }
 
+PvGatherFn pv_gather_uptime;
 int pv_gather_uptime(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         PvCpuSet visible;
@@ -185,6 +192,7 @@ int pv_gather_uptime(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         return uptime_render(up, idle, out);
 }
 
+PvGatherFn pv_gather_loadavg;
 int pv_gather_loadavg(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         PvLoadAvg load;
@@ -195,6 +203,7 @@ int pv_gather_loadavg(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         return loadavg_render(&load, &tasks, out);
 }
 
+PvGatherFn pv_gather_swaps;
 int pv_gather_swaps(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL;
@@ -220,21 +229,30 @@ static int gather_pressure(PvContainer *c, PvPressure which, GString *out)
         return 0;
 }
 
+/*
+ * pressure/{cpu,memory,io}: the container's PSI text. -EOPNOTSUPP when the
+ * kernel keeps no pressure for it (a container on cgroup v1 controllers).
+ */
+PvGatherFn pv_gather_pressure_cpu;
 int pv_gather_pressure_cpu(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         return gather_pressure(c, PV_PRESSURE_CPU, out);
 }
 
+PvGatherFn pv_gather_pressure_memory;
 int pv_gather_pressure_memory(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         return gather_pressure(c, PV_PRESSURE_MEMORY, out);
 }
 
+PvGatherFn pv_gather_pressure_io;
 int pv_gather_pressure_io(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         return gather_pressure(c, PV_PRESSURE_IO, out);
 }
 
+/* online, possible and present: the visible CPUs */
+PvGatherFn pv_gather_cpu_visible;
 int pv_gather_cpu_visible(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         PvCpuSet visible;
@@ -244,6 +262,11 @@ int pv_gather_cpu_visible(PvDaemon *d, PvContainer *c, unsigned cpu, GString *ou
         return cpulist_render(&visible, out);
 }
 
+/*
+ * offline: empty. The view holds only online CPUs (pv_cpu_view()), so none of
+ * the CPUs the container sees is offline.
+ */
+PvGatherFn pv_gather_cpu_offline;
 int pv_gather_cpu_offline(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         PvCpuSet none;
@@ -251,6 +274,8 @@ int pv_gather_cpu_offline(PvDaemon *d, PvContainer *c, unsigned cpu, GString *ou
         return cpulist_render(&none, out);
 }
 
+/* cpuN/online: "1\n" for a visible CPU, -ENOENT for the others */
+PvGatherFn pv_gather_cpu_online_flag;
 int pv_gather_cpu_online_flag(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         PvCpuSet visible;
