@@ -106,17 +106,6 @@ const PvFile pv_fs_cpu_online_file = {FILE_ROW(0, INO_SYS_CPU, "online",
                                                pv_gather_cpu_online_flag),
                                       .host = true};
 
-const char *const *pv_fs_file_paths(void)
-{
-        static const char *paths[G_N_ELEMENTS(pv_fs_files) + 1];
-        size_t n = 0;
-        for (size_t i = 0; i < G_N_ELEMENTS(pv_fs_files); i++)
-                if (pv_fs_files[i].gather)
-                        paths[n++] = pv_fs_files[i].path;
-        paths[n] = NULL;
-        return paths;
-}
-
 bool pv_fs_ino_is_cpu(fuse_ino_t ino, unsigned *ret_cpu, bool *ret_is_online)
 {
         if (ino < INO_CPU_BASE || ino >= INO_CPU_BASE + 2 * (fuse_ino_t)PV_CPU_MAX)
