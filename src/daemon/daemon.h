@@ -27,7 +27,7 @@ typedef struct PvOptions {
 } PvOptions;
 
 /*
- * What one container can make the daemon hold through open files (fs.c):
+ * What one container can make the daemon hold through open files (handle.h):
  * past the count its opens fail with EMFILE; past the bytes its handles keep
  * no text and render at read instead.
  */

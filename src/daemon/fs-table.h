@@ -15,9 +15,9 @@
 #include "gather.h"
 
 /*
- * Inodes fs.c needs by name. Every static row has a fixed inode number
- * (fs-table.c): handles survive a worker's replacement by their inode, so a
- * row keeps its number for ever. The per-CPU directories
+ * Inodes the directory operations (fs-dir.c) need by name. Every static row
+ * has a fixed inode number (fs-table.c): handles survive a worker's
+ * replacement by their inode, so a row keeps its number for ever. The per-CPU directories
  * sys/devices/system/cpu/cpuN and their "online" file are INO_CPU_BASE + 2N
  * and INO_CPU_BASE + 2N + 1.
  */
