@@ -42,6 +42,68 @@ static uint64_t container_start_ns(PvDaemon *d, const PvCgroup *cg, uint64_t sta
         return oldest < start_ns ? oldest : start_ns;
 }
 
+/* ---- load averages: sampled while somebody reads them ---- */
+
+/*
+ * Takes a sample of c's runnable and uninterruptible tasks into its load
+ * averages: when force and c has none yet, or when it is wanted and one
+ * interval has passed. Returns 0, or -errno when due and unreadable (a
+ * vanished cgroup keeps its last averages until it expires).
+ */
+static int sample_load(PvDaemon *d, PvContainer *c, bool force)
+{
+        gint64 now = g_get_monotonic_time();
+        gint64 interval = (gint64)d->opts.sample_interval_s * G_USEC_PER_SEC;
+        PvTaskCounts tasks;
+
+        g_mutex_lock(&c->lock);
+        bool due = force ? !c->have_tasks
+                         : (c->load_wanted && now - c->last_sample_us >= interval - interval / 10);
+        g_mutex_unlock(&c->lock);
+        if (!due)
+                return 0;
+        int r = pv_cgroup_read_tasks(c->cg, &tasks);
+        if (r < 0)
+                return r;
+        g_mutex_lock(&c->lock);
+        double dt = c->have_tasks ? (double)(now - c->last_sample_us) / G_USEC_PER_SEC : 0;
+        pv_loadavg_update(&c->load, tasks.running + tasks.uninterruptible, dt);
+        c->tasks = tasks;
+        c->have_tasks = true;
+        c->last_sample_us = now;
+        g_mutex_unlock(&c->lock);
+        return 0;
+}
+
+void pv_container_sample_load(PvDaemon *d, PvContainer *c)
+{
+        if (!c->is_root)
+                (void)sample_load(d, c, false);
+}
+
+int pv_container_load(PvDaemon *d, PvContainer *c, PvLoadAvg *ret_load, PvTaskCounts *ret_tasks)
+{
+        g_mutex_lock(&c->lock);
+        c->load_wanted = true;
+        g_mutex_unlock(&c->lock);
+        /* the first read primes the averages with the current count */
+        int r = sample_load(d, c, true);
+
+        g_mutex_lock(&c->lock);
+        bool have = c->have_tasks;
+        if (have) {
+                if (ret_load)
+                        *ret_load = c->load;
+                *ret_tasks = c->tasks;
+        }
+        g_mutex_unlock(&c->lock);
+        if (!have)
+                return r < 0 ? r : -EIO;
+        return 0;
+}
+
+/* ---- the registry ---- */
+
 /* The registered container of key, as a new reference, or NULL. */
 static PvContainer *registry_lookup(PvDaemon *d, const char *key)
 {

@@ -36,13 +36,27 @@ typedef struct PvContainer {
         PvTaskCounts tasks;
         bool have_tasks;
         gint64 last_sample_us;
-        bool load_wanted;  /* somebody read loadavg: sample it */
+        bool load_wanted;  /* somebody read the load: the sampler keeps it current */
         bool error_logged; /* one log line per failing container */
 } PvContainer;
 
 PvContainer *pv_container_ref(PvContainer *c);
 void pv_container_unref(PvContainer *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PvContainer, pv_container_unref)
+
+/*
+ * The load averages of c (loadavg, and procs_running and procs_blocked of
+ * stat): the first call takes a sample, and from then on the sampler keeps
+ * them current. *ret_load (if not NULL) and *ret_tasks get the last sample.
+ * Returns 0, or -errno when no sample could be taken yet.
+ */
+int pv_container_load(PvDaemon *d, PvContainer *c, PvLoadAvg *ret_load, PvTaskCounts *ret_tasks);
+/*
+ * The sampler's tick: takes a sample of c if somebody wanted its load and
+ * one is due. The host's root cgroups are never sampled (readers there get
+ * the host's loadavg).
+ */
+void pv_container_sample_load(PvDaemon *d, PvContainer *c);
 
 /*
  * The container of the cgroups paths names, registered on first use and

@@ -58,7 +58,7 @@ int pv_daemon_setup(PvDaemon *d)
         r = pv_host_open(d);
         if (r < 0)
                 return r;
-        r = pv_host_read(d, PV_HOST_STAT, &stat_text, NULL);
+        r = pv_host_read(d, "proc/stat", &stat_text, NULL);
         if (r < 0)
                 return r;
         const char *bt = strstr(stat_text, "\nbtime ");

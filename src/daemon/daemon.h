@@ -27,7 +27,7 @@ typedef struct PvOptions {
 } PvOptions;
 
 /*
- * What one container can make the daemon hold through open files (fs.c):
+ * What one container can make the daemon hold through open files (handle.h):
  * past the count its opens fail with EMFILE; past the bytes its handles keep
  * no text and render at read instead.
  */
@@ -39,13 +39,12 @@ typedef struct PvCallerCache PvCallerCache;
 struct PvDaemon {
         PvOptions opts;
         PvHierarchy hier;
-        uint64_t host_btime_s;               /* boot time of the host, unix seconds */
-        uint64_t self_pidns_ino;             /* the daemon's pid namespace */
-        int proc_fd;                         /* dirfd of /proc: the readers' processes */
-        int host_fd;                         /* dirfd of opts.host_proc: the host's own files */
-        int host_file_fd[_PV_HOST_MAX];      /* those files, kept open (host.h) */
-        GMutex host_file_lock[_PV_HOST_MAX]; /* one reader at a time per kept-open host file */
-        long clk_tck;                        /* sysconf(_SC_CLK_TCK) */
+        uint64_t host_btime_s;   /* boot time of the host, unix seconds */
+        uint64_t self_pidns_ino; /* the daemon's pid namespace */
+        int proc_fd;             /* dirfd of /proc: the readers' processes */
+        int host_fd;             /* dirfd of opts.host_proc: the host's own files */
+        PvHostFile *host_files;  /* those files, kept open (host.h) */
+        long clk_tck;            /* sysconf(_SC_CLK_TCK) */
 
         GMutex containers_lock; /* protects containers */
         GHashTable *containers; /* key -> PvContainer* (one reference) */

@@ -31,10 +31,19 @@ enum {
         INO_VMSTAT = 22,
 };
 
+/*
+ * The gatherers (gather.c). Only the rows below name them: a new file's is
+ * declared here, with the type its definition is checked against there.
+ */
+extern PvGatherFn pv_gather_meminfo, pv_gather_cpuinfo, pv_gather_stat, pv_gather_diskstats,
+    pv_gather_uptime, pv_gather_loadavg, pv_gather_swaps, pv_gather_vmstat, pv_gather_pressure_cpu,
+    pv_gather_pressure_memory, pv_gather_pressure_io, pv_gather_cpu_visible, pv_gather_cpu_offline,
+    pv_gather_cpu_online_flag;
+
 #define DIR_ROW(ino_, parent_, name_, path_)                                                       \
         {                                                                                          \
                 .ino = (ino_), .parent = (parent_), .name = (name_), .path = (path_),              \
-                .mode = DIR_MODE, .host = PV_HOST_NONE                                             \
+                .mode = DIR_MODE                                                                   \
         }
 #define FILE_ROW(ino_, parent_, name_, path_, gather_)                                             \
         .ino = (ino_), .parent = (parent_), .name = (name_), .path = (path_), .mode = FILE_MODE,   \
@@ -44,31 +53,30 @@ enum {
 const PvFile pv_fs_files[] = {
     DIR_ROW(INO_ROOT, INO_ROOT, "", ""),
     DIR_ROW(INO_PROC, INO_ROOT, "proc", "proc"),
-    {FILE_ROW(INO_MEMINFO, INO_PROC, "meminfo", "proc/meminfo", pv_gather_meminfo),
-     .host = PV_HOST_MEMINFO, .host_required = true, .runc_bind = true},
-    {FILE_ROW(INO_CPUINFO, INO_PROC, "cpuinfo", "proc/cpuinfo", pv_gather_cpuinfo),
-     .host = PV_HOST_CPUINFO, .host_required = true, .host_records = true, .runc_bind = true},
-    {FILE_ROW(INO_STAT, INO_PROC, "stat", "proc/stat", pv_gather_stat), .host = PV_HOST_STAT,
+    {FILE_ROW(INO_MEMINFO, INO_PROC, "meminfo", "proc/meminfo", pv_gather_meminfo), .host = true,
+     .host_required = true, .runc_bind = true},
+    {FILE_ROW(INO_CPUINFO, INO_PROC, "cpuinfo", "proc/cpuinfo", pv_gather_cpuinfo), .host = true,
+     .host_required = true, .host_records = true, .runc_bind = true},
+    {FILE_ROW(INO_STAT, INO_PROC, "stat", "proc/stat", pv_gather_stat), .host = true,
      .host_required = true, .runc_bind = true},
     {FILE_ROW(INO_DISKSTATS, INO_PROC, "diskstats", "proc/diskstats", pv_gather_diskstats),
-     .host = PV_HOST_DISKSTATS, .host_required = true, .host_records = true, .runc_bind = true},
-    {FILE_ROW(INO_UPTIME, INO_PROC, "uptime", "proc/uptime", pv_gather_uptime),
-     .host = PV_HOST_UPTIME, .host_required = true, .runc_bind = true},
-    {FILE_ROW(INO_LOADAVG, INO_PROC, "loadavg", "proc/loadavg", pv_gather_loadavg),
-     .host = PV_HOST_LOADAVG, .host_required = true, .runc_bind = true},
-    {FILE_ROW(INO_SWAPS, INO_PROC, "swaps", "proc/swaps", pv_gather_swaps), .host = PV_HOST_SWAPS,
+     .host = true, .host_required = true, .host_records = true, .runc_bind = true},
+    {FILE_ROW(INO_UPTIME, INO_PROC, "uptime", "proc/uptime", pv_gather_uptime), .host = true,
+     .host_required = true, .runc_bind = true},
+    {FILE_ROW(INO_LOADAVG, INO_PROC, "loadavg", "proc/loadavg", pv_gather_loadavg), .host = true,
+     .host_required = true, .runc_bind = true},
+    {FILE_ROW(INO_SWAPS, INO_PROC, "swaps", "proc/swaps", pv_gather_swaps), .host = true,
      .host_required = true, .host_records = true, .runc_bind = true},
     /* hosts without these (no PSI, an old kernel) still serve the rest */
-    {FILE_ROW(INO_VMSTAT, INO_PROC, "vmstat", "proc/vmstat", pv_gather_vmstat),
-     .host = PV_HOST_VMSTAT},
+    {FILE_ROW(INO_VMSTAT, INO_PROC, "vmstat", "proc/vmstat", pv_gather_vmstat), .host = true},
     DIR_ROW(INO_PRESSURE, INO_PROC, "pressure", "proc/pressure"),
     {FILE_ROW(INO_PRESSURE_CPU, INO_PRESSURE, "cpu", "proc/pressure/cpu", pv_gather_pressure_cpu),
-     .host = PV_HOST_PRESSURE_CPU},
+     .host = true},
     {FILE_ROW(INO_PRESSURE_MEMORY, INO_PRESSURE, "memory", "proc/pressure/memory",
               pv_gather_pressure_memory),
-     .host = PV_HOST_PRESSURE_MEMORY},
+     .host = true},
     {FILE_ROW(INO_PRESSURE_IO, INO_PRESSURE, "io", "proc/pressure/io", pv_gather_pressure_io),
-     .host = PV_HOST_PRESSURE_IO},
+     .host = true},
     DIR_ROW(INO_SYS, INO_ROOT, "sys", "sys"),
     DIR_ROW(INO_SYS_DEVICES, INO_SYS, "devices", "sys/devices"),
     DIR_ROW(INO_SYS_SYSTEM, INO_SYS_DEVICES, "system", "sys/devices/system"),
@@ -76,17 +84,17 @@ const PvFile pv_fs_files[] = {
     /* the CPU view needs the host's online CPUs */
     {FILE_ROW(INO_CPU_ONLINE, INO_SYS_CPU, "online", "sys/devices/system/cpu/online",
               pv_gather_cpu_visible),
-     .host = PV_HOST_CPU_ONLINE, .host_required = true},
+     .host = true, .host_required = true},
     {FILE_ROW(INO_CPU_POSSIBLE, INO_SYS_CPU, "possible", "sys/devices/system/cpu/possible",
               pv_gather_cpu_visible),
-     .host = PV_HOST_CPU_POSSIBLE},
+     .host = true},
     {FILE_ROW(INO_CPU_PRESENT, INO_SYS_CPU, "present", "sys/devices/system/cpu/present",
               pv_gather_cpu_visible),
-     .host = PV_HOST_CPU_PRESENT},
+     .host = true},
     /* absent on kernels built without CPU hotplug */
     {FILE_ROW(INO_CPU_OFFLINE, INO_SYS_CPU, "offline", "sys/devices/system/cpu/offline",
               pv_gather_cpu_offline),
-     .host = PV_HOST_CPU_OFFLINE},
+     .host = true},
 };
 
 const PvFile pv_fs_cpu_dir_file = DIR_ROW(0, INO_SYS_CPU, NULL, NULL);
@@ -96,18 +104,7 @@ const size_t pv_fs_n_files = G_N_ELEMENTS(pv_fs_files);
 const PvFile pv_fs_cpu_online_file = {FILE_ROW(0, INO_SYS_CPU, "online",
                                                "sys/devices/system/cpu/cpuN/online",
                                                pv_gather_cpu_online_flag),
-                                      .host = PV_HOST_NONE};
-
-const char *const *pv_fs_file_paths(void)
-{
-        static const char *paths[G_N_ELEMENTS(pv_fs_files) + 1];
-        size_t n = 0;
-        for (size_t i = 0; i < G_N_ELEMENTS(pv_fs_files); i++)
-                if (pv_fs_files[i].gather)
-                        paths[n++] = pv_fs_files[i].path;
-        paths[n] = NULL;
-        return paths;
-}
+                                      .host = true};
 
 bool pv_fs_ino_is_cpu(fuse_ino_t ino, unsigned *ret_cpu, bool *ret_is_online)
 {
@@ -152,10 +149,10 @@ void pv_fs_fill_attr(fuse_ino_t ino, const PvFile *f, struct stat *st)
         st->st_blksize = 4096;
 }
 
-const PvFile *pv_fs_file_of_host(PvHostFile f)
+const PvFile *pv_fs_file_of_path(const char *path)
 {
         for (size_t i = 0; i < G_N_ELEMENTS(pv_fs_files); i++)
-                if (pv_fs_files[i].gather && pv_fs_files[i].host == f)
+                if (strcmp(pv_fs_files[i].path, path) == 0)
                         return &pv_fs_files[i];
         return NULL;
 }

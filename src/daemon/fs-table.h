@@ -13,12 +13,11 @@
 
 #include "fs.h"
 #include "gather.h"
-#include "host.h"
 
 /*
- * Inodes fs.c needs by name. Every static row has a fixed inode number
- * (fs-table.c): handles survive a worker's replacement by their inode, so a
- * row keeps its number for ever. The per-CPU directories
+ * Inodes the directory operations (fs-dir.c) need by name. Every static row
+ * has a fixed inode number (fs-table.c): handles survive a worker's
+ * replacement by their inode, so a row keeps its number for ever. The per-CPU directories
  * sys/devices/system/cpu/cpuN and their "online" file are INO_CPU_BASE + 2N
  * and INO_CPU_BASE + 2N + 1.
  */
@@ -37,14 +36,13 @@ typedef struct PvFile {
         const char *name;
         const char *path; /* relative to the mount point */
         mode_t mode;
-        PvGatherFn gather; /* a container's text; NULL for directories */
+        PvGatherFn *gather; /* a container's text; NULL for directories */
         /*
-         * The host file a reader in the root cgroups gets as is, kept open
-         * from the start: PV_HOST_NONE, or its slot. The host file has the
-         * row's path, read under --host-proc for proc/ and --sys-cpu-dir for
-         * sys/devices/system/cpu/.
+         * A reader in the root cgroups gets the host file as is, kept open
+         * from the start (host.h): the row's path under --host-proc for
+         * proc/, under --sys-cpu-dir for sys/devices/system/cpu/.
          */
-        PvHostFile host;
+        bool host;
         bool host_required; /* procviewd refuses to start without the host file */
         /*
          * The host file is a seq_file with one record per CPU, disk or swap
@@ -65,8 +63,8 @@ extern const PvFile pv_fs_cpu_online_file;
 bool pv_fs_ino_is_cpu(fuse_ino_t ino, unsigned *ret_cpu, bool *ret_is_online);
 /* The table row for ino (per-CPU rows are the shared templates), or NULL; *ret_cpu its CPU. */
 const PvFile *pv_fs_file_of(fuse_ino_t ino, unsigned *ret_cpu);
-/* The row whose host file is f, or NULL. */
-const PvFile *pv_fs_file_of_host(PvHostFile f);
+/* The static row of path (as "proc/meminfo"), or NULL. */
+const PvFile *pv_fs_file_of_path(const char *path);
 /* The attributes of a row: procfs-like, size 0. */
 void pv_fs_fill_attr(fuse_ino_t ino, const PvFile *f, struct stat *st);
 

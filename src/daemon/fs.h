@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The FUSE side: one table of virtual files drives every operation. */
+/*
+ * The FUSE side: one table of virtual files (fs-table.h) drives every
+ * operation: directories in fs-dir.c, files in fs-file.c, the table of
+ * operations in fs.c.
+ */
 
 #define FUSE_USE_VERSION 314
 #include <fuse_lowlevel.h>
@@ -17,5 +21,14 @@ extern const struct fuse_lowlevel_ops pv_fs_ops;
  */
 #define PV_FS_MOUNT_OPTIONS "allow_other,ro,default_permissions,fsname=procview,subtype=procview"
 
-/* For tests and --help: the relative paths of the static files, NULL-terminated. */
-const char *const *pv_fs_file_paths(void);
+/* For the operations: the daemon a request is for. */
+static inline PvDaemon *pv_fs_daemon(fuse_req_t req)
+{
+        return fuse_req_userdata(req);
+}
+
+/*
+ * The container of the reader of req, a new reference. Returns 0 or -errno
+ * (logged at debug: -ESRCH, a reader that is gone, is no error of ours).
+ */
+int pv_fs_caller_container(fuse_req_t req, PvContainer **ret);

@@ -5,15 +5,15 @@
 #include <time.h>
 #include <unistd.h>
 
-static int read_host(PvDaemon *d, PvHostFile f, char **ret)
+static int read_host(PvDaemon *d, const char *path, char **ret)
 {
-        return pv_host_read(d, f, ret, NULL);
+        return pv_host_read(d, path, ret, NULL);
 }
 
 static int host_online(PvDaemon *d, PvCpuSet *ret)
 {
         g_autofree char *text = NULL;
-        int r = pv_host_read(d, PV_HOST_CPU_ONLINE, &text, NULL);
+        int r = pv_host_read(d, "sys/devices/system/cpu/online", &text, NULL);
         if (r < 0)
                 return r;
         return pv_cpuset_parse(text, ret);
@@ -66,11 +66,12 @@ int pv_container_visible_cpus(PvDaemon *d, PvContainer *c, PvCpuSet *ret)
         return cpu_state(d, c, ret, NULL);
 }
 
+PvGatherFn pv_gather_meminfo;
 int pv_gather_meminfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL;
         PvMemory mem;
-        int r = read_host(d, PV_HOST_MEMINFO, &host);
+        int r = read_host(d, "proc/meminfo", &host);
         if (r < 0)
                 return r;
         r = pv_cgroup_read_memory(c->cg, &mem);
@@ -79,16 +80,18 @@ int pv_gather_meminfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         return meminfo_render(host, &mem, out);
 }
 
+/* vmstat: memory and io counters of the container, host values for the rest */
+PvGatherFn pv_gather_vmstat;
 int pv_gather_vmstat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL, *meminfo = NULL;
         PvMemory mem;
         PvIoStats io = {0};
         uint64_t total;
-        int r = read_host(d, PV_HOST_VMSTAT, &host);
+        int r = read_host(d, "proc/vmstat", &host);
         if (r < 0)
                 return r;
-        r = read_host(d, PV_HOST_MEMINFO, &meminfo);
+        r = read_host(d, "proc/meminfo", &meminfo);
         if (r < 0)
                 return r;
         r = meminfo_total_bytes(meminfo, &total);
@@ -110,6 +113,7 @@ int pv_gather_vmstat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         return r;
 }
 
+PvGatherFn pv_gather_cpuinfo;
 int pv_gather_cpuinfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL;
@@ -117,12 +121,13 @@ int pv_gather_cpuinfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         int r = cpu_state(d, c, &visible, NULL);
         if (r < 0)
                 return r;
-        r = read_host(d, PV_HOST_CPUINFO, &host);
+        r = read_host(d, "proc/cpuinfo", &host);
         if (r < 0)
                 return r;
         return cpuinfo_render(host, &visible, out);
 }
 
+PvGatherFn pv_gather_stat;
 int pv_gather_stat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL;
@@ -133,22 +138,14 @@ int pv_gather_stat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         int r = cpu_state(d, c, &visible, &usage);
         if (r < 0)
                 return r;
-        r = read_host(d, PV_HOST_STAT, &host);
+        r = read_host(d, "proc/stat", &host);
         if (r < 0) {
                 pv_cpu_usage_clear(&usage);
                 return r;
         }
-        /*
-         * procs_running and procs_blocked come from the loadavg samples: the
-         * first stat read takes one, and the sampler keeps them current.
-         */
+        /* procs_running and procs_blocked: the container's last load sample */
+        have_tasks = pv_container_load(d, c, NULL, &tasks) == 0;
         g_mutex_lock(&c->lock);
-        c->load_wanted = true;
-        g_mutex_unlock(&c->lock);
-        pv_container_sample_load(d, c, true);
-        g_mutex_lock(&c->lock);
-        have_tasks = c->have_tasks;
-        tasks = c->tasks;
         PvStatInput in = {
             .visible = &visible,
             .usage = &usage,
@@ -164,11 +161,12 @@ int pv_gather_stat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         return r;
 }
 
+PvGatherFn pv_gather_diskstats;
 int pv_gather_diskstats(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL;
         PvIoStats io = {0};
-        int r = read_host(d, PV_HOST_DISKSTATS, &host);
+        int r = read_host(d, "proc/diskstats", &host);
         if (r < 0)
                 return r;
         r = pv_cgroup_read_io(c->cg, &io);
@@ -179,6 +177,7 @@ int pv_gather_diskstats(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         return r;
 }
 
+PvGatherFn pv_gather_uptime;
 int pv_gather_uptime(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         PvCpuSet visible;
@@ -193,52 +192,23 @@ int pv_gather_uptime(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         return uptime_render(up, idle, out);
 }
 
-void pv_container_sample_load(PvDaemon *d, PvContainer *c, bool force)
-{
-        gint64 now = g_get_monotonic_time();
-        gint64 interval = (gint64)d->opts.sample_interval_s * G_USEC_PER_SEC;
-        PvTaskCounts tasks;
-
-        g_mutex_lock(&c->lock);
-        bool due = force ? !c->have_tasks
-                         : (c->load_wanted && now - c->last_sample_us >= interval - interval / 10);
-        g_mutex_unlock(&c->lock);
-        if (!due)
-                return;
-        if (pv_cgroup_read_tasks(c->cg, &tasks) < 0)
-                return; /* a vanished cgroup keeps its last averages until it expires */
-        g_mutex_lock(&c->lock);
-        double dt = c->have_tasks ? (double)(now - c->last_sample_us) / G_USEC_PER_SEC : 0;
-        pv_loadavg_update(&c->load, tasks.running + tasks.uninterruptible, dt);
-        c->tasks = tasks;
-        c->have_tasks = true;
-        c->last_sample_us = now;
-        g_mutex_unlock(&c->lock);
-}
-
+PvGatherFn pv_gather_loadavg;
 int pv_gather_loadavg(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
-        g_mutex_lock(&c->lock);
-        c->load_wanted = true;
-        g_mutex_unlock(&c->lock);
-        /* the first read primes the averages with the current count */
-        pv_container_sample_load(d, c, true);
-
-        g_mutex_lock(&c->lock);
-        PvLoadAvg load = c->load;
-        PvTaskCounts tasks = c->tasks;
-        bool have = c->have_tasks;
-        g_mutex_unlock(&c->lock);
-        if (!have)
-                return -EIO;
+        PvLoadAvg load;
+        PvTaskCounts tasks;
+        int r = pv_container_load(d, c, &load, &tasks);
+        if (r < 0)
+                return r;
         return loadavg_render(&load, &tasks, out);
 }
 
+PvGatherFn pv_gather_swaps;
 int pv_gather_swaps(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         g_autofree char *host = NULL;
         PvMemory mem;
-        int r = read_host(d, PV_HOST_SWAPS, &host);
+        int r = read_host(d, "proc/swaps", &host);
         if (r < 0)
                 return r;
         r = pv_cgroup_read_memory(c->cg, &mem);
@@ -259,21 +229,30 @@ static int gather_pressure(PvContainer *c, PvPressure which, GString *out)
         return 0;
 }
 
+/*
+ * pressure/{cpu,memory,io}: the container's PSI text. -EOPNOTSUPP when the
+ * kernel keeps no pressure for it (a container on cgroup v1 controllers).
+ */
+PvGatherFn pv_gather_pressure_cpu;
 int pv_gather_pressure_cpu(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         return gather_pressure(c, PV_PRESSURE_CPU, out);
 }
 
+PvGatherFn pv_gather_pressure_memory;
 int pv_gather_pressure_memory(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         return gather_pressure(c, PV_PRESSURE_MEMORY, out);
 }
 
+PvGatherFn pv_gather_pressure_io;
 int pv_gather_pressure_io(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         return gather_pressure(c, PV_PRESSURE_IO, out);
 }
 
+/* online, possible and present: the visible CPUs */
+PvGatherFn pv_gather_cpu_visible;
 int pv_gather_cpu_visible(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         PvCpuSet visible;
@@ -283,6 +262,11 @@ int pv_gather_cpu_visible(PvDaemon *d, PvContainer *c, unsigned cpu, GString *ou
         return cpulist_render(&visible, out);
 }
 
+/*
+ * offline: empty. The view holds only online CPUs (pv_cpu_view()), so none of
+ * the CPUs the container sees is offline.
+ */
+PvGatherFn pv_gather_cpu_offline;
 int pv_gather_cpu_offline(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         PvCpuSet none;
@@ -290,6 +274,8 @@ int pv_gather_cpu_offline(PvDaemon *d, PvContainer *c, unsigned cpu, GString *ou
         return cpulist_render(&none, out);
 }
 
+/* cpuN/online: "1\n" for a visible CPU, -ENOENT for the others */
+PvGatherFn pv_gather_cpu_online_flag;
 int pv_gather_cpu_online_flag(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         PvCpuSet visible;

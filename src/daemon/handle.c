@@ -9,10 +9,10 @@
 static int render(PvDaemon *d, PvContainer *c, const PvFile *f, unsigned cpu, GString *out)
 {
         g_string_truncate(out, 0);
-        if (c->is_root && f->host != PV_HOST_NONE) {
+        if (c->is_root && f->host) {
                 g_autofree char *text = NULL;
                 size_t len;
-                int r = pv_host_read(d, f->host, &text, &len);
+                int r = pv_host_read(d, f->path, &text, &len);
                 if (r < 0)
                         return r;
                 g_string_append_len(out, text, (gssize)len);

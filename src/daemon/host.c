@@ -33,53 +33,71 @@ static int open_host_file(PvDaemon *d, int sys_fd, const PvFile *f)
         return fd < 0 ? -errno : fd;
 }
 
+/* One row's host file; its row's index in pv_fs_files[] is its index in d->host_files. */
+struct PvHostFile {
+        int fd; /* -1: none */
+        /*
+         * A file with a record per CPU, disk or swap area is read a page per
+         * pread, by one reader at a time (pv_host_read()).
+         */
+        GMutex lock;
+};
+
 int pv_host_open(PvDaemon *d)
 {
-        for (int i = 0; i < _PV_HOST_MAX; i++)
-                g_mutex_init(&d->host_file_lock[i]);
+        d->host_files = g_new(PvHostFile, pv_fs_n_files);
+        for (size_t i = 0; i < pv_fs_n_files; i++) {
+                d->host_files[i].fd = -1;
+                g_mutex_init(&d->host_files[i].lock);
+        }
         _cleanup_close_ int sys_fd = open(d->opts.sys_cpu_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (sys_fd < 0)
                 return -errno;
         for (size_t i = 0; i < pv_fs_n_files; i++) {
                 const PvFile *f = &pv_fs_files[i];
-                if (f->host == PV_HOST_NONE)
+                if (!f->host)
                         continue;
                 int fd = open_host_file(d, sys_fd, f);
                 if (fd < 0 && f->host_required)
                         return fd;
-                d->host_file_fd[f->host] = fd < 0 ? -1 : fd;
+                d->host_files[i].fd = fd < 0 ? -1 : fd;
         }
         return 0;
 }
 
 void pv_host_close(PvDaemon *d)
 {
-        for (int i = 0; i < _PV_HOST_MAX; i++) {
-                if (d->host_file_fd[i] >= 0)
-                        close(d->host_file_fd[i]);
-                d->host_file_fd[i] = -1;
+        if (!d->host_files)
+                return;
+        for (size_t i = 0; i < pv_fs_n_files; i++) {
+                if (d->host_files[i].fd >= 0)
+                        close(d->host_files[i].fd);
+                g_mutex_clear(&d->host_files[i].lock);
         }
+        g_clear_pointer(&d->host_files, g_free);
 }
 
-int pv_host_read(PvDaemon *d, PvHostFile f, char **ret, size_t *ret_len)
+int pv_host_read(PvDaemon *d, const char *path, char **ret, size_t *ret_len)
 {
+        const PvFile *row = pv_fs_file_of_path(path);
         int r;
 
-        const PvFile *row = pv_fs_file_of_host(f);
-
-        if (!row || d->host_file_fd[f] < 0)
+        if (!row || !row->host || !d->host_files)
+                return -ENOENT;
+        PvHostFile *h = &d->host_files[row - pv_fs_files];
+        if (h->fd < 0)
                 return -ENOENT;
         /* one-piece files: one pread is one snapshot, whatever other threads do */
         if (!row->host_records)
-                return pv_pread_all(d->host_file_fd[f], ret, ret_len);
+                return pv_pread_all(h->fd, ret, ret_len);
         /*
          * A file with a record per CPU, disk or swap area comes a page per
          * pread, and a seq_file keeps one buffer and position per open file:
          * another thread's pread at offset 0 in between would regenerate it,
          * and this read would continue in the new text (a torn line).
          */
-        g_mutex_lock(&d->host_file_lock[f]);
-        r = pv_pread_records(d->host_file_fd[f], ret, ret_len);
-        g_mutex_unlock(&d->host_file_lock[f]);
+        g_mutex_lock(&h->lock);
+        r = pv_pread_records(h->fd, ret, ret_len);
+        g_mutex_unlock(&h->lock);
         return r;
 }

@@ -22,13 +22,6 @@ typedef struct SlotControl {
 #define CONTROL_SIZE ((size_t)4096)
 #define MAX_SLOTS (CONTROL_SIZE / sizeof(SlotControl))
 
-/* The mapping, or NULL with errno set. */
-static void *map_fd(int fd, size_t size)
-{
-        void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-        return p == MAP_FAILED ? NULL : p;
-}
-
 int pv_state_create(int *ret_fd, PvKeeperState **ret_state)
 {
         PvKeeperState *s = NULL;
@@ -42,8 +35,8 @@ int pv_state_create(int *ret_fd, PvKeeperState **ret_state)
                 close(fd);
                 return r;
         }
-        s = map_fd(fd, sizeof(PvKeeperState));
-        if (!s) {
+        s = mmap(NULL, sizeof(PvKeeperState), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (s == MAP_FAILED) {
                 r = -errno;
                 close(fd);
                 return r;
@@ -64,8 +57,8 @@ int pv_state_map(int fd, PvKeeperState **ret_state)
                 return -errno;
         if ((size_t)st.st_size != sizeof(PvKeeperState))
                 return -EINVAL;
-        s = map_fd(fd, sizeof(PvKeeperState));
-        if (!s)
+        s = mmap(NULL, sizeof(PvKeeperState), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (s == MAP_FAILED)
                 return -errno;
         if (s->magic != STATE_MAGIC || s->init_len > PV_STATE_INIT_MAX) {
                 munmap(s, sizeof(PvKeeperState));
@@ -123,8 +116,8 @@ int pv_journal_create(unsigned n_slots, PvJournal *ret)
                 close(j.fd);
                 return r;
         }
-        j.map = map_fd(j.fd, j.map_size);
-        if (!j.map) {
+        j.map = mmap(NULL, j.map_size, PROT_READ | PROT_WRITE, MAP_SHARED, j.fd, 0);
+        if (j.map == MAP_FAILED) {
                 r = -errno;
                 close(j.fd);
                 return r;
@@ -147,8 +140,8 @@ int pv_journal_map(int fd, PvJournal *ret)
         if (j.n_slots > MAX_SLOTS)
                 return -EINVAL;
         j.map_size = (size_t)st.st_size;
-        j.map = map_fd(fd, j.map_size);
-        if (!j.map)
+        j.map = mmap(NULL, j.map_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (j.map == MAP_FAILED)
                 return -errno;
         *ret = j;
         return 0;

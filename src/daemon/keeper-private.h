@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The keeper's state, shared by keeper.c (workers, the loop) and handover.c (upgrades). */
+/*
+ * The keeper's state, shared by keeper.c (signals, the loop),
+ * keeper-workers.c (starting and burying workers), keeper-mount.c (getting
+ * the connection) and handover.c (upgrades).
+ */
 
 #include <signal.h>
+#include <unistd.h>
 
 #include "daemon.h"
 #include "journal.h"
@@ -48,9 +53,39 @@ typedef struct Keeper {
         bool mount_gone;
 } Keeper;
 
-void pv_keeper_retire(KWorker *w);
-void pv_keeper_notify_resend(Keeper *k);
+/* Closes *fd, if open, and sets it to -1. */
+static inline void close_fd(int *fd)
+{
+        if (*fd >= 0)
+                close(*fd);
+        *fd = -1;
+}
+
+/* The keeper takes these from its signalfd only; *ret_mask (if not NULL) gets them. */
 void pv_keeper_block_signals(sigset_t *ret_mask);
+
+/* keeper-mount.c: the connection */
+/*
+ * Gets k its FUSE connection and state: from the keeper that executed us
+ * when resume (its hand-over) is not NULL, else from systemd's fd store,
+ * else by mounting k->opts->mountpoint afresh. Returns 0 or -errno (said
+ * why).
+ */
+int pv_keeper_connect(Keeper *k, const char *resume);
+
+/* keeper-workers.c: the workers */
+/* The worker that serves or will once ready: neither retiring nor an old binary's. */
+KWorker *pv_keeper_live_worker(Keeper *k);
+/* Starts a worker, or sets k->next_start_us to try again (logged). */
+void pv_keeper_start_worker(Keeper *k);
+/* Tells w to stop (SIGTERM), once. */
+void pv_keeper_retire(KWorker *w);
+/* w wrote on its ready pipe, or closed it: the others may go. */
+void pv_keeper_worker_ready(Keeper *k, KWorker *w);
+/* Forgets the workers that died (SIGCHLD): their journals, the next start. */
+void pv_keeper_reap(Keeper *k);
+/* Asks the kernel to queue again every request read and not answered (Linux >= 6.9). */
+void pv_keeper_notify_resend(Keeper *k);
 
 /* handover.c: what passes from one keeper to the next */
 void pv_keeper_keep_fds(Keeper *k, bool keep);

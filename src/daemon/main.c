@@ -56,10 +56,62 @@ static void usage(FILE *f)
             PV_DEFAULT_MOUNTPOINT, files->str, runc->str);
 }
 
-/* Returns 0 to run, 1 to exit successfully (help, version), -EINVAL on bad usage. */
+enum { OPT_CPU_VIEW = 256, OPT_HOST_PROC, OPT_SYS_CPU, OPT_INTERVAL, OPT_RECOVERY };
+
+/* Takes the value of long option opt into o. Returns 0, or -EINVAL (said why). */
+static int parse_value(int opt, const char *arg, PvOptions *o)
+{
+        char *end;
+        unsigned long v;
+
+        switch (opt) {
+        case OPT_CPU_VIEW:
+                if (strcmp(arg, "cpuset") == 0)
+                        o->cpu_view = PV_CPU_VIEW_CPUSET;
+                else if (strcmp(arg, "quota") == 0)
+                        o->cpu_view = PV_CPU_VIEW_QUOTA;
+                else {
+                        fprintf(stderr,
+                                "procviewd: --cpu-view must be 'cpuset' or 'quota', not '%s'\n",
+                                arg);
+                        return -EINVAL;
+                }
+                return 0;
+        case OPT_RECOVERY:
+                if (strcmp(arg, "auto") != 0 && strcmp(arg, "journal") != 0) {
+                        fprintf(stderr,
+                                "procviewd: --recovery must be 'auto' or 'journal', not '%s'\n",
+                                arg);
+                        return -EINVAL;
+                }
+                o->recovery_journal = strcmp(arg, "journal") == 0;
+                return 0;
+        case OPT_HOST_PROC:
+                g_free(o->host_proc);
+                o->host_proc = g_strdup(arg);
+                return 0;
+        case OPT_SYS_CPU:
+                g_free(o->sys_cpu_dir);
+                o->sys_cpu_dir = g_strdup(arg);
+                return 0;
+        case OPT_INTERVAL:
+                v = strtoul(arg, &end, 10);
+                if (*end || v < 1 || v > 3600) {
+                        fprintf(stderr,
+                                "procviewd: --sample-interval takes 1 to 3600 seconds, not '%s'\n",
+                                arg);
+                        return -EINVAL;
+                }
+                o->sample_interval_s = (unsigned)v;
+                return 0;
+        default:
+                return -EINVAL;
+        }
+}
+
+/* Returns 0 to run, 1 to exit successfully (help, version), -EINVAL on bad usage (said why). */
 static int parse_options(int argc, char **argv, PvOptions *o)
 {
-        enum { OPT_CPU_VIEW = 256, OPT_HOST_PROC, OPT_SYS_CPU, OPT_INTERVAL, OPT_RECOVERY };
         static const struct option longopts[] = {
             {"foreground", no_argument, NULL, 'f'},
             {"debug", no_argument, NULL, 'd'},
@@ -73,7 +125,7 @@ static int parse_options(int argc, char **argv, PvOptions *o)
             {"sample-interval", required_argument, NULL, OPT_INTERVAL},
             {0},
         };
-        int opt;
+        int opt, r;
 
         opterr = 0;
         while ((opt = getopt_long(argc, argv, ":fdhV", longopts, NULL)) != -1) {
@@ -86,50 +138,14 @@ static int parse_options(int argc, char **argv, PvOptions *o)
                         o->foreground = true;
                         break;
                 case OPT_CPU_VIEW:
-                        if (strcmp(optarg, "cpuset") == 0)
-                                o->cpu_view = PV_CPU_VIEW_CPUSET;
-                        else if (strcmp(optarg, "quota") == 0)
-                                o->cpu_view = PV_CPU_VIEW_QUOTA;
-                        else {
-                                fprintf(
-                                    stderr,
-                                    "procviewd: --cpu-view must be 'cpuset' or 'quota', not '%s'\n",
-                                    optarg);
-                                return -EINVAL;
-                        }
-                        break;
                 case OPT_RECOVERY:
-                        if (strcmp(optarg, "auto") == 0 || strcmp(optarg, "journal") == 0) {
-                                o->recovery_journal = strcmp(optarg, "journal") == 0;
-                        } else {
-                                fprintf(stderr,
-                                        "procviewd: --recovery must be 'auto' or 'journal', not "
-                                        "'%s'\n",
-                                        optarg);
-                                return -EINVAL;
-                        }
-                        break;
                 case OPT_HOST_PROC:
-                        g_free(o->host_proc);
-                        o->host_proc = g_strdup(optarg);
-                        break;
                 case OPT_SYS_CPU:
-                        g_free(o->sys_cpu_dir);
-                        o->sys_cpu_dir = g_strdup(optarg);
+                case OPT_INTERVAL:
+                        r = parse_value(opt, optarg, o);
+                        if (r < 0)
+                                return r;
                         break;
-                case OPT_INTERVAL: {
-                        char *end;
-                        unsigned long v = strtoul(optarg, &end, 10);
-                        if (*end || v < 1 || v > 3600) {
-                                fprintf(stderr,
-                                        "procviewd: --sample-interval takes 1 to 3600 seconds, not "
-                                        "'%s'\n",
-                                        optarg);
-                                return -EINVAL;
-                        }
-                        o->sample_interval_s = (unsigned)v;
-                        break;
-                }
                 case 'h':
                         usage(stdout);
                         return 1;
@@ -169,17 +185,19 @@ int main(int argc, char **argv)
             .sample_interval_s = 5,
             .idle_expiry_s = 600,
         };
+        int status;
         int r;
 
         r = parse_options(argc, argv, &o);
-        if (r == 0) {
-                pv_log_setup(true, o.debug);
-                r = pv_keeper_main(&o, argv);
-        } else {
-                r = r > 0 ? EXIT_SUCCESS : 2;
+        if (r != 0) {
+                status = r > 0 ? EXIT_SUCCESS : 2; /* 2: bad usage */
+                goto out;
         }
+        pv_log_setup(true, o.debug);
+        status = pv_keeper_main(&o, argv);
+out:
         g_free(o.mountpoint);
         g_free(o.host_proc);
         g_free(o.sys_cpu_dir);
-        return r;
+        return status;
 }

@@ -19,7 +19,7 @@
  * A FUSE request carries the pid of the calling thread, which is a thread id
  * when a non-main thread reads; pidfd_open() refuses those (ENOENT, or
  * EINVAL on older kernels) unless asked for a thread pidfd. Returns the
- * pidfd, -EINVAL where none can be had (such a thread on kernels without
+ * pidfd, -EOPNOTSUPP where none can be had (such a thread on kernels without
  * PIDFD_THREAD, or any task before Linux 5.3), -ESRCH or -errno.
  */
 static int pidfd_open_pid(pid_t pid)
@@ -28,13 +28,13 @@ static int pidfd_open_pid(pid_t pid)
         if (fd >= 0)
                 return fd;
         if (errno == ENOSYS)
-                return -EINVAL;
+                return -EOPNOTSUPP;
         if (errno != EINVAL && errno != ENOENT)
                 return -errno;
         fd = (int)syscall(SYS_pidfd_open, pid, PIDFD_THREAD);
         if (fd >= 0)
                 return fd;
-        return errno == ESRCH ? -ESRCH : -EINVAL;
+        return errno == ESRCH ? -ESRCH : -EOPNOTSUPP;
 }
 
 int pv_pidref_open(int proc_fd, pid_t pid, PvPidRef *ret)
@@ -45,8 +45,8 @@ int pv_pidref_open(int proc_fd, pid_t pid, PvPidRef *ret)
                 *ret = (PvPidRef){.fd = fd, .is_pidfd = true};
                 return 0;
         }
-        if (fd != -EINVAL)
-                return fd == -ENOENT ? -ESRCH : fd;
+        if (fd != -EOPNOTSUPP)
+                return fd;
         snprintf(name, sizeof(name), "%d", (int)pid);
         fd = openat(proc_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)

@@ -2,12 +2,11 @@
 #include "sampler.h"
 
 #include "caller.h"
-#include "gather.h"
+#include "container.h"
 
 static void sample_one(PvDaemon *d, PvContainer *c, void *data)
 {
-        if (!c->is_root)
-                pv_container_sample_load(d, c, false);
+        pv_container_sample_load(d, c);
         pv_container_unref(c);
 }
 

@@ -49,13 +49,13 @@ static PvGate gate = PV_GATE_INIT;
  * Every reply passes here. The slot of the thread that answers is marked
  * answered, so a worker killed afterwards leaves nothing to answer again. A
  * write failing with ENOENT means the kernel no longer waits for that id
- * (interrupted, or answered before a takeover): nothing is lost.
+ * (interrupted, or answered before a takeover): nothing is lost. Returns
+ * what writev(2) returns, with its errno: libfuse's custom I/O reads both.
  */
 static ssize_t io_writev(int fd, struct iovec *iov, int count, void *userdata)
 {
         const struct fuse_out_header *out = iov[0].iov_base;
         ssize_t n;
-        int err;
 
         if (worker.drop_init_reply && out->unique == worker.init_unique) {
                 size_t total = 0;
@@ -64,12 +64,11 @@ static ssize_t io_writev(int fd, struct iovec *iov, int count, void *userdata)
                 return (ssize_t)total;
         }
         n = writev(fd, iov, count);
-        err = errno;
+        /* stores to shared memory only: no call below changes writev's errno */
         if (out->unique != 0 && thread_slot >= 0)
                 pv_journal_answered(&worker.journal, (unsigned)thread_slot, out->unique);
         if (n >= 0 && out->unique == worker.init_unique && worker.state)
                 __atomic_store_n(&worker.state->init_answered, 1, __ATOMIC_RELEASE);
-        errno = err;
         return n;
 }
 
@@ -344,7 +343,6 @@ int pv_worker_main(PvOptions *opts, const PvWorkerArgs *a)
             .opts = *opts,
             .proc_fd = -1,
             .host_fd = -1,
-            .host_file_fd = {[0 ... _PV_HOST_MAX - 1] = -1},
             .generation = a->generation,
         };
         char *fargv[] = {"procviewd", opts->debug ? "-d" : NULL, NULL};

@@ -63,7 +63,7 @@ START_TEST(test_rows)
                 ck_assert_msg(S_ISDIR(f->mode) == (f->gather == NULL), "%s: gather", f->path);
                 ck_assert_msg(f->mode == DIR_MODE || f->mode == FILE_MODE, "%s: mode", f->path);
                 /* what a row says of its host file needs a host file */
-                if (f->host == PV_HOST_NONE)
+                if (!f->host)
                         ck_assert_msg(!f->host_required && !f->host_records, "%s", f->path);
                 else
                         ck_assert_msg(g_str_has_prefix(f->path, "proc/") ||
@@ -75,20 +75,16 @@ START_TEST(test_rows)
 }
 END_TEST
 
-START_TEST(test_host_slots)
+START_TEST(test_file_of_path)
 {
-        /* every slot is one row's: the daemon opens only the slots rows name */
-        for (int slot = 0; slot < _PV_HOST_MAX; slot++) {
-                int n = 0;
-                for (size_t i = 0; i < pv_fs_n_files; i++)
-                        n += pv_fs_files[i].host == (PvHostFile)slot;
-                ck_assert_msg(n == 1, "host slot %d named by %d rows", slot, n);
-                ck_assert_ptr_nonnull(pv_fs_file_of_host((PvHostFile)slot));
-        }
-        ck_assert_ptr_null(pv_fs_file_of_host(PV_HOST_NONE));
-        const PvFile *stat = pv_fs_file_of_host(PV_HOST_STAT);
+        /* a host file is known by its row's path: every row is found by it */
+        for (size_t i = 0; i < pv_fs_n_files; i++)
+                ck_assert_ptr_eq(pv_fs_file_of_path(pv_fs_files[i].path), &pv_fs_files[i]);
+        const PvFile *stat = pv_fs_file_of_path("proc/stat");
         ck_assert_ptr_nonnull(stat);
-        ck_assert_str_eq(stat ? stat->path : "", "proc/stat");
+        ck_assert(stat && stat->host && stat->host_required);
+        ck_assert_ptr_null(pv_fs_file_of_path("proc/slabinfo"));
+        ck_assert_ptr_null(pv_fs_file_of_path("sys/devices/system/cpu/cpuN/online"));
 }
 END_TEST
 
@@ -105,16 +101,42 @@ START_TEST(test_runc_bind)
 }
 END_TEST
 
+/* The names of the group "dir/{a,b}" of list (groups separated by "; "), or NULL. */
+static char **group_of(const char *list, const char *dir)
+{
+        g_auto(GStrv) groups = g_strsplit(list, "; ", -1);
+        g_autofree char *open = g_strdup_printf("%s/{", dir);
+        for (char **g = groups; *g; g++) {
+                if (!g_str_has_prefix(*g, open) || !g_str_has_suffix(*g, "}"))
+                        continue;
+                g_autofree char *names =
+                    g_strndup(*g + strlen(open), strlen(*g) - strlen(open) - 1);
+                return g_strsplit(names, ",", -1);
+        }
+        return NULL;
+}
+
 START_TEST(test_file_list)
 {
         g_autoptr(GString) all = g_string_new(NULL);
         g_autoptr(GString) runc = g_string_new(NULL);
-        pv_fs_append_file_list(all, false, ", ");
-        pv_fs_append_file_list(runc, true, ", ");
-        ck_assert_str_eq(all->str, "proc/{meminfo,cpuinfo,stat,diskstats,uptime,loadavg,swaps,"
-                                   "vmstat}, proc/pressure/{cpu,memory,io}, "
-                                   "sys/devices/system/cpu/{online,possible,present,offline,"
-                                   "cpuN/online}");
+        pv_fs_append_file_list(all, false, "; ");
+        pv_fs_append_file_list(runc, true, "; ");
+        /* one "dir/{a,b}" group per directory, in table order */
+        ck_assert_msg(g_str_has_prefix(all->str, "proc/{meminfo,cpuinfo,stat,diskstats,") &&
+                          strstr(all->str, "}; proc/pressure/{cpu,memory,io}; "
+                                           "sys/devices/system/cpu/{online,possible,present,") &&
+                          g_str_has_suffix(all->str, ",cpuN/online}"),
+                      "%s", all->str);
+        /* every file is in its directory's group */
+        for (size_t i = 0; i < pv_fs_n_files; i++) {
+                const PvFile *f = &pv_fs_files[i];
+                if (!f->gather)
+                        continue;
+                g_auto(GStrv) names = group_of(all->str, row_of(f->parent)->path);
+                ck_assert_msg(names && g_strv_contains((const char *const *)names, f->name),
+                              "%s not listed: %s", f->path, all->str);
+        }
         ck_assert_str_eq(runc->str, "proc/{meminfo,cpuinfo,stat,diskstats,uptime,loadavg,swaps}");
 }
 END_TEST
@@ -168,7 +190,7 @@ int main(void)
         Suite *s = suite_create("fs-table");
         TCase *tc = tcase_create("table");
         tcase_add_test(tc, test_rows);
-        tcase_add_test(tc, test_host_slots);
+        tcase_add_test(tc, test_file_of_path);
         tcase_add_test(tc, test_runc_bind);
         tcase_add_test(tc, test_file_list);
         tcase_add_test(tc, test_oci_hook_list);

@@ -2,10 +2,13 @@
 /*
  * The gatherers on fixture trees: a host directory in the shape of
  * --host-proc and --sys-cpu-dir (tests/fixtures/daemon/host) and the cgroup
- * trees of tests/fixtures/cgroup. Files whose text does not depend on the
- * clock are compared with tests/fixtures/daemon/expected-<tree>/<file>; with
- * PV_GATHER_WRITE=DIR set, the texts are written to DIR instead (to make a
- * new golden file, then read it before checking it in).
+ * trees of tests/fixtures/cgroup. Every row of the file table is gathered
+ * for each tree's container and compared with
+ * tests/fixtures/daemon/expected-<tree>/<the row's path> where that file
+ * exists; every row has one in some tree but the few whose text follows the
+ * clock, tested apart. With PV_GATHER_WRITE=DIR set, the texts are written
+ * to DIR/<tree>/<path> instead (to make a new golden file, then read it
+ * before checking it in).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +19,7 @@
 #include <unistd.h>
 
 #include "common/fileio.h"
-#include "gather.h"
+#include "fs-table.h"
 #include "pv-check.h"
 
 #define NS_PER_S 1000000000ULL
@@ -61,8 +64,6 @@ static void fixture_open(Fixture *f, const char *tree, PvCpuViewMode view)
         f->d.opts.sample_interval_s = 5;
         f->d.clk_tck = 100;
         f->d.host_btime_s = 1795599717;
-        for (int i = 0; i < _PV_HOST_MAX; i++)
-                f->d.host_file_fd[i] = -1;
         f->d.host_fd = open(f->d.opts.host_proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         ck_assert_int_ge(f->d.host_fd, 0);
         ck_assert_int_eq(pv_host_open(&f->d), 0);
@@ -93,71 +94,109 @@ static void fixture_close(Fixture *f)
 }
 
 /* fn's text for f's container into out, emptied first. Returns what fn returns. */
-static int gather(Fixture *f, PvGatherFn fn, unsigned cpu, GString *out)
+static int gather(Fixture *f, PvGatherFn *fn, unsigned cpu, GString *out)
 {
         g_string_truncate(out, 0);
         return fn(&f->d, &f->c, cpu, out);
 }
 
-/* fn's text equals expected-<tree>/<name>, or is written to $PV_GATHER_WRITE/<tree>-<name>. */
-static void check_golden(Fixture *f, PvGatherFn fn, const char *name)
+/* The gatherer of the row at path. */
+static PvGatherFn *gatherer(const char *path)
+{
+        const PvFile *row = pv_fs_file_of_path(path);
+        ck_assert_msg(row && row->gather, "no file row %s", path);
+        return row->gather;
+}
+
+/*
+ * Rows without a golden file in any tree: their text follows the clock
+ * (test_v1_stat_uptime), or the fixture trees keep none of it
+ * (test_pressure).
+ */
+static const char *const no_golden[] = {
+    "proc/stat",
+    "proc/uptime",
+    "proc/pressure/memory",
+    "proc/pressure/io",
+};
+
+static bool has_no_golden(const char *path)
+{
+        for (size_t i = 0; i < G_N_ELEMENTS(no_golden); i++)
+                if (strcmp(path, no_golden[i]) == 0)
+                        return true;
+        return false;
+}
+
+/* Writes row's text for f's container to $PV_GATHER_WRITE/<tree>/<path>, if it has one. */
+static void write_golden(Fixture *f, const PvFile *row, const char *write_dir)
 {
         g_autoptr(GString) out = g_string_new(NULL);
-        ck_assert_msg(gather(f, fn, 0, out) == 0, "%s/%s failed", f->tree, name);
-        const char *write_dir = getenv("PV_GATHER_WRITE");
-        if (write_dir) {
-                g_autofree char *base = g_strdup_printf("%s-%s", f->tree, name);
-                g_autofree char *path = g_build_filename(write_dir, base, NULL);
-                ck_assert(g_file_set_contents(path, out->str, (gssize)out->len, NULL));
+        if (gather(f, row->gather, 0, out) < 0)
                 return;
-        }
-        g_autofree char *rel = g_strdup_printf("daemon/expected-%s/%s", f->tree, name);
+        g_autofree char *path = g_build_filename(write_dir, f->tree, row->path, NULL);
+        g_autofree char *dir = g_path_get_dirname(path);
+        ck_assert_int_eq(g_mkdir_with_parents(dir, 0755), 0);
+        ck_assert(g_file_set_contents(path, out->str, (gssize)out->len, NULL));
+}
+
+/* Whether row's text equals expected-<tree>/<path>; false when there is no such file. */
+static bool check_golden(Fixture *f, const PvFile *row)
+{
+        g_autofree char *rel = g_strdup_printf("daemon/expected-%s/%s", f->tree, row->path);
+        g_autofree char *path = fixture_path(rel);
+        if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
+                return false;
+        g_autoptr(GString) out = g_string_new(NULL);
         g_autofree char *expected = read_fixture(rel);
-        ck_assert_msg(strcmp(out->str, expected) == 0, "%s/%s:\n%s\nwant:\n%s", f->tree, name,
+        ck_assert_msg(gather(f, row->gather, 0, out) == 0, "%s/%s failed", f->tree, row->path);
+        ck_assert_msg(strcmp(out->str, expected) == 0, "%s/%s:\n%s\nwant:\n%s", f->tree, row->path,
                       out->str, expected);
+        return true;
 }
 
-START_TEST(test_v1_golden)
+START_TEST(test_golden)
 {
-        Fixture f;
-        fixture_open(&f, "v1", PV_CPU_VIEW_CPUSET);
-        check_golden(&f, pv_gather_meminfo, "meminfo");
-        check_golden(&f, pv_gather_vmstat, "vmstat");
-        check_golden(&f, pv_gather_swaps, "swaps");
-        check_golden(&f, pv_gather_diskstats, "diskstats");
-        check_golden(&f, pv_gather_cpuinfo, "cpuinfo");
-        check_golden(&f, pv_gather_loadavg, "loadavg");
-        fixture_close(&f);
+        static const char *const trees[] = {"v1", "v2"};
+        const char *write_dir = getenv("PV_GATHER_WRITE");
+        g_autofree unsigned *goldens = g_new0(unsigned, pv_fs_n_files);
+
+        for (size_t t = 0; t < G_N_ELEMENTS(trees); t++) {
+                Fixture f;
+                fixture_open(&f, trees[t], PV_CPU_VIEW_CPUSET);
+                for (size_t i = 0; i < pv_fs_n_files; i++) {
+                        const PvFile *row = &pv_fs_files[i];
+                        if (!row->gather)
+                                continue;
+                        if (write_dir)
+                                write_golden(&f, row, write_dir);
+                        else
+                                goldens[i] += check_golden(&f, row);
+                }
+                fixture_close(&f);
+        }
+        if (write_dir)
+                return;
+        for (size_t i = 0; i < pv_fs_n_files; i++) {
+                const PvFile *row = &pv_fs_files[i];
+                if (row->gather && !has_no_golden(row->path))
+                        ck_assert_msg(goldens[i] > 0, "%s: no expected-<tree>/%s", row->path,
+                                      row->path);
+        }
 }
 END_TEST
 
-START_TEST(test_v2_golden)
-{
-        Fixture f;
-        fixture_open(&f, "v2", PV_CPU_VIEW_CPUSET);
-        check_golden(&f, pv_gather_meminfo, "meminfo");
-        check_golden(&f, pv_gather_vmstat, "vmstat");
-        check_golden(&f, pv_gather_swaps, "swaps");
-        check_golden(&f, pv_gather_diskstats, "diskstats");
-        fixture_close(&f);
-}
-END_TEST
-
-START_TEST(test_v1_cpus)
+START_TEST(test_v1_cpu_online_flag)
 {
         Fixture f;
         g_autoptr(GString) out = g_string_new(NULL);
         fixture_open(&f, "v1", PV_CPU_VIEW_CPUSET);
-        /* the cpuset's effective CPUs, all online on the fixture host */
-        ck_assert_int_eq(gather(&f, pv_gather_cpu_visible, 0, out), 0);
-        ck_assert_str_eq(out->str, "0,2,5-7\n");
-        ck_assert_int_eq(gather(&f, pv_gather_cpu_offline, 0, out), 0);
-        ck_assert_str_eq(out->str, "\n");
-        ck_assert_int_eq(gather(&f, pv_gather_cpu_online_flag, 5, out), 0);
+        /* a visible CPU (expected-v1/sys/devices/system/cpu/online) is online */
+        ck_assert_int_eq(gather(&f, pv_fs_cpu_online_file.gather, 5, out), 0);
         ck_assert_str_eq(out->str, "1\n");
         /* a CPU outside the view has no cpuN directory, so no online file */
         g_string_assign(out, "kept");
-        ck_assert_int_eq(pv_gather_cpu_online_flag(&f.d, &f.c, 1, out), -ENOENT);
+        ck_assert_int_eq(pv_fs_cpu_online_file.gather(&f.d, &f.c, 1, out), -ENOENT);
         ck_assert_str_eq(out->str, "kept");
         fixture_close(&f);
 }
@@ -169,9 +208,9 @@ START_TEST(test_v2_quota_view)
         g_autoptr(GString) out = g_string_new(NULL);
         /* cpu.max 50000 100000: ceil(0.5) = one CPU, the first of the cpuset */
         fixture_open(&f, "v2", PV_CPU_VIEW_QUOTA);
-        ck_assert_int_eq(gather(&f, pv_gather_cpu_visible, 0, out), 0);
+        ck_assert_int_eq(gather(&f, gatherer("sys/devices/system/cpu/online"), 0, out), 0);
         ck_assert_str_eq(out->str, "0\n");
-        ck_assert_int_eq(gather(&f, pv_gather_cpuinfo, 0, out), 0);
+        ck_assert_int_eq(gather(&f, gatherer("proc/cpuinfo"), 0, out), 0);
         ck_assert_ptr_nonnull(strstr(out->str, "processor\t: 0\n"));
         ck_assert_ptr_null(strstr(out->str, "processor\t: 1\n"));
         fixture_close(&f);
@@ -185,13 +224,13 @@ START_TEST(test_pressure)
         /* v2: the cgroup's own PSI text, not the host's */
         fixture_open(&f, "v2", PV_CPU_VIEW_CPUSET);
         g_autofree char *want = read_fixture("cgroup/v2/unified/kube/pod1/cpu.pressure");
-        ck_assert_int_eq(gather(&f, pv_gather_pressure_cpu, 0, out), 0);
+        ck_assert_int_eq(gather(&f, gatherer("proc/pressure/cpu"), 0, out), 0);
         ck_assert_str_eq(out->str, want);
         fixture_close(&f);
         /* v1 controllers keep no pressure: an error, never the host's numbers */
         fixture_open(&f, "v1", PV_CPU_VIEW_CPUSET);
         g_string_truncate(out, 0);
-        ck_assert_int_eq(pv_gather_pressure_memory(&f.d, &f.c, 0, out), -EOPNOTSUPP);
+        ck_assert_int_eq(gatherer("proc/pressure/memory")(&f.d, &f.c, 0, out), -EOPNOTSUPP);
         ck_assert_int_eq(out->len, 0);
         fixture_close(&f);
 }
@@ -203,7 +242,7 @@ START_TEST(test_v1_stat_uptime)
         g_autoptr(GString) out = g_string_new(NULL);
         double up, idle;
         fixture_open(&f, "v1", PV_CPU_VIEW_CPUSET);
-        ck_assert_int_eq(gather(&f, pv_gather_stat, 0, out), 0);
+        ck_assert_int_eq(gather(&f, gatherer("proc/stat"), 0, out), 0);
         /* one line per visible CPU, none for the others, btime at the container's start */
         for (unsigned cpu = 0; cpu < 8; cpu++) {
                 g_autofree char *line = g_strdup_printf("\ncpu%u ", cpu);
@@ -214,7 +253,7 @@ START_TEST(test_v1_stat_uptime)
             "\nbtime %llu\n", 1795599717ULL + (unsigned long long)(f.c.start_ns / NS_PER_S));
         ck_assert_ptr_nonnull(strstr(out->str, btime));
         /* the container started 100 s ago; idle is at most 5 CPUs' worth of it */
-        ck_assert_int_eq(gather(&f, pv_gather_uptime, 0, out), 0);
+        ck_assert_int_eq(gather(&f, gatherer("proc/uptime"), 0, out), 0);
         ck_assert_int_eq(sscanf(out->str, "%lf %lf", &up, &idle), 2);
         ck_assert(up >= 100 && up < 160);
         ck_assert(idle <= 5 * up);
@@ -228,8 +267,6 @@ START_TEST(test_host_required)
         /* a host directory without meminfo: a required file, so no start */
         d.opts.host_proc = fixture_path("daemon/host/sys-cpu");
         d.opts.sys_cpu_dir = fixture_path("daemon/host/sys-cpu");
-        for (int i = 0; i < _PV_HOST_MAX; i++)
-                d.host_file_fd[i] = -1;
         d.host_fd = open(d.opts.host_proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         ck_assert_int_ge(d.host_fd, 0);
         ck_assert_int_eq(pv_host_open(&d), -ENOENT);
@@ -270,9 +307,8 @@ int main(void)
 {
         Suite *s = suite_create("gather");
         TCase *tc = tcase_create("fixtures");
-        tcase_add_test(tc, test_v1_golden);
-        tcase_add_test(tc, test_v2_golden);
-        tcase_add_test(tc, test_v1_cpus);
+        tcase_add_test(tc, test_golden);
+        tcase_add_test(tc, test_v1_cpu_online_flag);
         tcase_add_test(tc, test_v2_quota_view);
         tcase_add_test(tc, test_pressure);
         tcase_add_test(tc, test_v1_stat_uptime);

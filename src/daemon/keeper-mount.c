@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * How the keeper gets its FUSE connection: from the keeper that executed it
+ * (an upgrade), from systemd's fd store (a keeper that died), or by mounting
+ * afresh and reading the kernel's INIT.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
+
+#include "fdstore.h"
+#include "journal.h"
+#include "keeper-private.h"
+#include "log.h"
+#include "mountpoint.h"
+#include "preflight.h"
+
+/* Mounts a fuse.procview file system on mp; returns its /dev/fuse fd or -errno. */
+static int mount_fuse(const char *mp)
+{
+        g_autofree char *opts = NULL;
+        int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        opts = g_strdup_printf("fd=%d,rootmode=40000,user_id=%u,group_id=%u,allow_other,"
+                               "default_permissions",
+                               fd, (unsigned)getuid(), (unsigned)getgid());
+        if (mount("procview", mp, "fuse.procview", MS_NOSUID | MS_NODEV | MS_RDONLY, opts) < 0) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+/* Reads the INIT request the kernel queued at mount into the state. */
+static int read_init(Keeper *k)
+{
+        /* the kernel refuses reads shorter than its largest request */
+        g_autofree void *buf = g_malloc(PV_JOURNAL_SLOT_SIZE);
+        ssize_t n;
+
+        do
+                n = read(k->fuse_fd, buf, PV_JOURNAL_SLOT_SIZE);
+        while (n < 0 && (errno == EINTR || errno == ENOENT));
+        if (n < 0)
+                return -errno;
+        return pv_state_save_init(k->state, buf, (size_t)n);
+}
+
+/* Mounts on opts->mountpoint afresh, reads INIT and detaches unless in the foreground. */
+static int mount_anew(Keeper *k)
+{
+        PvOptions *opts = k->opts;
+        int r;
+
+        r = pv_preflight_check();
+        if (r < 0)
+                return r; /* said why */
+        r = pv_mountpoint_prepare(opts->mountpoint);
+        if (r < 0)
+                return r; /* said why */
+        r = pv_state_create(&k->state_fd, &k->state);
+        if (r < 0) {
+                fprintf(stderr, "procviewd: cannot create the keeper's state: %s\n",
+                        g_strerror(-r));
+                return r;
+        }
+        r = mount_fuse(opts->mountpoint);
+        if (r < 0) {
+                fprintf(stderr, "procviewd: cannot mount on %s: %s%s\n", opts->mountpoint,
+                        g_strerror(-r), r == -EPERM ? " (procviewd needs root)" : "");
+                return r;
+        }
+        k->fuse_fd = r;
+        r = read_init(k);
+        if (r < 0) {
+                fprintf(stderr, "procviewd: no FUSE INIT from the kernel: %s\n", g_strerror(-r));
+                umount2(opts->mountpoint, MNT_DETACH);
+                return r;
+        }
+        if (!opts->foreground) {
+                pv_log_setup(false, opts->debug);
+                if (fuse_daemonize(0) < 0)
+                        return -EIO; /* libfuse said why */
+        }
+        pv_log_info("procviewd %s keeper mounted %s", PV_VERSION, opts->mountpoint);
+        pv_fdstore_put(k->fuse_fd, k->state_fd);
+        return 0;
+}
+
+/* Takes over from the keeper that executed us, whose hand-over is in resume. */
+static int take_over(Keeper *k, const char *resume)
+{
+        int r = pv_keeper_resume_from_env(k, resume);
+        if (r == 0)
+                r = pv_state_map(k->state_fd, &k->state);
+        if (r < 0) {
+                pv_log_error("cannot take over from the previous keeper: %s", g_strerror(-r));
+                return r;
+        }
+        pv_keeper_keep_fds(k, false);
+        pv_log_info("procviewd %s keeper took over %s", PV_VERSION, k->opts->mountpoint);
+        return 0;
+}
+
+int pv_keeper_connect(Keeper *k, const char *resume)
+{
+        g_autoptr(GArray) jfds = g_array_new(FALSE, FALSE, sizeof(int));
+        g_autoptr(GArray) jgens = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+
+        if (resume)
+                return take_over(k, resume);
+        if (pv_fdstore_take(&k->fuse_fd, &k->state_fd, jfds, jgens) == 0)
+                return pv_keeper_resume_from_fdstore(k, jfds, jgens); /* said why */
+        return mount_anew(k);
+}
