@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The parsers of /proc/PID/stat and /proc/PID/status. */
+/* The parsers of /proc/PID/stat, /proc/PID/status and /proc/PID/cgroup lines. */
 #include "parse-proc.h"
 
 #include <ctype.h>
@@ -8,15 +8,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
+
+/*
+ * Where the fields after the command name start in /proc/PID/stat text:
+ * comm may hold ')' and spaces, but every field after it is numeric, so the
+ * last ')' closes it. NULL when there is none.
+ */
+static const char *after_comm(const char *text)
+{
+        const char *rp = strrchr(text, ')');
+        return rp ? rp + 1 : NULL;
+}
+
 int pv_parse_pid_stat(const char *text, pid_t *ret_ppid, uint64_t *ret_starttime)
 {
-        const char *p = strrchr(text, ')');
+        const char *p = after_comm(text);
         unsigned long long v = 0;
         long ppid = 0;
 
         if (!p)
                 return -EINVAL;
-        p++;
         /* after ')': field 3 (state) is the first; ppid is field 4, starttime field 22 */
         for (int field = 3; field <= 22; field++) {
                 while (*p == ' ')
@@ -39,6 +51,15 @@ int pv_parse_pid_stat(const char *text, pid_t *ret_ppid, uint64_t *ret_starttime
                 *ret_ppid = (pid_t)ppid;
         if (ret_starttime)
                 *ret_starttime = v;
+        return 0;
+}
+
+int pv_parse_proc_stat_state(const char *text, char *ret)
+{
+        const char *p = after_comm(text);
+        if (!p || p[0] != ' ' || !isalpha((unsigned char)p[1]))
+                return -EINVAL;
+        *ret = p[1];
         return 0;
 }
 
@@ -93,4 +114,27 @@ int pv_parse_status_pid(const char *text, const char *key, pid_t *ret)
                         line++;
         }
         return -ENOENT;
+}
+
+int pv_cgroup_line_split(const char *line, size_t len, PvCgroupLine *ret)
+{
+        const char *end = line + len;
+        const char *c1 = memchr(line, ':', len);
+        if (!c1)
+                return -EINVAL;
+        const char *c2 = memchr(c1 + 1, ':', (size_t)(end - c1 - 1));
+        uint64_t id;
+        if (!c2 || pv_parse_u64_n(line, (size_t)(c1 - line), &id) < 0)
+                return -EINVAL;
+        size_t pl = (size_t)(end - c2 - 1);
+        if (pl == 0 || c2[1] != '/')
+                return -EINVAL;
+        *ret = (PvCgroupLine){
+            .id = id,
+            .ctrls = c1 + 1,
+            .ctrls_len = (size_t)(c2 - c1 - 1),
+            .path = c2 + 1,
+            .path_len = pl,
+        };
+        return 0;
 }
