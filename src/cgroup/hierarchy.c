@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/fileio.h"
+#include "common/mount-line.h"
 #include "taskstats.h"
 
 /* v1 names, as in /proc/cgroups, mount options and /proc/PID/cgroup */
@@ -116,22 +117,6 @@ static int assign_v2(PvHierarchy *h, const char *unified_path)
         return 0;
 }
 
-/* Unescapes the octal escapes (\040) of a mountinfo field in place. */
-static void unescape_mount(char *s)
-{
-        char *w = s;
-        for (char *r = s; *r; r++) {
-                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-                    r[3] >= '0' && r[3] <= '7') {
-                        *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-                        r += 3;
-                } else {
-                        *w++ = *r;
-                }
-        }
-        *w = '\0';
-}
-
 /*
  * Scans /proc/self/mountinfo for cgroup mounts: the cgroup2 mount (always,
  * since libcgroup does not report a unified mount without controllers) and,
@@ -145,23 +130,16 @@ static void scan_mountinfo(char *unified_path, size_t unified_len, char *v1_path
                 return;
         char *save = NULL;
         for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                char *sep = strstr(line, " - ");
-                if (!sep)
+                PvMountLine m;
+                if (pv_mount_line_split(line, &m) < 0)
                         continue;
-                *sep = '\0';
-                /* fields: id parent maj:min root mountpoint options ... */
-                char mnt[4096], fstype[64], opts[1024];
-                if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
-                    sscanf(sep + 3, "%63s %*s %1023s", fstype, opts) != 2)
-                        continue;
-                unescape_mount(mnt);
-                if (strcmp(fstype, "cgroup2") == 0) {
+                if (strcmp(m.fs_type, "cgroup2") == 0) {
                         if (!unified_path[0])
-                                snprintf(unified_path, unified_len, "%s", mnt);
-                } else if (want_v1 && strcmp(fstype, "cgroup") == 0) {
+                                snprintf(unified_path, unified_len, "%s", m.mount_point);
+                } else if (want_v1 && strcmp(m.fs_type, "cgroup") == 0) {
                         for (int c = 0; c < _PV_CTRL_MAX; c++)
-                                if (!v1_path[c] && list_has(opts, v1_name[c]))
-                                        v1_path[c] = strdup(mnt);
+                                if (!v1_path[c] && pv_mount_opt_has(m.super_options, v1_name[c]))
+                                        v1_path[c] = strdup(m.mount_point);
                 }
         }
         free(text);

@@ -43,20 +43,6 @@ typedef enum PvlController {
  */
 int pvl_cgroup_line_match(const char *line, const char *ctrl, const char **ret_path);
 
-/* One /proc/PID/mountinfo entry; pointers into the line, escapes decoded. */
-typedef struct PvlMount {
-        const char *root; /* path of the mount's root inside its filesystem */
-        const char *mountpoint;
-        const char *fstype;
-        const char *super_opts;
-} PvlMount;
-
-/* Splits a mountinfo line in place (it is modified). Returns 0 or -EINVAL. */
-int pvl_mountinfo_parse(char *line, PvlMount *ret);
-
-/* True when the comma-separated option list opts holds exactly opt. */
-bool pvl_opt_has(const char *opts, const char *opt);
-
 /*
  * Where a cgroup path (as in /proc/PID/cgroup) lies below a mount whose
  * mountinfo root is mount_root. Both are relative to the reader's cgroup

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/fileio.h"
+#include "common/mount-line.h"
 #include "lib-text.h"
 
 /* How deep a hidden cgroup-namespace root is searched for (see pvl_mount_relative()). */
@@ -56,90 +57,6 @@ int pvl_cgroup_line_match(const char *line, const char *ctrl, const char **ret_p
                 p = e + 1;
         }
         return 0;
-}
-
-/* Decodes the kernel's \ooo escapes of mountinfo (space, tab, newline, backslash) in place. */
-static void unescape_octal(char *s)
-{
-        char *w = s;
-        for (char *r = s; *r;) {
-                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-                    r[3] >= '0' && r[3] <= '7') {
-                        *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-                        r += 4;
-                } else {
-                        *w++ = *r++;
-                }
-        }
-        *w = '\0';
-}
-
-int pvl_mountinfo_parse(char *line, PvlMount *ret)
-{
-        /* id parent maj:min root mountpoint opts [optional...] - fstype source superopts */
-        char *fields[6];
-        char *p = line;
-        size_t n = 0;
-        PvlMount m;
-
-        for (; n < 6; n++) {
-                while (*p == ' ')
-                        p++;
-                if (!*p)
-                        return -EINVAL;
-                fields[n] = p;
-                p = strchr(p, ' ');
-                if (!p)
-                        return -EINVAL;
-                *p++ = '\0';
-        }
-        /* Optional fields end at a lone "-". */
-        for (;;) {
-                while (*p == ' ')
-                        p++;
-                if (!*p)
-                        return -EINVAL;
-                char *tok = p;
-                p = strchr(p, ' ');
-                if (!p)
-                        return -EINVAL;
-                *p++ = '\0';
-                if (strcmp(tok, "-") == 0)
-                        break;
-        }
-        while (*p == ' ')
-                p++;
-        m.fstype = p;
-        p = strchr(p, ' ');
-        if (!p)
-                return -EINVAL;
-        *p++ = '\0';
-        p = strchr(p, ' '); /* skip the source */
-        if (!p)
-                return -EINVAL;
-        *p++ = '\0';
-        m.super_opts = p;
-        unescape_octal(fields[3]);
-        unescape_octal(fields[4]);
-        m.root = fields[3];
-        m.mountpoint = fields[4];
-        *ret = m;
-        return 0;
-}
-
-bool pvl_opt_has(const char *opts, const char *opt)
-{
-        size_t olen = strlen(opt);
-        for (const char *p = opts; *p;) {
-                const char *e = strchr(p, ',');
-                size_t n = e ? (size_t)(e - p) : strlen(p);
-                if (n == olen && memcmp(p, opt, n) == 0)
-                        return true;
-                if (!e)
-                        break;
-                p = e + 1;
-        }
-        return false;
 }
 
 /* The next path component of *p (skipping slashes); its length, 0 at the end. */
@@ -342,20 +259,20 @@ int pvl_cgroup_dir(const char *root, pid_t pid, PvlController ctrl, char *buf, s
         pvl_line_reader_init(&r, fd);
         ret = -ENOENT;
         while ((line = pvl_line_reader_next(&r))) {
-                PvlMount mnt;
+                PvMountLine mnt;
                 unsigned depth;
-                if (pvl_mountinfo_parse(line, &mnt) < 0)
+                if (pv_mount_line_split(line, &mnt) < 0)
                         continue;
-                if (v2 ? strcmp(mnt.fstype, "cgroup2") != 0
-                       : strcmp(mnt.fstype, "cgroup") != 0 ||
-                             !pvl_opt_has(mnt.super_opts, ctrl_names[ctrl]))
+                if (v2 ? strcmp(mnt.fs_type, "cgroup2") != 0
+                       : strcmp(mnt.fs_type, "cgroup") != 0 ||
+                             !pv_mount_opt_has(mnt.super_options, ctrl_names[ctrl]))
                         continue;
                 int k = pvl_mount_relative(mnt.root, want, rel, sizeof(rel), &depth);
                 if (k < 0)
                         continue;
                 if (k == 1) {
-                        if (!have_hidden && strlen(mnt.mountpoint) < sizeof(hidden_mp)) {
-                                memcpy(hidden_mp, mnt.mountpoint, strlen(mnt.mountpoint) + 1);
+                        if (!have_hidden && strlen(mnt.mount_point) < sizeof(hidden_mp)) {
+                                memcpy(hidden_mp, mnt.mount_point, strlen(mnt.mount_point) + 1);
                                 hidden_depth = depth;
                                 have_hidden = true;
                         }
@@ -363,7 +280,7 @@ int pvl_cgroup_dir(const char *root, pid_t pid, PvlController ctrl, char *buf, s
                 }
                 pos = 0;
                 if (pvl_append(path, sizeof(path), &pos, root) < 0 ||
-                    pvl_append(path, sizeof(path), &pos, mnt.mountpoint) < 0)
+                    pvl_append(path, sizeof(path), &pos, mnt.mount_point) < 0)
                         continue;
                 mount_len = pos;
                 if ((*rel && (pvl_append(path, sizeof(path), &pos, "/") < 0 ||

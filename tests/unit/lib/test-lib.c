@@ -50,24 +50,6 @@ START_TEST(test_cgroup_line)
 }
 END_TEST
 
-START_TEST(test_mountinfo)
-{
-        char line[] = "35 31 0:32 /../.. /sys/fs/cgroup/my\\040mem rw,relatime shared:5 master:1 - "
-                      "cgroup cgroup rw,memory";
-        PvlMount m;
-        ck_assert_int_eq(pvl_mountinfo_parse(line, &m), 0);
-        ck_assert_str_eq(m.root, "/../..");
-        ck_assert_str_eq(m.mountpoint, "/sys/fs/cgroup/my mem");
-        ck_assert_str_eq(m.fstype, "cgroup");
-        ck_assert(pvl_opt_has(m.super_opts, "memory"));
-        ck_assert(!pvl_opt_has(m.super_opts, "mem"));
-        ck_assert(pvl_opt_has("rw,cpu,cpuacct", "cpu"));
-        ck_assert(!pvl_opt_has("rw,cpuset", "cpu"));
-        char bad[] = "35 31 0:32 / /x rw";
-        ck_assert_int_eq(pvl_mountinfo_parse(bad, &m), -EINVAL);
-}
-END_TEST
-
 START_TEST(test_mount_relative)
 {
         char rel[64];
@@ -526,7 +508,6 @@ int main(void)
         Suite *s = suite_create("lib");
         TCase *tc = tcase_create("parse");
         tcase_add_test(tc, test_cgroup_line);
-        tcase_add_test(tc, test_mountinfo);
         tcase_add_test(tc, test_mount_relative);
         tcase_add_test(tc, test_quota_parse);
         tcase_add_test(tc, test_rounding);
