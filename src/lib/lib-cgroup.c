@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup/parse-limit.h"
 #include "common/fileio.h"
 #include "lib-text.h"
 
@@ -69,6 +70,16 @@ static int read_u64_at(int dirfd, const char *file, uint64_t *ret)
         if (n < 0)
                 return (int)n;
         return pv_parse_u64_or_max(text, ret);
+}
+
+/* A limit file (pv_parse_limit: "max", "-1" and v1's "no limit" are PV_UNLIMITED). */
+static int read_limit_at(int dirfd, const char *file, uint64_t *ret)
+{
+        char text[64];
+        ssize_t n = pvl_read_text_at(dirfd, file, text, sizeof(text));
+        if (n < 0)
+                return (int)n;
+        return pv_parse_limit(text, ret);
 }
 
 /* ---- cpuset ---- */
@@ -178,7 +189,7 @@ static int quota_level(int dirfd, void *userdata)
                         return 0;
                 if (n < 0)
                         return (int)n;
-                if (pvl_parse_cpu_max(a, &q, &p) < 0)
+                if (pv_parse_cpu_max(a, &q, &p) < 0)
                         return -EINVAL;
         } else {
                 ssize_t n = pvl_read_text_at(dirfd, "cpu.cfs_quota_us", a, sizeof(a));
@@ -186,14 +197,17 @@ static int quota_level(int dirfd, void *userdata)
                         return 0;
                 if (n < 0)
                         return (int)n;
+                if (pv_parse_cfs_quota(a, &q) < 0)
+                        return -EINVAL;
+                if (q == 0)
+                        return 0;
                 n = pvl_read_text_at(dirfd, "cpu.cfs_period_us", b, sizeof(b));
                 if (n < 0)
                         return (int)n;
-                if (pvl_parse_cfs(a, b, &q, &p) < 0)
+                if (pv_parse_cfs_period(b, &p) < 0)
                         return -EINVAL;
         }
-        /* The kernel throttles at every level, so the tightest ratio rules. */
-        if (pvl_quota_tighter(q, p, w->quota, w->period)) {
+        if (pv_quota_tighter(q, p, w->quota, w->period)) {
                 w->quota = q;
                 w->period = p;
         }
@@ -235,15 +249,15 @@ static int memory_level(int dirfd, void *userdata)
         uint64_t v;
 
         if (w->v2) {
-                if (read_u64_at(dirfd, "memory.max", &v) == 0)
+                if (read_limit_at(dirfd, "memory.max", &v) == 0)
                         take_min(&w->limit, v);
-                if (read_u64_at(dirfd, "memory.swap.max", &v) == 0)
+                if (read_limit_at(dirfd, "memory.swap.max", &v) == 0)
                         take_min(&w->swap_max, v);
         } else {
-                if (read_u64_at(dirfd, "memory.limit_in_bytes", &v) == 0)
-                        take_min(&w->limit, pvl_normalize_limit(v));
-                if (read_u64_at(dirfd, "memory.memsw.limit_in_bytes", &v) == 0)
-                        take_min(&w->memsw_limit, pvl_normalize_limit(v));
+                if (read_limit_at(dirfd, "memory.limit_in_bytes", &v) == 0)
+                        take_min(&w->limit, v);
+                if (read_limit_at(dirfd, "memory.memsw.limit_in_bytes", &v) == 0)
+                        take_min(&w->memsw_limit, v);
         }
         return 0;
 }
@@ -252,8 +266,8 @@ int pvl_read_memory(const char *root, pid_t pid, PvlMemory *ret)
 {
         char dir[PVL_PATH_MAX], stat[8192];
         MemoryWalk w = {
-            .limit = PVL_UNLIMITED, .memsw_limit = PVL_UNLIMITED, .swap_max = PVL_UNLIMITED};
-        PvlMemory m = {.swap_limit = PVL_UNLIMITED};
+            .limit = PV_UNLIMITED, .memsw_limit = PV_UNLIMITED, .swap_max = PV_UNLIMITED};
+        PvlMemory m = {.swap_limit = PV_UNLIMITED};
         uint64_t v;
         size_t mount_len;
         int r = pvl_cgroup_dir(root, pid, PVL_MEMORY, dir, sizeof(dir), &w.v2, &mount_len);
@@ -266,6 +280,15 @@ int pvl_read_memory(const char *root, pid_t pid, PvlMemory *ret)
         if (fd < 0)
                 return -errno;
         bool have_stat = pvl_read_text_at(fd, "memory.stat", stat, sizeof(stat)) >= 0;
+        uint64_t hier_limit = PV_UNLIMITED, hier_memsw = PV_UNLIMITED;
+        const PvKeyField keys[] = {
+            {w.v2 ? "shmem" : "total_shmem", &m.shmem},
+            /* v1: already the minimum over every ancestor, also those a cgroup namespace hides */
+            {"hierarchical_memory_limit", &hier_limit},
+            {"hierarchical_memsw_limit", &hier_memsw},
+        };
+        if (have_stat)
+                (void)pv_parse_flat_keyed(stat, keys, w.v2 ? 1 : 3);
 
         if (w.v2) {
                 r = read_u64_at(fd, "memory.current", &m.usage);
@@ -273,27 +296,17 @@ int pvl_read_memory(const char *root, pid_t pid, PvlMemory *ret)
                         return r;
                 if (read_u64_at(fd, "memory.swap.current", &v) == 0)
                         m.swap_usage = v;
-                if (have_stat && pvl_keyed_value(stat, "shmem", &v) == 0)
-                        m.shmem = v;
                 m.limit = w.limit;
                 m.swap_limit = w.swap_max;
         } else {
                 r = read_u64_at(fd, "memory.usage_in_bytes", &m.usage);
                 if (r < 0)
                         return r;
-                /*
-                 * hierarchical_memory_limit already is the minimum over every
-                 * ancestor, including those a cgroup namespace hides.
-                 */
-                if (have_stat && pvl_keyed_value(stat, "hierarchical_memory_limit", &v) == 0)
-                        take_min(&w.limit, pvl_normalize_limit(v));
-                if (have_stat && pvl_keyed_value(stat, "hierarchical_memsw_limit", &v) == 0)
-                        take_min(&w.memsw_limit, pvl_normalize_limit(v));
-                if (have_stat && pvl_keyed_value(stat, "total_shmem", &v) == 0)
-                        m.shmem = v;
+                take_min(&w.limit, pv_limit_normalize(hier_limit));
+                take_min(&w.memsw_limit, pv_limit_normalize(hier_memsw));
                 m.limit = w.limit;
                 /* v1 memsw counts memory + swap: the swap share is the difference. */
-                if (w.memsw_limit != PVL_UNLIMITED)
+                if (w.memsw_limit != PV_UNLIMITED)
                         m.swap_limit = w.memsw_limit > w.limit ? w.memsw_limit - w.limit : 0;
                 if (read_u64_at(fd, "memory.memsw.usage_in_bytes", &v) == 0 && v > m.usage)
                         m.swap_usage = v - m.usage;

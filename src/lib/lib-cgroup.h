@@ -21,10 +21,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup/parse-types.h"
 #include "common/cpuset.h"
 
 #define PVL_PATH_MAX 4096
-#define PVL_UNLIMITED UINT64_MAX
 
 typedef enum PvlController {
         PVL_CPU,
@@ -57,16 +57,6 @@ int pvl_cgroup_line_match(const char *line, const char *ctrl, const char **ret_p
 int pvl_mount_relative(const char *mount_root, const char *cg_path, char *buf, size_t len,
                        unsigned *ret_depth);
 
-/* cgroup v2 cpu.max ("max 100000", "150000 100000"); quota 0 = no limit. */
-int pvl_parse_cpu_max(const char *text, uint64_t *ret_quota_us, uint64_t *ret_period_us);
-
-/* cgroup v1 cpu.cfs_quota_us ("-1" = no limit) and cpu.cfs_period_us; quota 0 = no limit. */
-int pvl_parse_cfs(const char *quota_text, const char *period_text, uint64_t *ret_quota_us,
-                  uint64_t *ret_period_us);
-
-/* True when quota a/period a is a tighter limit than b (quota 0 = no limit). */
-bool pvl_quota_tighter(uint64_t qa, uint64_t pa, uint64_t qb, uint64_t pb);
-
 /* ceil(quota / period), at least 1; UINT32_MAX-capped; 0 when quota is 0 (no limit). */
 unsigned pvl_quota_cpus(uint64_t quota_us, uint64_t period_us);
 
@@ -78,18 +68,6 @@ unsigned pvl_effective_count(unsigned cpuset_count, uint64_t quota_us, uint64_t 
 
 /* Parses PROCVIEW_CPUS: a decimal integer 1..PV_CPU_MAX. Returns 0 or -EINVAL. */
 int pvl_parse_cpus_override(const char *text, unsigned *ret);
-
-/*
- * The value of key in a "key value" file (memory.stat). Returns 0, -ENOENT
- * when the key is absent, -EINVAL when its value is malformed.
- */
-int pvl_keyed_value(const char *text, const char *key, uint64_t *ret);
-
-/*
- * cgroup v1 reports "no limit" as PAGE_COUNTER_MAX pages (LONG_MAX rounded
- * down to a page): maps such values, and UINT64_MAX ("max"), to PVL_UNLIMITED.
- */
-uint64_t pvl_normalize_limit(uint64_t bytes);
 
 /*
  * The affinity remapping rule of the preload: when mask has no CPU inside
@@ -156,10 +134,10 @@ int pvl_read_cpuset(const char *root, pid_t pid, PvCpuSet *ret);
 int pvl_read_quota(const char *root, pid_t pid, uint64_t *ret_quota_us, uint64_t *ret_period_us);
 
 typedef struct PvlMemory {
-        uint64_t limit; /* bytes, min over the visible ancestors; PVL_UNLIMITED if none */
+        uint64_t limit; /* bytes, min over the visible ancestors; PV_UNLIMITED if none */
         uint64_t usage; /* bytes charged to the cgroup (v1 usage_in_bytes, v2 memory.current) */
         uint64_t shmem; /* v1 total_shmem, v2 shmem */
-        uint64_t swap_limit; /* bytes of swap the cgroup may use; PVL_UNLIMITED if none */
+        uint64_t swap_limit; /* bytes of swap the cgroup may use; PV_UNLIMITED if none */
         uint64_t swap_usage; /* v1 memsw.usage - usage, v2 memory.swap.current; 0 unaccounted */
 } PvlMemory;
 

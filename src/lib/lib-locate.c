@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroup/parse-proc.h"
 #include "common/fileio.h"
 #include "common/mount-line.h"
 #include "lib-text.h"
@@ -29,34 +30,17 @@ static const char *const ctrl_names[_PVL_CTRL_MAX] = {
 
 int pvl_cgroup_line_match(const char *line, const char *ctrl, const char **ret_path)
 {
-        const char *c1 = strchr(line, ':');
-        if (!c1 || c1 == line)
+        PvCgroupLine cl;
+        if (pv_cgroup_line_split(line, strlen(line), &cl) < 0)
                 return -EINVAL;
-        const char *c2 = strchr(c1 + 1, ':');
-        if (!c2)
-                return -EINVAL;
-        const char *path = c2 + 1;
-        if (*path != '/')
-                return -EINVAL;
-        if (c2 == c1 + 1) {
-                /* "0::PATH": the unified hierarchy. */
-                if (c1 - line != 1 || line[0] != '0')
-                        return -EINVAL;
-                *ret_path = path;
+        if (cl.id == 0 && cl.ctrls_len == 0) {
+                *ret_path = cl.path;
                 return 2;
         }
-        size_t clen = strlen(ctrl);
-        for (const char *p = c1 + 1; p < c2;) {
-                const char *e = memchr(p, ',', (size_t)(c2 - p));
-                if (!e)
-                        e = c2;
-                if ((size_t)(e - p) == clen && memcmp(p, ctrl, clen) == 0) {
-                        *ret_path = path;
-                        return 1;
-                }
-                p = e + 1;
-        }
-        return 0;
+        if (!pv_list_has(cl.ctrls, cl.ctrls_len, ',', ctrl))
+                return 0;
+        *ret_path = cl.path;
+        return 1;
 }
 
 /* The next path component of *p (skipping slashes); its length, 0 at the end. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Pure parsers and rules of the libprocview core: quotas, counts, limits, masks, /proc texts. */
+/* Pure rules and parsers of the libprocview core: CPU counts, masks, /proc load and uptime. */
 #include "lib-cgroup.h"
 
 #include <ctype.h>
@@ -8,82 +8,6 @@
 #include <string.h>
 
 #include "common/fileio.h"
-
-/*
- * Copies the token at *p (up to a space, tab, newline or the end) to buf of
- * size len and moves *p past it. Returns 0, or -EINVAL when the token is
- * empty or does not fit.
- */
-static int take_token(const char **p, char *buf, size_t len)
-{
-        size_t n = strcspn(*p, " \t\n");
-        if (n == 0 || n >= len)
-                return -EINVAL;
-        memcpy(buf, *p, n);
-        buf[n] = '\0';
-        *p += n;
-        return 0;
-}
-
-int pvl_parse_cpu_max(const char *text, uint64_t *ret_quota_us, uint64_t *ret_period_us)
-{
-        char q[32], per[32];
-        const char *p = text;
-        uint64_t quota, period;
-
-        while (isspace((unsigned char)*p))
-                p++;
-        if (take_token(&p, q, sizeof(q)) < 0)
-                return -EINVAL;
-        while (*p == ' ' || *p == '\t')
-                p++;
-        if (take_token(&p, per, sizeof(per)) < 0)
-                return -EINVAL;
-        while (isspace((unsigned char)*p))
-                p++;
-        if (*p)
-                return -EINVAL;
-        if (pv_parse_u64_or_max(q, &quota) < 0 || pv_parse_u64_or_max(per, &period) < 0 ||
-            period == 0 || period == UINT64_MAX)
-                return -EINVAL;
-        *ret_quota_us = quota == UINT64_MAX ? 0 : quota;
-        *ret_period_us = period;
-        return 0;
-}
-
-int pvl_parse_cfs(const char *quota_text, const char *period_text, uint64_t *ret_quota_us,
-                  uint64_t *ret_period_us)
-{
-        const char *p = quota_text;
-        uint64_t quota, period;
-
-        while (isspace((unsigned char)*p))
-                p++;
-        if (strncmp(p, "-1", 2) == 0) {
-                p += 2;
-                while (isspace((unsigned char)*p))
-                        p++;
-                if (*p)
-                        return -EINVAL;
-                quota = 0; /* RUNTIME_INF: no limit */
-        } else if (pv_parse_u64_or_max(p, &quota) < 0 || quota == UINT64_MAX) {
-                return -EINVAL;
-        }
-        if (pv_parse_u64_or_max(period_text, &period) < 0 || period == 0 || period == UINT64_MAX)
-                return -EINVAL;
-        *ret_quota_us = quota;
-        *ret_period_us = period;
-        return 0;
-}
-
-bool pvl_quota_tighter(uint64_t qa, uint64_t pa, uint64_t qb, uint64_t pb)
-{
-        if (qa == 0 || pa == 0)
-                return false;
-        if (qb == 0 || pb == 0)
-                return true;
-        return (unsigned __int128)qa * pb < (unsigned __int128)qb * pa;
-}
 
 unsigned pvl_quota_cpus(uint64_t quota_us, uint64_t period_us)
 {
@@ -111,36 +35,6 @@ int pvl_parse_cpus_override(const char *text, unsigned *ret)
                 return -EINVAL;
         *ret = (unsigned)v;
         return 0;
-}
-
-int pvl_keyed_value(const char *text, const char *key, uint64_t *ret)
-{
-        size_t klen = strlen(key);
-        for (const char *p = text; p && *p;) {
-                if (strncmp(p, key, klen) == 0 && p[klen] == ' ') {
-                        char num[32];
-                        const char *v = p + klen + 1;
-                        size_t n = strcspn(v, "\n");
-                        if (n >= sizeof(num))
-                                return -EINVAL;
-                        memcpy(num, v, n);
-                        num[n] = '\0';
-                        return pv_parse_u64_or_max(num, ret) < 0 ? -EINVAL : 0;
-                }
-                p = strchr(p, '\n');
-                if (p)
-                        p++;
-        }
-        return -ENOENT;
-}
-
-uint64_t pvl_normalize_limit(uint64_t bytes)
-{
-        /* PAGE_COUNTER_MAX * PAGE_SIZE is LONG_MAX rounded down to the page size (<= 1 MiB pages).
-         */
-        if (bytes >= (uint64_t)INT64_MAX - (UINT64_C(1) << 20))
-                return PVL_UNLIMITED;
-        return bytes;
 }
 
 int pvl_remap_mask(const PvCpuSet *allowed, const PvCpuSet *mask, PvCpuSet *ret)

@@ -146,7 +146,7 @@ static long container_pages(int name)
         long page = __sysconf(_SC_PAGESIZE);
         PvlMemory m;
 
-        if (host <= 0 || page <= 0 || container_memory(&m) < 0 || m.limit == PVL_UNLIMITED)
+        if (host <= 0 || page <= 0 || container_memory(&m) < 0 || m.limit == PV_UNLIMITED)
                 return host;
         uint64_t bytes = m.limit;
         if (name == _SC_AVPHYS_PAGES)
@@ -251,7 +251,7 @@ PV_EXPORT int sysinfo(struct sysinfo *info)
 
         PvlMemory m;
         unsigned unit = info->mem_unit ? info->mem_unit : 1;
-        if (pvl_read_memory("", 0, &m) == 0 && m.limit != PVL_UNLIMITED) {
+        if (pvl_read_memory("", 0, &m) == 0 && m.limit != PV_UNLIMITED) {
                 unsigned long total = clamp_units(m.limit, unit, info->totalram);
                 uint64_t used = m.usage / unit;
                 info->totalram = total;
@@ -259,7 +259,7 @@ PV_EXPORT int sysinfo(struct sysinfo *info)
                 info->sharedram = clamp_units(m.shmem, unit, total);
                 /* Block-device buffers are charged as page cache; cgroups do not split them out. */
                 info->bufferram = 0;
-                if (m.swap_limit != PVL_UNLIMITED) {
+                if (m.swap_limit != PV_UNLIMITED) {
                         unsigned long stotal = clamp_units(m.swap_limit, unit, info->totalswap);
                         uint64_t sused = m.swap_usage / unit;
                         info->totalswap = stotal;

@@ -12,6 +12,7 @@
 
 #include "common/cpuset.h"
 #include "lib-cache.h"
+#include "cgroup/parse-limit.h"
 #include "lib-cgroup.h"
 #include "pv-check.h"
 
@@ -82,20 +83,22 @@ END_TEST
 START_TEST(test_quota_parse)
 {
         uint64_t q = 7, p = 7;
-        ck_assert_int_eq(pvl_parse_cpu_max("max 100000\n", &q, &p), 0);
+        ck_assert_int_eq(pv_parse_cpu_max("max 100000\n", &q, &p), 0);
         ck_assert(q == 0 && p == 100000);
-        ck_assert_int_eq(pvl_parse_cpu_max("150000 100000\n", &q, &p), 0);
+        ck_assert_int_eq(pv_parse_cpu_max("150000 100000\n", &q, &p), 0);
         ck_assert(q == 150000 && p == 100000);
-        ck_assert_int_eq(pvl_parse_cpu_max("150000\n", &q, &p), -EINVAL);
-        ck_assert_int_eq(pvl_parse_cpu_max("1 0\n", &q, &p), -EINVAL);
-        ck_assert_int_eq(pvl_parse_cpu_max("1 2 3\n", &q, &p), -EINVAL);
+        ck_assert_int_eq(pv_parse_cpu_max("150000\n", &q, &p), -EINVAL);
+        ck_assert_int_eq(pv_parse_cpu_max("1 0\n", &q, &p), -EINVAL);
+        ck_assert_int_eq(pv_parse_cpu_max("1 2 3\n", &q, &p), -EINVAL);
         ck_assert(q == 150000 && p == 100000); /* untouched on failure */
-        ck_assert_int_eq(pvl_parse_cfs("-1\n", "100000\n", &q, &p), 0);
-        ck_assert(q == 0 && p == 100000);
-        ck_assert_int_eq(pvl_parse_cfs("50000\n", "100000\n", &q, &p), 0);
+        ck_assert_int_eq(pv_parse_cfs_quota("-1\n", &q), 0);
+        ck_assert(q == 0);
+        ck_assert_int_eq(pv_parse_cfs_period("100000\n", &p), 0);
+        ck_assert(p == 100000);
+        ck_assert_int_eq(pv_parse_cfs_quota("50000\n", &q), 0);
         ck_assert(q == 50000);
-        ck_assert_int_eq(pvl_parse_cfs("-2\n", "100000\n", &q, &p), -EINVAL);
-        ck_assert_int_eq(pvl_parse_cfs("5\n", "0\n", &q, &p), -EINVAL);
+        ck_assert_int_eq(pv_parse_cfs_quota("-2\n", &q), -EINVAL);
+        ck_assert_int_eq(pv_parse_cfs_period("0\n", &p), -EINVAL);
 }
 END_TEST
 
@@ -112,13 +115,13 @@ START_TEST(test_rounding)
         ck_assert_uint_eq(pvl_effective_count(4, 0, 0), 4);
         ck_assert_uint_eq(pvl_effective_count(0, 0, 0), 1);
         ck_assert_uint_eq(pvl_effective_count(3, 50000, 100000), 1);
-        ck_assert(pvl_quota_tighter(50000, 100000, 150000, 100000));
-        ck_assert(!pvl_quota_tighter(300000, 100000, 250000, 100000));
-        ck_assert(pvl_quota_tighter(250000, 100000, 150000, 50000)); /* 2.5 < 3 */
-        ck_assert(pvl_quota_tighter(1, 1, 0, 0));
-        ck_assert(!pvl_quota_tighter(0, 0, 1, 1));
+        ck_assert(pv_quota_tighter(50000, 100000, 150000, 100000));
+        ck_assert(!pv_quota_tighter(300000, 100000, 250000, 100000));
+        ck_assert(pv_quota_tighter(250000, 100000, 150000, 50000)); /* 2.5 < 3 */
+        ck_assert(pv_quota_tighter(1, 1, 0, 0));
+        ck_assert(!pv_quota_tighter(0, 0, 1, 1));
         /* No overflow with the largest values the kernel accepts. */
-        ck_assert(pvl_quota_tighter(UINT64_MAX / 4, 1000000, UINT64_MAX / 2, 1000000));
+        ck_assert(pv_quota_tighter(UINT64_MAX / 4, 1000000, UINT64_MAX / 2, 1000000));
 }
 END_TEST
 
@@ -141,17 +144,18 @@ START_TEST(test_keyed_and_limits)
         uint64_t v = 0;
         const char *stat =
             "cache 4096\nrss 100\ntotal_rss 200\nhierarchical_memory_limit 9223372036854771712\n";
-        ck_assert_int_eq(pvl_keyed_value(stat, "rss", &v), 0);
-        ck_assert(v == 100);
-        ck_assert_int_eq(pvl_keyed_value(stat, "total_rss", &v), 0);
-        ck_assert(v == 200);
-        ck_assert_int_eq(pvl_keyed_value(stat, "total_shmem", &v), -ENOENT);
-        ck_assert_int_eq(pvl_keyed_value(stat, "hierarchical_memory_limit", &v), 0);
-        ck_assert(pvl_normalize_limit(v) == PVL_UNLIMITED);
+        uint64_t rss = 0, total_rss = 0, shmem = 7;
+        const PvKeyField keys[] = {{"rss", &rss},
+                                   {"total_rss", &total_rss},
+                                   {"total_shmem", &shmem},
+                                   {"hierarchical_memory_limit", &v}};
+        ck_assert_int_eq(pv_parse_flat_keyed(stat, keys, 4), 3);
+        ck_assert(rss == 100 && total_rss == 200 && shmem == 7);
+        ck_assert(pv_limit_normalize(v) == PV_UNLIMITED);
         /* 64 KiB pages (arm64, ppc64) give a different "unlimited" value. */
-        ck_assert(pvl_normalize_limit(9223372036854710272ULL) == PVL_UNLIMITED);
-        ck_assert(pvl_normalize_limit(UINT64_MAX) == PVL_UNLIMITED);
-        ck_assert(pvl_normalize_limit(536870912) == 536870912);
+        ck_assert(pv_limit_normalize(9223372036854710272ULL) == PV_UNLIMITED);
+        ck_assert(pv_limit_normalize(UINT64_MAX) == PV_UNLIMITED);
+        ck_assert(pv_limit_normalize(536870912) == 536870912);
 }
 END_TEST
 
@@ -303,7 +307,7 @@ START_TEST(test_fixture_v2)
         ck_assert_int_eq(pvl_read_quota(root, 0, &q, &p), 0);
         ck_assert(q == 0 && p == 0);
         ck_assert_int_eq(pvl_read_memory(root, 0, &m), 0);
-        ck_assert(m.limit == PVL_UNLIMITED && m.swap_limit == PVL_UNLIMITED);
+        ck_assert(m.limit == PV_UNLIMITED && m.swap_limit == PV_UNLIMITED);
 }
 END_TEST
 
