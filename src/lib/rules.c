@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Pure rules and parsers of the libprocview core: CPU counts, masks, /proc load and uptime. */
-#include "lib-cgroup.h"
+#include "core.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -9,7 +9,7 @@
 
 #include "common/fileio.h"
 
-unsigned pvl_quota_cpus(uint64_t quota_us, uint64_t period_us)
+unsigned pv_lib_quota_cpus(uint64_t quota_us, uint64_t period_us)
 {
         if (quota_us == 0 || period_us == 0)
                 return 0;
@@ -19,16 +19,16 @@ unsigned pvl_quota_cpus(uint64_t quota_us, uint64_t period_us)
         return n > UINT32_MAX ? UINT32_MAX : (unsigned)n;
 }
 
-unsigned pvl_effective_count(unsigned cpuset_count, uint64_t quota_us, uint64_t period_us)
+unsigned pv_lib_effective_count(unsigned cpuset_count, uint64_t quota_us, uint64_t period_us)
 {
         unsigned n = cpuset_count;
-        unsigned q = pvl_quota_cpus(quota_us, period_us);
+        unsigned q = pv_lib_quota_cpus(quota_us, period_us);
         if (q > 0 && (n == 0 || q < n))
                 n = q;
         return n ? n : 1;
 }
 
-int pvl_parse_cpus_override(const char *text, unsigned *ret)
+int pv_lib_parse_cpus_override(const char *text, unsigned *ret)
 {
         uint64_t v;
         if (!text || pv_parse_u64_or_max(text, &v) < 0 || v == 0 || v > PV_CPU_MAX)
@@ -37,7 +37,7 @@ int pvl_parse_cpus_override(const char *text, unsigned *ret)
         return 0;
 }
 
-int pvl_remap_mask(const PvCpuSet *allowed, const PvCpuSet *mask, PvCpuSet *ret)
+int pv_lib_remap_mask(const PvCpuSet *allowed, const PvCpuSet *mask, PvCpuSet *ret)
 {
         PvCpuSet both = *mask, out;
         unsigned n = pv_cpuset_count(allowed);
@@ -55,8 +55,8 @@ int pvl_remap_mask(const PvCpuSet *allowed, const PvCpuSet *mask, PvCpuSet *ret)
         return 1;
 }
 
-int pvl_remap_affinity(const PvCpuSet *allowed, size_t size, const cpu_set_t *mask,
-                       uint64_t out[PV_CPUSET_WORDS], size_t *ret_size)
+int pv_lib_remap_affinity(const PvCpuSet *allowed, size_t size, const cpu_set_t *mask,
+                          uint64_t out[PV_CPUSET_WORDS], size_t *ret_size)
 {
         size_t bits = size < PV_CPUSET_WORDS * 8 ? size * 8 : PV_CPU_MAX;
         PvCpuSet in, res;
@@ -67,7 +67,7 @@ int pvl_remap_affinity(const PvCpuSet *allowed, size_t size, const cpu_set_t *ma
         for (size_t c = 0; c < bits; c++)
                 if (CPU_ISSET_S(c, size, mask))
                         pv_cpuset_add(&in, (unsigned)c);
-        if (pvl_remap_mask(allowed, &in, &res) != 1)
+        if (pv_lib_remap_mask(allowed, &in, &res) != 1)
                 return 0;
         /*
          * Keep the caller's size where it fits; a larger one (a CPU_ALLOC()ed
@@ -112,8 +112,8 @@ static int parse_decimal(const char **p, double *ret)
         return 0;
 }
 
-int pvl_parse_loadavg(const char *text, double ret_loads[3], unsigned *ret_running,
-                      unsigned *ret_total)
+int pv_lib_parse_loadavg(const char *text, double ret_loads[3], unsigned *ret_running,
+                         unsigned *ret_total)
 {
         const char *p = text;
         double loads[3];
@@ -140,7 +140,7 @@ int pvl_parse_loadavg(const char *text, double ret_loads[3], unsigned *ret_runni
         return 0;
 }
 
-int pvl_parse_uptime(const char *text, double *ret_seconds)
+int pv_lib_parse_uptime(const char *text, double *ret_seconds)
 {
         const char *p = text;
         double v;

@@ -3,7 +3,7 @@
  * Locating the caller's cgroup: /proc/PID/cgroup lines, mountinfo entries,
  * the mount that holds the cgroup, and a cgroup namespace root hidden below it.
  */
-#include "lib-cgroup.h"
+#include "core.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,18 +17,18 @@
 #include "cgroup/parse-proc.h"
 #include "common/fileio.h"
 #include "common/mount-line.h"
-#include "lib-text.h"
+#include "io.h"
 
-/* How deep a hidden cgroup-namespace root is searched for (see pvl_mount_relative()). */
-#define PVL_MAX_SEARCH_DEPTH 8
+/* How deep a hidden cgroup-namespace root is searched for (see pv_lib_mount_relative()). */
+#define PV_LIB_MAX_SEARCH_DEPTH 8
 
-static const char *const ctrl_names[_PVL_CTRL_MAX] = {
-    [PVL_CPU] = "cpu",
-    [PVL_CPUSET] = "cpuset",
-    [PVL_MEMORY] = "memory",
+static const char *const ctrl_names[_PV_CTRL_MAX] = {
+    [PV_CTRL_CPU] = "cpu",
+    [PV_CTRL_CPUSET] = "cpuset",
+    [PV_CTRL_MEMORY] = "memory",
 };
 
-int pvl_cgroup_line_match(const char *line, const char *ctrl, const char **ret_path)
+int pv_lib_cgroup_line_match(const char *line, const char *ctrl, const char **ret_path)
 {
         PvCgroupLine cl;
         if (pv_cgroup_line_split(line, strlen(line), &cl) < 0)
@@ -65,8 +65,8 @@ static int copy_relative(const char *path, char *buf, size_t len)
         return 0;
 }
 
-int pvl_mount_relative(const char *mount_root, const char *cg_path, char *buf, size_t len,
-                       unsigned *ret_depth)
+int pv_lib_mount_relative(const char *mount_root, const char *cg_path, char *buf, size_t len,
+                          unsigned *ret_depth)
 {
         const char *m = mount_root, *c = cg_path, *ms, *cs;
         unsigned up = 0, down = 0;
@@ -113,13 +113,13 @@ int pvl_mount_relative(const char *mount_root, const char *cg_path, char *buf, s
 static bool lists_tid(int dirfd, const char *file, pid_t tid)
 {
         _cleanup_close_ int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC);
-        PvlLineReader r;
+        PvLibLineReader r;
         char *line;
 
         if (fd < 0)
                 return false;
-        pvl_line_reader_init(&r, fd);
-        while ((line = pvl_line_reader_next(&r))) {
+        pv_lib_line_reader_init(&r, fd);
+        while ((line = pv_lib_line_reader_next(&r))) {
                 char *end;
                 long v = strtol(line, &end, 10);
                 if (end != line && v == tid)
@@ -150,10 +150,10 @@ static int search_below(int dirfd, unsigned depth, const char *rel, const char *
                 if (fd < 0 || !lists_tid(fd, members, tid))
                         return -ENOENT;
                 if (*rel) {
-                        int r = pvl_append(path, len, pos, "/");
+                        int r = pv_lib_append(path, len, pos, "/");
                         if (r < 0)
                                 return r;
-                        return pvl_append(path, len, pos, rel);
+                        return pv_lib_append(path, len, pos, rel);
                 }
                 return 0;
         }
@@ -177,8 +177,8 @@ static int search_below(int dirfd, unsigned depth, const char *rel, const char *
                         if (child < 0)
                                 continue;
                         size_t save = *pos;
-                        if (pvl_append(path, len, pos, "/") < 0 ||
-                            pvl_append(path, len, pos, d->d_name) < 0) {
+                        if (pv_lib_append(path, len, pos, "/") < 0 ||
+                            pv_lib_append(path, len, pos, d->d_name) < 0) {
                                 *pos = save;
                                 path[save] = '\0';
                                 continue;
@@ -191,34 +191,35 @@ static int search_below(int dirfd, unsigned depth, const char *rel, const char *
         }
 }
 
-int pvl_cgroup_dir(const char *root, pid_t pid, PvlController ctrl, char *buf, size_t len,
-                   bool *ret_v2, size_t *ret_mount_len)
+int pv_lib_cgroup_dir(const char *root, pid_t pid, PvController ctrl, char *buf, size_t len,
+                      bool *ret_v2, size_t *ret_mount_len)
 {
         size_t mount_len = 0;
-        char path[PVL_PATH_MAX], want[PVL_PATH_MAX], rel[PVL_PATH_MAX];
-        char hidden_mp[PVL_PATH_MAX];
+        char path[PV_LIB_PATH_MAX], want[PV_LIB_PATH_MAX], rel[PV_LIB_PATH_MAX];
+        char hidden_mp[PV_LIB_PATH_MAX];
         unsigned hidden_depth = 0;
         bool have_v1 = false, have_v2 = false, have_hidden = false, v2;
         size_t pos = 0;
-        PvlLineReader r;
+        PvLibLineReader r;
         char *line;
         int fd, ret;
 
-        if ((unsigned)ctrl >= _PVL_CTRL_MAX)
+        if ((unsigned)ctrl >= _PV_CTRL_MAX || !ctrl_names[ctrl])
                 return -EINVAL;
         /* The calling thread's own file: v1 lets threads of a process sit in different cgroups. */
-        if (pvl_append(path, sizeof(path), &pos, root) < 0 ||
-            pvl_append(path, sizeof(path), &pos, pid ? "/proc/" : "/proc/thread-self/cgroup") < 0 ||
-            (pid && (pvl_append_uint(path, sizeof(path), &pos, (unsigned long)pid) < 0 ||
-                     pvl_append(path, sizeof(path), &pos, "/cgroup") < 0)))
+        if (pv_lib_append(path, sizeof(path), &pos, root) < 0 ||
+            pv_lib_append(path, sizeof(path), &pos, pid ? "/proc/" : "/proc/thread-self/cgroup") <
+                0 ||
+            (pid && (pv_lib_append_uint(path, sizeof(path), &pos, (unsigned long)pid) < 0 ||
+                     pv_lib_append(path, sizeof(path), &pos, "/cgroup") < 0)))
                 return -ENAMETOOLONG;
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        pvl_line_reader_init(&r, fd);
-        while ((line = pvl_line_reader_next(&r))) {
+        pv_lib_line_reader_init(&r, fd);
+        while ((line = pv_lib_line_reader_next(&r))) {
                 const char *p;
-                int m = pvl_cgroup_line_match(line, ctrl_names[ctrl], &p);
+                int m = pv_lib_cgroup_line_match(line, ctrl_names[ctrl], &p);
                 if (m == 1 || (m == 2 && !have_v1)) {
                         size_t n = strlen(p);
                         if (n >= sizeof(want))
@@ -234,15 +235,15 @@ int pvl_cgroup_dir(const char *root, pid_t pid, PvlController ctrl, char *buf, s
         v2 = !have_v1;
 
         pos = 0;
-        if (pvl_append(path, sizeof(path), &pos, root) < 0 ||
-            pvl_append(path, sizeof(path), &pos, "/proc/self/mountinfo") < 0)
+        if (pv_lib_append(path, sizeof(path), &pos, root) < 0 ||
+            pv_lib_append(path, sizeof(path), &pos, "/proc/self/mountinfo") < 0)
                 return -ENAMETOOLONG;
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        pvl_line_reader_init(&r, fd);
+        pv_lib_line_reader_init(&r, fd);
         ret = -ENOENT;
-        while ((line = pvl_line_reader_next(&r))) {
+        while ((line = pv_lib_line_reader_next(&r))) {
                 PvMountLine mnt;
                 unsigned depth;
                 if (pv_mount_line_split(line, &mnt) < 0)
@@ -251,7 +252,7 @@ int pvl_cgroup_dir(const char *root, pid_t pid, PvlController ctrl, char *buf, s
                        : strcmp(mnt.fs_type, "cgroup") != 0 ||
                              !pv_mount_opt_has(mnt.super_options, ctrl_names[ctrl]))
                         continue;
-                int k = pvl_mount_relative(mnt.root, want, rel, sizeof(rel), &depth);
+                int k = pv_lib_mount_relative(mnt.root, want, rel, sizeof(rel), &depth);
                 if (k < 0)
                         continue;
                 if (k == 1) {
@@ -263,12 +264,12 @@ int pvl_cgroup_dir(const char *root, pid_t pid, PvlController ctrl, char *buf, s
                         continue;
                 }
                 pos = 0;
-                if (pvl_append(path, sizeof(path), &pos, root) < 0 ||
-                    pvl_append(path, sizeof(path), &pos, mnt.mount_point) < 0)
+                if (pv_lib_append(path, sizeof(path), &pos, root) < 0 ||
+                    pv_lib_append(path, sizeof(path), &pos, mnt.mount_point) < 0)
                         continue;
                 mount_len = pos;
-                if ((*rel && (pvl_append(path, sizeof(path), &pos, "/") < 0 ||
-                              pvl_append(path, sizeof(path), &pos, rel) < 0)))
+                if ((*rel && (pv_lib_append(path, sizeof(path), &pos, "/") < 0 ||
+                              pv_lib_append(path, sizeof(path), &pos, rel) < 0)))
                         continue;
                 struct stat st;
                 if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -278,21 +279,21 @@ int pvl_cgroup_dir(const char *root, pid_t pid, PvlController ctrl, char *buf, s
         }
         close(fd);
 
-        if (ret < 0 && have_hidden && hidden_depth <= PVL_MAX_SEARCH_DEPTH) {
+        if (ret < 0 && have_hidden && hidden_depth <= PV_LIB_MAX_SEARCH_DEPTH) {
                 /*
                  * A cgroup namespace entered without remounting cgroupfs: the
                  * paths we read are relative to a namespace root whose name we
                  * cannot see. Find it as the directory, hidden_depth levels
                  * below the mount, whose cgroup lists the calling thread.
                  */
-                char relcopy[PVL_PATH_MAX];
+                char relcopy[PV_LIB_PATH_MAX];
                 const char *w = want;
                 while (*w == '/')
                         w++;
                 memcpy(relcopy, w, strlen(w) + 1);
                 pos = 0;
-                if (pvl_append(path, sizeof(path), &pos, root) < 0 ||
-                    pvl_append(path, sizeof(path), &pos, hidden_mp) < 0)
+                if (pv_lib_append(path, sizeof(path), &pos, root) < 0 ||
+                    pv_lib_append(path, sizeof(path), &pos, hidden_mp) < 0)
                         return -ENAMETOOLONG;
                 mount_len = pos;
                 _cleanup_close_ int mfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -24,14 +24,7 @@
 #include "cgroup/parse-types.h"
 #include "common/cpuset.h"
 
-#define PVL_PATH_MAX 4096
-
-typedef enum PvlController {
-        PVL_CPU,
-        PVL_CPUSET,
-        PVL_MEMORY,
-        _PVL_CTRL_MAX,
-} PvlController;
+#define PV_LIB_PATH_MAX 4096
 
 /* ---- pure parsers (unit-tested on literal strings) ---- */
 
@@ -41,7 +34,7 @@ typedef enum PvlController {
  * the unified line "0::PATH" (*ret_v2 = true), 0 otherwise; *ret_path points
  * into line. -EINVAL for a malformed line.
  */
-int pvl_cgroup_line_match(const char *line, const char *ctrl, const char **ret_path);
+int pv_lib_cgroup_line_match(const char *line, const char *ctrl, const char **ret_path);
 
 /*
  * Where a cgroup path (as in /proc/PID/cgroup) lies below a mount whose
@@ -54,20 +47,20 @@ int pvl_cgroup_line_match(const char *line, const char *ctrl, const char **ret_p
  * see, buf then holding cg_path relative to that unknown directory; -ENOENT
  * when the cgroup is not below this mount; -ENAMETOOLONG.
  */
-int pvl_mount_relative(const char *mount_root, const char *cg_path, char *buf, size_t len,
-                       unsigned *ret_depth);
+int pv_lib_mount_relative(const char *mount_root, const char *cg_path, char *buf, size_t len,
+                          unsigned *ret_depth);
 
 /* ceil(quota / period), at least 1; UINT32_MAX-capped; 0 when quota is 0 (no limit). */
-unsigned pvl_quota_cpus(uint64_t quota_us, uint64_t period_us);
+unsigned pv_lib_quota_cpus(uint64_t quota_us, uint64_t period_us);
 
 /*
  * The effective CPU count: min(cpuset_count, ceil(quota/period)), at least 1.
  * quota_us 0 means no limit.
  */
-unsigned pvl_effective_count(unsigned cpuset_count, uint64_t quota_us, uint64_t period_us);
+unsigned pv_lib_effective_count(unsigned cpuset_count, uint64_t quota_us, uint64_t period_us);
 
 /* Parses PROCVIEW_CPUS: a decimal integer 1..PV_CPU_MAX. Returns 0 or -EINVAL. */
-int pvl_parse_cpus_override(const char *text, unsigned *ret);
+int pv_lib_parse_cpus_override(const char *text, unsigned *ret);
 
 /*
  * The affinity remapping rule of the preload: when mask has no CPU inside
@@ -76,10 +69,10 @@ int pvl_parse_cpus_override(const char *text, unsigned *ret);
  * remapped; 0 (ret untouched) when mask is to pass unchanged: it intersects
  * allowed, allowed is empty, or no index falls inside allowed.
  */
-int pvl_remap_mask(const PvCpuSet *allowed, const PvCpuSet *mask, PvCpuSet *ret);
+int pv_lib_remap_mask(const PvCpuSet *allowed, const PvCpuSet *mask, PvCpuSet *ret);
 
 /*
- * pvl_remap_mask() applied to the mask of an affinity call as passed to
+ * pv_lib_remap_mask() applied to the mask of an affinity call as passed to
  * sched_setaffinity(2): size bytes, which may be more or fewer than a
  * PvCpuSet (CPU_ALLOC()ed masks). Bits at or above PV_CPU_MAX name no CPU
  * Linux can have and are ignored. Returns 1 with the remapped mask in out
@@ -87,15 +80,15 @@ int pvl_remap_mask(const PvCpuSet *allowed, const PvCpuSet *mask, PvCpuSet *ret)
  * reads a shorter mask as zeros beyond its end); 0 when mask is to pass
  * unchanged (out and *ret_size untouched).
  */
-int pvl_remap_affinity(const PvCpuSet *allowed, size_t size, const cpu_set_t *mask,
-                       uint64_t out[PV_CPUSET_WORDS], size_t *ret_size);
+int pv_lib_remap_affinity(const PvCpuSet *allowed, size_t size, const cpu_set_t *mask,
+                          uint64_t out[PV_CPUSET_WORDS], size_t *ret_size);
 
 /* /proc/loadavg: "0.50 0.40 0.30 2/345 6789". */
-int pvl_parse_loadavg(const char *text, double ret_loads[3], unsigned *ret_running,
-                      unsigned *ret_total);
+int pv_lib_parse_loadavg(const char *text, double ret_loads[3], unsigned *ret_running,
+                         unsigned *ret_total);
 
 /* /proc/uptime: "123.45 678.90". */
-int pvl_parse_uptime(const char *text, double *ret_seconds);
+int pv_lib_parse_uptime(const char *text, double *ret_seconds);
 
 /* ---- reads below a root ---- */
 
@@ -103,7 +96,7 @@ int pvl_parse_uptime(const char *text, double *ret_seconds);
  * Reads the file at dirfd/path (dirfd may be AT_FDCWD) into buf of size len,
  * NUL-terminated. Returns the length read or -errno; -EFBIG when it does not fit.
  */
-ssize_t pvl_read_text_at(int dirfd, const char *path, char *buf, size_t len);
+ssize_t pv_lib_read_text_at(int dirfd, const char *path, char *buf, size_t len);
 
 /*
  * Reads the cpu list file at dirfd/path (dirfd may be AT_FDCWD) into *ret.
@@ -111,7 +104,7 @@ ssize_t pvl_read_text_at(int dirfd, const char *path, char *buf, size_t len);
  * cpuset on an 8192-CPU host is ~20 KB of text), without malloc().
  * Returns 0, -errno from the read, or the errors of pv_cpuset_parse().
  */
-int pvl_read_cpulist_at(int dirfd, const char *path, PvCpuSet *ret);
+int pv_lib_read_cpulist_at(int dirfd, const char *path, PvCpuSet *ret);
 
 /*
  * The directory of pid's cgroup for ctrl, as a path under root (pid 0: the
@@ -121,25 +114,25 @@ int pvl_read_cpulist_at(int dirfd, const char *path, PvCpuSet *ret);
  * NULL) is the length of the prefix of buf naming the mount's root, where
  * walks towards the hierarchy root stop.
  */
-int pvl_cgroup_dir(const char *root, pid_t pid, PvlController ctrl, char *buf, size_t len,
-                   bool *ret_v2, size_t *ret_mount_len);
+int pv_lib_cgroup_dir(const char *root, pid_t pid, PvController ctrl, char *buf, size_t len,
+                      bool *ret_v2, size_t *ret_mount_len);
 
 /* The cgroup's effective cpuset. -ENOENT when cpuset is not visible. */
-int pvl_read_cpuset(const char *root, pid_t pid, PvCpuSet *ret);
+int pv_lib_read_cpuset(const char *root, pid_t pid, PvCpuSet *ret);
 
 /*
  * The tightest CPU bandwidth limit over the cgroup and its visible ancestors;
  * *ret_quota_us = 0 when none. -ENOENT when the cpu controller is not visible.
  */
-int pvl_read_quota(const char *root, pid_t pid, uint64_t *ret_quota_us, uint64_t *ret_period_us);
+int pv_lib_read_quota(const char *root, pid_t pid, uint64_t *ret_quota_us, uint64_t *ret_period_us);
 
-typedef struct PvlMemory {
+typedef struct PvLibMemory {
         uint64_t limit; /* bytes, min over the visible ancestors; PV_UNLIMITED if none */
         uint64_t usage; /* bytes charged to the cgroup (v1 usage_in_bytes, v2 memory.current) */
         uint64_t shmem; /* v1 total_shmem, v2 shmem */
         uint64_t swap_limit; /* bytes of swap the cgroup may use; PV_UNLIMITED if none */
         uint64_t swap_usage; /* v1 memsw.usage - usage, v2 memory.swap.current; 0 unaccounted */
-} PvlMemory;
+} PvLibMemory;
 
 /* The cgroup's memory limits and usage. -ENOENT when memory is not visible. */
-int pvl_read_memory(const char *root, pid_t pid, PvlMemory *ret);
+int pv_lib_read_memory(const char *root, pid_t pid, PvLibMemory *ret);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Readers of the caller's cpuset, CPU quota and memory, walking up from its cgroup. */
-#include "lib-cgroup.h"
+#include "core.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,10 +11,10 @@
 
 #include "cgroup/parse-limit.h"
 #include "common/fileio.h"
-#include "lib-text.h"
+#include "io.h"
 
 /* Deep enough for any real hierarchy; bounds the walks on a corrupt tree. */
-#define PVL_MAX_LEVELS 256
+#define PV_LIB_MAX_LEVELS 256
 
 typedef int (*LevelFn)(int dirfd, void *userdata);
 
@@ -25,7 +25,7 @@ typedef int (*LevelFn)(int dirfd, void *userdata);
  */
 static int walk_up(const char *dir, size_t mount_len, LevelFn fn, void *userdata)
 {
-        char top_path[PVL_PATH_MAX];
+        char top_path[PV_LIB_PATH_MAX];
         struct stat st, top;
         int fd, r = 0;
 
@@ -44,7 +44,7 @@ static int walk_up(const char *dir, size_t mount_len, LevelFn fn, void *userdata
                 return r;
         }
         dev_t dev = st.st_dev;
-        for (unsigned level = 0; level < PVL_MAX_LEVELS; level++) {
+        for (unsigned level = 0; level < PV_LIB_MAX_LEVELS; level++) {
                 ino_t ino = st.st_ino;
                 r = fn(fd, userdata);
                 if (r != 0 || (st.st_dev == top.st_dev && st.st_ino == top.st_ino))
@@ -66,7 +66,7 @@ static int walk_up(const char *dir, size_t mount_len, LevelFn fn, void *userdata
 static int read_u64_at(int dirfd, const char *file, uint64_t *ret)
 {
         char text[64];
-        ssize_t n = pvl_read_text_at(dirfd, file, text, sizeof(text));
+        ssize_t n = pv_lib_read_text_at(dirfd, file, text, sizeof(text));
         if (n < 0)
                 return (int)n;
         return pv_parse_u64_or_max(text, ret);
@@ -76,7 +76,7 @@ static int read_u64_at(int dirfd, const char *file, uint64_t *ret)
 static int read_limit_at(int dirfd, const char *file, uint64_t *ret)
 {
         char text[64];
-        ssize_t n = pvl_read_text_at(dirfd, file, text, sizeof(text));
+        ssize_t n = pv_lib_read_text_at(dirfd, file, text, sizeof(text));
         if (n < 0)
                 return (int)n;
         return pv_parse_limit(text, ret);
@@ -89,12 +89,12 @@ static int read_limit_at(int dirfd, const char *file, uint64_t *ret)
  * with one-CPU gaps ("8185-8186,8188-8189,...") take 10 bytes per 3 ids,
  * about 27 KB for 8192 CPUs.
  */
-#define PVL_CPULIST_MAX (64 * 1024)
+#define PV_LIB_CPULIST_MAX (64 * 1024)
 
-int pvl_read_cpulist_at(int dirfd, const char *path, PvCpuSet *ret)
+int pv_lib_read_cpulist_at(int dirfd, const char *path, PvCpuSet *ret)
 {
-        char text[PVL_LINE_MAX];
-        ssize_t n = pvl_read_text_at(dirfd, path, text, sizeof(text));
+        char text[PV_LIB_LINE_MAX];
+        ssize_t n = pv_lib_read_text_at(dirfd, path, text, sizeof(text));
         if (n >= 0)
                 return pv_cpuset_parse(text, ret);
         if (n != -EFBIG)
@@ -105,13 +105,13 @@ int pvl_read_cpulist_at(int dirfd, const char *path, PvCpuSet *ret)
          * on every call. An anonymous mapping rather than malloc(): the
          * preload runs inside malloc implementations' initialisation.
          */
-        char *big =
-            mmap(NULL, PVL_CPULIST_MAX, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        char *big = mmap(NULL, PV_LIB_CPULIST_MAX, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (big == MAP_FAILED)
                 return -errno;
-        n = pvl_read_text_at(dirfd, path, big, PVL_CPULIST_MAX);
+        n = pv_lib_read_text_at(dirfd, path, big, PV_LIB_CPULIST_MAX);
         int r = n < 0 ? (int)n : pv_cpuset_parse(big, ret);
-        munmap(big, PVL_CPULIST_MAX);
+        munmap(big, PV_LIB_CPULIST_MAX);
         return r;
 }
 
@@ -128,7 +128,7 @@ static int cpuset_v2_level(int dirfd, void *userdata)
          * cpuset.cpus.effective exists only where the cpuset controller is
          * enabled; a cgroup without it runs on its parent's effective set.
          */
-        w->err = pvl_read_cpulist_at(dirfd, "cpuset.cpus.effective", &w->set);
+        w->err = pv_lib_read_cpulist_at(dirfd, "cpuset.cpus.effective", &w->set);
         if (w->err == -ENOENT)
                 return 0;
         if (w->err < 0)
@@ -137,12 +137,12 @@ static int cpuset_v2_level(int dirfd, void *userdata)
         return 1;
 }
 
-int pvl_read_cpuset(const char *root, pid_t pid, PvCpuSet *ret)
+int pv_lib_read_cpuset(const char *root, pid_t pid, PvCpuSet *ret)
 {
-        char dir[PVL_PATH_MAX];
+        char dir[PV_LIB_PATH_MAX];
         size_t mount_len;
         bool v2;
-        int r = pvl_cgroup_dir(root, pid, PVL_CPUSET, dir, sizeof(dir), &v2, &mount_len);
+        int r = pv_lib_cgroup_dir(root, pid, PV_CTRL_CPUSET, dir, sizeof(dir), &v2, &mount_len);
         if (r < 0)
                 return r;
         if (v2) {
@@ -160,9 +160,9 @@ int pvl_read_cpuset(const char *root, pid_t pid, PvCpuSet *ret)
                 return -errno;
         /* v1: effective_cpus (cpus & the parent's effective set) where the kernel has it. */
         PvCpuSet set;
-        r = pvl_read_cpulist_at(fd, "cpuset.effective_cpus", &set);
+        r = pv_lib_read_cpulist_at(fd, "cpuset.effective_cpus", &set);
         if (r == -ENOENT)
-                r = pvl_read_cpulist_at(fd, "cpuset.cpus", &set);
+                r = pv_lib_read_cpulist_at(fd, "cpuset.cpus", &set);
         if (r < 0)
                 return r;
         *ret = set;
@@ -184,7 +184,7 @@ static int quota_level(int dirfd, void *userdata)
 
         if (w->v2) {
                 /* cpu.max is absent in the root cgroup and where cpu is not enabled. */
-                ssize_t n = pvl_read_text_at(dirfd, "cpu.max", a, sizeof(a));
+                ssize_t n = pv_lib_read_text_at(dirfd, "cpu.max", a, sizeof(a));
                 if (n == -ENOENT)
                         return 0;
                 if (n < 0)
@@ -192,7 +192,7 @@ static int quota_level(int dirfd, void *userdata)
                 if (pv_parse_cpu_max(a, &q, &p) < 0)
                         return -EINVAL;
         } else {
-                ssize_t n = pvl_read_text_at(dirfd, "cpu.cfs_quota_us", a, sizeof(a));
+                ssize_t n = pv_lib_read_text_at(dirfd, "cpu.cfs_quota_us", a, sizeof(a));
                 if (n == -ENOENT)
                         return 0;
                 if (n < 0)
@@ -201,7 +201,7 @@ static int quota_level(int dirfd, void *userdata)
                         return -EINVAL;
                 if (q == 0)
                         return 0;
-                n = pvl_read_text_at(dirfd, "cpu.cfs_period_us", b, sizeof(b));
+                n = pv_lib_read_text_at(dirfd, "cpu.cfs_period_us", b, sizeof(b));
                 if (n < 0)
                         return (int)n;
                 if (pv_parse_cfs_period(b, &p) < 0)
@@ -214,12 +214,12 @@ static int quota_level(int dirfd, void *userdata)
         return 0;
 }
 
-int pvl_read_quota(const char *root, pid_t pid, uint64_t *ret_quota_us, uint64_t *ret_period_us)
+int pv_lib_read_quota(const char *root, pid_t pid, uint64_t *ret_quota_us, uint64_t *ret_period_us)
 {
-        char dir[PVL_PATH_MAX];
+        char dir[PV_LIB_PATH_MAX];
         QuotaWalk w = {.quota = 0, .period = 0};
         size_t mount_len;
-        int r = pvl_cgroup_dir(root, pid, PVL_CPU, dir, sizeof(dir), &w.v2, &mount_len);
+        int r = pv_lib_cgroup_dir(root, pid, PV_CTRL_CPU, dir, sizeof(dir), &w.v2, &mount_len);
         if (r < 0)
                 return r;
         r = walk_up(dir, mount_len, quota_level, &w);
@@ -262,15 +262,15 @@ static int memory_level(int dirfd, void *userdata)
         return 0;
 }
 
-int pvl_read_memory(const char *root, pid_t pid, PvlMemory *ret)
+int pv_lib_read_memory(const char *root, pid_t pid, PvLibMemory *ret)
 {
-        char dir[PVL_PATH_MAX], stat[8192];
+        char dir[PV_LIB_PATH_MAX], stat[8192];
         MemoryWalk w = {
             .limit = PV_UNLIMITED, .memsw_limit = PV_UNLIMITED, .swap_max = PV_UNLIMITED};
-        PvlMemory m = {.swap_limit = PV_UNLIMITED};
+        PvLibMemory m = {.swap_limit = PV_UNLIMITED};
         uint64_t v;
         size_t mount_len;
-        int r = pvl_cgroup_dir(root, pid, PVL_MEMORY, dir, sizeof(dir), &w.v2, &mount_len);
+        int r = pv_lib_cgroup_dir(root, pid, PV_CTRL_MEMORY, dir, sizeof(dir), &w.v2, &mount_len);
         if (r < 0)
                 return r;
         r = walk_up(dir, mount_len, memory_level, &w);
@@ -279,7 +279,7 @@ int pvl_read_memory(const char *root, pid_t pid, PvlMemory *ret)
         _cleanup_close_ int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        bool have_stat = pvl_read_text_at(fd, "memory.stat", stat, sizeof(stat)) >= 0;
+        bool have_stat = pv_lib_read_text_at(fd, "memory.stat", stat, sizeof(stat)) >= 0;
         uint64_t hier_limit = PV_UNLIMITED, hier_memsw = PV_UNLIMITED;
         const PvKeyField keys[] = {
             {w.v2 ? "shmem" : "total_shmem", &m.shmem},
