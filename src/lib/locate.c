@@ -191,21 +191,19 @@ static int search_below(int dirfd, unsigned depth, const char *rel, const char *
         }
 }
 
-int pv_lib_cgroup_dir(const char *root, pid_t pid, PvController ctrl, char *buf, size_t len,
-                      bool *ret_v2, size_t *ret_mount_len)
+/*
+ * Phase 1: the cgroup path of pid (0: the calling thread) for ctrl, from
+ * /proc/PID/cgroup, into want; *ret_v2 when only the unified line names it.
+ */
+static int read_membership(const char *root, pid_t pid, PvController ctrl, char *want, size_t len,
+                           bool *ret_v2)
 {
-        size_t mount_len = 0;
-        char path[PV_LIB_PATH_MAX], want[PV_LIB_PATH_MAX], rel[PV_LIB_PATH_MAX];
-        char hidden_mp[PV_LIB_PATH_MAX];
-        unsigned hidden_depth = 0;
-        bool have_v1 = false, have_v2 = false, have_hidden = false, v2;
+        char path[PV_LIB_PATH_MAX];
+        bool have_v1 = false, have_v2 = false;
         size_t pos = 0;
         PvLibLineReader r;
         char *line;
-        int fd, ret;
 
-        if ((unsigned)ctrl >= _PV_CTRL_MAX || !ctrl_names[ctrl])
-                return -EINVAL;
         /* The calling thread's own file: v1 lets threads of a process sit in different cgroups. */
         if (pv_lib_append(path, sizeof(path), &pos, root) < 0 ||
             pv_lib_append(path, sizeof(path), &pos, pid ? "/proc/" : "/proc/thread-self/cgroup") <
@@ -213,7 +211,7 @@ int pv_lib_cgroup_dir(const char *root, pid_t pid, PvController ctrl, char *buf,
             (pid && (pv_lib_append_uint(path, sizeof(path), &pos, (unsigned long)pid) < 0 ||
                      pv_lib_append(path, sizeof(path), &pos, "/cgroup") < 0)))
                 return -ENAMETOOLONG;
-        fd = open(path, O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         pv_lib_line_reader_init(&r, fd);
@@ -222,27 +220,47 @@ int pv_lib_cgroup_dir(const char *root, pid_t pid, PvController ctrl, char *buf,
                 int m = pv_lib_cgroup_line_match(line, ctrl_names[ctrl], &p);
                 if (m == 1 || (m == 2 && !have_v1)) {
                         size_t n = strlen(p);
-                        if (n >= sizeof(want))
+                        if (n >= len)
                                 continue;
                         memcpy(want, p, n + 1);
                         have_v1 = have_v1 || m == 1;
                         have_v2 = have_v2 || m == 2;
                 }
         }
-        close(fd);
         if (!have_v1 && !have_v2)
                 return -ENOENT;
-        v2 = !have_v1;
+        *ret_v2 = !have_v1;
+        return 0;
+}
 
-        pos = 0;
-        if (pv_lib_append(path, sizeof(path), &pos, root) < 0 ||
-            pv_lib_append(path, sizeof(path), &pos, "/proc/self/mountinfo") < 0)
+/* A mount of the hierarchy whose root lies above the reader's cgroup namespace root. */
+typedef struct HiddenMount {
+        bool found;
+        unsigned depth;
+        char mount_point[PV_LIB_PATH_MAX];
+} HiddenMount;
+
+/*
+ * Phase 2: the directory of the cgroup want under a visible mount of its
+ * hierarchy, from mountinfo, into path (of PV_LIB_PATH_MAX bytes), the
+ * mount's root being its first *ret_mount_len bytes. -ENOENT when no mount
+ * shows it; the first mount above the namespace root then goes to *hidden.
+ */
+static int find_in_mounts(const char *root, PvController ctrl, bool v2, const char *want,
+                          char *path, size_t *ret_mount_len, HiddenMount *hidden)
+{
+        char rel[PV_LIB_PATH_MAX];
+        size_t pos = 0;
+        PvLibLineReader r;
+        char *line;
+
+        if (pv_lib_append(path, PV_LIB_PATH_MAX, &pos, root) < 0 ||
+            pv_lib_append(path, PV_LIB_PATH_MAX, &pos, "/proc/self/mountinfo") < 0)
                 return -ENAMETOOLONG;
-        fd = open(path, O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         pv_lib_line_reader_init(&r, fd);
-        ret = -ENOENT;
         while ((line = pv_lib_line_reader_next(&r))) {
                 PvMountLine mnt;
                 unsigned depth;
@@ -256,55 +274,81 @@ int pv_lib_cgroup_dir(const char *root, pid_t pid, PvController ctrl, char *buf,
                 if (k < 0)
                         continue;
                 if (k == 1) {
-                        if (!have_hidden && strlen(mnt.mount_point) < sizeof(hidden_mp)) {
-                                memcpy(hidden_mp, mnt.mount_point, strlen(mnt.mount_point) + 1);
-                                hidden_depth = depth;
-                                have_hidden = true;
+                        size_t n = strlen(mnt.mount_point);
+                        if (!hidden->found && n < sizeof(hidden->mount_point)) {
+                                memcpy(hidden->mount_point, mnt.mount_point, n + 1);
+                                hidden->depth = depth;
+                                hidden->found = true;
                         }
                         continue;
                 }
                 pos = 0;
-                if (pv_lib_append(path, sizeof(path), &pos, root) < 0 ||
-                    pv_lib_append(path, sizeof(path), &pos, mnt.mount_point) < 0)
+                if (pv_lib_append(path, PV_LIB_PATH_MAX, &pos, root) < 0 ||
+                    pv_lib_append(path, PV_LIB_PATH_MAX, &pos, mnt.mount_point) < 0)
                         continue;
-                mount_len = pos;
-                if ((*rel && (pv_lib_append(path, sizeof(path), &pos, "/") < 0 ||
-                              pv_lib_append(path, sizeof(path), &pos, rel) < 0)))
+                size_t mount_len = pos;
+                if ((*rel && (pv_lib_append(path, PV_LIB_PATH_MAX, &pos, "/") < 0 ||
+                              pv_lib_append(path, PV_LIB_PATH_MAX, &pos, rel) < 0)))
                         continue;
                 struct stat st;
                 if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-                        ret = 0;
-                        break;
+                        *ret_mount_len = mount_len;
+                        return 0;
                 }
         }
-        close(fd);
+        return -ENOENT;
+}
 
-        if (ret < 0 && have_hidden && hidden_depth <= PV_LIB_MAX_SEARCH_DEPTH) {
-                /*
-                 * A cgroup namespace entered without remounting cgroupfs: the
-                 * paths we read are relative to a namespace root whose name we
-                 * cannot see. Find it as the directory, hidden_depth levels
-                 * below the mount, whose cgroup lists the calling thread.
-                 */
-                char relcopy[PV_LIB_PATH_MAX];
-                const char *w = want;
-                while (*w == '/')
-                        w++;
-                memcpy(relcopy, w, strlen(w) + 1);
-                pos = 0;
-                if (pv_lib_append(path, sizeof(path), &pos, root) < 0 ||
-                    pv_lib_append(path, sizeof(path), &pos, hidden_mp) < 0)
-                        return -ENAMETOOLONG;
-                mount_len = pos;
-                _cleanup_close_ int mfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (mfd < 0)
-                        return -ENOENT;
-                pid_t tid = pid ? pid : (pid_t)syscall(SYS_gettid);
-                ret = search_below(mfd, hidden_depth, relcopy, v2 ? "cgroup.threads" : "tasks", tid,
-                                   path, sizeof(path), &pos);
-        }
-        if (ret < 0)
-                return ret;
+/*
+ * Phase 3: a cgroup namespace entered without remounting cgroupfs: the
+ * paths read are relative to a namespace root whose name we cannot see.
+ * Finds it as the directory, hidden->depth levels below the mount, whose
+ * cgroup lists the calling thread (or pid), and the cgroup below it.
+ */
+static int search_hidden(const char *root, pid_t pid, bool v2, const char *want,
+                         const HiddenMount *hidden, char *path, size_t *ret_mount_len)
+{
+        char rel[PV_LIB_PATH_MAX];
+        size_t pos = 0;
+        const char *w = want;
+
+        while (*w == '/')
+                w++;
+        memcpy(rel, w, strlen(w) + 1);
+        if (pv_lib_append(path, PV_LIB_PATH_MAX, &pos, root) < 0 ||
+            pv_lib_append(path, PV_LIB_PATH_MAX, &pos, hidden->mount_point) < 0)
+                return -ENAMETOOLONG;
+        size_t mount_len = pos;
+        _cleanup_close_ int mfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (mfd < 0)
+                return -ENOENT;
+        pid_t tid = pid ? pid : (pid_t)syscall(SYS_gettid);
+        int r = search_below(mfd, hidden->depth, rel, v2 ? "cgroup.threads" : "tasks", tid, path,
+                             PV_LIB_PATH_MAX, &pos);
+        if (r < 0)
+                return r;
+        *ret_mount_len = mount_len;
+        return 0;
+}
+
+int pv_lib_cgroup_dir(const char *root, pid_t pid, PvController ctrl, char *buf, size_t len,
+                      bool *ret_v2, size_t *ret_mount_len)
+{
+        char path[PV_LIB_PATH_MAX], want[PV_LIB_PATH_MAX];
+        HiddenMount hidden = {.found = false};
+        size_t mount_len = 0;
+        bool v2 = false;
+
+        if ((unsigned)ctrl >= _PV_CTRL_MAX || !ctrl_names[ctrl])
+                return -EINVAL;
+        int r = read_membership(root, pid, ctrl, want, sizeof(want), &v2);
+        if (r < 0)
+                return r;
+        r = find_in_mounts(root, ctrl, v2, want, path, &mount_len, &hidden);
+        if (r == -ENOENT && hidden.found && hidden.depth <= PV_LIB_MAX_SEARCH_DEPTH)
+                r = search_hidden(root, pid, v2, want, &hidden, path, &mount_len);
+        if (r < 0)
+                return r;
         if (strlen(path) + 1 > len)
                 return -ENAMETOOLONG;
         memcpy(buf, path, strlen(path) + 1);
