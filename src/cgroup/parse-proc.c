@@ -63,57 +63,59 @@ int pv_parse_proc_stat_state(const char *text, char *ret)
         return 0;
 }
 
-int pv_parse_status_nspid(const char *text, pid_t *ret_inner)
+/* What follows "KEY:" on the line of /proc/PID/status text that has it; NULL when none does. */
+static const char *status_value(const char *text, const char *key)
 {
-        const char *line = text;
-        while (line && *line) {
-                if (strncmp(line, "NSpid:", 6) == 0) {
-                        const char *p = line + 6;
-                        long last = -1;
-                        for (;;) {
-                                while (*p == ' ' || *p == '\t')
-                                        p++;
-                                if (!isdigit((unsigned char)*p))
-                                        break;
-                                char *end;
-                                last = strtol(p, &end, 10);
-                                p = end;
-                        }
-                        if (last <= 0 || (*p && *p != '\n'))
-                                return -EINVAL;
-                        *ret_inner = (pid_t)last;
-                        return 0;
-                }
+        size_t klen = strlen(key);
+        for (const char *line = text; line && *line;) {
+                if (strncmp(line, key, klen) == 0 && line[klen] == ':')
+                        return line + klen + 1;
                 line = strchr(line, '\n');
                 if (line)
                         line++;
         }
-        return -ENOENT;
+        return NULL;
+}
+
+int pv_parse_status_nspid(const char *text, pid_t *ret_inner)
+{
+        const char *p = status_value(text, "NSpid");
+        long last = -1;
+
+        if (!p)
+                return -ENOENT;
+        for (;;) {
+                while (*p == ' ' || *p == '\t')
+                        p++;
+                if (!isdigit((unsigned char)*p))
+                        break;
+                char *end;
+                last = strtol(p, &end, 10);
+                p = end;
+        }
+        if (last <= 0 || (*p && *p != '\n'))
+                return -EINVAL;
+        *ret_inner = (pid_t)last;
+        return 0;
 }
 
 int pv_parse_status_pid(const char *text, const char *key, pid_t *ret)
 {
-        size_t klen = strlen(key);
-        for (const char *line = text; line && *line;) {
-                if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
-                        const char *p = line + klen + 1;
-                        char *end;
-                        while (*p == ' ' || *p == '\t')
-                                p++;
-                        if (!isdigit((unsigned char)*p))
-                                return -EINVAL;
-                        errno = 0;
-                        long v = strtol(p, &end, 10);
-                        if (errno || v < 0 || v > INT_MAX || (*end && *end != '\n'))
-                                return -EINVAL;
-                        *ret = (pid_t)v;
-                        return 0;
-                }
-                line = strchr(line, '\n');
-                if (line)
-                        line++;
-        }
-        return -ENOENT;
+        const char *p = status_value(text, key);
+        char *end;
+
+        if (!p)
+                return -ENOENT;
+        while (*p == ' ' || *p == '\t')
+                p++;
+        if (!isdigit((unsigned char)*p))
+                return -EINVAL;
+        errno = 0;
+        long v = strtol(p, &end, 10);
+        if (errno || v < 0 || v > INT_MAX || (*end && *end != '\n'))
+                return -EINVAL;
+        *ret = (pid_t)v;
+        return 0;
 }
 
 int pv_cgroup_line_split(const char *line, size_t len, PvCgroupLine *ret)

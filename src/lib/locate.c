@@ -191,6 +191,19 @@ static int search_below(int dirfd, unsigned depth, const char *rel, const char *
         }
 }
 
+/* Opens root/file for reading. Returns the fd or -errno. */
+static int open_below(const char *root, const char *file)
+{
+        char path[PV_LIB_PATH_MAX];
+        size_t pos = 0;
+
+        if (pv_lib_append(path, sizeof(path), &pos, root) < 0 ||
+            pv_lib_append(path, sizeof(path), &pos, file) < 0)
+                return -ENAMETOOLONG;
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
 /*
  * Phase 1: the cgroup path of pid (0: the calling thread) for ctrl, from
  * /proc/PID/cgroup, into want; *ret_v2 when only the unified line names it.
@@ -198,22 +211,21 @@ static int search_below(int dirfd, unsigned depth, const char *rel, const char *
 static int read_membership(const char *root, pid_t pid, PvController ctrl, char *want, size_t len,
                            bool *ret_v2)
 {
-        char path[PV_LIB_PATH_MAX];
+        char file[64];
         bool have_v1 = false, have_v2 = false;
         size_t pos = 0;
         PvLibLineReader r;
         char *line;
 
         /* The calling thread's own file: v1 lets threads of a process sit in different cgroups. */
-        if (pv_lib_append(path, sizeof(path), &pos, root) < 0 ||
-            pv_lib_append(path, sizeof(path), &pos, pid ? "/proc/" : "/proc/thread-self/cgroup") <
+        if (pv_lib_append(file, sizeof(file), &pos, pid ? "/proc/" : "/proc/thread-self/cgroup") <
                 0 ||
-            (pid && (pv_lib_append_uint(path, sizeof(path), &pos, (unsigned long)pid) < 0 ||
-                     pv_lib_append(path, sizeof(path), &pos, "/cgroup") < 0)))
+            (pid && (pv_lib_append_uint(file, sizeof(file), &pos, (unsigned long)pid) < 0 ||
+                     pv_lib_append(file, sizeof(file), &pos, "/cgroup") < 0)))
                 return -ENAMETOOLONG;
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int fd = open_below(root, file);
         if (fd < 0)
-                return -errno;
+                return fd;
         pv_lib_line_reader_init(&r, fd);
         while ((line = pv_lib_line_reader_next(&r))) {
                 const char *p;
@@ -254,12 +266,9 @@ static int find_in_mounts(const char *root, PvController ctrl, bool v2, const ch
         PvLibLineReader r;
         char *line;
 
-        if (pv_lib_append(path, PV_LIB_PATH_MAX, &pos, root) < 0 ||
-            pv_lib_append(path, PV_LIB_PATH_MAX, &pos, "/proc/self/mountinfo") < 0)
-                return -ENAMETOOLONG;
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int fd = open_below(root, "/proc/self/mountinfo");
         if (fd < 0)
-                return -errno;
+                return fd;
         pv_lib_line_reader_init(&r, fd);
         while ((line = pv_lib_line_reader_next(&r))) {
                 PvMountLine mnt;

@@ -63,23 +63,28 @@ static int walk_up(const char *dir, size_t mount_len, LevelFn fn, void *userdata
         return r < 0 ? r : 0;
 }
 
-static int read_u64_at(int dirfd, const char *file, uint64_t *ret)
+/*
+ * A file holding one number: a counter (pv_parse_u64_or_max), or a limit
+ * (pv_parse_limit: "max", "-1" and v1's "no limit" are PV_UNLIMITED).
+ */
+static int read_number_at(int dirfd, const char *file, int (*parse)(const char *, uint64_t *),
+                          uint64_t *ret)
 {
         char text[64];
         ssize_t n = pv_lib_read_text_at(dirfd, file, text, sizeof(text));
         if (n < 0)
                 return (int)n;
-        return pv_parse_u64_or_max(text, ret);
+        return parse(text, ret);
 }
 
-/* A limit file (pv_parse_limit: "max", "-1" and v1's "no limit" are PV_UNLIMITED). */
+static int read_u64_at(int dirfd, const char *file, uint64_t *ret)
+{
+        return read_number_at(dirfd, file, pv_parse_u64_or_max, ret);
+}
+
 static int read_limit_at(int dirfd, const char *file, uint64_t *ret)
 {
-        char text[64];
-        ssize_t n = pv_lib_read_text_at(dirfd, file, text, sizeof(text));
-        if (n < 0)
-                return (int)n;
-        return pv_parse_limit(text, ret);
+        return read_number_at(dirfd, file, pv_parse_limit, ret);
 }
 
 /* ---- cpuset ---- */
