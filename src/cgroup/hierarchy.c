@@ -16,14 +16,10 @@
 #include <unistd.h>
 
 #include "common/fileio.h"
+#include "parse-proc.h"
 #include "common/mount-line.h"
 #include "taskstats.h"
 
-/* v1 names, as in /proc/cgroups, mount options and /proc/PID/cgroup */
-static const char *const v1_name[_PV_CTRL_MAX] = {
-    [PV_CTRL_MEMORY] = "memory", [PV_CTRL_CPU] = "cpu",  [PV_CTRL_CPUACCT] = "cpuacct",
-    [PV_CTRL_CPUSET] = "cpuset", [PV_CTRL_IO] = "blkio", [PV_CTRL_PIDS] = "pids",
-};
 /* v2 names, as in cgroup.controllers; cpuacct has none (cpu.stat is core on v2) */
 static const char *const v2_name[_PV_CTRL_MAX] = {
     [PV_CTRL_MEMORY] = "memory", [PV_CTRL_CPU] = "cpu", [PV_CTRL_CPUACCT] = "cpu",
@@ -75,19 +71,6 @@ static int open_dir_path(int dirfd, const char *path)
         return openat(dirfd, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
-/* True when name is a word of the comma- or space-separated list. */
-static bool list_has(const char *list, const char *name)
-{
-        size_t n = strlen(name);
-        for (const char *p = list; (p = strstr(p, name)); p += n) {
-                bool start = p == list || p[-1] == ',' || p[-1] == ' ' || p[-1] == '\n';
-                bool end = p[n] == '\0' || p[n] == ',' || p[n] == ' ' || p[n] == '\n';
-                if (start && end)
-                        return true;
-        }
-        return false;
-}
-
 /* The controllers the unified root offers (cgroup.controllers), "" when unreadable. */
 static char *unified_controllers(int unified_fd)
 {
@@ -106,7 +89,8 @@ static int assign_v2(PvHierarchy *h, const char *unified_path)
         if (!ctrls)
                 return -ENOMEM;
         for (int c = 0; c < _PV_CTRL_MAX; c++) {
-                if (h->root_fd[c] >= 0 || !list_has(ctrls, v2_name[c]))
+                if (h->root_fd[c] >= 0 ||
+                    !pv_list_has(ctrls, strcspn(ctrls, "\n"), ' ', v2_name[c]))
                         continue;
                 h->root_fd[c] = h->unified_fd;
                 h->is_v2[c] = true;
@@ -138,7 +122,8 @@ static void scan_mountinfo(char *unified_path, size_t unified_len, char *v1_path
                                 snprintf(unified_path, unified_len, "%s", m.mount_point);
                 } else if (want_v1 && strcmp(m.fs_type, "cgroup") == 0) {
                         for (int c = 0; c < _PV_CTRL_MAX; c++)
-                                if (!v1_path[c] && pv_mount_opt_has(m.super_options, v1_name[c]))
+                                if (!v1_path[c] &&
+                                    pv_mount_opt_has(m.super_options, pv_controller_v1_name(c)))
                                         v1_path[c] = strdup(m.mount_point);
                 }
         }
@@ -162,7 +147,7 @@ static bool v1_paths_from_libcgroup(char *v1_path[_PV_CTRL_MAX])
                 return false;
         for (int c = 0; c < _PV_CTRL_MAX; c++) {
                 char *mp = NULL;
-                if (cgroup_get_subsys_mount_point(v1_name[c], &mp) == 0 && mp)
+                if (cgroup_get_subsys_mount_point(pv_controller_v1_name(c), &mp) == 0 && mp)
                         v1_path[c] = mp;
         }
         return true;
@@ -223,7 +208,8 @@ static void v1_ids_from_libcgroup(PvHierarchy *h)
                 return;
         do {
                 for (int c = 0; c < _PV_CTRL_MAX; c++)
-                        if (!h->is_v2[c] && h->root_fd[c] >= 0 && strcmp(cd.name, v1_name[c]) == 0)
+                        if (!h->is_v2[c] && h->root_fd[c] >= 0 &&
+                            strcmp(cd.name, pv_controller_v1_name(c)) == 0)
                                 h->v1_hier_id[c] = cd.hierarchy;
         } while (cgroup_get_all_controller_next(&it, &cd) == 0);
         cgroup_get_all_controller_end(&it);
@@ -293,7 +279,7 @@ int pv_hierarchy_open_at(const char *dir, PvHierarchy *ret)
 
         for (int c = 0; c < _PV_CTRL_MAX; c++) {
                 char name[64];
-                snprintf(name, sizeof(name), "%s", v1_name[c]);
+                snprintf(name, sizeof(name), "%s", pv_controller_v1_name(c));
                 int fd = open_dir_path(top, name);
                 if (fd < 0 && (c == PV_CTRL_CPU || c == PV_CTRL_CPUACCT)) {
                         snprintf(name, sizeof(name), "cpu,cpuacct");

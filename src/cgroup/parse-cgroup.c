@@ -9,18 +9,6 @@
 #include "common/text.h"
 #include "parse-proc.h"
 
-static int controller_from_name(const char *name, size_t len)
-{
-        static const char *const names[_PV_CTRL_MAX] = {
-            [PV_CTRL_MEMORY] = "memory", [PV_CTRL_CPU] = "cpu",  [PV_CTRL_CPUACCT] = "cpuacct",
-            [PV_CTRL_CPUSET] = "cpuset", [PV_CTRL_IO] = "blkio", [PV_CTRL_PIDS] = "pids",
-        };
-        for (int c = 0; c < _PV_CTRL_MAX; c++)
-                if (pv_tok_eq(name, len, names[c]))
-                        return c;
-        return -1;
-}
-
 int pv_cgroup_unified_path_parse(const char *proc_pid_cgroup, char **ret)
 {
         const char *p = proc_pid_cgroup;
@@ -77,7 +65,7 @@ int pv_cgroup_paths_parse(const PvHierarchy *h, const char *proc_pid_cgroup,
                 while (q < end) {
                         const char *comma = memchr(q, ',', (size_t)(end - q));
                         const char *e = comma ? comma : end;
-                        int c = controller_from_name(q, (size_t)(e - q));
+                        int c = pv_controller_from_v1_name(q, (size_t)(e - q));
                         if (c >= 0 && !h->is_v2[c] && h->root_fd[c] >= 0) {
                                 found[c] = cl.path;
                                 found_len[c] = cl.path_len;

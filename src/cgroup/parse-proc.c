@@ -118,6 +118,24 @@ int pv_parse_status_pid(const char *text, const char *key, pid_t *ret)
         return 0;
 }
 
+static const char *const v1_names[_PV_CTRL_MAX] = {
+    [PV_CTRL_MEMORY] = "memory", [PV_CTRL_CPU] = "cpu",  [PV_CTRL_CPUACCT] = "cpuacct",
+    [PV_CTRL_CPUSET] = "cpuset", [PV_CTRL_IO] = "blkio", [PV_CTRL_PIDS] = "pids",
+};
+
+const char *pv_controller_v1_name(PvController c)
+{
+        return (unsigned)c < _PV_CTRL_MAX ? v1_names[c] : NULL;
+}
+
+int pv_controller_from_v1_name(const char *name, size_t len)
+{
+        for (int c = 0; c < _PV_CTRL_MAX; c++)
+                if (pv_tok_eq(name, len, v1_names[c]))
+                        return c;
+        return -1;
+}
+
 int pv_cgroup_line_split(const char *line, size_t len, PvCgroupLine *ret)
 {
         const char *end = line + len;

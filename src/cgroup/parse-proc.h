@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup/parse-types.h"
+
 /*
  * The start time (field 22, clock ticks since boot) and parent pid (field 4)
  * from the text of /proc/PID/stat. The command name may hold spaces and
@@ -25,6 +27,15 @@ int pv_parse_pid_stat(const char *text, pid_t *ret_ppid, uint64_t *ret_starttime
  * Returns 0 or -EINVAL.
  */
 int pv_parse_proc_stat_state(const char *text, char *ret);
+
+/*
+ * The v1 name of controller c, as /proc/cgroups, mount options and
+ * /proc/PID/cgroup write it ("blkio" for PV_CTRL_IO); NULL for a bad c.
+ */
+const char *pv_controller_v1_name(PvController c);
+
+/* The controller whose v1 name is [name, name + len); -1 for none we use. */
+int pv_controller_from_v1_name(const char *name, size_t len);
 
 /* The fields of one /proc/PID/cgroup line; pointers into the line. */
 typedef struct PvCgroupLine {

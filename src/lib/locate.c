@@ -22,12 +22,6 @@
 /* How deep a hidden cgroup-namespace root is searched for (see pv_lib_mount_relative()). */
 #define PV_LIB_MAX_SEARCH_DEPTH 8
 
-static const char *const ctrl_names[_PV_CTRL_MAX] = {
-    [PV_CTRL_CPU] = "cpu",
-    [PV_CTRL_CPUSET] = "cpuset",
-    [PV_CTRL_MEMORY] = "memory",
-};
-
 int pv_lib_cgroup_line_match(const char *line, const char *ctrl, const char **ret_path)
 {
         PvCgroupLine cl;
@@ -229,7 +223,7 @@ static int read_membership(const char *root, pid_t pid, PvController ctrl, char 
         pv_lib_line_reader_init(&r, fd);
         while ((line = pv_lib_line_reader_next(&r))) {
                 const char *p;
-                int m = pv_lib_cgroup_line_match(line, ctrl_names[ctrl], &p);
+                int m = pv_lib_cgroup_line_match(line, pv_controller_v1_name(ctrl), &p);
                 if (m == 1 || (m == 2 && !have_v1)) {
                         size_t n = strlen(p);
                         if (n >= len)
@@ -277,7 +271,7 @@ static int find_in_mounts(const char *root, PvController ctrl, bool v2, const ch
                         continue;
                 if (v2 ? strcmp(mnt.fs_type, "cgroup2") != 0
                        : strcmp(mnt.fs_type, "cgroup") != 0 ||
-                             !pv_mount_opt_has(mnt.super_options, ctrl_names[ctrl]))
+                             !pv_mount_opt_has(mnt.super_options, pv_controller_v1_name(ctrl)))
                         continue;
                 int k = pv_lib_mount_relative(mnt.root, want, rel, sizeof(rel), &depth);
                 if (k < 0)
@@ -348,7 +342,7 @@ int pv_lib_cgroup_dir(const char *root, pid_t pid, PvController ctrl, char *buf,
         size_t mount_len = 0;
         bool v2 = false;
 
-        if ((unsigned)ctrl >= _PV_CTRL_MAX || !ctrl_names[ctrl])
+        if (!pv_controller_v1_name(ctrl))
                 return -EINVAL;
         int r = read_membership(root, pid, ctrl, want, sizeof(want), &v2);
         if (r < 0)
