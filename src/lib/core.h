@@ -13,6 +13,10 @@
  * unit tests). Functions return 0 or -errno, never log, and leave their ret_*
  * parameters untouched on failure. None of them keeps state, so they are
  * thread-safe and fork-safe by construction.
+ *
+ * The kernel's texts are parsed by the daemon's parsers, the allocation-free
+ * library pvparse (cgroup/parse-limit.h, cgroup/parse-proc.h,
+ * common/mount-line.h, common/text.h); what is here is the library's own.
  */
 
 #include <stdbool.h>
@@ -26,7 +30,7 @@
 
 #define PV_LIB_PATH_MAX 4096
 
-/* ---- pure parsers (unit-tested on literal strings) ---- */
+/* ---- pure rules (unit-tested on literal strings) ---- */
 
 /*
  * Matches one line of /proc/PID/cgroup ("ID:CONTROLLERS:PATH"). Returns 1 when
