@@ -17,19 +17,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup/parse-types.h"
 #include "common/cpuset.h"
-
-#define PV_UNLIMITED UINT64_MAX
-
-typedef enum PvController {
-        PV_CTRL_MEMORY,
-        PV_CTRL_CPU,     /* v1 "cpu" (quota), v2 "cpu" (cpu.max, cpu.stat) */
-        PV_CTRL_CPUACCT, /* v1 "cpuacct"; on v2 the same as PV_CTRL_CPU */
-        PV_CTRL_CPUSET,
-        PV_CTRL_IO, /* v1 "blkio", v2 "io" */
-        PV_CTRL_PIDS,
-        _PV_CTRL_MAX,
-} PvController;
 
 typedef enum PvCgroupLayout {
         PV_LAYOUT_V1,     /* every controller we use is on a v1 hierarchy */
@@ -257,41 +246,12 @@ int pv_cgroup_read_memory(const PvCgroup *cg, PvMemory *ret);
 
 /* ---- cpu ---- */
 
-typedef struct PvCpuUsage {
-        uint64_t user_ns; /* whole cgroup, hierarchical */
-        uint64_t system_ns;
-        /*
-         * Per host CPU id, n_cpus entries, malloc()ed; NULL when the kernel
-         * gives no per-CPU split (cgroup v2).
-         */
-        uint64_t *percpu_user_ns;
-        uint64_t *percpu_system_ns;
-        size_t n_cpus;
-        /*
-         * Bandwidth limit as quota/period, the smallest ratio over the cgroup and
-         * its ancestors; quota_us = 0 when there is no limit.
-         */
-        uint64_t quota_us;
-        uint64_t period_us;
-} PvCpuUsage;
-
 int pv_cgroup_read_cpu(const PvCgroup *cg, PvCpuUsage *ret);
-void pv_cpu_usage_clear(PvCpuUsage *u); /* frees the arrays, zeroes */
 
 /* The effective cpuset (v1 cpuset.effective_cpus or cpuset.cpus, v2 cpuset.cpus.effective). */
 int pv_cgroup_read_cpuset(const PvCgroup *cg, PvCpuSet *ret);
 
 /* ---- io ---- */
-
-typedef struct PvIoDev {
-        unsigned major, minor;
-        uint64_t rbytes, wbytes, rios, wios, dbytes, dios;
-} PvIoDev;
-
-typedef struct PvIoStats {
-        PvIoDev *devs; /* malloc()ed, sorted by (major, minor) */
-        size_t n_devs;
-} PvIoStats;
 
 /*
  * v1: blkio.throttle.io_service_bytes_recursive / io_serviced_recursive
@@ -299,7 +259,6 @@ typedef struct PvIoStats {
  * a device counted by both is taken from the larger). v2: io.stat.
  */
 int pv_cgroup_read_io(const PvCgroup *cg, PvIoStats *ret);
-void pv_io_stats_clear(PvIoStats *s);
 
 /* ---- tasks (loadavg, stat procs_*) ---- */
 

@@ -132,6 +132,38 @@ int pv_cg_limit_min(const PvCgroup *cg, PvController c, const char *file, uint64
         return 0;
 }
 
+/*
+ * The quota and period of one level: v1 quota_file and period_file (the
+ * period read only under a quota), or v2 cpu.max (quota_file NULL). *ret_q
+ * 0: no limit at this level. Returns 0 or -errno.
+ */
+static int level_quota(const PvCgroup *cg, PvController c, size_t level, const char *quota_file,
+                       const char *period_file, uint64_t *ret_q, uint64_t *ret_p)
+{
+        char *text = NULL;
+        uint64_t q, p = 0;
+
+        int r = pv_cg_read(cg, c, level, quota_file ? quota_file : period_file, &text);
+        if (r < 0)
+                return r;
+        r = quota_file ? pv_parse_cfs_quota(text, &q) : pv_parse_cpu_max(text, &q, &p);
+        free(text);
+        if (r < 0)
+                return r;
+        if (quota_file && q > 0) {
+                r = pv_cg_read(cg, c, level, period_file, &text);
+                if (r < 0)
+                        return r;
+                r = pv_parse_cfs_period(text, &p);
+                free(text);
+                if (r < 0)
+                        return r;
+        }
+        *ret_q = q;
+        *ret_p = p;
+        return 0;
+}
+
 int pv_cg_quota_min(const PvCgroup *cg, PvController c, const char *quota_file,
                     const char *period_file, uint64_t *ret_quota_us, uint64_t *ret_period_us)
 {
@@ -143,35 +175,8 @@ int pv_cg_quota_min(const PvCgroup *cg, PvController c, const char *quota_file,
                 return 0;
         }
         for (size_t i = 0; i < cg->n_chain[c]; i++) {
-                char *text = NULL;
                 uint64_t q, p;
-                int r;
-
-                if (quota_file) {
-                        r = pv_cg_read(cg, c, i, quota_file, &text);
-                        if (r == 0) {
-                                uint64_t lim;
-                                r = pv_parse_limit(text, &lim);
-                                free(text);
-                                text = NULL;
-                                q = r == 0 && lim != PV_UNLIMITED ? lim : 0;
-                                if (r == 0 && q > 0) {
-                                        r = pv_cg_read(cg, c, i, period_file, &text);
-                                        if (r == 0) {
-                                                r = pv_parse_limit(text, &p);
-                                                if (r == 0 && (p == 0 || p == PV_UNLIMITED))
-                                                        r = -EINVAL;
-                                        }
-                                } else {
-                                        p = 0;
-                                }
-                        }
-                } else {
-                        r = pv_cg_read(cg, c, i, period_file, &text);
-                        if (r == 0)
-                                r = pv_parse_cpu_max(text, &q, &p);
-                }
-                free(text);
+                int r = level_quota(cg, c, i, quota_file, period_file, &q, &p);
                 if (r == -ENOENT) {
                         if (i == 0 && pv_cg_gone(cg, c) < 0)
                                 return -ENOENT;
@@ -179,10 +184,7 @@ int pv_cg_quota_min(const PvCgroup *cg, PvController c, const char *quota_file,
                 }
                 if (r < 0)
                         return r;
-                if (q == 0)
-                        continue;
-                /* q/p < best_q/best_p, in 128 bits: quota can reach 2^44 us and period 10^6 */
-                if (best_q == 0 || (unsigned __int128)q * best_p < (unsigned __int128)best_q * p) {
+                if (pv_quota_tighter(q, p, best_q, best_p)) {
                         best_q = q;
                         best_p = p;
                 }

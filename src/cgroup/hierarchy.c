@@ -16,13 +16,10 @@
 #include <unistd.h>
 
 #include "common/fileio.h"
+#include "parse-proc.h"
+#include "common/mount-line.h"
 #include "taskstats.h"
 
-/* v1 names, as in /proc/cgroups, mount options and /proc/PID/cgroup */
-static const char *const v1_name[_PV_CTRL_MAX] = {
-    [PV_CTRL_MEMORY] = "memory", [PV_CTRL_CPU] = "cpu",  [PV_CTRL_CPUACCT] = "cpuacct",
-    [PV_CTRL_CPUSET] = "cpuset", [PV_CTRL_IO] = "blkio", [PV_CTRL_PIDS] = "pids",
-};
 /* v2 names, as in cgroup.controllers; cpuacct has none (cpu.stat is core on v2) */
 static const char *const v2_name[_PV_CTRL_MAX] = {
     [PV_CTRL_MEMORY] = "memory", [PV_CTRL_CPU] = "cpu", [PV_CTRL_CPUACCT] = "cpu",
@@ -74,19 +71,6 @@ static int open_dir_path(int dirfd, const char *path)
         return openat(dirfd, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
-/* True when name is a word of the comma- or space-separated list. */
-static bool list_has(const char *list, const char *name)
-{
-        size_t n = strlen(name);
-        for (const char *p = list; (p = strstr(p, name)); p += n) {
-                bool start = p == list || p[-1] == ',' || p[-1] == ' ' || p[-1] == '\n';
-                bool end = p[n] == '\0' || p[n] == ',' || p[n] == ' ' || p[n] == '\n';
-                if (start && end)
-                        return true;
-        }
-        return false;
-}
-
 /* The controllers the unified root offers (cgroup.controllers), "" when unreadable. */
 static char *unified_controllers(int unified_fd)
 {
@@ -105,7 +89,8 @@ static int assign_v2(PvHierarchy *h, const char *unified_path)
         if (!ctrls)
                 return -ENOMEM;
         for (int c = 0; c < _PV_CTRL_MAX; c++) {
-                if (h->root_fd[c] >= 0 || !list_has(ctrls, v2_name[c]))
+                if (h->root_fd[c] >= 0 ||
+                    !pv_list_has(ctrls, strcspn(ctrls, "\n"), ' ', v2_name[c]))
                         continue;
                 h->root_fd[c] = h->unified_fd;
                 h->is_v2[c] = true;
@@ -114,22 +99,6 @@ static int assign_v2(PvHierarchy *h, const char *unified_path)
         }
         free(ctrls);
         return 0;
-}
-
-/* Unescapes the octal escapes (\040) of a mountinfo field in place. */
-static void unescape_mount(char *s)
-{
-        char *w = s;
-        for (char *r = s; *r; r++) {
-                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-                    r[3] >= '0' && r[3] <= '7') {
-                        *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-                        r += 3;
-                } else {
-                        *w++ = *r;
-                }
-        }
-        *w = '\0';
 }
 
 /*
@@ -145,23 +114,17 @@ static void scan_mountinfo(char *unified_path, size_t unified_len, char *v1_path
                 return;
         char *save = NULL;
         for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                char *sep = strstr(line, " - ");
-                if (!sep)
+                PvMountLine m;
+                if (pv_mount_line_split(line, &m) < 0)
                         continue;
-                *sep = '\0';
-                /* fields: id parent maj:min root mountpoint options ... */
-                char mnt[4096], fstype[64], opts[1024];
-                if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
-                    sscanf(sep + 3, "%63s %*s %1023s", fstype, opts) != 2)
-                        continue;
-                unescape_mount(mnt);
-                if (strcmp(fstype, "cgroup2") == 0) {
+                if (strcmp(m.fs_type, "cgroup2") == 0) {
                         if (!unified_path[0])
-                                snprintf(unified_path, unified_len, "%s", mnt);
-                } else if (want_v1 && strcmp(fstype, "cgroup") == 0) {
+                                snprintf(unified_path, unified_len, "%s", m.mount_point);
+                } else if (want_v1 && strcmp(m.fs_type, "cgroup") == 0) {
                         for (int c = 0; c < _PV_CTRL_MAX; c++)
-                                if (!v1_path[c] && list_has(opts, v1_name[c]))
-                                        v1_path[c] = strdup(mnt);
+                                if (!v1_path[c] &&
+                                    pv_mount_opt_has(m.super_options, pv_controller_v1_name(c)))
+                                        v1_path[c] = strdup(m.mount_point);
                 }
         }
         free(text);
@@ -172,40 +135,34 @@ static void quiet_logger(void *userdata, int level, const char *fmt, va_list ap)
         /* this layer never logs; failures come back as return codes */
 }
 
-int pv_hierarchy_open(PvHierarchy *ret)
+/*
+ * Where each v1 controller is mounted, by libcgroup (2.0.2: /proc/mounts and
+ * /proc/cgroups); false when it fails (no cgroup mounted where it looks, or
+ * an old library), and the caller reads the same facts from mountinfo.
+ */
+static bool v1_paths_from_libcgroup(char *v1_path[_PV_CTRL_MAX])
 {
-        PvHierarchy h;
-        char *v1_path[_PV_CTRL_MAX] = {};
-        char unified_path[4096] = "";
-        bool via_libcgroup = false;
-        int r;
-
-        hierarchy_init(&h);
-
-        /*
-         * libcgroup (2.0.2) discovers mounts from /proc/mounts and
-         * /proc/cgroups. When it fails (no cgroup mounted where it looks,
-         * or an old library), the same facts are read from
-         * /proc/self/mountinfo directly.
-         */
         cgroup_set_logger(quiet_logger, CGROUP_LOG_ERROR, NULL);
-        if (cgroup_init() == 0) {
-                via_libcgroup = true;
-                for (int c = 0; c < _PV_CTRL_MAX; c++) {
-                        char *mp = NULL;
-                        if (cgroup_get_subsys_mount_point(v1_name[c], &mp) == 0 && mp)
-                                v1_path[c] = mp;
-                }
+        if (cgroup_init() != 0)
+                return false;
+        for (int c = 0; c < _PV_CTRL_MAX; c++) {
+                char *mp = NULL;
+                if (cgroup_get_subsys_mount_point(pv_controller_v1_name(c), &mp) == 0 && mp)
+                        v1_path[c] = mp;
         }
-        scan_mountinfo(unified_path, sizeof(unified_path), v1_path, !via_libcgroup);
+        return true;
+}
 
+/* Opens the v1 roots of v1_path (taking the paths it keeps), each checked to be cgroup v1. */
+static void open_v1_roots(PvHierarchy *h, char *v1_path[_PV_CTRL_MAX])
+{
         for (int c = 0; c < _PV_CTRL_MAX; c++) {
                 if (!v1_path[c])
                         continue;
                 int fd = open_dir_path(AT_FDCWD, v1_path[c]);
                 struct statfs sfs;
                 if (fd < 0 || fstatfs(fd, &sfs) < 0 || sfs.f_type != CGROUP_SUPER_MAGIC) {
-                        /* libcgroup reports the unified mount for v2 controllers: assigned below */
+                        /* libcgroup reports the unified mount for v2 controllers: assigned later */
                         if (fd >= 0)
                                 close(fd);
                         free(v1_path[c]);
@@ -214,61 +171,90 @@ int pv_hierarchy_open(PvHierarchy *ret)
                 }
                 /* co-mounted controllers ("cpu,cpuacct") share one root fd */
                 for (int d = 0; d < c; d++)
-                        if (h.mount_path[d] && strcmp(h.mount_path[d], v1_path[c]) == 0 &&
-                            !h.is_v2[d]) {
+                        if (h->mount_path[d] && strcmp(h->mount_path[d], v1_path[c]) == 0 &&
+                            !h->is_v2[d]) {
                                 close(fd);
-                                fd = h.root_fd[d];
+                                fd = h->root_fd[d];
                                 break;
                         }
-                h.root_fd[c] = fd;
-                h.mount_path[c] = v1_path[c];
+                h->root_fd[c] = fd;
+                h->mount_path[c] = v1_path[c];
                 v1_path[c] = NULL;
         }
+}
 
-        if (unified_path[0]) {
-                h.unified_fd = open_dir_path(AT_FDCWD, unified_path);
-                struct statfs sfs;
-                if (h.unified_fd >= 0 &&
-                    (fstatfs(h.unified_fd, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)) {
-                        close(h.unified_fd);
-                        h.unified_fd = -1;
-                }
+/* Opens the unified root at path, when it is one (cgroup2). */
+static void open_unified(PvHierarchy *h, const char *path)
+{
+        struct statfs sfs;
+
+        if (!path[0])
+                return;
+        h->unified_fd = open_dir_path(AT_FDCWD, path);
+        if (h->unified_fd >= 0 &&
+            (fstatfs(h->unified_fd, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)) {
+                close(h->unified_fd);
+                h->unified_fd = -1;
         }
+}
+
+/* The hierarchy ids as /proc/PID/cgroup prints them, from libcgroup's /proc/cgroups. */
+static void v1_ids_from_libcgroup(PvHierarchy *h)
+{
+        void *it = NULL;
+        struct controller_data cd;
+
+        if (cgroup_get_all_controller_begin(&it, &cd) != 0)
+                return;
+        do {
+                for (int c = 0; c < _PV_CTRL_MAX; c++)
+                        if (!h->is_v2[c] && h->root_fd[c] >= 0 &&
+                            strcmp(cd.name, pv_controller_v1_name(c)) == 0)
+                                h->v1_hier_id[c] = cd.hierarchy;
+        } while (cgroup_get_all_controller_next(&it, &cd) == 0);
+        cgroup_get_all_controller_end(&it);
+}
+
+/* What a live hierarchy needs beyond its mounts: the layout, /proc, taskstats, the fd budget. */
+static int hierarchy_finish_live(PvHierarchy *h)
+{
+        bool any = h->unified_fd >= 0;
+        for (int c = 0; c < _PV_CTRL_MAX; c++)
+                any |= h->root_fd[c] >= 0;
+        if (!any)
+                return -ENOENT;
+        hierarchy_set_layout(h);
+
+        h->proc_fd = open_dir_path(AT_FDCWD, "/proc");
+        if (h->proc_fd < 0)
+                return -errno;
+        h->taskstats_family = pv_taskstats_family();
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+                h->file_fd_budget = rl.rlim_cur / 2 > INT_MAX ? INT_MAX : (int)(rl.rlim_cur / 2);
+        return 0;
+}
+
+int pv_hierarchy_open(PvHierarchy *ret)
+{
+        PvHierarchy h;
+        char *v1_path[_PV_CTRL_MAX] = {};
+        char unified_path[4096] = "";
+        int r;
+
+        hierarchy_init(&h);
+        bool via_libcgroup = v1_paths_from_libcgroup(v1_path);
+        scan_mountinfo(unified_path, sizeof(unified_path), v1_path, !via_libcgroup);
+        open_v1_roots(&h, v1_path);
+        open_unified(&h, unified_path);
         r = assign_v2(&h, unified_path);
         if (r < 0)
                 goto fail;
-
-        /* hierarchy ids as /proc/PID/cgroup prints them, from /proc/cgroups */
-        void *it = NULL;
-        struct controller_data cd;
-        if (via_libcgroup && cgroup_get_all_controller_begin(&it, &cd) == 0) {
-                do {
-                        for (int c = 0; c < _PV_CTRL_MAX; c++)
-                                if (!h.is_v2[c] && h.root_fd[c] >= 0 &&
-                                    strcmp(cd.name, v1_name[c]) == 0)
-                                        h.v1_hier_id[c] = cd.hierarchy;
-                } while (cgroup_get_all_controller_next(&it, &cd) == 0);
-                cgroup_get_all_controller_end(&it);
-        }
-
-        bool any = h.unified_fd >= 0;
-        for (int c = 0; c < _PV_CTRL_MAX; c++)
-                any |= h.root_fd[c] >= 0;
-        if (!any) {
-                r = -ENOENT;
+        if (via_libcgroup)
+                v1_ids_from_libcgroup(&h);
+        r = hierarchy_finish_live(&h);
+        if (r < 0)
                 goto fail;
-        }
-        hierarchy_set_layout(&h);
-
-        h.proc_fd = open_dir_path(AT_FDCWD, "/proc");
-        if (h.proc_fd < 0) {
-                r = -errno;
-                goto fail;
-        }
-        h.taskstats_family = pv_taskstats_family();
-        struct rlimit rl;
-        if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
-                h.file_fd_budget = rl.rlim_cur / 2 > INT_MAX ? INT_MAX : (int)(rl.rlim_cur / 2);
         *ret = h;
         return 0;
 
@@ -293,7 +279,7 @@ int pv_hierarchy_open_at(const char *dir, PvHierarchy *ret)
 
         for (int c = 0; c < _PV_CTRL_MAX; c++) {
                 char name[64];
-                snprintf(name, sizeof(name), "%s", v1_name[c]);
+                snprintf(name, sizeof(name), "%s", pv_controller_v1_name(c));
                 int fd = open_dir_path(top, name);
                 if (fd < 0 && (c == PV_CTRL_CPU || c == PV_CTRL_CPUACCT)) {
                         snprintf(name, sizeof(name), "cpu,cpuacct");

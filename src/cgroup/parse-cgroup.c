@@ -6,52 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse-text.h"
-
-static int controller_from_name(const char *name, size_t len)
-{
-        static const char *const names[_PV_CTRL_MAX] = {
-            [PV_CTRL_MEMORY] = "memory", [PV_CTRL_CPU] = "cpu",  [PV_CTRL_CPUACCT] = "cpuacct",
-            [PV_CTRL_CPUSET] = "cpuset", [PV_CTRL_IO] = "blkio", [PV_CTRL_PIDS] = "pids",
-        };
-        for (int c = 0; c < _PV_CTRL_MAX; c++)
-                if (pv_tok_eq(name, len, names[c]))
-                        return c;
-        return -1;
-}
-
-/* The fields of one /proc/PID/cgroup line; pointers into the text. */
-typedef struct CgroupLine {
-        uint64_t id; /* hierarchy id, 0 for the unified hierarchy */
-        const char *ctrls;
-        size_t ctrls_len; /* 0 on the unified line */
-        const char *path;
-        size_t path_len;
-} CgroupLine;
-
-/* Splits "ID:ctrls:path" into its fields; path runs to the end of the line. */
-static int split_cgroup_line(const PvLine *l, CgroupLine *ret)
-{
-        const char *end = l->start + l->len;
-        const char *c1 = memchr(l->start, ':', l->len);
-        if (!c1)
-                return -EINVAL;
-        const char *c2 = memchr(c1 + 1, ':', (size_t)(end - c1 - 1));
-        uint64_t id;
-        if (!c2 || pv_parse_u64_n(l->start, (size_t)(c1 - l->start), &id) < 0)
-                return -EINVAL;
-        size_t pl = (size_t)(end - c2 - 1);
-        if (pl == 0 || c2[1] != '/')
-                return -EINVAL;
-        *ret = (CgroupLine){
-            .id = id,
-            .ctrls = c1 + 1,
-            .ctrls_len = (size_t)(c2 - c1 - 1),
-            .path = c2 + 1,
-            .path_len = pl,
-        };
-        return 0;
-}
+#include "common/text.h"
+#include "parse-proc.h"
 
 int pv_cgroup_unified_path_parse(const char *proc_pid_cgroup, char **ret)
 {
@@ -59,8 +15,8 @@ int pv_cgroup_unified_path_parse(const char *proc_pid_cgroup, char **ret)
         PvLine l;
 
         while (pv_line_next_data(&p, &l)) {
-                CgroupLine cl;
-                if (split_cgroup_line(&l, &cl) < 0) {
+                PvCgroupLine cl;
+                if (pv_cgroup_line_split(l.start, l.len, &cl) < 0) {
                         if (!l.complete)
                                 break;
                         return -EINVAL;
@@ -87,11 +43,11 @@ int pv_cgroup_paths_parse(const PvHierarchy *h, const char *proc_pid_cgroup,
         PvLine l;
 
         while (pv_line_next_data(&p, &l)) {
-                CgroupLine cl;
+                PvCgroupLine cl;
                 /* a line cut short may hold a cut path: only complete lines name cgroups */
                 if (!l.complete)
                         break;
-                if (split_cgroup_line(&l, &cl) < 0)
+                if (pv_cgroup_line_split(l.start, l.len, &cl) < 0)
                         return -EINVAL;
                 if (cl.id == 0) {
                         if (cl.ctrls_len != 0)
@@ -109,7 +65,7 @@ int pv_cgroup_paths_parse(const PvHierarchy *h, const char *proc_pid_cgroup,
                 while (q < end) {
                         const char *comma = memchr(q, ',', (size_t)(end - q));
                         const char *e = comma ? comma : end;
-                        int c = controller_from_name(q, (size_t)(e - q));
+                        int c = pv_controller_from_v1_name(q, (size_t)(e - q));
                         if (c >= 0 && !h->is_v2[c] && h->root_fd[c] >= 0) {
                                 found[c] = cl.path;
                                 found_len[c] = cl.path_len;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse-text.h"
+#include "common/text.h"
 
 void pv_io_stats_clear(PvIoStats *s)
 {

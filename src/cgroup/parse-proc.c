@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The parsers of /proc/PID/stat and /proc/PID/status. */
+/* The parsers of /proc/PID/stat, /proc/PID/status and /proc/PID/cgroup lines. */
 #include "parse-proc.h"
 
 #include <ctype.h>
@@ -8,15 +8,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
+
+/*
+ * Where the fields after the command name start in /proc/PID/stat text:
+ * comm may hold ')' and spaces, but every field after it is numeric, so the
+ * last ')' closes it. NULL when there is none.
+ */
+static const char *after_comm(const char *text)
+{
+        const char *rp = strrchr(text, ')');
+        return rp ? rp + 1 : NULL;
+}
+
 int pv_parse_pid_stat(const char *text, pid_t *ret_ppid, uint64_t *ret_starttime)
 {
-        const char *p = strrchr(text, ')');
+        const char *p = after_comm(text);
         unsigned long long v = 0;
         long ppid = 0;
 
         if (!p)
                 return -EINVAL;
-        p++;
         /* after ')': field 3 (state) is the first; ppid is field 4, starttime field 22 */
         for (int field = 3; field <= 22; field++) {
                 while (*p == ' ')
@@ -42,55 +54,107 @@ int pv_parse_pid_stat(const char *text, pid_t *ret_ppid, uint64_t *ret_starttime
         return 0;
 }
 
-int pv_parse_status_nspid(const char *text, pid_t *ret_inner)
+int pv_parse_proc_stat_state(const char *text, char *ret)
 {
-        const char *line = text;
-        while (line && *line) {
-                if (strncmp(line, "NSpid:", 6) == 0) {
-                        const char *p = line + 6;
-                        long last = -1;
-                        for (;;) {
-                                while (*p == ' ' || *p == '\t')
-                                        p++;
-                                if (!isdigit((unsigned char)*p))
-                                        break;
-                                char *end;
-                                last = strtol(p, &end, 10);
-                                p = end;
-                        }
-                        if (last <= 0 || (*p && *p != '\n'))
-                                return -EINVAL;
-                        *ret_inner = (pid_t)last;
-                        return 0;
-                }
+        const char *p = after_comm(text);
+        if (!p || p[0] != ' ' || !isalpha((unsigned char)p[1]))
+                return -EINVAL;
+        *ret = p[1];
+        return 0;
+}
+
+/* What follows "KEY:" on the line of /proc/PID/status text that has it; NULL when none does. */
+static const char *status_value(const char *text, const char *key)
+{
+        size_t klen = strlen(key);
+        for (const char *line = text; line && *line;) {
+                if (strncmp(line, key, klen) == 0 && line[klen] == ':')
+                        return line + klen + 1;
                 line = strchr(line, '\n');
                 if (line)
                         line++;
         }
-        return -ENOENT;
+        return NULL;
+}
+
+int pv_parse_status_nspid(const char *text, pid_t *ret_inner)
+{
+        const char *p = status_value(text, "NSpid");
+        long last = -1;
+
+        if (!p)
+                return -ENOENT;
+        for (;;) {
+                while (*p == ' ' || *p == '\t')
+                        p++;
+                if (!isdigit((unsigned char)*p))
+                        break;
+                char *end;
+                last = strtol(p, &end, 10);
+                p = end;
+        }
+        if (last <= 0 || (*p && *p != '\n'))
+                return -EINVAL;
+        *ret_inner = (pid_t)last;
+        return 0;
 }
 
 int pv_parse_status_pid(const char *text, const char *key, pid_t *ret)
 {
-        size_t klen = strlen(key);
-        for (const char *line = text; line && *line;) {
-                if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
-                        const char *p = line + klen + 1;
-                        char *end;
-                        while (*p == ' ' || *p == '\t')
-                                p++;
-                        if (!isdigit((unsigned char)*p))
-                                return -EINVAL;
-                        errno = 0;
-                        long v = strtol(p, &end, 10);
-                        if (errno || v < 0 || v > INT_MAX || (*end && *end != '\n'))
-                                return -EINVAL;
-                        *ret = (pid_t)v;
-                        return 0;
-                }
-                line = strchr(line, '\n');
-                if (line)
-                        line++;
-        }
-        return -ENOENT;
+        const char *p = status_value(text, key);
+        char *end;
+
+        if (!p)
+                return -ENOENT;
+        while (*p == ' ' || *p == '\t')
+                p++;
+        if (!isdigit((unsigned char)*p))
+                return -EINVAL;
+        errno = 0;
+        long v = strtol(p, &end, 10);
+        if (errno || v < 0 || v > INT_MAX || (*end && *end != '\n'))
+                return -EINVAL;
+        *ret = (pid_t)v;
+        return 0;
+}
+
+static const char *const v1_names[_PV_CTRL_MAX] = {
+    [PV_CTRL_MEMORY] = "memory", [PV_CTRL_CPU] = "cpu",  [PV_CTRL_CPUACCT] = "cpuacct",
+    [PV_CTRL_CPUSET] = "cpuset", [PV_CTRL_IO] = "blkio", [PV_CTRL_PIDS] = "pids",
+};
+
+const char *pv_controller_v1_name(PvController c)
+{
+        return (unsigned)c < _PV_CTRL_MAX ? v1_names[c] : NULL;
+}
+
+int pv_controller_from_v1_name(const char *name, size_t len)
+{
+        for (int c = 0; c < _PV_CTRL_MAX; c++)
+                if (pv_tok_eq(name, len, v1_names[c]))
+                        return c;
+        return -1;
+}
+
+int pv_cgroup_line_split(const char *line, size_t len, PvCgroupLine *ret)
+{
+        const char *end = line + len;
+        const char *c1 = memchr(line, ':', len);
+        if (!c1)
+                return -EINVAL;
+        const char *c2 = memchr(c1 + 1, ':', (size_t)(end - c1 - 1));
+        uint64_t id;
+        if (!c2 || pv_parse_u64_n(line, (size_t)(c1 - line), &id) < 0)
+                return -EINVAL;
+        size_t pl = (size_t)(end - c2 - 1);
+        if (pl == 0 || c2[1] != '/')
+                return -EINVAL;
+        *ret = (PvCgroupLine){
+            .id = id,
+            .ctrls = c1 + 1,
+            .ctrls_len = (size_t)(c2 - c1 - 1),
+            .path = c2 + 1,
+            .path_len = pl,
+        };
+        return 0;
 }

@@ -2,13 +2,17 @@
 #pragma once
 
 /*
- * Pure parsers of /proc/PID files: no I/O, no globals, libc only. The
- * daemon's caller resolution and the backend's oldest-task lookup share them.
+ * Pure parsers of /proc/PID files: no I/O, no globals, libc only and
+ * allocation-free. The daemon's caller resolution, the backend's task
+ * lookups, libprocview and the preload share them.
  * Conventions as in parse.h: 0 or -errno, out-parameters untouched on failure.
  */
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "cgroup/parse-types.h"
 
 /*
  * The start time (field 22, clock ticks since boot) and parent pid (field 4)
@@ -17,6 +21,37 @@
  * may be NULL. Returns 0 or -EINVAL.
  */
 int pv_parse_pid_stat(const char *text, pid_t *ret_ppid, uint64_t *ret_starttime);
+
+/*
+ * From /proc/PID/stat text, the state letter (the field after the last ')').
+ * Returns 0 or -EINVAL.
+ */
+int pv_parse_proc_stat_state(const char *text, char *ret);
+
+/*
+ * The v1 name of controller c, as /proc/cgroups, mount options and
+ * /proc/PID/cgroup write it ("blkio" for PV_CTRL_IO); NULL for a bad c.
+ */
+const char *pv_controller_v1_name(PvController c);
+
+/* The controller whose v1 name is [name, name + len); -1 for none we use. */
+int pv_controller_from_v1_name(const char *name, size_t len);
+
+/* The fields of one /proc/PID/cgroup line; pointers into the line. */
+typedef struct PvCgroupLine {
+        uint64_t id; /* hierarchy id, 0 for the unified hierarchy */
+        const char *ctrls;
+        size_t ctrls_len; /* 0 on the unified line */
+        const char *path;
+        size_t path_len;
+} PvCgroupLine;
+
+/*
+ * Splits the line [line, line + len) of /proc/PID/cgroup, "ID:CONTROLLERS:PATH",
+ * into its fields; the path (absolute, may hold ':') runs to the end of the
+ * line. Returns 0 or -EINVAL.
+ */
+int pv_cgroup_line_split(const char *line, size_t len, PvCgroupLine *ret);
 
 /*
  * The innermost pid of the NSpid: line of /proc/PID/status (the pid as the

@@ -2,10 +2,11 @@
 #pragma once
 
 /*
- * Pure parsers of cgroup file texts: no I/O, no globals, libc only, so
- * libprocview and the preload can share them with the daemon. The v1/v2
- * choice is made by the caller picking the parser; none of these looks at
- * the host.
+ * Pure parsers of cgroup file texts: no I/O, no globals, libc only. Those
+ * that allocate their results are declared here and serve the daemon only;
+ * the allocation-free ones, which libprocview and the preload share, are in
+ * parse-limit.h and parse-proc.h (the library pvparse). The v1/v2 choice is
+ * made by the caller picking the parser; none of these looks at the host.
  *
  * Conventions: 0 or -errno; -EINVAL for malformed text, never a crash.
  * Out-parameters are untouched on failure. A last line without its newline
@@ -16,30 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cgroup/backend.h"
-
-/* v1 reports "no limit" as LONG_MAX rounded down to a page (9223372036854771712). */
-#define PV_V1_UNLIMITED_THRESHOLD (UINT64_C(1) << 62)
-
-/*
- * The one place that maps a limit text to PV_UNLIMITED: "max" (v2),
- * "-1" (v1 cfs_quota_us, memsw) and v1 values >= 2^62 all become PV_UNLIMITED.
- * Returns 0 or -EINVAL.
- */
-int pv_parse_limit(const char *text, uint64_t *ret);
-
-/* One key wanted from a flat-keyed file ("key value" lines). */
-typedef struct PvKeyField {
-        const char *key;
-        uint64_t *dst; /* written only when the key is present and the whole text parses */
-} PvKeyField;
-
-/*
- * Flat-keyed files: memory.stat, cpu.stat, cpuacct.stat. Every line must be
- * "key <unsigned>"; keys not listed are skipped. Returns the number of listed
- * keys found (>= 0), or -EINVAL; on failure no dst is written.
- */
-int pv_parse_flat_keyed(const char *text, const PvKeyField *fields, size_t n_fields);
+#include "cgroup/parse-limit.h"
+#include "cgroup/parse-proc.h"
+#include "cgroup/parse-types.h"
 
 /*
  * v1 cpuacct.usage_all: header "cpu user system", then "ID USER_NS SYS_NS"
@@ -74,15 +54,3 @@ int pv_parse_io_stat(const char *text, PvIoStats *ret);
  * dst stays sorted. Returns 0 or -ENOMEM (dst unchanged).
  */
 int pv_io_stats_merge_max(PvIoStats *dst, const PvIoStats *src);
-
-/*
- * v2 cpu.max: "max 100000" -> quota 0 (no limit), "50000 100000" -> 50000/100000.
- * Returns 0 or -EINVAL.
- */
-int pv_parse_cpu_max(const char *text, uint64_t *ret_quota_us, uint64_t *ret_period_us);
-
-/*
- * From /proc/PID/stat text, the state letter (the field after the last ')').
- * Returns 0 or -EINVAL.
- */
-int pv_parse_proc_stat_state(const char *text, char *ret);

@@ -107,33 +107,6 @@ int pv_pread_all(int fd, char **ret, size_t *ret_len)
         }
 }
 
-int pv_parse_u64_or_max(const char *text, uint64_t *ret)
-{
-        const char *p = text;
-        char *end;
-        uint64_t v;
-
-        while (isspace((unsigned char)*p))
-                p++;
-        if (strncmp(p, "max", 3) == 0) {
-                end = (char *)p + 3;
-                v = UINT64_MAX;
-        } else {
-                if (!isdigit((unsigned char)*p))
-                        return -EINVAL;
-                errno = 0;
-                v = strtoull(p, &end, 10);
-                if (errno == ERANGE)
-                        return -EINVAL;
-        }
-        while (isspace((unsigned char)*end))
-                end++;
-        if (*end)
-                return -EINVAL;
-        *ret = v;
-        return 0;
-}
-
 int pv_read_u64_at(int dirfd, const char *path, uint64_t *ret)
 {
         char *text;

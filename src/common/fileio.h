@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <unistd.h>
 
+#include "common/text.h"
+
 /* Closes *fd if it is >= 0; for __attribute__((cleanup)). */
 static inline void pv_closep(int *fd)
 {
@@ -57,9 +59,3 @@ int pv_pread_records(int fd, char **ret, size_t *ret_len);
  * UINT64_MAX). Returns 0, -errno from the read, or -EINVAL when malformed.
  */
 int pv_read_u64_at(int dirfd, const char *path, uint64_t *ret);
-
-/*
- * Parses one decimal number or "max" (-> UINT64_MAX) with optional
- * surrounding whitespace. The one place that maps "max". Returns 0 or -EINVAL.
- */
-int pv_parse_u64_or_max(const char *text, uint64_t *ret);

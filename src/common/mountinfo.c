@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/fileio.h"
+#include "common/mount-line.h"
 
 /* The number of symlinks a path walk follows before ELOOP (include/linux/namei.h MAXSYMLINKS). */
 #define MAX_SYMLINKS 40
@@ -29,35 +30,6 @@ void pv_mount_entry_clear(PvMountEntry *e)
         g_clear_pointer(&e->source, g_free);
         g_clear_pointer(&e->super_options, g_free);
         *e = (PvMountEntry){0};
-}
-
-static bool is_octal(char c)
-{
-        return c >= '0' && c <= '7';
-}
-
-/*
- * Undoes the kernel's mangle() (fs/proc_namespace.c), which writes a
- * backslash and three octal digits for the characters that would break the
- * line into fields. Anything else after a backslash is kept as it is.
- */
-static char *unescape(const char *s)
-{
-        char *out = g_malloc(strlen(s) + 1), *o = out;
-
-        while (*s) {
-                if (s[0] == '\\' && is_octal(s[1]) && is_octal(s[2]) && is_octal(s[3])) {
-                        int v = (s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0');
-                        if (v > 0 && v <= UCHAR_MAX) {
-                                *o++ = (char)v;
-                                s += 4;
-                                continue;
-                        }
-                }
-                *o++ = *s++;
-        }
-        *o = '\0';
-        return out;
 }
 
 /* A decimal number that is all of s. Returns 0 or -EINVAL. */
@@ -77,32 +49,20 @@ static int parse_u64(const char *s, uint64_t *ret)
 
 int pv_mountinfo_parse_line(const char *line, PvMountEntry *ret)
 {
-        g_autofree char *copy = g_strndup(line, strcspn(line, "\n"));
-        g_auto(GStrv) f = g_strsplit(copy, " ", -1);
-        guint n = g_strv_length(f), sep = 0;
+        g_autofree char *copy = g_strdup(line);
         uint64_t id, parent, major, minor;
+        PvMountLine f;
         char *colon;
 
-        /* Fields 0-5 are fixed, then optional fields until "-", then three more. */
-        if (n < 10)
+        if (pv_mount_line_split(copy, &f) < 0)
                 return -EINVAL;
-        for (guint i = 6; i < n; i++) {
-                if (strcmp(f[i], "-") == 0) {
-                        sep = i;
-                        break;
-                }
-        }
-        if (sep == 0 || n - sep != 4)
-                return -EINVAL;
-        colon = strchr(f[2], ':');
+        colon = strchr(f.devno, ':');
         if (!colon)
                 return -EINVAL;
         *colon = '\0';
-        if (parse_u64(f[0], &id) < 0 || parse_u64(f[1], &parent) < 0 ||
-            parse_u64(f[2], &major) < 0 || parse_u64(colon + 1, &minor) < 0 || major > UINT_MAX ||
-            minor > UINT_MAX)
-                return -EINVAL;
-        if (!*f[3] || !*f[4] || !*f[sep + 1])
+        if (parse_u64(f.id, &id) < 0 || parse_u64(f.parent, &parent) < 0 ||
+            parse_u64(f.devno, &major) < 0 || parse_u64(colon + 1, &minor) < 0 ||
+            major > UINT_MAX || minor > UINT_MAX)
                 return -EINVAL;
 
         *ret = (PvMountEntry){
@@ -110,12 +70,12 @@ int pv_mountinfo_parse_line(const char *line, PvMountEntry *ret)
             .parent_id = parent,
             .major = (unsigned)major,
             .minor = (unsigned)minor,
-            .root = unescape(f[3]),
-            .mount_point = unescape(f[4]),
-            .mount_options = unescape(f[5]),
-            .fs_type = unescape(f[sep + 1]),
-            .source = unescape(f[sep + 2]),
-            .super_options = unescape(f[sep + 3]),
+            .root = g_strdup(f.root),
+            .mount_point = g_strdup(f.mount_point),
+            .mount_options = g_strdup(f.mount_options),
+            .fs_type = g_strdup(f.fs_type),
+            .source = g_strdup(f.source),
+            .super_options = g_strdup(f.super_options),
         };
         return 0;
 }

@@ -24,9 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib-api.h"
-#include "lib-cache.h"
-#include "lib-cgroup.h"
+#include "api.h"
+#include "cache.h"
+#include "core.h"
 
 #define PV_EXPORT __attribute__((visibility("default")))
 
@@ -85,33 +85,33 @@ static void *real_symbol(void **cache, const char *name)
  */
 #define COUNT_MAX_AGE_NS (100 * 1000 * 1000)
 
-static PvlCountCache count_cache;
+static PvLibCountCache count_cache;
 
 static unsigned cached_count(void)
 {
-        uint64_t mask[PVL_CACHE_WORDS] = {0};
+        uint64_t mask[PV_LIB_CACHE_WORDS] = {0};
         struct timespec now;
         unsigned n;
 
         /* The override is looked at first: a program may set it at any time. */
-        if (pvl_parse_cpus_override(getenv("PROCVIEW_CPUS"), &n) == 0)
+        if (pv_lib_parse_cpus_override(getenv("PROCVIEW_CPUS"), &n) == 0)
                 return n;
         /* The kernel's mask is longer than the cache on hosts of over 1024 CPUs: EINVAL. */
         long len = syscall(SYS_sched_getaffinity, 0, sizeof(mask), mask);
         /* The coarse clock is read in user space (vDSO); its few ms of grain are ample here. */
         if (len <= 0 || clock_gettime(CLOCK_MONOTONIC_COARSE, &now) < 0)
-                return pvl_current_count();
+                return pv_lib_current_count();
         size_t n_words = ((size_t)len + sizeof(mask[0]) - 1) / sizeof(mask[0]);
         int64_t now_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-        if (pvl_count_cache_get(&count_cache, mask, n_words, now_ns, COUNT_MAX_AGE_NS, &n))
+        if (pv_lib_count_cache_get(&count_cache, mask, n_words, now_ns, COUNT_MAX_AGE_NS, &n))
                 return n;
         /*
          * The mask was read before the count is computed: should the cpuset
          * change in between, the next call reads a mask that differs from the
          * stored one and computes again.
          */
-        n = pvl_current_count();
-        pvl_count_cache_put(&count_cache, mask, n_words, now_ns, n);
+        n = pv_lib_current_count();
+        pv_lib_count_cache_put(&count_cache, mask, n_words, now_ns, n);
         return n;
 }
 
@@ -129,13 +129,13 @@ static long container_cpus(int real_name)
 /* ---- memory ---- */
 
 /* The container's memory, or -errno when it has no visible limit to apply. */
-static int container_memory(PvlMemory *ret)
+static int container_memory(PvLibMemory *ret)
 {
         int r;
         if (in_hook)
                 return -EDEADLK;
         int saved = hook_enter();
-        r = pvl_read_memory("", 0, ret);
+        r = pv_lib_read_memory("", 0, ret);
         hook_leave(saved);
         return r;
 }
@@ -144,9 +144,9 @@ static long container_pages(int name)
 {
         long host = __sysconf(name);
         long page = __sysconf(_SC_PAGESIZE);
-        PvlMemory m;
+        PvLibMemory m;
 
-        if (host <= 0 || page <= 0 || container_memory(&m) < 0 || m.limit == PVL_UNLIMITED)
+        if (host <= 0 || page <= 0 || container_memory(&m) < 0 || m.limit == PV_UNLIMITED)
                 return host;
         uint64_t bytes = m.limit;
         if (name == _SC_AVPHYS_PAGES)
@@ -188,7 +188,7 @@ PV_EXPORT int get_nprocs_conf(void)
  */
 static ssize_t read_view(const char *name, char *buf, size_t len)
 {
-        char path[PVL_PATH_MAX];
+        char path[PV_LIB_PATH_MAX];
         const char *root = getenv("PROCVIEW_ROOT");
         size_t rl, nl = strlen(name);
 
@@ -199,13 +199,13 @@ static ssize_t read_view(const char *name, char *buf, size_t len)
                 memcpy(path, root, rl);
                 memcpy(path + rl, "/proc/", 6);
                 memcpy(path + rl + 6, name, nl + 1);
-                ssize_t n = pvl_read_text_at(AT_FDCWD, path, buf, len);
+                ssize_t n = pv_lib_read_text_at(AT_FDCWD, path, buf, len);
                 if (n >= 0)
                         return n;
         }
         memcpy(path, "/proc/", 6);
         memcpy(path + 6, name, nl + 1);
-        return pvl_read_text_at(AT_FDCWD, path, buf, len);
+        return pv_lib_read_text_at(AT_FDCWD, path, buf, len);
 }
 
 static void *real_getloadavg;
@@ -220,7 +220,7 @@ PV_EXPORT int getloadavg(double loadavg[], int nelem)
         if (!in_hook) {
                 int saved = hook_enter();
                 int ok = read_view("loadavg", text, sizeof(text)) >= 0 &&
-                         pvl_parse_loadavg(text, loads, NULL, NULL) == 0;
+                         pv_lib_parse_loadavg(text, loads, NULL, NULL) == 0;
                 hook_leave(saved);
                 if (ok) {
                         int n = nelem < 3 ? nelem : 3;
@@ -249,9 +249,9 @@ PV_EXPORT int sysinfo(struct sysinfo *info)
                 return 0;
         int saved = hook_enter();
 
-        PvlMemory m;
+        PvLibMemory m;
         unsigned unit = info->mem_unit ? info->mem_unit : 1;
-        if (pvl_read_memory("", 0, &m) == 0 && m.limit != PVL_UNLIMITED) {
+        if (pv_lib_read_memory("", 0, &m) == 0 && m.limit != PV_UNLIMITED) {
                 unsigned long total = clamp_units(m.limit, unit, info->totalram);
                 uint64_t used = m.usage / unit;
                 info->totalram = total;
@@ -259,7 +259,7 @@ PV_EXPORT int sysinfo(struct sysinfo *info)
                 info->sharedram = clamp_units(m.shmem, unit, total);
                 /* Block-device buffers are charged as page cache; cgroups do not split them out. */
                 info->bufferram = 0;
-                if (m.swap_limit != PVL_UNLIMITED) {
+                if (m.swap_limit != PV_UNLIMITED) {
                         unsigned long stotal = clamp_units(m.swap_limit, unit, info->totalswap);
                         uint64_t sused = m.swap_usage / unit;
                         info->totalswap = stotal;
@@ -271,14 +271,14 @@ PV_EXPORT int sysinfo(struct sysinfo *info)
         double loads[3], up;
         unsigned total_tasks;
         if (read_view("loadavg", text, sizeof(text)) >= 0 &&
-            pvl_parse_loadavg(text, loads, NULL, &total_tasks) == 0) {
+            pv_lib_parse_loadavg(text, loads, NULL, &total_tasks) == 0) {
                 /* sysinfo(2) loads are fixed point with SI_LOAD_SHIFT fraction bits. */
                 for (int i = 0; i < 3; i++)
                         info->loads[i] = (unsigned long)(loads[i] * (double)(1UL << SI_LOAD_SHIFT));
                 if (total_tasks <= 0xffff)
                         info->procs = (unsigned short)total_tasks;
         }
-        if (read_view("uptime", text, sizeof(text)) >= 0 && pvl_parse_uptime(text, &up) == 0)
+        if (read_view("uptime", text, sizeof(text)) >= 0 && pv_lib_parse_uptime(text, &up) == 0)
                 info->uptime = (long)up;
         hook_leave(saved);
         return 0;
@@ -290,7 +290,7 @@ PV_EXPORT int sysinfo(struct sysinfo *info)
 static const cpu_set_t *remap(const PvCpuSet *allowed, size_t *size, const cpu_set_t *mask,
                               uint64_t out_bits[PV_CPUSET_WORDS])
 {
-        if (pvl_remap_affinity(allowed, *size, mask, out_bits, size) != 1)
+        if (pv_lib_remap_affinity(allowed, *size, mask, out_bits, size) != 1)
                 return mask;
         return (const cpu_set_t *)out_bits;
 }
@@ -305,8 +305,8 @@ PV_EXPORT int sched_setaffinity(pid_t pid, size_t size, const cpu_set_t *mask)
                 int saved = hook_enter();
                 /* Another task's cpuset for pid != 0: pinning follows the target's container. */
                 int r = pid == 0 || pid == (pid_t)syscall(SYS_gettid)
-                            ? pvl_current_cpuset(&allowed)
-                            : pvl_read_cpuset("", pid, &allowed);
+                            ? pv_lib_current_cpuset(&allowed)
+                            : pv_lib_read_cpuset("", pid, &allowed);
                 if (r == 0)
                         use = remap(&allowed, &size, mask, bits);
                 hook_leave(saved);
@@ -325,7 +325,7 @@ static const cpu_set_t *remap_for_self(size_t *size, const cpu_set_t *mask,
         if (!in_hook) {
                 PvCpuSet allowed;
                 int saved = hook_enter();
-                if (pvl_current_cpuset(&allowed) == 0)
+                if (pv_lib_current_cpuset(&allowed) == 0)
                         use = remap(&allowed, size, mask, bits);
                 hook_leave(saved);
         }

@@ -4,13 +4,13 @@
 #include <errno.h>
 #include <string.h>
 
-#include "lib-api.h"
-#include "lib-cgroup.h"
+#include "api.h"
+#include "core.h"
 
 int pv_get_cpuset(size_t setsize, cpu_set_t *set)
 {
         PvCpuSet cur;
-        int r = pvl_current_cpuset(&cur);
+        int r = pv_lib_current_cpuset(&cur);
         if (r < 0)
                 return r;
         if (!set || (size_t)pv_cpuset_last(&cur) >= setsize * 8)
@@ -24,7 +24,7 @@ int pv_get_cpuset(size_t setsize, cpu_set_t *set)
 int pv_get_cpuset_list(char *buf, size_t len)
 {
         PvCpuSet cur;
-        int r = pvl_current_cpuset(&cur);
+        int r = pv_lib_current_cpuset(&cur);
         if (r < 0)
                 return r;
         if (!buf && len > 0)
@@ -35,7 +35,7 @@ int pv_get_cpuset_list(char *buf, size_t len)
 int pv_get_cpu_quota(uint64_t *ret_quota_us, uint64_t *ret_period_us)
 {
         uint64_t q, p;
-        int r = pvl_read_quota("", 0, &q, &p);
+        int r = pv_lib_read_quota("", 0, &q, &p);
         if (r < 0)
                 return r;
         if (ret_quota_us)
@@ -47,13 +47,13 @@ int pv_get_cpu_quota(uint64_t *ret_quota_us, uint64_t *ret_period_us)
 
 int pv_cpu_count(void)
 {
-        return (int)pvl_current_count();
+        return (int)pv_lib_current_count();
 }
 
 int pv_get_memory_limit(uint64_t *ret_bytes)
 {
-        PvlMemory m;
-        int r = pvl_read_memory("", 0, &m);
+        PvLibMemory m;
+        int r = pv_lib_read_memory("", 0, &m);
         if (r < 0)
                 return r;
         if (!ret_bytes)
@@ -65,7 +65,7 @@ int pv_get_memory_limit(uint64_t *ret_bytes)
 int pv_cpu_id(unsigned index)
 {
         PvCpuSet cur;
-        int r = pvl_current_cpuset(&cur);
+        int r = pv_lib_current_cpuset(&cur);
         if (r < 0)
                 return r;
         r = pv_cpuset_nth(&cur, index);

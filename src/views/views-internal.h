@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Helpers shared by the renderers: walking host text line by line and parsing numbers. */
+/*
+ * Helpers shared by the renderers: walking host text line by line and parsing
+ * numbers, in the renderers' terms, on the line and number helpers every
+ * parser uses (common/text.h).
+ */
 
 #include <ctype.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "common/text.h"
 
 /*
  * One line of a NUL-terminated text: [start, start + len) without the newline.
@@ -17,13 +23,12 @@ static inline bool pv_next_line(const char *text, size_t *pos, const char **ret_
                                 size_t *ret_len)
 {
         const char *p = text + *pos;
-        if (*p == '\0')
+        PvLine l;
+        if (!pv_line_next(&p, &l))
                 return false;
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        *ret_start = p;
-        *ret_len = len;
-        *pos += len + (nl ? 1 : 0);
+        *ret_start = l.start;
+        *ret_len = l.len;
+        *pos = (size_t)(p - text);
         return true;
 }
 
@@ -34,15 +39,11 @@ static inline bool pv_next_line(const char *text, size_t *pos, const char **ret_
 static inline bool pv_parse_dec(const char **p, const char *end, uint64_t *ret)
 {
         const char *s = *p;
-        uint64_t v = 0;
-        if (s >= end || !isdigit((unsigned char)*s))
+        uint64_t v;
+        while (s < end && isdigit((unsigned char)*s))
+                s++;
+        if (pv_parse_u64_n(*p, (size_t)(s - *p), &v) < 0)
                 return false;
-        for (; s < end && isdigit((unsigned char)*s); s++) {
-                unsigned d = (unsigned)(*s - '0');
-                if (v > (UINT64_MAX - d) / 10)
-                        return false;
-                v = v * 10 + d;
-        }
         *p = s;
         *ret = v;
         return true;

@@ -29,6 +29,7 @@ seeds() {
 	proc-cgroup) ls "$fx"/cgroup/*/pid-cgroup* ;;
 	pid-stat) find "$fx/cgroup" -path '*/proc/*/stat' ;;
 	cpuset) find "$fx/cgroup" -name 'cpuset.*cpus*' ;;
+	mountinfo) find "$fx/lib" -name mountinfo ;;
 	*) echo "unknown harness $name" >&2; exit 2 ;;
 	esac
 	if [ -d "$root/tests/fuzz/regress/$name" ]; then

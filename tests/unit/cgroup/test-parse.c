@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup/backend.h"
 #include "cgroup/parse.h"
 #include "pv-check.h"
 

@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "common/mount-line.h"
 #include "common/mountinfo.h"
 #include "pv-check.h"
 
@@ -254,6 +255,28 @@ START_TEST(test_state_names)
 }
 END_TEST
 
+/* The in-place split libprocview and the preload use, without allocating. */
+START_TEST(test_split_in_place)
+{
+        char line[] = "35 31 0:32 /../.. /sys/fs/cgroup/my\\040mem rw,relatime shared:5 master:1 - "
+                      "cgroup cgroup rw,memory\n";
+        PvMountLine m;
+        ck_assert_int_eq(pv_mount_line_split(line, &m), 0);
+        ck_assert_str_eq(m.root, "/../..");
+        ck_assert_str_eq(m.mount_point, "/sys/fs/cgroup/my mem");
+        ck_assert_str_eq(m.fs_type, "cgroup");
+        ck_assert_str_eq(m.super_options, "rw,memory");
+        ck_assert(pv_mount_opt_has(m.super_options, "memory"));
+        ck_assert(!pv_mount_opt_has(m.super_options, "mem"));
+        ck_assert(pv_mount_opt_has("rw,cpu,cpuacct", "cpu"));
+        ck_assert(!pv_mount_opt_has("rw,cpuset", "cpu"));
+        char bad[] = "35 31 0:32 / /x rw";
+        ck_assert_int_eq(pv_mount_line_split(bad, &m), -EINVAL);
+        char extra[] = "35 31 0:32 / /x rw - cgroup cgroup rw extra";
+        ck_assert_int_eq(pv_mount_line_split(extra, &m), -EINVAL);
+}
+END_TEST
+
 static Suite *mountinfo_suite(void)
 {
         Suite *s = suite_create("mountinfo");
@@ -268,6 +291,7 @@ static Suite *mountinfo_suite(void)
         tcase_add_test(pure, test_find_topmost);
         tcase_add_test(pure, test_find_escaped_and_malformed);
         tcase_add_test(pure, test_state_names);
+        tcase_add_test(pure, test_split_in_place);
         suite_add_tcase(s, pure);
 
         tcase_add_checked_fixture(fs, tmp_setup, tmp_teardown);

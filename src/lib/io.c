@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "lib-text.h"
+#include "io.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -7,10 +7,10 @@
 #include <unistd.h>
 
 #include "common/fileio.h"
-#include "lib-cgroup.h"
+#include "core.h"
 
 /* Appends s to buf (used bytes *pos); -ENAMETOOLONG when it does not fit. */
-int pvl_append(char *buf, size_t len, size_t *pos, const char *s)
+int pv_lib_append(char *buf, size_t len, size_t *pos, const char *s)
 {
         size_t n = strlen(s);
         if (*pos + n + 1 > len)
@@ -20,7 +20,7 @@ int pvl_append(char *buf, size_t len, size_t *pos, const char *s)
         return 0;
 }
 
-int pvl_append_uint(char *buf, size_t len, size_t *pos, unsigned long v)
+int pv_lib_append_uint(char *buf, size_t len, size_t *pos, unsigned long v)
 {
         char tmp[24];
         size_t i = sizeof(tmp);
@@ -29,17 +29,17 @@ int pvl_append_uint(char *buf, size_t len, size_t *pos, unsigned long v)
                 tmp[--i] = (char)('0' + v % 10);
                 v /= 10;
         } while (v);
-        return pvl_append(buf, len, pos, tmp + i);
+        return pv_lib_append(buf, len, pos, tmp + i);
 }
 
-void pvl_line_reader_init(PvlLineReader *r, int fd)
+void pv_lib_line_reader_init(PvLibLineReader *r, int fd)
 {
         r->fd = fd;
         r->start = r->end = 0;
         r->eof = r->skipping = false;
 }
 
-char *pvl_line_reader_next(PvlLineReader *r)
+char *pv_lib_line_reader_next(PvLibLineReader *r)
 {
         for (;;) {
                 char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
@@ -81,7 +81,7 @@ char *pvl_line_reader_next(PvlLineReader *r)
         }
 }
 
-ssize_t pvl_read_text_at(int dirfd, const char *path, char *buf, size_t len)
+ssize_t pv_lib_read_text_at(int dirfd, const char *path, char *buf, size_t len)
 {
         _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         size_t used = 0;

@@ -2,9 +2,9 @@
 #pragma once
 
 /*
- * Line and token helpers shared by the parsers of cgroup file texts
- * (parse.c, parse-io.c, parse-cgroup.c); pure, libc only, not for other
- * layers. Nothing here allocates: lines and tokens point into the text.
+ * Line, token and number helpers of every parser of kernel texts: the
+ * cgroup parsers, the renderers, libprocview and the preload. Pure, libc
+ * only, and nothing here allocates: lines and tokens point into the text.
  */
 
 #include <stdbool.h>
@@ -45,3 +45,15 @@ int pv_parse_u64_n(const char *s, size_t len, uint64_t *ret);
 
 /* True when the token of len bytes is word. */
 bool pv_tok_eq(const char *tok, size_t len, const char *word);
+
+/*
+ * True when the list [list, list + len) of words separated by sep (the
+ * controllers of a /proc/PID/cgroup line, a mount's options) holds word.
+ */
+bool pv_list_has(const char *list, size_t len, char sep, const char *word);
+
+/*
+ * Parses one decimal number or "max" (-> UINT64_MAX) with optional
+ * surrounding whitespace. The one place that maps "max". Returns 0 or -EINVAL.
+ */
+int pv_parse_u64_or_max(const char *text, uint64_t *ret);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Readers of the caller's cpuset, CPU quota and memory, walking up from its cgroup. */
-#include "lib-cgroup.h"
+#include "core.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,11 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup/parse-limit.h"
 #include "common/fileio.h"
-#include "lib-text.h"
+#include "io.h"
 
 /* Deep enough for any real hierarchy; bounds the walks on a corrupt tree. */
-#define PVL_MAX_LEVELS 256
+#define PV_LIB_MAX_LEVELS 256
 
 typedef int (*LevelFn)(int dirfd, void *userdata);
 
@@ -24,7 +25,7 @@ typedef int (*LevelFn)(int dirfd, void *userdata);
  */
 static int walk_up(const char *dir, size_t mount_len, LevelFn fn, void *userdata)
 {
-        char top_path[PVL_PATH_MAX];
+        char top_path[PV_LIB_PATH_MAX];
         struct stat st, top;
         int fd, r = 0;
 
@@ -43,7 +44,7 @@ static int walk_up(const char *dir, size_t mount_len, LevelFn fn, void *userdata
                 return r;
         }
         dev_t dev = st.st_dev;
-        for (unsigned level = 0; level < PVL_MAX_LEVELS; level++) {
+        for (unsigned level = 0; level < PV_LIB_MAX_LEVELS; level++) {
                 ino_t ino = st.st_ino;
                 r = fn(fd, userdata);
                 if (r != 0 || (st.st_dev == top.st_dev && st.st_ino == top.st_ino))
@@ -62,13 +63,28 @@ static int walk_up(const char *dir, size_t mount_len, LevelFn fn, void *userdata
         return r < 0 ? r : 0;
 }
 
-static int read_u64_at(int dirfd, const char *file, uint64_t *ret)
+/*
+ * A file holding one number: a counter (pv_parse_u64_or_max), or a limit
+ * (pv_parse_limit: "max", "-1" and v1's "no limit" are PV_UNLIMITED).
+ */
+static int read_number_at(int dirfd, const char *file, int (*parse)(const char *, uint64_t *),
+                          uint64_t *ret)
 {
         char text[64];
-        ssize_t n = pvl_read_text_at(dirfd, file, text, sizeof(text));
+        ssize_t n = pv_lib_read_text_at(dirfd, file, text, sizeof(text));
         if (n < 0)
                 return (int)n;
-        return pv_parse_u64_or_max(text, ret);
+        return parse(text, ret);
+}
+
+static int read_u64_at(int dirfd, const char *file, uint64_t *ret)
+{
+        return read_number_at(dirfd, file, pv_parse_u64_or_max, ret);
+}
+
+static int read_limit_at(int dirfd, const char *file, uint64_t *ret)
+{
+        return read_number_at(dirfd, file, pv_parse_limit, ret);
 }
 
 /* ---- cpuset ---- */
@@ -78,12 +94,12 @@ static int read_u64_at(int dirfd, const char *file, uint64_t *ret)
  * with one-CPU gaps ("8185-8186,8188-8189,...") take 10 bytes per 3 ids,
  * about 27 KB for 8192 CPUs.
  */
-#define PVL_CPULIST_MAX (64 * 1024)
+#define PV_LIB_CPULIST_MAX (64 * 1024)
 
-int pvl_read_cpulist_at(int dirfd, const char *path, PvCpuSet *ret)
+int pv_lib_read_cpulist_at(int dirfd, const char *path, PvCpuSet *ret)
 {
-        char text[PVL_LINE_MAX];
-        ssize_t n = pvl_read_text_at(dirfd, path, text, sizeof(text));
+        char text[PV_LIB_LINE_MAX];
+        ssize_t n = pv_lib_read_text_at(dirfd, path, text, sizeof(text));
         if (n >= 0)
                 return pv_cpuset_parse(text, ret);
         if (n != -EFBIG)
@@ -94,13 +110,13 @@ int pvl_read_cpulist_at(int dirfd, const char *path, PvCpuSet *ret)
          * on every call. An anonymous mapping rather than malloc(): the
          * preload runs inside malloc implementations' initialisation.
          */
-        char *big =
-            mmap(NULL, PVL_CPULIST_MAX, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        char *big = mmap(NULL, PV_LIB_CPULIST_MAX, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (big == MAP_FAILED)
                 return -errno;
-        n = pvl_read_text_at(dirfd, path, big, PVL_CPULIST_MAX);
+        n = pv_lib_read_text_at(dirfd, path, big, PV_LIB_CPULIST_MAX);
         int r = n < 0 ? (int)n : pv_cpuset_parse(big, ret);
-        munmap(big, PVL_CPULIST_MAX);
+        munmap(big, PV_LIB_CPULIST_MAX);
         return r;
 }
 
@@ -117,7 +133,7 @@ static int cpuset_v2_level(int dirfd, void *userdata)
          * cpuset.cpus.effective exists only where the cpuset controller is
          * enabled; a cgroup without it runs on its parent's effective set.
          */
-        w->err = pvl_read_cpulist_at(dirfd, "cpuset.cpus.effective", &w->set);
+        w->err = pv_lib_read_cpulist_at(dirfd, "cpuset.cpus.effective", &w->set);
         if (w->err == -ENOENT)
                 return 0;
         if (w->err < 0)
@@ -126,12 +142,12 @@ static int cpuset_v2_level(int dirfd, void *userdata)
         return 1;
 }
 
-int pvl_read_cpuset(const char *root, pid_t pid, PvCpuSet *ret)
+int pv_lib_read_cpuset(const char *root, pid_t pid, PvCpuSet *ret)
 {
-        char dir[PVL_PATH_MAX];
+        char dir[PV_LIB_PATH_MAX];
         size_t mount_len;
         bool v2;
-        int r = pvl_cgroup_dir(root, pid, PVL_CPUSET, dir, sizeof(dir), &v2, &mount_len);
+        int r = pv_lib_cgroup_dir(root, pid, PV_CTRL_CPUSET, dir, sizeof(dir), &v2, &mount_len);
         if (r < 0)
                 return r;
         if (v2) {
@@ -149,9 +165,9 @@ int pvl_read_cpuset(const char *root, pid_t pid, PvCpuSet *ret)
                 return -errno;
         /* v1: effective_cpus (cpus & the parent's effective set) where the kernel has it. */
         PvCpuSet set;
-        r = pvl_read_cpulist_at(fd, "cpuset.effective_cpus", &set);
+        r = pv_lib_read_cpulist_at(fd, "cpuset.effective_cpus", &set);
         if (r == -ENOENT)
-                r = pvl_read_cpulist_at(fd, "cpuset.cpus", &set);
+                r = pv_lib_read_cpulist_at(fd, "cpuset.cpus", &set);
         if (r < 0)
                 return r;
         *ret = set;
@@ -173,39 +189,42 @@ static int quota_level(int dirfd, void *userdata)
 
         if (w->v2) {
                 /* cpu.max is absent in the root cgroup and where cpu is not enabled. */
-                ssize_t n = pvl_read_text_at(dirfd, "cpu.max", a, sizeof(a));
+                ssize_t n = pv_lib_read_text_at(dirfd, "cpu.max", a, sizeof(a));
                 if (n == -ENOENT)
                         return 0;
                 if (n < 0)
                         return (int)n;
-                if (pvl_parse_cpu_max(a, &q, &p) < 0)
+                if (pv_parse_cpu_max(a, &q, &p) < 0)
                         return -EINVAL;
         } else {
-                ssize_t n = pvl_read_text_at(dirfd, "cpu.cfs_quota_us", a, sizeof(a));
+                ssize_t n = pv_lib_read_text_at(dirfd, "cpu.cfs_quota_us", a, sizeof(a));
                 if (n == -ENOENT)
                         return 0;
                 if (n < 0)
                         return (int)n;
-                n = pvl_read_text_at(dirfd, "cpu.cfs_period_us", b, sizeof(b));
+                if (pv_parse_cfs_quota(a, &q) < 0)
+                        return -EINVAL;
+                if (q == 0)
+                        return 0;
+                n = pv_lib_read_text_at(dirfd, "cpu.cfs_period_us", b, sizeof(b));
                 if (n < 0)
                         return (int)n;
-                if (pvl_parse_cfs(a, b, &q, &p) < 0)
+                if (pv_parse_cfs_period(b, &p) < 0)
                         return -EINVAL;
         }
-        /* The kernel throttles at every level, so the tightest ratio rules. */
-        if (pvl_quota_tighter(q, p, w->quota, w->period)) {
+        if (pv_quota_tighter(q, p, w->quota, w->period)) {
                 w->quota = q;
                 w->period = p;
         }
         return 0;
 }
 
-int pvl_read_quota(const char *root, pid_t pid, uint64_t *ret_quota_us, uint64_t *ret_period_us)
+int pv_lib_read_quota(const char *root, pid_t pid, uint64_t *ret_quota_us, uint64_t *ret_period_us)
 {
-        char dir[PVL_PATH_MAX];
+        char dir[PV_LIB_PATH_MAX];
         QuotaWalk w = {.quota = 0, .period = 0};
         size_t mount_len;
-        int r = pvl_cgroup_dir(root, pid, PVL_CPU, dir, sizeof(dir), &w.v2, &mount_len);
+        int r = pv_lib_cgroup_dir(root, pid, PV_CTRL_CPU, dir, sizeof(dir), &w.v2, &mount_len);
         if (r < 0)
                 return r;
         r = walk_up(dir, mount_len, quota_level, &w);
@@ -235,28 +254,28 @@ static int memory_level(int dirfd, void *userdata)
         uint64_t v;
 
         if (w->v2) {
-                if (read_u64_at(dirfd, "memory.max", &v) == 0)
+                if (read_limit_at(dirfd, "memory.max", &v) == 0)
                         take_min(&w->limit, v);
-                if (read_u64_at(dirfd, "memory.swap.max", &v) == 0)
+                if (read_limit_at(dirfd, "memory.swap.max", &v) == 0)
                         take_min(&w->swap_max, v);
         } else {
-                if (read_u64_at(dirfd, "memory.limit_in_bytes", &v) == 0)
-                        take_min(&w->limit, pvl_normalize_limit(v));
-                if (read_u64_at(dirfd, "memory.memsw.limit_in_bytes", &v) == 0)
-                        take_min(&w->memsw_limit, pvl_normalize_limit(v));
+                if (read_limit_at(dirfd, "memory.limit_in_bytes", &v) == 0)
+                        take_min(&w->limit, v);
+                if (read_limit_at(dirfd, "memory.memsw.limit_in_bytes", &v) == 0)
+                        take_min(&w->memsw_limit, v);
         }
         return 0;
 }
 
-int pvl_read_memory(const char *root, pid_t pid, PvlMemory *ret)
+int pv_lib_read_memory(const char *root, pid_t pid, PvLibMemory *ret)
 {
-        char dir[PVL_PATH_MAX], stat[8192];
+        char dir[PV_LIB_PATH_MAX], stat[8192];
         MemoryWalk w = {
-            .limit = PVL_UNLIMITED, .memsw_limit = PVL_UNLIMITED, .swap_max = PVL_UNLIMITED};
-        PvlMemory m = {.swap_limit = PVL_UNLIMITED};
+            .limit = PV_UNLIMITED, .memsw_limit = PV_UNLIMITED, .swap_max = PV_UNLIMITED};
+        PvLibMemory m = {.swap_limit = PV_UNLIMITED};
         uint64_t v;
         size_t mount_len;
-        int r = pvl_cgroup_dir(root, pid, PVL_MEMORY, dir, sizeof(dir), &w.v2, &mount_len);
+        int r = pv_lib_cgroup_dir(root, pid, PV_CTRL_MEMORY, dir, sizeof(dir), &w.v2, &mount_len);
         if (r < 0)
                 return r;
         r = walk_up(dir, mount_len, memory_level, &w);
@@ -265,7 +284,16 @@ int pvl_read_memory(const char *root, pid_t pid, PvlMemory *ret)
         _cleanup_close_ int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        bool have_stat = pvl_read_text_at(fd, "memory.stat", stat, sizeof(stat)) >= 0;
+        bool have_stat = pv_lib_read_text_at(fd, "memory.stat", stat, sizeof(stat)) >= 0;
+        uint64_t hier_limit = PV_UNLIMITED, hier_memsw = PV_UNLIMITED;
+        const PvKeyField keys[] = {
+            {w.v2 ? "shmem" : "total_shmem", &m.shmem},
+            /* v1: already the minimum over every ancestor, also those a cgroup namespace hides */
+            {"hierarchical_memory_limit", &hier_limit},
+            {"hierarchical_memsw_limit", &hier_memsw},
+        };
+        if (have_stat)
+                (void)pv_parse_flat_keyed(stat, keys, w.v2 ? 1 : 3);
 
         if (w.v2) {
                 r = read_u64_at(fd, "memory.current", &m.usage);
@@ -273,27 +301,17 @@ int pvl_read_memory(const char *root, pid_t pid, PvlMemory *ret)
                         return r;
                 if (read_u64_at(fd, "memory.swap.current", &v) == 0)
                         m.swap_usage = v;
-                if (have_stat && pvl_keyed_value(stat, "shmem", &v) == 0)
-                        m.shmem = v;
                 m.limit = w.limit;
                 m.swap_limit = w.swap_max;
         } else {
                 r = read_u64_at(fd, "memory.usage_in_bytes", &m.usage);
                 if (r < 0)
                         return r;
-                /*
-                 * hierarchical_memory_limit already is the minimum over every
-                 * ancestor, including those a cgroup namespace hides.
-                 */
-                if (have_stat && pvl_keyed_value(stat, "hierarchical_memory_limit", &v) == 0)
-                        take_min(&w.limit, pvl_normalize_limit(v));
-                if (have_stat && pvl_keyed_value(stat, "hierarchical_memsw_limit", &v) == 0)
-                        take_min(&w.memsw_limit, pvl_normalize_limit(v));
-                if (have_stat && pvl_keyed_value(stat, "total_shmem", &v) == 0)
-                        m.shmem = v;
+                take_min(&w.limit, pv_limit_normalize(hier_limit));
+                take_min(&w.memsw_limit, pv_limit_normalize(hier_memsw));
                 m.limit = w.limit;
                 /* v1 memsw counts memory + swap: the swap share is the difference. */
-                if (w.memsw_limit != PVL_UNLIMITED)
+                if (w.memsw_limit != PV_UNLIMITED)
                         m.swap_limit = w.memsw_limit > w.limit ? w.memsw_limit - w.limit : 0;
                 if (read_u64_at(fd, "memory.memsw.usage_in_bytes", &v) == 0 && v > m.usage)
                         m.swap_usage = v - m.usage;

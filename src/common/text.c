@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "parse-text.h"
+#include "common/text.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 bool pv_line_next(const char **p, PvLine *ret)
@@ -75,4 +76,45 @@ int pv_parse_u64_n(const char *s, size_t len, uint64_t *ret)
 bool pv_tok_eq(const char *tok, size_t len, const char *word)
 {
         return strlen(word) == len && memcmp(tok, word, len) == 0;
+}
+
+bool pv_list_has(const char *list, size_t len, char sep, const char *word)
+{
+        const char *end = list + len;
+        for (const char *p = list; p <= end;) {
+                const char *e = memchr(p, sep, (size_t)(end - p));
+                if (!e)
+                        e = end;
+                if (pv_tok_eq(p, (size_t)(e - p), word))
+                        return true;
+                p = e + 1;
+        }
+        return false;
+}
+
+int pv_parse_u64_or_max(const char *text, uint64_t *ret)
+{
+        const char *p = text;
+        char *end;
+        uint64_t v;
+
+        while (isspace((unsigned char)*p))
+                p++;
+        if (strncmp(p, "max", 3) == 0) {
+                end = (char *)p + 3;
+                v = UINT64_MAX;
+        } else {
+                if (!isdigit((unsigned char)*p))
+                        return -EINVAL;
+                errno = 0;
+                v = strtoull(p, &end, 10);
+                if (errno == ERANGE)
+                        return -EINVAL;
+        }
+        while (isspace((unsigned char)*end))
+                end++;
+        if (*end)
+                return -EINVAL;
+        *ret = v;
+        return 0;
 }

@@ -19,27 +19,27 @@
 #include <stdint.h>
 
 /* Masks of up to 1024 CPUs are cached; beyond that every call computes. */
-#define PVL_CACHE_WORDS 16
+#define PV_LIB_CACHE_WORDS 16
 
-typedef struct PvlCountCache {
+typedef struct PvLibCountCache {
         unsigned seq; /* 0: empty; odd: a store is under way */
         unsigned value;
         size_t n_words;
         int64_t stamp_ns;
-        uint64_t mask[PVL_CACHE_WORDS];
-} PvlCountCache;
+        uint64_t mask[PV_LIB_CACHE_WORDS];
+} PvLibCountCache;
 
 /*
  * The value stored for exactly this mask (n_words words), if it was stored
  * less than max_age_ns before now_ns (any monotonic clock, the same for
  * every call). Returns true and sets *ret on a hit; false leaves *ret alone.
  */
-bool pvl_count_cache_get(const PvlCountCache *c, const uint64_t *mask, size_t n_words,
-                         int64_t now_ns, int64_t max_age_ns, unsigned *ret);
+bool pv_lib_count_cache_get(const PvLibCountCache *c, const uint64_t *mask, size_t n_words,
+                            int64_t now_ns, int64_t max_age_ns, unsigned *ret);
 
 /*
  * Remembers value for mask as of now_ns. Does nothing when another thread is
  * storing (its value is as good) or when the mask is longer than the cache.
  */
-void pvl_count_cache_put(PvlCountCache *c, const uint64_t *mask, size_t n_words, int64_t now_ns,
-                         unsigned value);
+void pv_lib_count_cache_put(PvLibCountCache *c, const uint64_t *mask, size_t n_words,
+                            int64_t now_ns, unsigned value);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "lib-cache.h"
+#include "cache.h"
 
 /*
  * A seqlock: the fields are read and written with relaxed atomics, so a
@@ -7,8 +7,8 @@
  * the sequence number, unchanged and even across the whole read, proves the
  * copy whole (the fences order the field accesses against it).
  */
-bool pvl_count_cache_get(const PvlCountCache *c, const uint64_t *mask, size_t n_words,
-                         int64_t now_ns, int64_t max_age_ns, unsigned *ret)
+bool pv_lib_count_cache_get(const PvLibCountCache *c, const uint64_t *mask, size_t n_words,
+                            int64_t now_ns, int64_t max_age_ns, unsigned *ret)
 {
         unsigned seq = __atomic_load_n(&c->seq, __ATOMIC_ACQUIRE);
         if (seq == 0 || (seq & 1))
@@ -28,10 +28,10 @@ bool pvl_count_cache_get(const PvlCountCache *c, const uint64_t *mask, size_t n_
         return true;
 }
 
-void pvl_count_cache_put(PvlCountCache *c, const uint64_t *mask, size_t n_words, int64_t now_ns,
-                         unsigned value)
+void pv_lib_count_cache_put(PvLibCountCache *c, const uint64_t *mask, size_t n_words,
+                            int64_t now_ns, unsigned value)
 {
-        if (n_words > PVL_CACHE_WORDS)
+        if (n_words > PV_LIB_CACHE_WORDS)
                 return;
         unsigned seq = __atomic_load_n(&c->seq, __ATOMIC_RELAXED);
         if ((seq & 1) || !__atomic_compare_exchange_n(&c->seq, &seq, seq + 1, false,

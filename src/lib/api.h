@@ -10,10 +10,10 @@
  * mask (sched_getaffinity) when no cpuset hierarchy is visible.
  * Returns 0 or -errno; ret untouched on failure.
  */
-int pvl_current_cpuset(PvCpuSet *ret);
+int pv_lib_current_cpuset(PvCpuSet *ret);
 
 /*
  * The effective CPU count of pv_cpu_count(3): PROCVIEW_CPUS if valid, else
  * min(cpuset size, ceil(quota/period)), at least 1.
  */
-unsigned pvl_current_count(void);
+unsigned pv_lib_current_count(void);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "lib-api.h"
+#include "api.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,12 +8,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "lib-cgroup.h"
+#include "core.h"
 
-int pvl_current_cpuset(PvCpuSet *ret)
+int pv_lib_current_cpuset(PvCpuSet *ret)
 {
         PvCpuSet set;
-        int r = pvl_read_cpuset("", 0, &set);
+        int r = pv_lib_read_cpuset("", 0, &set);
         if (r == 0 && pv_cpuset_count(&set) > 0) {
                 *ret = set;
                 return 0;
@@ -34,16 +34,16 @@ int pvl_current_cpuset(PvCpuSet *ret)
         return 0;
 }
 
-unsigned pvl_current_count(void)
+unsigned pv_lib_current_count(void)
 {
         PvCpuSet set;
         uint64_t quota = 0, period = 0;
         unsigned n;
 
-        if (pvl_parse_cpus_override(getenv("PROCVIEW_CPUS"), &n) == 0)
+        if (pv_lib_parse_cpus_override(getenv("PROCVIEW_CPUS"), &n) == 0)
                 return n;
-        n = pvl_current_cpuset(&set) == 0 ? pv_cpuset_count(&set) : 0;
-        if (pvl_read_quota("", 0, &quota, &period) < 0)
+        n = pv_lib_current_cpuset(&set) == 0 ? pv_cpuset_count(&set) : 0;
+        if (pv_lib_read_quota("", 0, &quota, &period) < 0)
                 quota = 0;
         if (n == 0) {
                 /*
@@ -51,8 +51,9 @@ unsigned pvl_current_count(void)
                  * than through sysconf(), which the preload interposes.
                  */
                 PvCpuSet online;
-                if (pvl_read_cpulist_at(AT_FDCWD, "/sys/devices/system/cpu/online", &online) == 0)
+                if (pv_lib_read_cpulist_at(AT_FDCWD, "/sys/devices/system/cpu/online", &online) ==
+                    0)
                         n = pv_cpuset_count(&online);
         }
-        return pvl_effective_count(n, quota, period);
+        return pv_lib_effective_count(n, quota, period);
 }

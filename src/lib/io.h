@@ -2,35 +2,35 @@
 #pragma once
 
 /*
- * Allocation-free text helpers of the libprocview core (lib-*.c only): path
+ * Allocation-free text helpers of the libprocview core (src/lib only): path
  * building into caller buffers and a line reader over an fd with a fixed
- * buffer. No malloc(), no stdio: see lib-cgroup.h for why.
+ * buffer. No malloc(), no stdio: see core.h for why.
  */
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#define PVL_LINE_MAX 4096
+#define PV_LIB_LINE_MAX 4096
 
 /*
  * Appends s to buf of size len, whose first *pos bytes are used, keeping it
  * NUL-terminated. Returns 0, or -ENAMETOOLONG when it does not fit (buf and
  * *pos untouched).
  */
-int pvl_append(char *buf, size_t len, size_t *pos, const char *s);
+int pv_lib_append(char *buf, size_t len, size_t *pos, const char *s);
 
 /* The same for the decimal text of v. */
-int pvl_append_uint(char *buf, size_t len, size_t *pos, unsigned long v);
+int pv_lib_append_uint(char *buf, size_t len, size_t *pos, unsigned long v);
 
-/* Reads lines from fd (borrowed, not closed) through a buffer of PVL_LINE_MAX bytes. */
-typedef struct PvlLineReader {
+/* Reads lines from fd (borrowed, not closed) through a buffer of PV_LIB_LINE_MAX bytes. */
+typedef struct PvLibLineReader {
         int fd;
         size_t start, end;
         bool eof, skipping;
-        char buf[PVL_LINE_MAX];
-} PvlLineReader;
+        char buf[PV_LIB_LINE_MAX];
+} PvLibLineReader;
 
-void pvl_line_reader_init(PvlLineReader *r, int fd);
+void pv_lib_line_reader_init(PvLibLineReader *r, int fd);
 
 /*
  * The next line, NUL-terminated, without its newline, pointing into r->buf
@@ -39,4 +39,4 @@ void pvl_line_reader_init(PvlLineReader *r, int fd);
  * (mountinfo, cgroup membership) only matter for short lines, and a long
  * overlayfs line must not derail the parse.
  */
-char *pvl_line_reader_next(PvlLineReader *r);
+char *pv_lib_line_reader_next(PvLibLineReader *r);

@@ -13,6 +13,10 @@
  * unit tests). Functions return 0 or -errno, never log, and leave their ret_*
  * parameters untouched on failure. None of them keeps state, so they are
  * thread-safe and fork-safe by construction.
+ *
+ * The kernel's texts are parsed by the daemon's parsers, the allocation-free
+ * library pvparse (cgroup/parse-limit.h, cgroup/parse-proc.h,
+ * common/mount-line.h, common/text.h); what is here is the library's own.
  */
 
 #include <stdbool.h>
@@ -21,19 +25,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup/parse-types.h"
 #include "common/cpuset.h"
 
-#define PVL_PATH_MAX 4096
-#define PVL_UNLIMITED UINT64_MAX
+#define PV_LIB_PATH_MAX 4096
 
-typedef enum PvlController {
-        PVL_CPU,
-        PVL_CPUSET,
-        PVL_MEMORY,
-        _PVL_CTRL_MAX,
-} PvlController;
-
-/* ---- pure parsers (unit-tested on literal strings) ---- */
+/* ---- pure rules (unit-tested on literal strings) ---- */
 
 /*
  * Matches one line of /proc/PID/cgroup ("ID:CONTROLLERS:PATH"). Returns 1 when
@@ -41,21 +38,7 @@ typedef enum PvlController {
  * the unified line "0::PATH" (*ret_v2 = true), 0 otherwise; *ret_path points
  * into line. -EINVAL for a malformed line.
  */
-int pvl_cgroup_line_match(const char *line, const char *ctrl, const char **ret_path);
-
-/* One /proc/PID/mountinfo entry; pointers into the line, escapes decoded. */
-typedef struct PvlMount {
-        const char *root; /* path of the mount's root inside its filesystem */
-        const char *mountpoint;
-        const char *fstype;
-        const char *super_opts;
-} PvlMount;
-
-/* Splits a mountinfo line in place (it is modified). Returns 0 or -EINVAL. */
-int pvl_mountinfo_parse(char *line, PvlMount *ret);
-
-/* True when the comma-separated option list opts holds exactly opt. */
-bool pvl_opt_has(const char *opts, const char *opt);
+int pv_lib_cgroup_line_match(const char *line, const char *ctrl, const char **ret_path);
 
 /*
  * Where a cgroup path (as in /proc/PID/cgroup) lies below a mount whose
@@ -68,42 +51,20 @@ bool pvl_opt_has(const char *opts, const char *opt);
  * see, buf then holding cg_path relative to that unknown directory; -ENOENT
  * when the cgroup is not below this mount; -ENAMETOOLONG.
  */
-int pvl_mount_relative(const char *mount_root, const char *cg_path, char *buf, size_t len,
-                       unsigned *ret_depth);
-
-/* cgroup v2 cpu.max ("max 100000", "150000 100000"); quota 0 = no limit. */
-int pvl_parse_cpu_max(const char *text, uint64_t *ret_quota_us, uint64_t *ret_period_us);
-
-/* cgroup v1 cpu.cfs_quota_us ("-1" = no limit) and cpu.cfs_period_us; quota 0 = no limit. */
-int pvl_parse_cfs(const char *quota_text, const char *period_text, uint64_t *ret_quota_us,
-                  uint64_t *ret_period_us);
-
-/* True when quota a/period a is a tighter limit than b (quota 0 = no limit). */
-bool pvl_quota_tighter(uint64_t qa, uint64_t pa, uint64_t qb, uint64_t pb);
+int pv_lib_mount_relative(const char *mount_root, const char *cg_path, char *buf, size_t len,
+                          unsigned *ret_depth);
 
 /* ceil(quota / period), at least 1; UINT32_MAX-capped; 0 when quota is 0 (no limit). */
-unsigned pvl_quota_cpus(uint64_t quota_us, uint64_t period_us);
+unsigned pv_lib_quota_cpus(uint64_t quota_us, uint64_t period_us);
 
 /*
  * The effective CPU count: min(cpuset_count, ceil(quota/period)), at least 1.
  * quota_us 0 means no limit.
  */
-unsigned pvl_effective_count(unsigned cpuset_count, uint64_t quota_us, uint64_t period_us);
+unsigned pv_lib_effective_count(unsigned cpuset_count, uint64_t quota_us, uint64_t period_us);
 
 /* Parses PROCVIEW_CPUS: a decimal integer 1..PV_CPU_MAX. Returns 0 or -EINVAL. */
-int pvl_parse_cpus_override(const char *text, unsigned *ret);
-
-/*
- * The value of key in a "key value" file (memory.stat). Returns 0, -ENOENT
- * when the key is absent, -EINVAL when its value is malformed.
- */
-int pvl_keyed_value(const char *text, const char *key, uint64_t *ret);
-
-/*
- * cgroup v1 reports "no limit" as PAGE_COUNTER_MAX pages (LONG_MAX rounded
- * down to a page): maps such values, and UINT64_MAX ("max"), to PVL_UNLIMITED.
- */
-uint64_t pvl_normalize_limit(uint64_t bytes);
+int pv_lib_parse_cpus_override(const char *text, unsigned *ret);
 
 /*
  * The affinity remapping rule of the preload: when mask has no CPU inside
@@ -112,10 +73,10 @@ uint64_t pvl_normalize_limit(uint64_t bytes);
  * remapped; 0 (ret untouched) when mask is to pass unchanged: it intersects
  * allowed, allowed is empty, or no index falls inside allowed.
  */
-int pvl_remap_mask(const PvCpuSet *allowed, const PvCpuSet *mask, PvCpuSet *ret);
+int pv_lib_remap_mask(const PvCpuSet *allowed, const PvCpuSet *mask, PvCpuSet *ret);
 
 /*
- * pvl_remap_mask() applied to the mask of an affinity call as passed to
+ * pv_lib_remap_mask() applied to the mask of an affinity call as passed to
  * sched_setaffinity(2): size bytes, which may be more or fewer than a
  * PvCpuSet (CPU_ALLOC()ed masks). Bits at or above PV_CPU_MAX name no CPU
  * Linux can have and are ignored. Returns 1 with the remapped mask in out
@@ -123,15 +84,15 @@ int pvl_remap_mask(const PvCpuSet *allowed, const PvCpuSet *mask, PvCpuSet *ret)
  * reads a shorter mask as zeros beyond its end); 0 when mask is to pass
  * unchanged (out and *ret_size untouched).
  */
-int pvl_remap_affinity(const PvCpuSet *allowed, size_t size, const cpu_set_t *mask,
-                       uint64_t out[PV_CPUSET_WORDS], size_t *ret_size);
+int pv_lib_remap_affinity(const PvCpuSet *allowed, size_t size, const cpu_set_t *mask,
+                          uint64_t out[PV_CPUSET_WORDS], size_t *ret_size);
 
 /* /proc/loadavg: "0.50 0.40 0.30 2/345 6789". */
-int pvl_parse_loadavg(const char *text, double ret_loads[3], unsigned *ret_running,
-                      unsigned *ret_total);
+int pv_lib_parse_loadavg(const char *text, double ret_loads[3], unsigned *ret_running,
+                         unsigned *ret_total);
 
 /* /proc/uptime: "123.45 678.90". */
-int pvl_parse_uptime(const char *text, double *ret_seconds);
+int pv_lib_parse_uptime(const char *text, double *ret_seconds);
 
 /* ---- reads below a root ---- */
 
@@ -139,7 +100,7 @@ int pvl_parse_uptime(const char *text, double *ret_seconds);
  * Reads the file at dirfd/path (dirfd may be AT_FDCWD) into buf of size len,
  * NUL-terminated. Returns the length read or -errno; -EFBIG when it does not fit.
  */
-ssize_t pvl_read_text_at(int dirfd, const char *path, char *buf, size_t len);
+ssize_t pv_lib_read_text_at(int dirfd, const char *path, char *buf, size_t len);
 
 /*
  * Reads the cpu list file at dirfd/path (dirfd may be AT_FDCWD) into *ret.
@@ -147,7 +108,7 @@ ssize_t pvl_read_text_at(int dirfd, const char *path, char *buf, size_t len);
  * cpuset on an 8192-CPU host is ~20 KB of text), without malloc().
  * Returns 0, -errno from the read, or the errors of pv_cpuset_parse().
  */
-int pvl_read_cpulist_at(int dirfd, const char *path, PvCpuSet *ret);
+int pv_lib_read_cpulist_at(int dirfd, const char *path, PvCpuSet *ret);
 
 /*
  * The directory of pid's cgroup for ctrl, as a path under root (pid 0: the
@@ -157,25 +118,25 @@ int pvl_read_cpulist_at(int dirfd, const char *path, PvCpuSet *ret);
  * NULL) is the length of the prefix of buf naming the mount's root, where
  * walks towards the hierarchy root stop.
  */
-int pvl_cgroup_dir(const char *root, pid_t pid, PvlController ctrl, char *buf, size_t len,
-                   bool *ret_v2, size_t *ret_mount_len);
+int pv_lib_cgroup_dir(const char *root, pid_t pid, PvController ctrl, char *buf, size_t len,
+                      bool *ret_v2, size_t *ret_mount_len);
 
 /* The cgroup's effective cpuset. -ENOENT when cpuset is not visible. */
-int pvl_read_cpuset(const char *root, pid_t pid, PvCpuSet *ret);
+int pv_lib_read_cpuset(const char *root, pid_t pid, PvCpuSet *ret);
 
 /*
  * The tightest CPU bandwidth limit over the cgroup and its visible ancestors;
  * *ret_quota_us = 0 when none. -ENOENT when the cpu controller is not visible.
  */
-int pvl_read_quota(const char *root, pid_t pid, uint64_t *ret_quota_us, uint64_t *ret_period_us);
+int pv_lib_read_quota(const char *root, pid_t pid, uint64_t *ret_quota_us, uint64_t *ret_period_us);
 
-typedef struct PvlMemory {
-        uint64_t limit; /* bytes, min over the visible ancestors; PVL_UNLIMITED if none */
+typedef struct PvLibMemory {
+        uint64_t limit; /* bytes, min over the visible ancestors; PV_UNLIMITED if none */
         uint64_t usage; /* bytes charged to the cgroup (v1 usage_in_bytes, v2 memory.current) */
         uint64_t shmem; /* v1 total_shmem, v2 shmem */
-        uint64_t swap_limit; /* bytes of swap the cgroup may use; PVL_UNLIMITED if none */
+        uint64_t swap_limit; /* bytes of swap the cgroup may use; PV_UNLIMITED if none */
         uint64_t swap_usage; /* v1 memsw.usage - usage, v2 memory.swap.current; 0 unaccounted */
-} PvlMemory;
+} PvLibMemory;
 
 /* The cgroup's memory limits and usage. -ENOENT when memory is not visible. */
-int pvl_read_memory(const char *root, pid_t pid, PvlMemory *ret);
+int pv_lib_read_memory(const char *root, pid_t pid, PvLibMemory *ret);
