@@ -283,18 +283,21 @@ int pv_cgroup_read_pressure(const PvCgroup *cg, PvPressure which, char **ret_tex
         if ((unsigned)which > PV_PRESSURE_IO)
                 return -EINVAL;
         if (cg->unified_fd < 0)
-                return -ENOENT;
+                return -ENODATA;
         /*
          * A container whose unified path is the root while its v1 controllers
          * are not: the root's pressure files are the host's, never the container's.
          */
         if (strcmp(cg->unified_path, "/") == 0 && !pv_cgroup_is_root(cg))
-                return -ENOENT;
+                return -ENODATA;
         char *text;
         int r = pv_read_file_at(cg->unified_fd, file[which], &text, NULL);
         /* psi=0 makes the files read EOPNOTSUPP */
         if (r == -EOPNOTSUPP || r == -ENODEV)
-                return -ENOENT;
+                return -ENODATA;
+        /* a kernel without psi has no file; a removed cgroup has no cgroup.procs either */
+        if (r == -ENOENT)
+                return faccessat(cg->unified_fd, "cgroup.procs", F_OK, 0) < 0 ? -ENOENT : -ENODATA;
         if (r < 0)
                 return r;
         *ret_text = text;

@@ -248,7 +248,12 @@ int pv_cgroup_read_memory(const PvCgroup *cg, PvMemory *ret);
 
 int pv_cgroup_read_cpu(const PvCgroup *cg, PvCpuUsage *ret);
 
-/* The effective cpuset (v1 cpuset.effective_cpus or cpuset.cpus, v2 cpuset.cpus.effective). */
+/*
+ * The effective cpuset (v1 cpuset.effective_cpus or cpuset.cpus, v2
+ * cpuset.cpus.effective). Returns 0; -ENODEV when no hierarchy has the
+ * cpuset controller, -ENODATA when the cgroup has no cpuset file (v2: nor
+ * any ancestor), -ENOENT when the cgroup is gone, or -errno.
+ */
 int pv_cgroup_read_cpuset(const PvCgroup *cg, PvCpuSet *ret);
 
 /* ---- io ---- */
@@ -279,6 +284,10 @@ typedef enum PvPressure {
         PV_PRESSURE_IO,
 } PvPressure;
 
-/* The raw text of cpu.pressure / memory.pressure / io.pressure. -ENOENT where the kernel has none.
+/*
+ * The raw text of cpu.pressure / memory.pressure / io.pressure. Returns 0;
+ * -ENODATA where none is kept for this cgroup (no unified hierarchy, psi off,
+ * a kernel without psi, or a unified path that is the host's root while the
+ * container's other paths are not); -ENOENT when the cgroup is gone; -errno.
  */
 int pv_cgroup_read_pressure(const PvCgroup *cg, PvPressure which, char **ret_text);

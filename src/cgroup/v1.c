@@ -188,6 +188,9 @@ static int v1_read_cpuset(const PvCgroup *cg, PvCpuSet *ret)
         int r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, 0, "cpuset.effective_cpus", ret);
         if (r == -ENOENT)
                 r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, 0, "cpuset.cpus", ret);
+        /* every live v1 cpuset cgroup has cpuset.cpus: without it, gone or odd */
+        if (r == -ENOENT)
+                return pv_cg_gone(cg, PV_CTRL_CPUSET) < 0 ? -ENOENT : -ENODATA;
         return r;
 }
 
@@ -239,8 +242,8 @@ static int v1_read_io(const PvCgroup *cg, PvIoStats *ret)
                 }
                 any = true;
         }
-        if (!any)
-                return -ENOENT;
+        if (!any) /* no blkio file: gone, or a kernel that keeps none */
+                return pv_cg_gone(cg, PV_CTRL_IO) < 0 ? -ENOENT : -ENODATA;
         *ret = s;
         return 0;
 }

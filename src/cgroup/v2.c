@@ -117,7 +117,7 @@ static int v2_read_cpuset(const PvCgroup *cg, PvCpuSet *ret)
                 }
                 return r;
         }
-        return -ENOENT;
+        return -ENODATA; /* no level has a cpuset: no cpuset controller at all */
 }
 
 static int v2_read_io(const PvCgroup *cg, PvIoStats *ret)

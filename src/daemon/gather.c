@@ -43,9 +43,9 @@ static int cpu_state(PvDaemon *d, PvContainer *c, PvCpuSet *ret_visible, PvCpuUs
         if (r < 0)
                 return r;
         r = pv_cgroup_read_cpuset(c->cg, &cpuset);
-        if (r == -ENOENT || r == -ENOTSUP) /* no cpuset controller: every online CPU */
+        if (r == -ENODEV || r == -ENODATA) /* no cpuset controller: every online CPU */
                 cpuset = online;
-        else if (r < 0)
+        else if (r < 0) /* -ENOENT: the cgroup is gone; the caller opens it again */
                 return r;
         if (ret_usage || d->opts.cpu_view == PV_CPU_VIEW_QUOTA) {
                 r = pv_cgroup_read_cpu(c->cg, &usage);
@@ -221,7 +221,7 @@ static int gather_pressure(PvContainer *c, PvPressure which, GString *out)
 {
         g_autofree char *text = NULL;
         int r = pv_cgroup_read_pressure(c->cg, which, &text);
-        if (r == -ENOENT) /* the backend's word for "no pressure kept for this cgroup" */
+        if (r == -ENODATA) /* no pressure kept for this cgroup */
                 return -EOPNOTSUPP;
         if (r < 0)
                 return r;

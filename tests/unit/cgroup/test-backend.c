@@ -135,7 +135,7 @@ START_TEST(test_v1_memory)
         ck_assert_int_eq(pv_cgroup_read_cpu(cg, &u), -ENODEV);
         /* no unified path on this v1 host: no pressure */
         char *text;
-        ck_assert_int_eq(pv_cgroup_read_pressure(cg, PV_PRESSURE_MEMORY, &text), -ENOENT);
+        ck_assert_int_eq(pv_cgroup_read_pressure(cg, PV_PRESSURE_MEMORY, &text), -ENODATA);
         pv_cgroup_free(cg);
 
         /* a cgroup that does not exist */
@@ -282,7 +282,7 @@ START_TEST(test_v2)
         ck_assert_int_eq(pv_cgroup_read_pressure(cg, PV_PRESSURE_CPU, &text), 0);
         ck_assert_ptr_nonnull(strstr(text, "total=12345"));
         free(text);
-        ck_assert_int_eq(pv_cgroup_read_pressure(cg, PV_PRESSURE_IO, &text), -ENOENT);
+        ck_assert_int_eq(pv_cgroup_read_pressure(cg, PV_PRESSURE_IO, &text), -ENODATA);
         pv_cgroup_free(cg);
 
         /* the root: v2 has no memory.current there */
@@ -343,7 +343,7 @@ START_TEST(test_hybrid)
         /* the unified path is the root while v1 paths are not: never the host's pressure */
         open_case("hybrid", "pid-cgroup-unified-root", &h, &cg);
         ck_assert_str_eq(pv_cgroup_unified_path(cg), "/");
-        ck_assert_int_eq(pv_cgroup_read_pressure(cg, PV_PRESSURE_MEMORY, &text), -ENOENT);
+        ck_assert_int_eq(pv_cgroup_read_pressure(cg, PV_PRESSURE_MEMORY, &text), -ENODATA);
         pv_cgroup_free(cg);
         pv_hierarchy_close(&h);
 }
