@@ -32,6 +32,7 @@
 #include "oci-bind.h"
 #include "oci-log.h"
 #include "oci-ns.h"
+#include "oci-path.h"
 #include "oci-state.h"
 #include "oci-timeout.h"
 
@@ -296,13 +297,39 @@ static int run(void)
         return 0;
 }
 
+/*
+ * The views' mount point without --root: $PROCVIEW_ROOT, else MOUNTPOINT of
+ * the settings file that also moves the daemon and the LXC hook, else the
+ * build's default. One file moves them all.
+ */
+static char *default_root(void)
+{
+        const char *env = getenv("PROCVIEW_ROOT");
+        g_autofree char *text = NULL;
+
+        if (env && env[0] == '/')
+                return g_strdup(env);
+        if (pv_read_file_at(AT_FDCWD, PV_SETTINGS_FILE, &text, NULL) == 0) {
+                char *root = pv_oci_settings_root(text);
+
+                if (root) {
+                        char *copy = g_strdup(root);
+                        free(root);
+                        return copy;
+                }
+        }
+        return g_strdup(PV_DEFAULT_MOUNTPOINT);
+}
+
 int main(int argc, char **argv)
 {
         g_autoptr(GOptionContext) ctx = NULL;
         g_autoptr(GError) error = NULL;
         GOptionEntry entries[] = {
             {"root", 'r', 0, G_OPTION_ARG_FILENAME, &opt_root,
-             "procviewd's mount point (default " PV_DEFAULT_MOUNTPOINT ")", "DIR"},
+             "procviewd's mount point (default: $PROCVIEW_ROOT, else MOUNTPOINT "
+             "in " PV_SETTINGS_FILE ", else " PV_DEFAULT_MOUNTPOINT ")",
+             "DIR"},
             {"no-sys", 0, 0, G_OPTION_ARG_NONE, &opt_no_sys,
              "do not mount over /sys/devices/system/cpu", NULL},
             {"timeout", 't', 0, G_OPTION_ARG_INT, &opt_timeout,
@@ -323,7 +350,7 @@ int main(int argc, char **argv)
                 return EXIT_SUCCESS;
         }
         if (!opt_root)
-                opt_root = g_strdup(PV_DEFAULT_MOUNTPOINT);
+                opt_root = default_root();
         if (opt_timeout <= 0)
                 opt_timeout = 5;
 

@@ -101,3 +101,36 @@ int pv_oci_mountinfo_is_shared(const char *mountinfo, uint64_t mnt_id)
         }
         return -ENOENT;
 }
+
+char *pv_oci_settings_root(const char *text)
+{
+        static const char key[] = "MOUNTPOINT=";
+        char *found = NULL;
+
+        for (const char *line = text; line && *line;) {
+                const char *end = strchr(line, '\n');
+                size_t len = end ? (size_t)(end - line) : strlen(line);
+
+                while (len > 0 && (*line == ' ' || *line == '\t')) {
+                        line++;
+                        len--;
+                }
+                if (len > sizeof(key) - 1 && strncmp(line, key, sizeof(key) - 1) == 0) {
+                        const char *v = line + sizeof(key) - 1;
+                        size_t n = len - (sizeof(key) - 1);
+
+                        while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r'))
+                                n--;
+                        if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+                                v++;
+                                n -= 2;
+                        }
+                        free(found);
+                        found = n > 0 && v[0] == '/' && !memchr(v, '\'', n) && !memchr(v, '"', n)
+                                    ? strndup(v, n)
+                                    : NULL;
+                }
+                line = end ? end + 1 : NULL;
+        }
+        return found;
+}

@@ -37,3 +37,13 @@ int pv_oci_open_beneath(int rootfd, const char *path, int *ret_fd);
  * Returns 1 when shared, 0 when not, -ENOENT when no line has that id.
  */
 int pv_oci_mountinfo_is_shared(const char *mountinfo, uint64_t mnt_id);
+
+/*
+ * The views' mount point that the settings file (/etc/default/procview, a
+ * shell fragment also read by the unit, the sysvinit script and the LXC
+ * hook) names in a plain assignment "MOUNTPOINT=DIR", "MOUNTPOINT='DIR'" or
+ * "MOUNTPOINT=\"DIR\"" (the last one wins; comments and other lines are
+ * ignored). Returns a new string (free() it), or NULL when there is none or
+ * it is not an absolute path.
+ */
+char *pv_oci_settings_root(const char *text);

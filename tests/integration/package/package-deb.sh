@@ -93,8 +93,9 @@ dpkg-deb -x "$DEB" "$WORK/root"
 json="$WORK/root/usr/share/containers/oci/hooks.d/procview-hook.json"
 grep -q '"path": "/usr/libexec/procview/procview-oci-hook"' "$json" &&
 	pass "the hooks.d entry names the installed hook" || fail "hooks.d entry: $(cat "$json")"
-grep -q -- '--root=/var/lib/procview"' "$json" &&
-	pass "the hooks.d entry's view root is the mount point" || fail "hooks.d entry: $(cat "$json")"
+! grep -q -- '--root' "$json" &&
+	pass "the hooks.d entry leaves the view root to the hook (/etc/default/procview)" ||
+	fail "hooks.d entry: $(cat "$json")"
 grep -qx 'prefix=/usr' "$WORK"/root/usr/lib/*/pkgconfig/procview.pc &&
 	pass "procview.pc says prefix=/usr" || fail "procview.pc: $(cat "$WORK"/root/usr/lib/*/pkgconfig/procview.pc)"
 

@@ -143,6 +143,34 @@ START_TEST(test_mountinfo_shared)
 }
 END_TEST
 
+static void check_root(const char *text, const char *want)
+{
+        char *got = pv_oci_settings_root(text);
+
+        if (want)
+                ck_assert_str_eq(got, want);
+        else
+                ck_assert_ptr_null(got);
+        free(got);
+}
+
+START_TEST(test_settings_root)
+{
+        check_root("MOUNTPOINT=/srv/pv\n", "/srv/pv");
+        check_root("# MOUNTPOINT=/old\nDAEMON_OPTS=-d\n  MOUNTPOINT='/a b'  \n", "/a b");
+        check_root("MOUNTPOINT=\"/q\"", "/q");
+        /* the last assignment wins, as in the shell */
+        check_root("MOUNTPOINT=/one\nMOUNTPOINT=/two\n", "/two");
+        /* nothing usable: no line, empty, relative, unbalanced quotes */
+        check_root("", NULL);
+        check_root("DAEMON_OPTS=\n", NULL);
+        check_root("MOUNTPOINT=\n", NULL);
+        check_root("MOUNTPOINT=relative/dir\n", NULL);
+        check_root("MOUNTPOINT='/x\n", NULL);
+        check_root("MOUNTPOINTS=/x\n", NULL);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("oci-path");
@@ -153,6 +181,7 @@ int main(void)
         suite_add_tcase(s, tc);
         TCase *tm = tcase_create("mountinfo");
         tcase_add_test(tm, test_mountinfo_shared);
+        tcase_add_test(tm, test_settings_root);
         suite_add_tcase(s, tm);
 
         SRunner *sr = srunner_create(s);
