@@ -61,14 +61,19 @@ static void child_main(unsigned long long burn_ns, const char *disk)
                 _exit(1);
         if (write(from_child[1], "s", 1) != 1)
                 _exit(1);
+        /* burn_ns of CPU from now: the memory and disk work before already took some */
         struct timespec ts;
         volatile unsigned long spin = 0;
+        unsigned long long start, now;
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        start = (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
         do {
                 for (int i = 0; i < 100000; i++)
                         spin++;
                 clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-        } while ((unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec <
-                 burn_ns);
+                now =
+                    (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+        } while (now - start < burn_ns);
         if (write(from_child[1], "d", 1) != 1)
                 _exit(1);
         for (;;)

@@ -27,9 +27,12 @@ coproc CHK { in_cg "$CHECK" --cpuset 1 --count 1 --quota none \
 	--next --cpuset 0-1 --count 2 --quota 150000/100000 \
 	--next --cpuset 0 --count 1 --quota 150000/100000 --memory 134217728 2>&1; }
 chk_pid=$CHK_PID
+# Own copies of the pipe: bash unsets CHK once the coprocess has exited, which
+# it may do before its last lines are read.
+exec {chk_out}<&"${CHK[0]}" {chk_in}>&"${CHK[1]}"
 step() {
 	local line
-	while read -r -t 30 line <&"${CHK[0]}"; do
+	while read -r -t 30 line <&"$chk_out"; do
 		echo "  $line"
 		case "$line" in ready*) return 0 ;; esac
 	done
@@ -37,11 +40,11 @@ step() {
 }
 step || fail "api-check did not reach step 1"
 cg_config 0-1 150000 -1
-echo go >&"${CHK[1]}"
+echo go >&"$chk_in"
 step || fail "api-check did not reach step 2"
 cg_config 0 150000 134217728
-echo go >&"${CHK[1]}"
-while read -r -t 30 line <&"${CHK[0]}"; do echo "  $line"; done
+echo go >&"$chk_in"
+while read -r -t 30 line <&"$chk_out"; do echo "  $line"; done
 wait "$chk_pid" && pass "api follows cpuset, quota and memory changes at run time" ||
 	fail "api after run-time changes"
 
