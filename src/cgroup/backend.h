@@ -271,7 +271,7 @@ typedef struct PvTaskCounts {
         unsigned running;         /* state R */
         unsigned uninterruptible; /* state D */
         unsigned total;           /* threads in the cgroup and its descendants */
-        pid_t last_pid;           /* highest pid in the cgroup (host pid) */
+        pid_t last_pid;           /* highest pid in the cgroup (host pid: the daemon translates) */
 } PvTaskCounts;
 
 int pv_cgroup_read_tasks(const PvCgroup *cg, PvTaskCounts *ret);

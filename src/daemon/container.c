@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "cgroup/parse-proc.h"
 #include "daemon.h"
+#include "procfs.h"
 
 PvContainer *pv_container_ref(PvContainer *c)
 {
@@ -45,6 +47,24 @@ static uint64_t container_start_ns(PvDaemon *d, const PvCgroup *cg, uint64_t sta
 /* ---- load averages: sampled while somebody reads them ---- */
 
 /*
+ * The pid the newest task (the highest host pid of the cgroup) has in its
+ * own pid namespace, the innermost of its NSpid: what the kernel's last-pid
+ * field of a container's /proc/loadavg counts in. A reader in the host's pid
+ * namespace gets the host pid, as the kernel would show it. 0 when the task
+ * is gone.
+ */
+static pid_t ns_last_pid(PvDaemon *d, pid_t host_pid)
+{
+        g_autofree char *status = NULL;
+        pid_t inner;
+
+        if (host_pid <= 0 || pv_procfs_read(d->hier.proc_fd, host_pid, "status", &status) < 0 ||
+            pv_parse_status_nspid(status, &inner) < 0)
+                return 0;
+        return inner;
+}
+
+/*
  * Takes a sample of c's runnable and uninterruptible tasks into its load
  * averages: when force and c has none yet, or when it is wanted and one
  * interval has passed. Returns 0, or -errno when due and unreadable (a
@@ -65,7 +85,10 @@ static int sample_load(PvDaemon *d, PvContainer *c, bool force)
         int r = pv_cgroup_read_tasks(c->cg, &tasks);
         if (r < 0)
                 return r;
+        /* never the host's pid numbers: a task gone meanwhile keeps the last known */
+        pid_t last = ns_last_pid(d, tasks.last_pid);
         g_mutex_lock(&c->lock);
+        tasks.last_pid = last > 0 ? last : c->have_tasks ? c->tasks.last_pid : 0;
         double dt = c->have_tasks ? (double)(now - c->last_sample_us) / G_USEC_PER_SEC : 0;
         pv_loadavg_update(&c->load, tasks.running + tasks.uninterruptible, dt);
         c->tasks = tasks;

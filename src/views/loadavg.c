@@ -19,8 +19,9 @@
  * below 1e-15), so the core needs no extra library.
  *
  * loadavg_render prints the kernel's line, "%.2f %.2f %.2f R/T LASTPID\n":
- * R = running tasks of the container, T = its threads, LASTPID its highest
- * (host) pid. An average not yet primed reads 0.00.
+ * R = running tasks of the container, T = its threads, LASTPID the pid of
+ * its newest task in that task's own pid namespace (the caller translates
+ * the host pid). An average not yet primed reads 0.00.
  */
 #include <errno.h>
 #include <stdint.h>

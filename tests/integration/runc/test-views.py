@@ -76,6 +76,11 @@ def test(h):
     check(len(la) == 5 and re.fullmatch(r"\d+/\d+", la[3]), "loadavg has the kernel's format")
     nrun, ntasks = map(int, la[3].split("/"))
     check(1 <= ntasks <= 10, "loadavg counts the container's %d tasks, not the host's" % ntasks)
+    # The last pid is one of the container's pid namespace, never a host pid: at
+    # most the namespace's last allocated pid, which the kernel shows inside it.
+    ns_last = int(h.read("views", "/proc/sys/kernel/ns_last_pid"))
+    check(1 <= int(la[4]) <= ns_last,
+          "loadavg last pid %s is a pid of the container's namespace (<= %d)" % (la[4], ns_last))
 
     sw = h.read("views", "/proc/swaps").splitlines()
     check(sw and sw[0].split()[:5] == ["Filename", "Type", "Size", "Used", "Priority"],
