@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The Kubernetes manifests in init/kubernetes against the daemon's file table.
+
+Usage: test-kubernetes.py LIST-FILES MANIFEST-DIR MOUNTPOINT
+
+LIST-FILES prints the table (tests/unit/init/list-files.c). Checks, for every
+pod spec of every manifest (a Pod, or a DaemonSet's template):
+- a hostPath below the mount point names a row of the table, a File a file
+  row and a Directory a directory row;
+- its volumeMount puts it where the row belongs (proc/meminfo at
+  /proc/meminfo), read-only, and a /proc file only where runc accepts one;
+- the example pod binds every file runc accepts and the CPU directory;
+- the DaemonSet shares the mount point with the host (Bidirectional), and
+  mounts /dev/fuse and the node's /sys/fs/cgroup.
+There is no cluster here: this checks the manifests, not a kubelet.
+"""
+import os
+import subprocess
+import sys
+
+import yaml
+
+failures = 0
+
+
+def check(cond, what):
+    global failures
+    print(("ok: " if cond else "FAIL: ") + what)
+    if not cond:
+        failures += 1
+
+
+def table(list_files):
+    rows = {}
+    out = subprocess.run([list_files], check=True, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        path, kind, runc = line.split()
+        rows[path] = (kind, runc == "1")
+    return rows
+
+
+def pod_specs(doc):
+    if doc.get("kind") == "Pod":
+        yield doc["metadata"]["name"], doc["spec"]
+    elif doc.get("kind") in ("DaemonSet", "Deployment", "StatefulSet"):
+        yield doc["metadata"]["name"], doc["spec"]["template"]["spec"]
+
+
+def check_views(name, spec, rows, mountpoint):
+    """The view volumes of one pod spec; returns the rows it binds."""
+    bound = set()
+    volumes = {v["name"]: v for v in spec.get("volumes", [])}
+    mounts = {}
+    for c in spec.get("containers", []):
+        for m in c.get("volumeMounts", []):
+            mounts.setdefault(m["name"], []).append(m)
+    for vname, v in volumes.items():
+        hp = v.get("hostPath")
+        if not hp or not hp["path"].startswith(mountpoint + "/"):
+            continue
+        rel = hp["path"][len(mountpoint) + 1:]
+        row = rows.get(rel)
+        check(row is not None, "%s: hostPath %s is a file procviewd serves" % (name, hp["path"]))
+        if row is None:
+            continue
+        want = {"file": "File", "dir": "Directory"}[row[0]]
+        check(hp.get("type") == want, "%s: %s has type %s (so the pod waits for procviewd)"
+              % (name, rel, want))
+        for m in mounts.get(vname, []):
+            check(m["mountPath"] == "/" + rel, "%s: %s is mounted at /%s (got %s)"
+                  % (name, rel, rel, m["mountPath"]))
+            check(m.get("readOnly") is True, "%s: %s is mounted read-only" % (name, rel))
+            if rel.startswith("proc/"):
+                check(row[1], "%s: runc accepts a mount over /%s" % (name, rel))
+        check(vname in mounts, "%s: volume %s is mounted" % (name, vname))
+        bound.add(rel)
+    return bound
+
+
+def check_daemonset(name, spec, mountpoint):
+    volumes = {v["name"]: v.get("hostPath", {}).get("path") for v in spec.get("volumes", [])}
+    c = spec["containers"][0]
+    by_path = {}
+    for m in c.get("volumeMounts", []):
+        by_path[volumes.get(m["name"])] = m
+    m = by_path.get(mountpoint)
+    check(m is not None and m["mountPath"] == mountpoint,
+          "%s: the mount point %s is a hostPath at the same path" % (name, mountpoint))
+    check(m is not None and m.get("mountPropagation") == "Bidirectional",
+          "%s: the FUSE mount propagates to the host (Bidirectional)" % name)
+    check("/dev/fuse" in by_path, "%s: /dev/fuse is mounted" % name)
+    check("/sys/fs/cgroup" in by_path and by_path["/sys/fs/cgroup"]["mountPath"] == "/sys/fs/cgroup",
+          "%s: the node's /sys/fs/cgroup is mounted" % name)
+    check(spec.get("hostPID") is True, "%s: hostPID (readers' pids are the node's)" % name)
+    check(c.get("securityContext", {}).get("privileged") is True, "%s: privileged (FUSE mount)"
+          % name)
+    check(mountpoint in c.get("command", []), "%s: procviewd is told the mount point" % name)
+
+
+def main():
+    list_files, mdir, mountpoint = sys.argv[1:4]
+    rows = table(list_files)
+    check("proc/meminfo" in rows and rows["proc/meminfo"][0] == "file", "the table lists proc/meminfo")
+    runc_files = {p for p, (k, r) in rows.items() if r}
+    seen_pod = seen_ds = False
+    for fn in sorted(os.listdir(mdir)):
+        if not fn.endswith((".yaml", ".yml")):
+            continue
+        with open(os.path.join(mdir, fn)) as f:
+            docs = [d for d in yaml.safe_load_all(f) if d]
+        check(bool(docs), "%s parses as YAML" % fn)
+        for doc in docs:
+            for name, spec in pod_specs(doc):
+                bound = check_views("%s/%s" % (fn, name), spec, rows, mountpoint)
+                if doc["kind"] == "Pod":
+                    seen_pod = True
+                    want = runc_files | {"sys/devices/system/cpu"}
+                    check(bound == want, "%s: the example binds every file runc accepts and the "
+                          "CPU directory (missing: %s, extra: %s)"
+                          % (fn, sorted(want - bound), sorted(bound - want)))
+                if doc["kind"] == "DaemonSet":
+                    seen_ds = True
+                    check_daemonset("%s/%s" % (fn, name), spec, mountpoint)
+    check(seen_pod and seen_ds, "a Pod example and a DaemonSet were found")
+    print("%d failure(s)" % failures)
+    return 1 if failures else 0
+
+
+sys.exit(main())
