@@ -4,9 +4,37 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/text.h"
+
+int pv_parse_u64_or_max(const char *text, uint64_t *ret)
+{
+        const char *p = text;
+        char *end;
+        uint64_t v;
+
+        while (isspace((unsigned char)*p))
+                p++;
+        if (strncmp(p, "max", 3) == 0) {
+                end = (char *)p + 3;
+                v = PV_UNLIMITED;
+        } else {
+                if (!isdigit((unsigned char)*p))
+                        return -EINVAL;
+                errno = 0;
+                v = strtoull(p, &end, 10);
+                if (errno == ERANGE)
+                        return -EINVAL;
+        }
+        while (isspace((unsigned char)*end))
+                end++;
+        if (*end)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
 
 uint64_t pv_limit_normalize(uint64_t v)
 {

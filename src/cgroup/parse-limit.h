@@ -14,6 +14,13 @@
 
 #include "cgroup/parse-types.h"
 
+/*
+ * Parses one decimal number or "max" with optional surrounding whitespace.
+ * The one place that maps "max", v2's word for no limit, to PV_UNLIMITED.
+ * Returns 0 or -EINVAL.
+ */
+int pv_parse_u64_or_max(const char *text, uint64_t *ret);
+
 /* v1 reports "no limit" as LONG_MAX rounded down to a page (9223372036854771712). */
 #define PV_V1_UNLIMITED_THRESHOLD (UINT64_C(1) << 62)
 
@@ -21,8 +28,8 @@
 uint64_t pv_limit_normalize(uint64_t v);
 
 /*
- * The one place that maps a limit text to PV_UNLIMITED: "max" (v2),
- * "-1" (v1 cfs_quota_us, memsw) and v1 values >= 2^62 all become PV_UNLIMITED.
+ * A limit text: "max" (v2, by pv_parse_u64_or_max), "-1" (v1 cfs_quota_us,
+ * memsw) and v1 values >= 2^62 all become PV_UNLIMITED.
  * Returns 0 or -EINVAL.
  */
 int pv_parse_limit(const char *text, uint64_t *ret);

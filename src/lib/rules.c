@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup/parse-limit.h"
 #include "common/fileio.h"
 
 unsigned pv_lib_quota_cpus(uint64_t quota_us, uint64_t period_us)
