@@ -147,6 +147,14 @@ int pv_parse_cfs_period(const char *text, uint64_t *ret_period_us)
         return 0;
 }
 
+unsigned pv_quota_cpus(uint64_t quota_us, uint64_t period_us)
+{
+        if (quota_us == 0 || period_us == 0)
+                return 0;
+        uint64_t n = quota_us / period_us + (quota_us % period_us != 0);
+        return n > UINT32_MAX ? UINT32_MAX : (unsigned)n;
+}
+
 bool pv_quota_tighter(uint64_t qa, uint64_t pa, uint64_t qb, uint64_t pb)
 {
         if (qa == 0 || pa == 0)

@@ -60,6 +60,13 @@ int pv_parse_cfs_quota(const char *text, uint64_t *ret_quota_us);
 int pv_parse_cfs_period(const char *text, uint64_t *ret_period_us);
 
 /*
+ * The CPUs a quota of quota_us per period_us can keep busy: ceil(quota /
+ * period) (a 1.5-CPU quota keeps 2 CPUs busy 75% of the time), capped at
+ * UINT32_MAX; 0 when quota_us or period_us is 0 (no limit).
+ */
+unsigned pv_quota_cpus(uint64_t quota_us, uint64_t period_us);
+
+/*
  * True when quota qa per period pa is a tighter CPU limit than qb per pb
  * (quota 0 = no limit). The kernel throttles at every level, so the
  * tightest ratio over a cgroup and its ancestors rules.
