@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Parsers of limit, cpu.max, cfs and flat-keyed texts; the quota rule. Allocation-free. */
+/* Parsers of counter, limit, cpu.max, cfs and flat-keyed texts; the quota rules. No malloc(). */
 #include "parse-limit.h"
 
 #include <ctype.h>

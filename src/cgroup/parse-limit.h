@@ -2,8 +2,9 @@
 #pragma once
 
 /*
- * Parsers of limit, CPU bandwidth and flat-keyed cgroup texts, and the rule
- * that picks the tightest CPU quota. Pure, libc only and allocation-free:
+ * Parsers of counter, limit, CPU bandwidth and flat-keyed cgroup texts, and
+ * the quota rules: the tightest of two quotas, the CPUs a quota keeps busy.
+ * Pure, libc only and allocation-free:
  * the daemon's backends, libprocview and the preload all use these.
  * Conventions as in parse.h.
  */
