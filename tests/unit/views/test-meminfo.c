@@ -11,15 +11,7 @@
 /* The value of "Key:" in meminfo text, or -1. */
 static long long meminfo_value(const char *text, const char *key)
 {
-        g_autofree char *k = g_strdup_printf("%s:", key);
-        size_t n = strlen(k);
-        for (const char *p = text; p; p = strchr(p, '\n')) {
-                if (*p == '\n')
-                        p++;
-                if (strncmp(p, k, n) == 0)
-                        return strtoll(p + n, NULL, 10);
-        }
-        return -1;
+        return line_value(text, key, ':');
 }
 
 static void render_meminfo_case(const char *case_name, const PvMemory *mem)

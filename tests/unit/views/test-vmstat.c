@@ -11,15 +11,7 @@
 /* The value of "key " in vmstat text, or -1. */
 static long long vmstat_value(const char *text, const char *key)
 {
-        g_autofree char *k = g_strdup_printf("%s ", key);
-        size_t n = strlen(k);
-        for (const char *p = text; p; p = strchr(p, '\n')) {
-                if (*p == '\n')
-                        p++;
-                if (strncmp(p, k, n) == 0)
-                        return strtoll(p + n, NULL, 10);
-        }
-        return -1;
+        return line_value(text, key, ' ');
 }
 
 /* The keys of vmstat text in order, one per line. */

@@ -2,6 +2,7 @@
 /* The renderer tests' shared fixtures and counters (views-test.h). */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/fileio.h"
 #include "pv-check.h"
@@ -16,6 +17,19 @@ char *fixture(const char *case_name, const char *file)
         int r = pv_read_file_at(AT_FDCWD, path, &text, NULL);
         ck_assert_msg(r == 0, "reading %s: %s", path, g_strerror(-r));
         return text;
+}
+
+long long line_value(const char *text, const char *key, char sep)
+{
+        g_autofree char *k = g_strdup_printf("%s%c", key, sep);
+        size_t n = strlen(k);
+        for (const char *p = text; p; p = strchr(p, '\n')) {
+                if (*p == '\n')
+                        p++;
+                if (strncmp(p, k, n) == 0)
+                        return strtoll(p + n, NULL, 10);
+        }
+        return -1;
 }
 
 void assert_golden(const char *case_name, const GString *out)

@@ -22,6 +22,9 @@ char *fixture(const char *case_name, const char *file);
 /* Fails the test unless out is the case's "expected" file. */
 void assert_golden(const char *case_name, const GString *out);
 
+/* The number after "key" and sep at the start of a line of text ("MemFree:", "pgfault "), or -1. */
+long long line_value(const char *text, const char *key, char sep);
+
 /* A v1 container: usage includes page cache, no slab counters. */
 PvMemory mem_v1(void);
 
