@@ -1,12 +1,40 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Parsers of limit, cpu.max, cfs and flat-keyed texts; the quota rule. Allocation-free. */
+/* Parsers of counter, limit, cpu.max, cfs and flat-keyed texts; the quota rules. No malloc(). */
 #include "parse-limit.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/text.h"
+
+int pv_parse_u64_or_max(const char *text, uint64_t *ret)
+{
+        const char *p = text;
+        char *end;
+        uint64_t v;
+
+        while (isspace((unsigned char)*p))
+                p++;
+        if (strncmp(p, "max", 3) == 0) {
+                end = (char *)p + 3;
+                v = PV_UNLIMITED;
+        } else {
+                if (!isdigit((unsigned char)*p))
+                        return -EINVAL;
+                errno = 0;
+                v = strtoull(p, &end, 10);
+                if (errno == ERANGE)
+                        return -EINVAL;
+        }
+        while (isspace((unsigned char)*end))
+                end++;
+        if (*end)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
 
 uint64_t pv_limit_normalize(uint64_t v)
 {
@@ -117,6 +145,14 @@ int pv_parse_cfs_period(const char *text, uint64_t *ret_period_us)
                 return -EINVAL;
         *ret_period_us = p;
         return 0;
+}
+
+unsigned pv_quota_cpus(uint64_t quota_us, uint64_t period_us)
+{
+        if (quota_us == 0 || period_us == 0)
+                return 0;
+        uint64_t n = quota_us / period_us + (quota_us % period_us != 0);
+        return n > UINT32_MAX ? UINT32_MAX : (unsigned)n;
 }
 
 bool pv_quota_tighter(uint64_t qa, uint64_t pa, uint64_t qb, uint64_t pb)

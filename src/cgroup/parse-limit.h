@@ -2,8 +2,9 @@
 #pragma once
 
 /*
- * Parsers of limit, CPU bandwidth and flat-keyed cgroup texts, and the rule
- * that picks the tightest CPU quota. Pure, libc only and allocation-free:
+ * Parsers of counter, limit, CPU bandwidth and flat-keyed cgroup texts, and
+ * the quota rules: the tightest of two quotas, the CPUs a quota keeps busy.
+ * Pure, libc only and allocation-free:
  * the daemon's backends, libprocview and the preload all use these.
  * Conventions as in parse.h.
  */
@@ -14,6 +15,13 @@
 
 #include "cgroup/parse-types.h"
 
+/*
+ * Parses one decimal number or "max" with optional surrounding whitespace.
+ * The one place that maps "max", v2's word for no limit, to PV_UNLIMITED.
+ * Returns 0 or -EINVAL.
+ */
+int pv_parse_u64_or_max(const char *text, uint64_t *ret);
+
 /* v1 reports "no limit" as LONG_MAX rounded down to a page (9223372036854771712). */
 #define PV_V1_UNLIMITED_THRESHOLD (UINT64_C(1) << 62)
 
@@ -21,8 +29,8 @@
 uint64_t pv_limit_normalize(uint64_t v);
 
 /*
- * The one place that maps a limit text to PV_UNLIMITED: "max" (v2),
- * "-1" (v1 cfs_quota_us, memsw) and v1 values >= 2^62 all become PV_UNLIMITED.
+ * A limit text: "max" (v2, by pv_parse_u64_or_max), "-1" (v1 cfs_quota_us,
+ * memsw) and v1 values >= 2^62 all become PV_UNLIMITED.
  * Returns 0 or -EINVAL.
  */
 int pv_parse_limit(const char *text, uint64_t *ret);
@@ -51,6 +59,13 @@ int pv_parse_cfs_quota(const char *text, uint64_t *ret_quota_us);
 
 /* v1 cpu.cfs_period_us, never 0 nor unlimited. Returns 0 or -EINVAL. */
 int pv_parse_cfs_period(const char *text, uint64_t *ret_period_us);
+
+/*
+ * The CPUs a quota of quota_us per period_us can keep busy: ceil(quota /
+ * period) (a 1.5-CPU quota keeps 2 CPUs busy 75% of the time), capped at
+ * UINT32_MAX; 0 when quota_us or period_us is 0 (no limit).
+ */
+unsigned pv_quota_cpus(uint64_t quota_us, uint64_t period_us);
 
 /*
  * True when quota qa per period pa is a tighter CPU limit than qb per pb

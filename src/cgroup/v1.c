@@ -16,7 +16,7 @@ static int v1_limit(const PvCgroup *cg, uint64_t from_stat, const char *file, ui
 {
         if (from_stat == V1_ABSENT)
                 return pv_cg_limit_min(cg, PV_CTRL_MEMORY, file, ret);
-        *ret = from_stat >= PV_V1_UNLIMITED_THRESHOLD ? PV_UNLIMITED : from_stat;
+        *ret = pv_limit_normalize(from_stat);
         return 0;
 }
 

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "fileio.h"
 
-#include <ctype.h>
 #include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -105,19 +104,4 @@ int pv_pread_all(int fd, char **ret, size_t *ret_len)
                         return -EFBIG;
                 cap *= 4;
         }
-}
-
-int pv_read_u64_at(int dirfd, const char *path, uint64_t *ret)
-{
-        char *text;
-        uint64_t v;
-        int r = pv_read_file_at(dirfd, path, &text, NULL);
-        if (r < 0)
-                return r;
-        r = pv_parse_u64_or_max(text, &v);
-        free(text);
-        if (r < 0)
-                return r;
-        *ret = v;
-        return 0;
 }

@@ -53,9 +53,3 @@ int pv_pread_all(int fd, char **ret, size_t *ret_len);
  * Returns 0 or -errno; *ret and *ret_len untouched on failure.
  */
 int pv_pread_records(int fd, char **ret, size_t *ret_len);
-
-/*
- * Reads a file holding one unsigned decimal number, or "max" (mapped to
- * UINT64_MAX). Returns 0, -errno from the read, or -EINVAL when malformed.
- */
-int pv_read_u64_at(int dirfd, const char *path, uint64_t *ret);

@@ -3,7 +3,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 bool pv_line_next(const char **p, PvLine *ret)
@@ -90,31 +89,4 @@ bool pv_list_has(const char *list, size_t len, char sep, const char *word)
                 p = e + 1;
         }
         return false;
-}
-
-int pv_parse_u64_or_max(const char *text, uint64_t *ret)
-{
-        const char *p = text;
-        char *end;
-        uint64_t v;
-
-        while (isspace((unsigned char)*p))
-                p++;
-        if (strncmp(p, "max", 3) == 0) {
-                end = (char *)p + 3;
-                v = UINT64_MAX;
-        } else {
-                if (!isdigit((unsigned char)*p))
-                        return -EINVAL;
-                errno = 0;
-                v = strtoull(p, &end, 10);
-                if (errno == ERANGE)
-                        return -EINVAL;
-        }
-        while (isspace((unsigned char)*end))
-                end++;
-        if (*end)
-                return -EINVAL;
-        *ret = v;
-        return 0;
 }

@@ -51,9 +51,3 @@ bool pv_tok_eq(const char *tok, size_t len, const char *word);
  * controllers of a /proc/PID/cgroup line, a mount's options) holds word.
  */
 bool pv_list_has(const char *list, size_t len, char sep, const char *word);
-
-/*
- * Parses one decimal number or "max" (-> UINT64_MAX) with optional
- * surrounding whitespace. The one place that maps "max". Returns 0 or -EINVAL.
- */
-int pv_parse_u64_or_max(const char *text, uint64_t *ret);

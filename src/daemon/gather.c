@@ -10,6 +10,34 @@ static int read_host(PvDaemon *d, const char *path, char **ret)
         return pv_host_read(d, path, ret, NULL);
 }
 
+/* The host's text at path (g_free() it) and the container's memory counters. */
+static int host_and_memory(PvDaemon *d, PvContainer *c, const char *path, char **ret_host,
+                           PvMemory *ret_mem)
+{
+        g_autofree char *host = NULL;
+        int r = read_host(d, path, &host);
+        if (r < 0)
+                return r;
+        r = pv_cgroup_read_memory(c->cg, ret_mem);
+        if (r < 0)
+                return r;
+        *ret_host = g_steal_pointer(&host);
+        return 0;
+}
+
+/* A file whose renderer takes the host's text at path and the container's memory counters. */
+static int gather_with_memory(PvDaemon *d, PvContainer *c, const char *path,
+                              int (*render)(const char *, const PvMemory *, GString *),
+                              GString *out)
+{
+        g_autofree char *host = NULL;
+        PvMemory mem;
+        int r = host_and_memory(d, c, path, &host, &mem);
+        if (r < 0)
+                return r;
+        return render(host, &mem, out);
+}
+
 static int host_online(PvDaemon *d, PvCpuSet *ret)
 {
         g_autofree char *text = NULL;
@@ -69,15 +97,7 @@ int pv_container_visible_cpus(PvDaemon *d, PvContainer *c, PvCpuSet *ret)
 PvGatherFn pv_gather_meminfo;
 int pv_gather_meminfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
-        g_autofree char *host = NULL;
-        PvMemory mem;
-        int r = read_host(d, "proc/meminfo", &host);
-        if (r < 0)
-                return r;
-        r = pv_cgroup_read_memory(c->cg, &mem);
-        if (r < 0)
-                return r;
-        return meminfo_render(host, &mem, out);
+        return gather_with_memory(d, c, "proc/meminfo", meminfo_render, out);
 }
 
 /* vmstat: memory and io counters of the container, host values for the rest */
@@ -91,13 +111,10 @@ int pv_gather_vmstat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         int r = read_host(d, "proc/vmstat", &host);
         if (r < 0)
                 return r;
-        r = read_host(d, "proc/meminfo", &meminfo);
+        r = host_and_memory(d, c, "proc/meminfo", &meminfo, &mem);
         if (r < 0)
                 return r;
         r = meminfo_total_bytes(meminfo, &total);
-        if (r < 0)
-                return r;
-        r = pv_cgroup_read_memory(c->cg, &mem);
         if (r < 0)
                 return r;
         /* nr_free_pages follows meminfo's MemFree: the limit counts up to the host's RAM */
@@ -206,15 +223,7 @@ int pv_gather_loadavg(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 PvGatherFn pv_gather_swaps;
 int pv_gather_swaps(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
-        g_autofree char *host = NULL;
-        PvMemory mem;
-        int r = read_host(d, "proc/swaps", &host);
-        if (r < 0)
-                return r;
-        r = pv_cgroup_read_memory(c->cg, &mem);
-        if (r < 0)
-                return r;
-        return swaps_render(host, &mem, out);
+        return gather_with_memory(d, c, "proc/swaps", swaps_render, out);
 }
 
 static int gather_pressure(PvContainer *c, PvPressure which, GString *out)

@@ -54,9 +54,6 @@ int pv_lib_cgroup_line_match(const char *line, const char *ctrl, const char **re
 int pv_lib_mount_relative(const char *mount_root, const char *cg_path, char *buf, size_t len,
                           unsigned *ret_depth);
 
-/* ceil(quota / period), at least 1; UINT32_MAX-capped; 0 when quota is 0 (no limit). */
-unsigned pv_lib_quota_cpus(uint64_t quota_us, uint64_t period_us);
-
 /*
  * The effective CPU count: min(cpuset_count, ceil(quota/period)), at least 1.
  * quota_us 0 means no limit.

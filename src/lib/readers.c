@@ -87,6 +87,21 @@ static int read_limit_at(int dirfd, const char *file, uint64_t *ret)
         return read_number_at(dirfd, file, pv_parse_limit, ret);
 }
 
+/*
+ * Finds the cgroup of pid for ctrl (its path into dir, PV_LIB_PATH_MAX bytes,
+ * and whether it is on cgroup v2 into *ret_v2, set before fn first runs) and
+ * walks up from it with fn.
+ */
+static int walk_cgroup(const char *root, pid_t pid, PvController ctrl, char *dir, bool *ret_v2,
+                       LevelFn fn, void *userdata)
+{
+        size_t mount_len;
+        int r = pv_lib_cgroup_dir(root, pid, ctrl, dir, PV_LIB_PATH_MAX, ret_v2, &mount_len);
+        if (r < 0)
+                return r;
+        return walk_up(dir, mount_len, fn, userdata);
+}
+
 /* ---- cpuset ---- */
 
 /*
@@ -223,11 +238,7 @@ int pv_lib_read_quota(const char *root, pid_t pid, uint64_t *ret_quota_us, uint6
 {
         char dir[PV_LIB_PATH_MAX];
         QuotaWalk w = {.quota = 0, .period = 0};
-        size_t mount_len;
-        int r = pv_lib_cgroup_dir(root, pid, PV_CTRL_CPU, dir, sizeof(dir), &w.v2, &mount_len);
-        if (r < 0)
-                return r;
-        r = walk_up(dir, mount_len, quota_level, &w);
+        int r = walk_cgroup(root, pid, PV_CTRL_CPU, dir, &w.v2, quota_level, &w);
         if (r < 0)
                 return r;
         *ret_quota_us = w.quota;
@@ -274,11 +285,7 @@ int pv_lib_read_memory(const char *root, pid_t pid, PvLibMemory *ret)
             .limit = PV_UNLIMITED, .memsw_limit = PV_UNLIMITED, .swap_max = PV_UNLIMITED};
         PvLibMemory m = {.swap_limit = PV_UNLIMITED};
         uint64_t v;
-        size_t mount_len;
-        int r = pv_lib_cgroup_dir(root, pid, PV_CTRL_MEMORY, dir, sizeof(dir), &w.v2, &mount_len);
-        if (r < 0)
-                return r;
-        r = walk_up(dir, mount_len, memory_level, &w);
+        int r = walk_cgroup(root, pid, PV_CTRL_MEMORY, dir, &w.v2, memory_level, &w);
         if (r < 0)
                 return r;
         _cleanup_close_ int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);

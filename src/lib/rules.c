@@ -7,22 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup/parse-limit.h"
 #include "common/fileio.h"
-
-unsigned pv_lib_quota_cpus(uint64_t quota_us, uint64_t period_us)
-{
-        if (quota_us == 0 || period_us == 0)
-                return 0;
-        uint64_t n = quota_us / period_us + (quota_us % period_us != 0);
-        if (n == 0)
-                n = 1;
-        return n > UINT32_MAX ? UINT32_MAX : (unsigned)n;
-}
 
 unsigned pv_lib_effective_count(unsigned cpuset_count, uint64_t quota_us, uint64_t period_us)
 {
         unsigned n = cpuset_count;
-        unsigned q = pv_lib_quota_cpus(quota_us, period_us);
+        unsigned q = pv_quota_cpus(quota_us, period_us);
         if (q > 0 && (n == 0 || q < n))
                 n = q;
         return n ? n : 1;

@@ -32,6 +32,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "cgroup/parse-limit.h"
 #include "views.h"
 #include "views-internal.h"
 
@@ -41,10 +42,10 @@ void pv_cpu_view(const PvCpuSet *cpuset, const PvCpuSet *host_online, uint64_t q
         PvCpuSet v = *cpuset;
 
         pv_cpuset_and(&v, host_online);
-        if (mode == PV_CPU_VIEW_QUOTA && quota_us > 0 && period_us > 0) {
-                uint64_t n = quota_us / period_us + (quota_us % period_us ? 1 : 0);
-                if (n < PV_CPU_MAX)
-                        pv_cpuset_keep_first(&v, (unsigned)n);
+        if (mode == PV_CPU_VIEW_QUOTA) {
+                unsigned n = pv_quota_cpus(quota_us, period_us);
+                if (n > 0 && n < PV_CPU_MAX)
+                        pv_cpuset_keep_first(&v, n);
         }
         if (pv_cpuset_count(&v) == 0) {
                 int first = pv_cpuset_next(host_online, 0);

@@ -153,6 +153,7 @@ int swaps_render(const char *host_swaps, const PvMemory *mem, GString *out);
 /* ---- sysfs cpu ---- */
 /*
  * "0-1,4\n" (online, possible, present); "\n" for an empty set (offline: the
- * CPUs outside the view are not shown, so none shown is offline). Returns 0.
+ * view holds only online CPUs, pv_cpu_view(), so none the container sees is
+ * offline). Returns 0.
  */
 int cpulist_render(const PvCpuSet *set, GString *out);

@@ -170,6 +170,26 @@ static void container_values(const PvMemory *mem, const PvIoStats *io, uint64_t 
         /* PMD-sized huge page: page_size / 8 page table entries of page_size each */
         uint64_t thp_size = page_size * (page_size / 8);
         uint64_t rbytes = 0, wbytes = 0;
+        /* the keys whose value is a memory.stat byte count, in pages */
+        const struct {
+                int key;
+                uint64_t bytes;
+        } in_pages[] = {
+            {V_NR_INACTIVE_ANON, st->inactive_anon},
+            {V_NR_ACTIVE_ANON, st->active_anon},
+            {V_NR_INACTIVE_FILE, st->inactive_file},
+            {V_NR_ACTIVE_FILE, st->active_file},
+            {V_NR_UNEVICTABLE, st->unevictable},
+            {V_NR_MAPPED, st->mapped_file},
+            {V_NR_FILE_PAGES, st->file},
+            {V_NR_DIRTY, st->dirty},
+            {V_NR_WRITEBACK, st->writeback},
+            {V_NR_SHMEM, st->shmem},
+            {V_NR_ANON_PAGES, st->anon},
+            {V_NR_SLAB_RECLAIMABLE, st->slab_reclaimable},
+            {V_NR_SLAB_UNRECLAIMABLE, st->slab_unreclaimable},
+            {V_NR_PAGE_TABLE_PAGES, st->pagetables},
+        };
 
         for (int k = V_NR_INACTIVE_ANON; k < _V_MAX; k++)
                 have[k] = true;
@@ -177,21 +197,9 @@ static void container_values(const PvMemory *mem, const PvIoStats *io, uint64_t 
                 v[V_NR_FREE_PAGES] = pv_sub_sat(mem->limit, mem->usage) / page_size;
                 have[V_NR_FREE_PAGES] = true;
         }
-        v[V_NR_INACTIVE_ANON] = st->inactive_anon / page_size;
-        v[V_NR_ACTIVE_ANON] = st->active_anon / page_size;
-        v[V_NR_INACTIVE_FILE] = st->inactive_file / page_size;
-        v[V_NR_ACTIVE_FILE] = st->active_file / page_size;
-        v[V_NR_UNEVICTABLE] = st->unevictable / page_size;
-        v[V_NR_MAPPED] = st->mapped_file / page_size;
-        v[V_NR_FILE_PAGES] = st->file / page_size;
-        v[V_NR_DIRTY] = st->dirty / page_size;
-        v[V_NR_WRITEBACK] = st->writeback / page_size;
-        v[V_NR_SHMEM] = st->shmem / page_size;
-        v[V_NR_ANON_PAGES] = st->anon / page_size;
-        v[V_NR_SLAB_RECLAIMABLE] = st->slab_reclaimable / page_size;
-        v[V_NR_SLAB_UNRECLAIMABLE] = st->slab_unreclaimable / page_size;
+        for (size_t i = 0; i < sizeof(in_pages) / sizeof(in_pages[0]); i++)
+                v[in_pages[i].key] = in_pages[i].bytes / page_size;
         v[V_NR_KERNEL_STACK] = st->kernel_stack / 1024;
-        v[V_NR_PAGE_TABLE_PAGES] = st->pagetables / page_size;
         v[V_NR_ANON_THP] = thp_size ? st->anon_thp / thp_size : 0;
         v[V_PGFAULT] = st->pgfault;
         v[V_PGMAJFAULT] = st->pgmajfault;

@@ -202,8 +202,64 @@ START_TEST(test_cpu_max)
         ck_assert_int_eq(pv_parse_cpu_max("-1 100000\n", &q, &p), -EINVAL);
         ck_assert_int_eq(pv_parse_cpu_max("0 100000\n", &q, &p), -EINVAL);
         ck_assert_int_eq(pv_parse_cpu_max("maxx 100000\n", &q, &p), -EINVAL);
+        ck_assert_int_eq(pv_parse_cpu_max("1 2 3\n", &q, &p), -EINVAL);
         ck_assert_int_eq(pv_parse_cpu_max("", &q, &p), -EINVAL);
         ck_assert(q == 50000 && p == 100000);
+}
+END_TEST
+
+START_TEST(test_cfs)
+{
+        uint64_t q = 7, p = 7;
+        ck_assert_int_eq(pv_parse_cfs_quota("-1\n", &q), 0);
+        ck_assert(q == 0);
+        ck_assert_int_eq(pv_parse_cfs_period("100000\n", &p), 0);
+        ck_assert(p == 100000);
+        ck_assert_int_eq(pv_parse_cfs_quota("50000\n", &q), 0);
+        ck_assert(q == 50000);
+        ck_assert_int_eq(pv_parse_cfs_quota("-2\n", &q), -EINVAL);
+        ck_assert_int_eq(pv_parse_cfs_period("0\n", &p), -EINVAL);
+        ck_assert(q == 50000 && p == 100000); /* untouched on failure */
+}
+END_TEST
+
+START_TEST(test_keyed_and_limits)
+{
+        uint64_t v = 0;
+        const char *stat =
+            "cache 4096\nrss 100\ntotal_rss 200\nhierarchical_memory_limit 9223372036854771712\n";
+        uint64_t rss = 0, total_rss = 0, shmem = 7;
+        const PvKeyField keys[] = {{"rss", &rss},
+                                   {"total_rss", &total_rss},
+                                   {"total_shmem", &shmem},
+                                   {"hierarchical_memory_limit", &v}};
+        ck_assert_int_eq(pv_parse_flat_keyed(stat, keys, 4), 3);
+        ck_assert(rss == 100 && total_rss == 200 && shmem == 7);
+        ck_assert(pv_limit_normalize(v) == PV_UNLIMITED);
+        /* 64 KiB pages (arm64, ppc64) give a different "unlimited" value. */
+        ck_assert(pv_limit_normalize(9223372036854710272ULL) == PV_UNLIMITED);
+        ck_assert(pv_limit_normalize(UINT64_MAX) == PV_UNLIMITED);
+        ck_assert(pv_limit_normalize(536870912) == 536870912);
+}
+END_TEST
+
+START_TEST(test_quota_rule)
+{
+        /* Rounded up: a 1.5-CPU quota can keep 2 CPUs busy 75% of the time. */
+        ck_assert_uint_eq(pv_quota_cpus(150000, 100000), 2);
+        ck_assert_uint_eq(pv_quota_cpus(200000, 100000), 2);
+        ck_assert_uint_eq(pv_quota_cpus(200001, 100000), 3);
+        ck_assert_uint_eq(pv_quota_cpus(1000, 100000), 1);
+        ck_assert_uint_eq(pv_quota_cpus(0, 100000), 0);
+        ck_assert_uint_eq(pv_quota_cpus(150000, 0), 0);
+        ck_assert_uint_eq(pv_quota_cpus(UINT64_MAX, 1), UINT32_MAX);
+        ck_assert(pv_quota_tighter(50000, 100000, 150000, 100000));
+        ck_assert(!pv_quota_tighter(300000, 100000, 250000, 100000));
+        ck_assert(pv_quota_tighter(250000, 100000, 150000, 50000)); /* 2.5 < 3 */
+        ck_assert(pv_quota_tighter(1, 1, 0, 0));
+        ck_assert(!pv_quota_tighter(0, 0, 1, 1));
+        /* No overflow with the largest values the kernel accepts. */
+        ck_assert(pv_quota_tighter(UINT64_MAX / 4, 1000000, UINT64_MAX / 2, 1000000));
 }
 END_TEST
 
@@ -314,6 +370,9 @@ int main(void)
         tcase_add_test(tc, test_io_stat);
         tcase_add_test(tc, test_io_merge);
         tcase_add_test(tc, test_cpu_max);
+        tcase_add_test(tc, test_cfs);
+        tcase_add_test(tc, test_keyed_and_limits);
+        tcase_add_test(tc, test_quota_rule);
         tcase_add_test(tc, test_proc_cgroup_v1);
         tcase_add_test(tc, test_proc_cgroup_hybrid_and_bad);
         tcase_add_test(tc, test_proc_stat_state);

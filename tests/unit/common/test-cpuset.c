@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup/parse-limit.h"
 #include "common/cpuset.h"
 #include "common/fileio.h"
 #include "pv-check.h"

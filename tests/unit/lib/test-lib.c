@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 
 #include "common/cpuset.h"
-#include "cgroup/parse-limit.h"
 #include "core.h"
 #include "pv-check.h"
 
@@ -81,48 +80,13 @@ START_TEST(test_mount_relative)
 }
 END_TEST
 
-START_TEST(test_quota_parse)
-{
-        uint64_t q = 7, p = 7;
-        ck_assert_int_eq(pv_parse_cpu_max("max 100000\n", &q, &p), 0);
-        ck_assert(q == 0 && p == 100000);
-        ck_assert_int_eq(pv_parse_cpu_max("150000 100000\n", &q, &p), 0);
-        ck_assert(q == 150000 && p == 100000);
-        ck_assert_int_eq(pv_parse_cpu_max("150000\n", &q, &p), -EINVAL);
-        ck_assert_int_eq(pv_parse_cpu_max("1 0\n", &q, &p), -EINVAL);
-        ck_assert_int_eq(pv_parse_cpu_max("1 2 3\n", &q, &p), -EINVAL);
-        ck_assert(q == 150000 && p == 100000); /* untouched on failure */
-        ck_assert_int_eq(pv_parse_cfs_quota("-1\n", &q), 0);
-        ck_assert(q == 0);
-        ck_assert_int_eq(pv_parse_cfs_period("100000\n", &p), 0);
-        ck_assert(p == 100000);
-        ck_assert_int_eq(pv_parse_cfs_quota("50000\n", &q), 0);
-        ck_assert(q == 50000);
-        ck_assert_int_eq(pv_parse_cfs_quota("-2\n", &q), -EINVAL);
-        ck_assert_int_eq(pv_parse_cfs_period("0\n", &p), -EINVAL);
-}
-END_TEST
-
 START_TEST(test_rounding)
 {
-        /* Rounded up: a 1.5-CPU quota can keep 2 CPUs busy 75% of the time. */
-        ck_assert_uint_eq(pv_lib_quota_cpus(150000, 100000), 2);
-        ck_assert_uint_eq(pv_lib_quota_cpus(200000, 100000), 2);
-        ck_assert_uint_eq(pv_lib_quota_cpus(200001, 100000), 3);
-        ck_assert_uint_eq(pv_lib_quota_cpus(1000, 100000), 1);
-        ck_assert_uint_eq(pv_lib_quota_cpus(0, 100000), 0);
         ck_assert_uint_eq(pv_lib_effective_count(8, 150000, 100000), 2);
         ck_assert_uint_eq(pv_lib_effective_count(1, 400000, 100000), 1);
         ck_assert_uint_eq(pv_lib_effective_count(4, 0, 0), 4);
         ck_assert_uint_eq(pv_lib_effective_count(0, 0, 0), 1);
         ck_assert_uint_eq(pv_lib_effective_count(3, 50000, 100000), 1);
-        ck_assert(pv_quota_tighter(50000, 100000, 150000, 100000));
-        ck_assert(!pv_quota_tighter(300000, 100000, 250000, 100000));
-        ck_assert(pv_quota_tighter(250000, 100000, 150000, 50000)); /* 2.5 < 3 */
-        ck_assert(pv_quota_tighter(1, 1, 0, 0));
-        ck_assert(!pv_quota_tighter(0, 0, 1, 1));
-        /* No overflow with the largest values the kernel accepts. */
-        ck_assert(pv_quota_tighter(UINT64_MAX / 4, 1000000, UINT64_MAX / 2, 1000000));
 }
 END_TEST
 
@@ -137,26 +101,6 @@ START_TEST(test_override)
         ck_assert_int_eq(pv_lib_parse_cpus_override("max", &n), -EINVAL);
         ck_assert_int_eq(pv_lib_parse_cpus_override(NULL, &n), -EINVAL);
         ck_assert_uint_eq(n, 3);
-}
-END_TEST
-
-START_TEST(test_keyed_and_limits)
-{
-        uint64_t v = 0;
-        const char *stat =
-            "cache 4096\nrss 100\ntotal_rss 200\nhierarchical_memory_limit 9223372036854771712\n";
-        uint64_t rss = 0, total_rss = 0, shmem = 7;
-        const PvKeyField keys[] = {{"rss", &rss},
-                                   {"total_rss", &total_rss},
-                                   {"total_shmem", &shmem},
-                                   {"hierarchical_memory_limit", &v}};
-        ck_assert_int_eq(pv_parse_flat_keyed(stat, keys, 4), 3);
-        ck_assert(rss == 100 && total_rss == 200 && shmem == 7);
-        ck_assert(pv_limit_normalize(v) == PV_UNLIMITED);
-        /* 64 KiB pages (arm64, ppc64) give a different "unlimited" value. */
-        ck_assert(pv_limit_normalize(9223372036854710272ULL) == PV_UNLIMITED);
-        ck_assert(pv_limit_normalize(UINT64_MAX) == PV_UNLIMITED);
-        ck_assert(pv_limit_normalize(536870912) == 536870912);
 }
 END_TEST
 
@@ -420,10 +364,8 @@ int main(void)
         TCase *tc = tcase_create("parse");
         tcase_add_test(tc, test_cgroup_line);
         tcase_add_test(tc, test_mount_relative);
-        tcase_add_test(tc, test_quota_parse);
         tcase_add_test(tc, test_rounding);
         tcase_add_test(tc, test_override);
-        tcase_add_test(tc, test_keyed_and_limits);
         tcase_add_test(tc, test_remap);
         tcase_add_test(tc, test_remap_affinity);
         tcase_add_test(tc, test_loadavg_uptime);

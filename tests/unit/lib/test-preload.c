@@ -10,12 +10,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/sysinfo.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "pv-check.h"
@@ -143,70 +140,6 @@ START_TEST(test_override_seen_at_once)
 }
 END_TEST
 
-/*
- * Where no cpuset hierarchy is visible the count is the affinity mask's, so
- * changing the mask between two calls shows whether the remembered count is
- * checked against the mask on every call: the new count must come at once,
- * with no pause for anything remembered to expire. A child of its own mount
- * namespace hides the cgroup mounts (root only).
- */
-static int affinity_child(long (*p_sysconf)(int))
-{
-        cpu_set_t all, one;
-        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-            umount2("/sys/fs/cgroup", MNT_DETACH) < 0)
-                return 10;
-        if (sched_getaffinity(0, sizeof(all), &all) < 0)
-                return 11;
-        int n_all = CPU_COUNT(&all);
-        for (int i = 0; i < 1000; i++)
-                if (p_sysconf(_SC_NPROCESSORS_ONLN) != n_all)
-                        return 12;
-        for (int round = 0; round < 100; round++) {
-                /* each allowed CPU alone in turn */
-                int k = round % n_all;
-                CPU_ZERO(&one);
-                for (int c = 0; c < CPU_SETSIZE; c++)
-                        if (CPU_ISSET(c, &all) && k-- == 0) {
-                                CPU_SET(c, &one);
-                                break;
-                        }
-                if (sched_setaffinity(0, sizeof(one), &one) < 0)
-                        return 13;
-                if (p_sysconf(_SC_NPROCESSORS_ONLN) != 1)
-                        return 14;
-                if (sched_setaffinity(0, sizeof(all), &all) < 0)
-                        return 15;
-                if (p_sysconf(_SC_NPROCESSORS_ONLN) != n_all)
-                        return 16;
-        }
-        return 0;
-}
-
-START_TEST(test_affinity_change_seen_at_once)
-{
-        long (*p_sysconf)(int) = (long (*)(int))wrapper("sysconf");
-        cpu_set_t all;
-
-        unsetenv("PROCVIEW_CPUS");
-        ck_assert_int_eq(sched_getaffinity(0, sizeof(all), &all), 0);
-        if (geteuid() != 0 || CPU_COUNT(&all) < 2) {
-                fprintf(stderr, "affinity change: needs root and 2 CPUs, not checked\n");
-                return;
-        }
-        pid_t pid = fork();
-        ck_assert_int_ge(pid, 0);
-        if (pid == 0)
-                _exit(affinity_child(p_sysconf));
-        int status;
-        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-                      "the count did not follow the affinity mask (child status %d: 1x are "
-                      "set-up steps, 12, 14 and 16 wrong counts)",
-                      status);
-}
-END_TEST
-
 int main(int argc, char **argv)
 {
         if (argc < 2)
@@ -217,7 +150,6 @@ int main(int argc, char **argv)
         tcase_add_test(tc, test_errno_kept_on_success);
         tcase_add_test(tc, test_return_conventions);
         tcase_add_test(tc, test_override_seen_at_once);
-        tcase_add_test(tc, test_affinity_change_seen_at_once);
         suite_add_tcase(s, tc);
         return pv_check_run(s);
 }
