@@ -5,9 +5,10 @@ README's Docker section. A private dockerd (its own socket, data and exec
 roots under a temporary directory, no bridge, no iptables, its own cgroup
 parent), a private procviewd, and an image imported from a rootfs of the
 host's binaries. Checked inside the containers: free, top, nproc, getconf,
-lscpu; docker update and docker restart; --pid host and --privileged; and
-what a container gets when procviewd is stopped. Everything is removed at
-exit, on failure and on SIGTERM."""
+lscpu, python's os.cpu_count and psutil; docker update and docker restart;
+--pid host, --privileged and a private cgroup namespace; and what a
+container gets when procviewd is stopped. Everything is removed at exit, on
+failure and on SIGTERM."""
 
 import json
 import os
@@ -29,7 +30,12 @@ TRUST_KEY = "/etc/docker/key.json"
 DEFAULT_ROOT = "/var/lib/procview"
 MiB = 1024 * 1024
 # The programs the image holds, with their libraries (ldd).
-PROGRAMS = ["sh", "cat", "sleep", "head", "free", "top", "nproc", "lscpu", "taskset", "getconf"]
+PROGRAMS = ["sh", "cat", "sleep", "head", "free", "top", "nproc", "lscpu", "taskset", "getconf",
+            "/usr/bin/python3"]
+# Debian's python3 takes its modules from the host, bound read-only.
+PYTHON_DIRS = ["/usr/lib/python3.%d" % sys.version_info[1], "/usr/lib/python3/dist-packages"]
+PYTHON_CHECK = """import os, psutil
+print(os.cpu_count(), psutil.cpu_count(), psutil.virtual_memory().total)"""
 
 
 def readme_volumes(source_root):
@@ -69,7 +75,7 @@ def make_rootfs(rootfs):
     # top needs the terminal's description even in batch mode.
     copy_host_file("/lib/terminfo/d/dumb", rootfs)
     for prog in PROGRAMS:
-        path = shutil.which(prog)
+        path = prog if prog.startswith("/") else shutil.which(prog)
         if not path:
             skip("%s is not installed" % prog)
         copy_host_file(path, rootfs)
@@ -113,6 +119,8 @@ class DockerHarness:
         for prog in (DOCKER, DOCKERD):
             if not os.access(prog, os.X_OK):
                 skip("%s is missing (Debian's docker.io)" % prog)
+        if not os.path.isdir(os.path.join(PYTHON_DIRS[1], "psutil")):
+            skip("python3-psutil is not installed")
         if not os.path.exists("/dev/fuse"):
             skip("no /dev/fuse")
         if not {0, 1} <= host_cpus():
@@ -266,6 +274,10 @@ def check_views(h, cname, mem, cpus, label):
     check(n == str(len(cpus)), "%s: getconf _NPROCESSORS_ONLN shows %s" % (label, n))
     online = h.exec(cname, "cat", "/sys/devices/system/cpu/online").strip()
     check(cpulist(online) == cpus, "%s: sys/devices/system/cpu/online is %s" % (label, online))
+    py = h.exec(cname, "/usr/bin/python3", "-c", PYTHON_CHECK).split()
+    check(py[:2] == [str(len(cpus))] * 2 and near(int(py[2]), mem),
+          "%s: python's os.cpu_count, psutil.cpu_count and virtual_memory are %s"
+          % (label, " ".join(py)))
     lscpu = h.exec(cname, "lscpu")
     m = re.search(r"^On-line CPU\(s\) list:\s*(\S+)$", lscpu, re.M)
     check(m and cpulist(m.group(1)) == cpus,
@@ -285,7 +297,10 @@ def test(h):
     h.import_image()
     limits = ["--network", "none", "-m", "256m", "--cpuset-cpus", "1", "--cpus", "0.5",
               "-e", "TERM=dumb"]
-    h.docker("run", "-d", "--name", "pv", *limits, *h.volume_args(vols), h.image,
+    python = []
+    for d in PYTHON_DIRS:
+        python += ["-v", "%s:%s:ro" % (d, d)]
+    h.docker("run", "-d", "--name", "pv", *limits, *h.volume_args(vols), *python, h.image,
              "sleep", "3600")
     t0 = time.time()
     check_views(h, "pv", 256 * MiB, {1}, "docker run")
