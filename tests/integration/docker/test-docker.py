@@ -1,0 +1,389 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""procviewd's views in Docker containers, bound by the -v list of the
+README's Docker section. A private dockerd (its own socket, data and exec
+roots under a temporary directory, no bridge, no iptables, its own cgroup
+parent), a private procviewd, and an image imported from a rootfs of the
+host's binaries. Checked inside the containers: free, top, nproc, getconf,
+lscpu, python's os.cpu_count and psutil; docker update and docker restart;
+--pid host, --privileged and a private cgroup namespace; and what a
+container gets when procviewd is stopped. Everything is removed at exit, on
+failure and on SIGTERM."""
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "runc"))
+from pvrunc import check, cpulist, host_cpus, log, skip, Failure  # noqa: E402
+
+# Debian's docker.io, never whatever "docker" comes first on PATH.
+DOCKER = "/usr/bin/docker"
+DOCKERD = "/usr/sbin/dockerd"
+TRUST_KEY = "/etc/docker/key.json"
+DEFAULT_ROOT = "/var/lib/procview"
+MiB = 1024 * 1024
+# The programs the image holds, with their libraries (ldd).
+PROGRAMS = ["sh", "cat", "sleep", "head", "free", "top", "nproc", "lscpu", "taskset", "getconf",
+            "/usr/bin/python3"]
+# Debian's python3 takes its modules from the host, bound read-only.
+PYTHON_DIRS = ["/usr/lib/python3.%d" % sys.version_info[1], "/usr/lib/python3/dist-packages"]
+PYTHON_CHECK = """import os, psutil
+print(os.cpu_count(), psutil.cpu_count(), psutil.virtual_memory().total)"""
+
+
+def readme_volumes(source_root):
+    """[(path under the view root, destination)] of the -v lines in the
+    README's Docker section: the list users copy is the list tested."""
+    with open(os.path.join(source_root, "README.md")) as f:
+        text = f.read()
+    m = re.search(r"^## Docker\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    if not m:
+        raise Failure("README.md has no '## Docker' section")
+    vols = re.findall(r"-v %s/(\S+):(/\S+):ro\b" % re.escape(DEFAULT_ROOT), m.group(1))
+    if not vols:
+        raise Failure("the README's Docker section has no -v list")
+    return vols
+
+
+def copy_host_file(path, rootfs):
+    """Copies path (following symlinks) to the same place in rootfs, its
+    directory resolved: Debian is usr-merged, /lib is usr/lib."""
+    dst = os.path.join(rootfs, os.path.realpath(os.path.dirname(path)).lstrip("/"),
+                       os.path.basename(path))
+    if not os.path.exists(dst):
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        shutil.copy2(os.path.realpath(path), dst)
+
+
+def make_rootfs(rootfs):
+    for d in ["usr/bin", "usr/lib", "usr/lib64", "usr/sbin", "etc", "proc", "sys", "dev",
+              "tmp", "root"]:
+        os.makedirs(os.path.join(rootfs, d), exist_ok=True)
+    for link, target in [("bin", "usr/bin"), ("sbin", "usr/sbin"),
+                         ("lib", "usr/lib"), ("lib64", "usr/lib64")]:
+        os.symlink(target, os.path.join(rootfs, link))
+    for f in ["passwd", "group", "nsswitch.conf", "ld.so.cache"]:
+        if os.path.exists("/etc/" + f):
+            shutil.copy("/etc/" + f, os.path.join(rootfs, "etc", f))
+    # top needs the terminal's description even in batch mode.
+    copy_host_file("/lib/terminfo/d/dumb", rootfs)
+    for prog in PROGRAMS:
+        path = prog if prog.startswith("/") else shutil.which(prog)
+        if not path:
+            skip("%s is not installed" % prog)
+        copy_host_file(path, rootfs)
+        out = subprocess.run(["ldd", path], capture_output=True, text=True).stdout
+        for lib in re.findall(r"(/\S+) \(0x", out):
+            copy_host_file(lib, rootfs)
+
+
+def meminfo_total(free_k):
+    """The Mem: total of 'free -k', in bytes."""
+    m = re.search(r"^Mem:\s+(\d+)", free_k, re.M)
+    if not m:
+        raise Failure("no Mem: line in free's output:\n" + free_k)
+    return int(m.group(1)) * 1024
+
+
+def near(value, want):
+    return abs(value - want) <= MiB
+
+
+class DockerHarness:
+    def __init__(self):
+        self.tag = "pv-docker-%d" % os.getpid()
+        self.tmp = "/tmp/" + self.tag
+        self.build = os.environ.get("PV_BUILD_ROOT")
+        self.source = os.environ.get("PV_SOURCE_ROOT", os.path.join(HERE, "..", "..", ".."))
+        self.mnt = os.path.join(self.tmp, "procview-mnt")
+        self.sock = os.path.join(self.tmp, "docker.sock")
+        self.pidfile = os.path.join(self.tmp, "dockerd.pid")
+        self.image = self.tag + ":latest"
+        self.cgparent = "/" + self.tag
+        self.daemon = None
+        self.dockerd = None
+        self.env = dict(os.environ, DOCKER_HOST="unix://" + self.sock,
+                        DOCKER_CONFIG=os.path.join(self.tmp, "cli"))
+        if os.geteuid() != 0:
+            skip("needs root")
+        if not self.build:
+            skip("PV_BUILD_ROOT is not set (run through meson test)")
+        self.procviewd = os.path.join(self.build, "src", "daemon", "procviewd")
+        for prog in (DOCKER, DOCKERD):
+            if not os.access(prog, os.X_OK):
+                skip("%s is missing (Debian's docker.io)" % prog)
+        if not os.path.isdir(os.path.join(PYTHON_DIRS[1], "psutil")):
+            skip("python3-psutil is not installed")
+        if not os.path.exists("/dev/fuse"):
+            skip("no /dev/fuse")
+        if not {0, 1} <= host_cpus():
+            skip("needs host CPUs 0 and 1")
+        os.makedirs(self.tmp)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+        signal.signal(signal.SIGINT, lambda *_: sys.exit(1))
+
+    # procviewd ------------------------------------------------------------
+    def start_procviewd(self):
+        os.makedirs(self.mnt, exist_ok=True)
+        self.daemon = subprocess.Popen([self.procviewd, "--foreground", self.mnt])
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            r = subprocess.run(["head", "-c1", os.path.join(self.mnt, "proc/meminfo")],
+                               capture_output=True, timeout=5)
+            if r.returncode == 0 and r.stdout:
+                return
+            if self.daemon.poll() is not None:
+                raise Failure("procviewd exited with %d" % self.daemon.returncode)
+            time.sleep(0.05)
+        raise Failure("procviewd did not serve %s within 15 s" % self.mnt)
+
+    def stop_procviewd(self):
+        if self.daemon and self.daemon.poll() is None:
+            self.daemon.terminate()
+            try:
+                self.daemon.wait(10)
+            except subprocess.TimeoutExpired:
+                self.daemon.kill()
+                self.daemon.wait()
+        self.daemon = None
+
+    # dockerd --------------------------------------------------------------
+    def start_dockerd(self):
+        # dockerd 20.10 writes its identity key there, whatever its roots.
+        self.new_key = not os.path.exists(TRUST_KEY)
+        conf = os.path.join(self.tmp, "daemon.json")
+        with open(conf, "w") as f:
+            json.dump({}, f)
+        self.dockerd_log = open(os.path.join(self.tmp, "dockerd.log"), "w")
+        self.dockerd = subprocess.Popen(
+            [DOCKERD, "-H", "unix://" + self.sock, "--config-file", conf,
+             "--data-root", os.path.join(self.tmp, "data"),
+             "--exec-root", os.path.join(self.tmp, "exec"),
+             "--pidfile", self.pidfile,
+             "--iptables=false", "--ip-masq=false", "--bridge=none",
+             "--exec-opt", "native.cgroupdriver=cgroupfs",
+             "--cgroup-parent", self.cgparent, "--storage-driver", "vfs"],
+            stdin=subprocess.DEVNULL, stdout=self.dockerd_log, stderr=subprocess.STDOUT,
+            env=self.env)
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            if self.docker("version", check_rc=False).returncode == 0:
+                return
+            if self.dockerd.poll() is not None:
+                break
+            time.sleep(0.5)
+        with open(os.path.join(self.tmp, "dockerd.log")) as f:
+            raise Failure("dockerd did not start:\n" + f.read()[-3000:])
+
+    def docker(self, *args, check_rc=True, timeout=180, stdin=subprocess.DEVNULL):
+        r = subprocess.run([DOCKER, *args], stdin=stdin, capture_output=True, text=True,
+                           timeout=timeout, env=self.env)
+        if check_rc and r.returncode != 0:
+            raise Failure("docker %s exited %d:\n%s%s"
+                          % (" ".join(args), r.returncode, r.stdout, r.stderr))
+        return r
+
+    def import_image(self):
+        rootfs = os.path.join(self.tmp, "rootfs")
+        make_rootfs(rootfs)
+        tar = subprocess.Popen(["tar", "-C", rootfs, "-c", "."], stdout=subprocess.PIPE)
+        r = subprocess.run([DOCKER, "import", "-", self.image], stdin=tar.stdout,
+                           capture_output=True, text=True, env=self.env, timeout=180)
+        tar.stdout.close()
+        tar.wait()
+        if r.returncode != 0:
+            raise Failure("docker import failed: " + r.stderr)
+
+    def volume_args(self, vols):
+        args = []
+        for path, dst in vols:
+            args += ["-v", "%s/%s:%s:ro" % (self.mnt, path, dst)]
+        return args
+
+    def exec(self, cname, *cmd):
+        return self.docker("exec", cname, *cmd).stdout
+
+    # cleanup --------------------------------------------------------------
+    def cleanup(self):
+        if self.dockerd:
+            ids = self.docker("ps", "-aq", check_rc=False, timeout=30).stdout.split()
+            if ids:
+                self.docker("rm", "-f", *ids, check_rc=False, timeout=60)
+            self.docker("rmi", "-f", self.image, check_rc=False, timeout=60)
+            self.dockerd.terminate()
+            try:
+                self.dockerd.wait(30)
+            except subprocess.TimeoutExpired:
+                self.dockerd.kill()
+                self.dockerd.wait()
+            self.dockerd_log.close()
+            if self.new_key:
+                try:
+                    os.unlink(TRUST_KEY)
+                except FileNotFoundError:
+                    pass
+        # The containerd that dockerd started, if dockerd had to be killed.
+        ctr_pid = os.path.join(self.tmp, "exec", "containerd", "containerd.pid")
+        try:
+            with open(ctr_pid) as f:
+                os.kill(int(f.read().strip()), signal.SIGKILL)
+        except (OSError, ValueError):
+            pass
+        self.stop_procviewd()
+        # What dockerd left mounted under the temporary directory (its
+        # storage, its netns files), innermost first.
+        with open("/proc/self/mountinfo") as f:
+            points = [line.split()[4] for line in f]
+        for p in sorted((p for p in points if p.startswith(self.tmp + "/")), reverse=True):
+            subprocess.run(["umount", "-l", p], capture_output=True)
+        for ctrl in os.listdir("/sys/fs/cgroup"):
+            top = "/sys/fs/cgroup/%s%s" % (ctrl, self.cgparent)
+            if os.path.isdir(top):
+                for d, _, _ in sorted(os.walk(top), key=lambda w: -len(w[0])):
+                    for _ in range(50):
+                        try:
+                            os.rmdir(d)
+                            break
+                        except OSError:
+                            time.sleep(0.1)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def check_views(h, cname, mem, cpus, label):
+    """free, top, nproc, getconf, lscpu and the sysfs CPU list in cname show
+    a memory limit of mem bytes and the cpuset cpus."""
+    total = meminfo_total(h.exec(cname, "free", "-k"))
+    check(near(total, mem), "%s: free shows %d MiB total" % (label, total // MiB))
+    top = h.exec(cname, "top", "-bn1")
+    m = re.search(r"^(KiB|MiB|GiB) Mem\s*:\s*([\d.]+) total", top, re.M)
+    if not m:
+        raise Failure("no Mem line in top's output:\n" + top)
+    top_total = float(m.group(2)) * {"KiB": 1024, "MiB": MiB, "GiB": 1024 * MiB}[m.group(1)]
+    check(near(top_total, mem), "%s: top shows %s %s Mem total" % (label, m.group(2),
+                                                                 m.group(1)))
+    n = h.exec(cname, "nproc").strip()
+    check(n == str(len(cpus)), "%s: nproc shows %s" % (label, n))
+    n = h.exec(cname, "getconf", "_NPROCESSORS_ONLN").strip()
+    check(n == str(len(cpus)), "%s: getconf _NPROCESSORS_ONLN shows %s" % (label, n))
+    online = h.exec(cname, "cat", "/sys/devices/system/cpu/online").strip()
+    check(cpulist(online) == cpus, "%s: sys/devices/system/cpu/online is %s" % (label, online))
+    py = h.exec(cname, "/usr/bin/python3", "-c", PYTHON_CHECK).split()
+    check(py[:2] == [str(len(cpus))] * 2 and near(int(py[2]), mem),
+          "%s: python's os.cpu_count, psutil.cpu_count and virtual_memory are %s"
+          % (label, " ".join(py)))
+    lscpu = h.exec(cname, "lscpu")
+    m = re.search(r"^On-line CPU\(s\) list:\s*(\S+)$", lscpu, re.M)
+    check(m and cpulist(m.group(1)) == cpus,
+          "%s: lscpu's on-line CPU list is %s" % (label, m.group(1) if m else lscpu))
+
+
+def uptime(h, cname):
+    return float(h.exec(cname, "cat", "/proc/uptime").split()[0])
+
+
+def test(h):
+    vols = readme_volumes(h.source)
+    check(len(vols) == 8, "the README binds %d views: %s" % (len(vols),
+                                                          " ".join(d for _, d in vols)))
+    h.start_procviewd()
+    h.start_dockerd()
+    h.import_image()
+    limits = ["--network", "none", "-m", "256m", "--cpuset-cpus", "1", "--cpus", "0.5",
+              "-e", "TERM=dumb"]
+    python = []
+    for d in PYTHON_DIRS:
+        python += ["-v", "%s:%s:ro" % (d, d)]
+    h.docker("run", "-d", "--name", "pv", *limits, *h.volume_args(vols), *python, h.image,
+             "sleep", "3600")
+    t0 = time.time()
+    check_views(h, "pv", 256 * MiB, {1}, "docker run")
+
+    # docker update writes the container's cgroup; the views follow at once.
+    h.docker("update", "-m", "512m", "--cpuset-cpus", "0-1", "pv")
+    check_views(h, "pv", 512 * MiB, {0, 1}, "docker update")
+
+    # docker restart starts a new init in the same container: uptime restarts.
+    time.sleep(max(0, 8 - (time.time() - t0)))
+    before = uptime(h, "pv")
+    check(before >= 7, "uptime before the restart is %.1f s" % before)
+    h.docker("restart", "-t", "0", "pv")
+    after = uptime(h, "pv")
+    check(after < 5, "uptime after docker restart is %.1f s" % after)
+    check_views(h, "pv", 512 * MiB, {0, 1}, "after docker restart")
+
+    # The reader's cgroup is the container's in both: the same views.
+    for opt in ("--pid=host", "--privileged", "--cgroupns=private"):
+        r = h.docker("run", "--rm", opt, *limits, *h.volume_args(vols), h.image,
+                     "sh", "-c", "free -k; nproc; cat /sys/devices/system/cpu/online",
+                     check_rc=False)
+        if opt == "--privileged" and "unable to apply caps" in r.stderr:
+            # A host that is itself confined cannot give every capability.
+            log("not checked: docker run %s (%s)" % (opt, r.stderr.strip()[-120:]))
+            continue
+        if r.returncode != 0:
+            raise Failure("docker run %s exited %d: %s" % (opt, r.returncode, r.stderr))
+        lines = r.stdout.split("\n")
+        total = meminfo_total(r.stdout)
+        check(near(total, 256 * MiB) and lines[-3:-1] == ["1", "1"],
+              "docker run %s: free shows %d MiB, nproc and cpu/online %s"
+              % (opt, total // MiB, lines[-3:-1]))
+
+    # procviewd stopped: the mount point is an empty directory.
+    h.stop_procviewd()
+    check(os.listdir(h.mnt) == [], "with procviewd stopped the mount point is empty")
+    r = h.docker("exec", "pv", "cat", "/proc/meminfo", check_rc=False)
+    check(r.returncode != 0, "a running container's view fails: %s" % r.stderr.strip())
+    mounts = []
+    for path, dst in vols:
+        mounts += ["--mount", "type=bind,src=%s/%s,dst=%s,readonly" % (h.mnt, path, dst)]
+    r = h.docker("run", "--rm", *limits, *mounts, h.image, "true", check_rc=False)
+    check(r.returncode != 0 and "does not exist" in r.stderr,
+          "docker run --mount refuses a missing source: %s" % r.stderr.strip()[-200:])
+    check(os.listdir(h.mnt) == [], "docker run --mount left the mount point empty")
+    r = h.docker("run", "--rm", *limits, *h.volume_args(vols), h.image, "true",
+                 check_rc=False)
+    check(r.returncode != 0, "docker run -v refuses to start: %s" % r.stderr.strip()[-300:])
+    # -v creates a missing source as a directory; runc then cannot bind
+    # a directory over a /proc file.
+    check(os.path.isdir(os.path.join(h.mnt, "proc", "meminfo")),
+          "docker run -v left directories in the empty mount point")
+    r = h.docker("run", "--rm", *limits, h.image, "cat", "/proc/uptime")
+    check(r.returncode == 0, "without the -v list the container starts (kernel's files)")
+
+    # procviewd mounts over what -v left; containers started after it, and
+    # the running one once restarted, see the views again.
+    h.start_procviewd()
+    r = h.docker("run", "--rm", *limits, *h.volume_args(vols), h.image, "free", "-k")
+    check(near(meminfo_total(r.stdout), 256 * MiB),
+          "procviewd started again: docker run -v shows 256 MiB")
+    h.docker("restart", "-t", "0", "pv")
+    total = meminfo_total(h.exec("pv", "free", "-k"))
+    check(near(total, 512 * MiB), "the running container, restarted, shows %d MiB"
+          % (total // MiB))
+
+
+def main():
+    h = DockerHarness()
+    start = time.time()
+    try:
+        test(h)
+    except (Failure, subprocess.TimeoutExpired) as e:
+        log("FAIL: %s" % e)
+        h.cleanup()
+        sys.exit(1)
+    except BaseException:
+        h.cleanup()
+        raise
+    h.cleanup()
+    log("PASS (%.0f s)" % (time.time() - start))
+
+
+if __name__ == "__main__":
+    main()
