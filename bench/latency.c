@@ -26,25 +26,7 @@
 /* Big enough for cpuinfo of a large host in one read; the loop handles more. */
 #define READ_BUF_SIZE (1024 * 1024)
 
-typedef struct Target {
-        char *name;   /* daemon label, e.g. "procviewd" */
-        char *root;   /* its mount point, or for the baseline the one file */
-        GArray *pids; /* int: its processes, whose CPU time is counted (--cpu) */
-} Target;
-
-typedef struct Cell {
-        const Target *target;
-        const char *file; /* shown name; NULL for the baseline */
-        char *path;
-        unsigned threads;
-        GArray *lat_ns; /* guint64 latencies of the measured slices */
-        uint64_t bytes; /* read by the measured samples */
-        uint64_t errors;
-        int first_errno;
-        double seconds;    /* summed wall time of the measured slices */
-        double daemon_cpu; /* the daemon's CPU seconds in them, < 0 if unknown */
-        double reader_cpu; /* the reader's own (open, read, close in its kernel) */
-} Cell;
+#include "latency.h"
 
 typedef struct Worker {
         struct Pool *pool;
@@ -187,17 +169,6 @@ static void run_slice(Pool *p, Cell *c, unsigned ms, bool measure)
         }
 }
 
-/* CPU microseconds per sample, or NAN. */
-static double cpu_per_read_us(const Cell *c, bool daemon)
-{
-        double s;
-
-        if (!c || c->lat_ns->len == 0)
-                return NAN;
-        s = daemon ? c->daemon_cpu : c->reader_cpu;
-        return s < 0 ? NAN : s * 1e6 / c->lat_ns->len;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
         uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -206,23 +177,6 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* Nearest-rank percentile in microseconds of a sorted array; NAN when empty. */
-static double percentile_us(const GArray *sorted, double pct)
-{
-        size_t rank;
-
-        if (sorted->len == 0)
-                return NAN;
-        rank = (size_t)ceil(pct / 100.0 * sorted->len);
-        if (rank < 1)
-                rank = 1;
-        return (double)g_array_index(sorted, uint64_t, rank - 1) / 1000.0;
-}
-
-static double cell_rate(const Cell *c)
-{
-        return c->seconds > 0 ? c->lat_ns->len / c->seconds : 0;
-}
-
 static int parse_target(const char *text, Target *ret)
 {
         const char *eq = strchr(text, '=');
@@ -248,55 +202,6 @@ static int parse_threads(const char *text, GArray *ret)
                 g_array_append_val(ret, u);
         }
         return ret->len > 0 ? 0 : -EINVAL;
-}
-
-static Cell *find_cell(GPtrArray *cells, const Target *t, const char *file, unsigned threads)
-{
-        for (guint i = 0; i < cells->len; i++) {
-                Cell *c = cells->pdata[i];
-
-                if (c->target == t && c->threads == threads &&
-                    (file == NULL || g_strcmp0(c->file, file) == 0))
-                        return c;
-        }
-        return NULL;
-}
-
-static void print_cell(const Cell *c, const char *file)
-{
-        if (c->lat_ns->len == 0) {
-                /* Every sample failed: no latency to show. */
-                printf("%7u  %-30s %-10s %9s %9s %9s %10s %7s %8" PRIu64 "  (first: %s)\n",
-                       c->threads, file, c->target->name, "-", "-", "-", "0", "-", c->errors,
-                       g_strerror(c->first_errno));
-                return;
-        }
-        printf("%7u  %-30s %-10s %9.1f %9.1f %9.1f %10.0f %7.0f %8" PRIu64, c->threads, file,
-               c->target->name, percentile_us(c->lat_ns, 50), percentile_us(c->lat_ns, 90),
-               percentile_us(c->lat_ns, 99), cell_rate(c),
-               c->lat_ns->len ? (double)c->bytes / c->lat_ns->len : 0.0, c->errors);
-        if (c->errors > 0)
-                printf("  (first: %s)", g_strerror(c->first_errno));
-        printf("\n");
-}
-
-static void print_ratio(double num, double den)
-{
-        if (isnan(num) || isnan(den) || num <= 0 || den <= 0)
-                printf(" %8s", "-");
-        else
-                printf(" %8.2f", num / den);
-}
-
-static void print_ratios(const Cell *s, const Cell *other)
-{
-        if (!other) {
-                printf(" %8s %8s %8s", "-", "-", "-");
-                return;
-        }
-        print_ratio(percentile_us(s->lat_ns, 50), percentile_us(other->lat_ns, 50));
-        print_ratio(percentile_us(s->lat_ns, 99), percentile_us(other->lat_ns, 99));
-        print_ratio(cell_rate(s), cell_rate(other));
 }
 
 /* Gives each target named in a --cpu argument its pids. */
@@ -325,47 +230,6 @@ static int assign_cpu_pids(char **args, Target *targets[3])
  * files it reads, its own work) and what the reader's open, read and close
  * cost in the reader's kernel (path walk, FUSE round trips, wake-ups).
  */
-static double cpu_sum_us(const Cell *c)
-{
-        return c ? cpu_per_read_us(c, true) + cpu_per_read_us(c, false) : NAN;
-}
-
-/* A row; for the subject also its sum over the baseline's and the reference's. */
-static void print_cpu_row(const Cell *c, const char *file, const Cell *base, const Cell *ref)
-{
-        if (!c)
-                return;
-        printf("%7u  %-30s %-10s %9.1f %9.1f %9.1f", c->threads, file, c->target->name,
-               cpu_per_read_us(c, true), cpu_per_read_us(c, false), cpu_sum_us(c));
-        if (base || ref) {
-                print_ratio(cpu_sum_us(c), cpu_sum_us(base));
-                print_ratio(cpu_sum_us(c), cpu_sum_us(ref));
-        }
-        printf("\n");
-}
-
-static void print_cpu(GPtrArray *cells, GArray *threads, char **files, Target **with_files,
-                      unsigned n_with_files, Target *baseline)
-{
-        printf("\n## CPU per sample (microseconds): the daemon's processes, the reader\n");
-        printf("%7s  %-30s %-10s %9s %9s %9s %8s %8s\n", "threads", "file", "daemon", "daemon",
-               "reader", "sum", "sum/base", "sum/ref");
-        for (guint ti = 0; ti < threads->len; ti++) {
-                unsigned n = g_array_index(threads, unsigned, ti);
-                Cell *b = baseline->name ? find_cell(cells, baseline, NULL, n) : NULL;
-
-                print_cpu_row(b, "(one small file)", NULL, NULL);
-                for (char **f = files; *f; f++) {
-                        print_cpu_row(find_cell(cells, with_files[0], *f, n), *f, b,
-                                      n_with_files > 1 ? find_cell(cells, with_files[1], *f, n)
-                                                       : NULL);
-                        for (unsigned d = 1; d < n_with_files; d++)
-                                print_cpu_row(find_cell(cells, with_files[d], *f, n), *f, NULL,
-                                              NULL);
-                }
-        }
-}
-
 static void cell_free(gpointer p)
 {
         Cell *c = p;
@@ -547,47 +411,12 @@ int bench_latency_main(int argc, char **argv)
                 qsort(c->lat_ns->data, c->lat_ns->len, sizeof(uint64_t), cmp_u64);
         }
 
-        printf("\n## open+read+close latency (microseconds) and throughput (all threads)\n");
-        printf("%7s  %-30s %-10s %9s %9s %9s %10s %7s %8s\n", "threads", "file", "daemon", "p50",
-               "p90", "p99", "reads/s", "bytes", "errors");
-        for (guint ti = 0; ti < threads->len; ti++) {
-                unsigned n = g_array_index(threads, unsigned, ti);
-                Cell *b = baseline_arg ? find_cell(cells, &baseline, NULL, n) : NULL;
-
-                if (b)
-                        print_cell(b, "(one small file)");
-                for (char **f = files; *f; f++)
-                        for (unsigned d = 0; d < n_with_files; d++)
-                                print_cell(find_cell(cells, with_files[d], *f, n), *f);
-        }
-
-        printf("\n## ratios %s/%s and %s/%s: latency p50, p99 (lower is better for %s), "
-               "reads/s (higher is better)\n",
-               subject.name, baseline_arg ? baseline.name : "-", subject.name,
-               reference_arg ? reference.name : "-", subject.name);
-        printf("%7s  %-30s %8s %8s %8s   %8s %8s %8s\n", "threads", "file", "p50", "p99", "reads/s",
-               "p50", "p99", "reads/s");
-        {
-                g_autofree char *vs_b = g_strdup_printf("vs %s", baseline.name ?: "-");
-                g_autofree char *vs_r = g_strdup_printf("vs %s", reference.name ?: "-");
-
-                printf("%7s  %-30s %-26s   %-26s\n", "", "", vs_b, vs_r);
-        }
-        for (guint ti = 0; ti < threads->len; ti++) {
-                unsigned n = g_array_index(threads, unsigned, ti);
-                Cell *b = baseline_arg ? find_cell(cells, &baseline, NULL, n) : NULL;
-
-                for (char **f = files; *f; f++) {
-                        Cell *s = find_cell(cells, &subject, *f, n);
-
-                        printf("%7u  %-30s", n, *f);
-                        print_ratios(s, b);
-                        printf("  ");
-                        print_ratios(s, reference_arg ? find_cell(cells, &reference, *f, n) : NULL);
-                        printf("\n");
-                }
-        }
-        print_cpu(cells, threads, files, with_files, n_with_files, &baseline);
+        bench_report(&(BenchRun){.cells = cells,
+                                 .threads = threads,
+                                 .files = files,
+                                 .subject = &subject,
+                                 .reference = reference_arg ? &reference : NULL,
+                                 .baseline = baseline_arg ? &baseline : NULL});
         ret = 0;
         for (guint i = 0; i < cells->len; i++)
                 if (((Cell *)cells->pdata[i])->errors > 0)

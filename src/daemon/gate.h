@@ -8,10 +8,10 @@
  *
  * Why: the kernel hands a request to the thread that has waited longest.
  * With all 32 threads waiting, each request woke a cold thread, often on the
- * other CPU, and the worker spent about 1.4 to 1.7 times the CPU per request
- * that it spends with two waiting (bench/README.md). The thread that takes
- * the request of the last one waiting wakes a parked one, so a burst or a
- * slow request still finds every thread.
+ * other CPU; with two waiting, the worker spent 0.87-0.94 times the CPU per
+ * request under 8 readers (bench/README.md). The thread that takes the
+ * request of the last one waiting wakes a parked one, so a burst or a slow
+ * request still finds every thread.
  */
 
 #include <pthread.h>
