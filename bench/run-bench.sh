@@ -83,6 +83,15 @@ rmdir_retry() {
         rmdir "$@" || true
 }
 
+# Removes the reader's cgroups (cgroup_dirs).
+remove_reader_cgroups() {
+        local d
+        for d in "${cgroup_dirs[@]}"; do
+                rmdir_retry "$d"
+        done
+        cgroup_dirs=()
+}
+
 remove_load_cgroups() {
         local p
         for p in "${load_parents[@]}"; do
@@ -121,17 +130,13 @@ run_fg() {
 }
 
 cleanup() {
-        local d
         [[ -n $fg_pid ]] && stop_pid "$fg_pid" KILL
         fg_pid=
         [[ -n $spawn_pid ]] && stop_pid "$spawn_pid"
         spawn_pid=
         stop_daemons
         remove_load_cgroups
-        for d in "${cgroup_dirs[@]}"; do
-                rmdir_retry "$d"
-        done
-        cgroup_dirs=()
+        remove_reader_cgroups
         rm -f "$tmp"/*.log "$tmp"/*.pid "$tmp"/*.out
         rmdir "$tmp" 2>/dev/null || true
 }
@@ -298,11 +303,7 @@ run_latency() {
         fi
 
         stop_daemons
-        local d
-        for d in "${cgroup_dirs[@]}"; do
-                rmdir_retry "$d"
-        done
-        cgroup_dirs=()
+        remove_reader_cgroups
 }
 
 run_loadavg() {
@@ -422,11 +423,7 @@ run_profile() {
                 rm -f "$tmp/perf.data" "$tmp/perf.data.old"
         done
         stop_daemons
-        local d
-        for d in "${cgroup_dirs[@]}"; do
-                rmdir_retry "$d"
-        done
-        cgroup_dirs=()
+        remove_reader_cgroups
 }
 
 status=0
