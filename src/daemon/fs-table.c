@@ -29,6 +29,8 @@ enum {
         INO_PRESSURE_MEMORY = 20,
         INO_PRESSURE_IO = 21,
         INO_VMSTAT = 22,
+        INO_SYS_NODE = 23,
+        INO_NODE_ONLINE = 24,
 };
 
 /*
@@ -38,7 +40,7 @@ enum {
 extern PvGatherFn pv_gather_meminfo, pv_gather_cpuinfo, pv_gather_stat, pv_gather_diskstats,
     pv_gather_uptime, pv_gather_loadavg, pv_gather_swaps, pv_gather_vmstat, pv_gather_pressure_cpu,
     pv_gather_pressure_memory, pv_gather_pressure_io, pv_gather_cpu_visible, pv_gather_cpu_offline,
-    pv_gather_cpu_online_flag;
+    pv_gather_cpu_online_flag, pv_gather_node_online;
 
 #define DIR_ROW(ino_, parent_, name_, path_)                                                       \
         {                                                                                          \
@@ -94,6 +96,11 @@ const PvFile pv_fs_files[] = {
     /* absent on kernels built without CPU hotplug */
     {FILE_ROW(INO_CPU_OFFLINE, INO_SYS_CPU, "offline", "sys/devices/system/cpu/offline",
               pv_gather_cpu_offline),
+     .host = true},
+    /* absent on kernels built without NUMA: a container reader gets EOPNOTSUPP */
+    DIR_ROW(INO_SYS_NODE, INO_SYS_SYSTEM, "node", "sys/devices/system/node"),
+    {FILE_ROW(INO_NODE_ONLINE, INO_SYS_NODE, "online", "sys/devices/system/node/online",
+              pv_gather_node_online),
      .host = true},
 };
 

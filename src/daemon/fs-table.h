@@ -40,7 +40,8 @@ typedef struct PvFile {
         /*
          * A reader in the root cgroups gets the host file as is, kept open
          * from the start (host.h): the row's path under --host-proc for
-         * proc/, under --sys-cpu-dir for sys/devices/system/cpu/.
+         * proc/, under --sys-cpu-dir for sys/devices/system/cpu/, under
+         * --sys-node-dir for sys/devices/system/node/.
          */
         bool host;
         bool host_required; /* procviewd refuses to start without the host file */

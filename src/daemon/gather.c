@@ -287,3 +287,37 @@ int pv_gather_cpu_online_flag(PvDaemon *d, PvContainer *c, unsigned cpu, GString
         g_string_append(out, "1\n");
         return 0;
 }
+
+int pv_container_visible_nodes(PvDaemon *d, PvContainer *c, PvCpuSet *ret)
+{
+        g_autofree char *text = NULL;
+        PvCpuSet online, mems;
+        int r = pv_host_read(d, "sys/devices/system/node/online", &text, NULL);
+        if (r == -ENOENT) /* a kernel without NUMA has no nodes to show */
+                return -EOPNOTSUPP;
+        if (r < 0)
+                return r;
+        r = pv_cpuset_parse(text, &online);
+        if (r < 0)
+                return r;
+        r = pv_cgroup_read_mems(c->cg, &mems);
+        if (r == -ENOENT || r == -ENOTSUP || r == -ENODEV) /* no cpuset controller: every node */
+                mems = online;
+        else if (r < 0)
+                return r;
+        /* a node taken offline stays in cpuset.mems on v1 until the kernel rebuilds it */
+        pv_cpuset_and(&mems, &online);
+        *ret = mems;
+        return 0;
+}
+
+/* node/online: the visible nodes */
+PvGatherFn pv_gather_node_online;
+int pv_gather_node_online(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+{
+        PvCpuSet nodes;
+        int r = pv_container_visible_nodes(d, c, &nodes);
+        if (r < 0)
+                return r;
+        return cpulist_render(&nodes, out);
+}

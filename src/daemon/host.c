@@ -14,6 +14,7 @@
 
 #define PROC_PREFIX "proc/"
 #define SYS_CPU_PREFIX "sys/devices/system/cpu/"
+#define SYS_NODE_PREFIX "sys/devices/system/node/"
 
 /* Opens row f's host file. Returns the fd or -errno (-EINVAL: a path no host directory holds). */
 static int open_host_file(PvDaemon *d, int sys_fd, const PvFile *f)
@@ -27,6 +28,11 @@ static int open_host_file(PvDaemon *d, int sys_fd, const PvFile *f)
         } else if (g_str_has_prefix(f->path, SYS_CPU_PREFIX)) {
                 dir = sys_fd;
                 name = f->path + strlen(SYS_CPU_PREFIX);
+        } else if (g_str_has_prefix(f->path, SYS_NODE_PREFIX)) {
+                if (d->host_node_fd < 0)
+                        return -ENOENT;
+                dir = d->host_node_fd;
+                name = f->path + strlen(SYS_NODE_PREFIX);
         } else
                 return -EINVAL;
         fd = openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -50,6 +56,10 @@ int pv_host_open(PvDaemon *d)
                 d->host_files[i].fd = -1;
                 g_mutex_init(&d->host_files[i].lock);
         }
+        /* kernels built without CONFIG_NUMA have no node directory */
+        d->host_node_fd = d->opts.sys_node_dir
+                              ? open(d->opts.sys_node_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                              : -1;
         _cleanup_close_ int sys_fd = open(d->opts.sys_cpu_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (sys_fd < 0)
                 return -errno;
@@ -69,6 +79,9 @@ void pv_host_close(PvDaemon *d)
 {
         if (!d->host_files)
                 return;
+        if (d->host_node_fd >= 0)
+                close(d->host_node_fd);
+        d->host_node_fd = -1;
         for (size_t i = 0; i < pv_fs_n_files; i++) {
                 if (d->host_files[i].fd >= 0)
                         close(d->host_files[i].fd);

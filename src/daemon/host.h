@@ -18,7 +18,9 @@ typedef struct PvHostFile PvHostFile;
 
 /*
  * Opens the host file of every table row that has one: under opts.host_proc
- * for proc/ rows, under opts.sys_cpu_dir for sys/devices/system/cpu/ rows.
+ * for proc/ rows, under opts.sys_cpu_dir for sys/devices/system/cpu/ rows,
+ * under opts.sys_node_dir for sys/devices/system/node/ rows (kept open as
+ * d->host_node_fd, which is -1 on a host without that directory).
  * Returns 0, or -errno when a required one cannot be opened; the others may
  * be missing. pv_host_close() frees what was opened either way.
  */
