@@ -31,6 +31,9 @@ enum {
         INO_VMSTAT = 22,
         INO_SYS_NODE = 23,
         INO_NODE_ONLINE = 24,
+        INO_NODE_POSSIBLE = 25,
+        INO_NODE_HAS_CPU = 26,
+        INO_NODE_HAS_MEMORY = 27,
 };
 
 /*
@@ -40,7 +43,8 @@ enum {
 extern PvGatherFn pv_gather_meminfo, pv_gather_cpuinfo, pv_gather_stat, pv_gather_diskstats,
     pv_gather_uptime, pv_gather_loadavg, pv_gather_swaps, pv_gather_vmstat, pv_gather_pressure_cpu,
     pv_gather_pressure_memory, pv_gather_pressure_io, pv_gather_cpu_visible, pv_gather_cpu_offline,
-    pv_gather_cpu_online_flag, pv_gather_node_online;
+    pv_gather_cpu_online_flag, pv_gather_node_online, pv_gather_node_has_cpu,
+    pv_gather_node_has_memory;
 
 #define DIR_ROW(ino_, parent_, name_, path_)                                                       \
         {                                                                                          \
@@ -101,6 +105,15 @@ const PvFile pv_fs_files[] = {
     DIR_ROW(INO_SYS_NODE, INO_SYS_SYSTEM, "node", "sys/devices/system/node"),
     {FILE_ROW(INO_NODE_ONLINE, INO_SYS_NODE, "online", "sys/devices/system/node/online",
               pv_gather_node_online),
+     .host = true},
+    {FILE_ROW(INO_NODE_POSSIBLE, INO_SYS_NODE, "possible", "sys/devices/system/node/possible",
+              pv_gather_node_online),
+     .host = true},
+    {FILE_ROW(INO_NODE_HAS_CPU, INO_SYS_NODE, "has_cpu", "sys/devices/system/node/has_cpu",
+              pv_gather_node_has_cpu),
+     .host = true},
+    {FILE_ROW(INO_NODE_HAS_MEMORY, INO_SYS_NODE, "has_memory", "sys/devices/system/node/has_memory",
+              pv_gather_node_has_memory),
      .host = true},
 };
 

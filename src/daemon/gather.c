@@ -311,7 +311,7 @@ int pv_container_visible_nodes(PvDaemon *d, PvContainer *c, PvCpuSet *ret)
         return 0;
 }
 
-/* node/online: the visible nodes */
+/* online and possible: the visible nodes */
 PvGatherFn pv_gather_node_online;
 int pv_gather_node_online(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
@@ -319,5 +319,59 @@ int pv_gather_node_online(PvDaemon *d, PvContainer *c, unsigned cpu, GString *ou
         int r = pv_container_visible_nodes(d, c, &nodes);
         if (r < 0)
                 return r;
+        return cpulist_render(&nodes, out);
+}
+
+/* The host's CPUs of node. */
+static int host_node_cpus(PvDaemon *d, unsigned node, PvCpuSet *ret)
+{
+        g_autofree char *text = NULL;
+        int r = pv_host_read_node(d, node, "cpulist", &text);
+        if (r < 0)
+                return r;
+        return pv_cpuset_parse(text, ret);
+}
+
+/* has_cpu: the visible nodes with a visible CPU */
+PvGatherFn pv_gather_node_has_cpu;
+int pv_gather_node_has_cpu(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+{
+        PvCpuSet nodes, visible, with_cpu;
+        int r = pv_container_visible_nodes(d, c, &nodes);
+        if (r < 0)
+                return r;
+        r = cpu_state(d, c, &visible, NULL);
+        if (r < 0)
+                return r;
+        pv_cpuset_zero(&with_cpu);
+        for (int n = pv_cpuset_next(&nodes, 0); n >= 0;
+             n = pv_cpuset_next(&nodes, (unsigned)n + 1)) {
+                PvCpuSet cpus;
+                r = host_node_cpus(d, (unsigned)n, &cpus);
+                if (r < 0)
+                        return r;
+                pv_cpuset_and(&cpus, &visible);
+                if (pv_cpuset_count(&cpus) > 0)
+                        pv_cpuset_add(&with_cpu, (unsigned)n);
+        }
+        return cpulist_render(&with_cpu, out);
+}
+
+/* has_memory: the visible nodes the host has memory on */
+PvGatherFn pv_gather_node_has_memory;
+int pv_gather_node_has_memory(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+{
+        g_autofree char *text = NULL;
+        PvCpuSet nodes, with_memory;
+        int r = pv_container_visible_nodes(d, c, &nodes);
+        if (r < 0)
+                return r;
+        r = read_host(d, "sys/devices/system/node/has_memory", &text);
+        if (r < 0)
+                return r;
+        r = pv_cpuset_parse(text, &with_memory);
+        if (r < 0)
+                return r;
+        pv_cpuset_and(&nodes, &with_memory);
         return cpulist_render(&nodes, out);
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -113,4 +114,14 @@ int pv_host_read(PvDaemon *d, const char *path, char **ret, size_t *ret_len)
         r = pv_pread_records(h->fd, ret, ret_len);
         g_mutex_unlock(&h->lock);
         return r;
+}
+
+int pv_host_read_node(PvDaemon *d, unsigned node, const char *name, char **ret)
+{
+        char path[64];
+
+        if (d->host_node_fd < 0)
+                return -ENOENT;
+        snprintf(path, sizeof(path), "node%u/%s", node, name);
+        return pv_read_file_at(d->host_node_fd, path, ret, NULL);
 }

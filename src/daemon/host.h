@@ -33,3 +33,10 @@ void pv_host_close(PvDaemon *d);
  * host file has that path.
  */
 int pv_host_read(PvDaemon *d, const char *path, char **ret, size_t *ret_len);
+
+/*
+ * The whole current text of the host's node<node>/<name> under
+ * opts.sys_node_dir, malloc()ed. Opened per read: nodes come and go with
+ * memory hotplug. -ENOENT if the host lacks it.
+ */
+int pv_host_read_node(PvDaemon *d, unsigned node, const char *name, char **ret);
