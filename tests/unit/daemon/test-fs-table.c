@@ -73,6 +73,20 @@ START_TEST(test_rows)
         }
         ck_assert_int_eq(pv_fs_cpu_online_file.parent, INO_SYS_CPU);
         ck_assert_str_eq(row_of(INO_SYS_CPU)->path, "sys/devices/system/cpu");
+        ck_assert_str_eq(row_of(INO_SYS_NODE)->path, "sys/devices/system/node");
+        /* the per-node inodes follow the per-CPU ones and map back to their node and file */
+        ck_assert_uint_ge(INO_NODE_BASE, INO_CPU_BASE + 2 * (fuse_ino_t)PV_CPU_MAX);
+        for (unsigned node = 0; node < PV_NODE_MAX; node += PV_NODE_MAX - 1)
+                for (int s = PV_NODE_DIR; s < _PV_NODE_SLOTS; s++) {
+                        unsigned got;
+                        fuse_ino_t ino =
+                            INO_NODE_BASE + _PV_NODE_SLOTS * (fuse_ino_t)node + (fuse_ino_t)s;
+                        ck_assert_ptr_eq(pv_fs_file_of(ino, &got), &pv_fs_node_files[s]);
+                        ck_assert_uint_eq(got, node);
+                }
+        unsigned got;
+        ck_assert_ptr_null(
+            pv_fs_file_of(INO_NODE_BASE + _PV_NODE_SLOTS * (fuse_ino_t)PV_NODE_MAX, &got));
 }
 END_TEST
 
@@ -127,7 +141,8 @@ START_TEST(test_file_list)
         ck_assert_msg(g_str_has_prefix(all->str, "proc/{meminfo,cpuinfo,stat,diskstats,") &&
                           strstr(all->str, "}; proc/pressure/{cpu,memory,io}; "
                                            "sys/devices/system/cpu/{online,possible,present,") &&
-                          strstr(all->str, ",cpuN/online}; sys/devices/system/node/{online"),
+                          strstr(all->str, ",cpuN/online}; sys/devices/system/node/{online") &&
+                          g_str_has_suffix(all->str, ",nodeN/cpulist,nodeN/cpumap,nodeN/meminfo}"),
                       "%s", all->str);
         /* every file is in its directory's group */
         for (size_t i = 0; i < pv_fs_n_files; i++) {
