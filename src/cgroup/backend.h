@@ -256,6 +256,39 @@ int pv_cgroup_read_cpu(const PvCgroup *cg, PvCpuUsage *ret);
  */
 int pv_cgroup_read_cpuset(const PvCgroup *cg, PvCpuSet *ret);
 
+/*
+ * The memory nodes the cgroup may allocate on (v1 cpuset.effective_mems or
+ * cpuset.mems, v2 cpuset.mems.effective), as a set of node ids.
+ */
+int pv_cgroup_read_mems(const PvCgroup *cg, PvCpuSet *ret);
+
+/* ---- NUMA ---- */
+
+/* The kernel's largest node count (MAX_NUMNODES with NODES_SHIFT 10). */
+#define PV_NODE_MAX 1024
+
+/* Bytes a cgroup and its descendants hold on each node (memory.numa_stat). */
+typedef struct PvNumaUsage {
+        PvCpuSet nodes; /* the nodes numa_stat lists */
+        uint64_t bytes[PV_NODE_MAX];
+} PvNumaUsage;
+
+/*
+ * Adds the "N<id>=<count>" fields of text's line starting with key (then
+ * '=' on v1, ' ' on v2) to ret, each count times scale. Pure. Returns 0,
+ * -ENOENT without such a line, -EINVAL on a malformed field, -ERANGE for a
+ * node id >= PV_NODE_MAX.
+ */
+int pv_parse_numa_stat_line(const char *text, const char *key, uint64_t scale, PvNumaUsage *ret);
+
+/*
+ * Per-node usage: v1 memory.numa_stat hierarchical_total (LRU pages, total
+ * on kernels without hierarchical_ lines), v2 memory.numa_stat anon + file +
+ * kernel_stack + pagetables + slab_reclaimable + slab_unreclaimable (v2's
+ * keys are recursive). Returns 0 or -errno.
+ */
+int pv_cgroup_read_numa(const PvCgroup *cg, PvNumaUsage *ret);
+
 /* ---- io ---- */
 
 /*

@@ -16,6 +16,9 @@ typedef struct PvCgroupOps {
         /* on the PV_CTRL_CPU chain: smallest quota/period over ancestors, quota 0 = none */
         int (*read_cpu_quota)(const PvCgroup *cg, uint64_t *ret_quota_us, uint64_t *ret_period_us);
         int (*read_cpuset)(const PvCgroup *cg, PvCpuSet *ret);
+        int (*read_mems)(const PvCgroup *cg, PvCpuSet *ret);
+        /* on the PV_CTRL_MEMORY chain, added to ret (zeroed by the caller) */
+        int (*read_numa)(const PvCgroup *cg, PvNumaUsage *ret);
         int (*read_io)(const PvCgroup *cg, PvIoStats *ret);
         /* on the chain of controller c (any hierarchy lists the cgroup's tasks) */
         int (*read_tasks)(const PvCgroup *cg, PvController c, PvTaskCounts *ret);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cgroup-private.h"
 #include "common/fileio.h"
@@ -194,6 +195,31 @@ static int v1_read_cpuset(const PvCgroup *cg, PvCpuSet *ret)
         return r;
 }
 
+static int v1_read_mems(const PvCgroup *cg, PvCpuSet *ret)
+{
+        /* effective_mems: mems as narrowed by the ancestors and memory hotplug */
+        int r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, 0, "cpuset.effective_mems", ret);
+        if (r == -ENOENT)
+                r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, 0, "cpuset.mems", ret);
+        return r;
+}
+
+static int v1_read_numa(const PvCgroup *cg, PvNumaUsage *ret)
+{
+        char *text;
+        long page = sysconf(_SC_PAGESIZE);
+        int r = pv_cg_read(cg, PV_CTRL_MEMORY, 0, "memory.numa_stat", &text);
+        if (r < 0)
+                return r;
+        /* counts are pages; hierarchical_total (3.x+) includes the descendants */
+        r = pv_parse_numa_stat_line(text, "hierarchical_total", page > 0 ? (uint64_t)page : 4096,
+                                    ret);
+        if (r == -ENOENT)
+                r = pv_parse_numa_stat_line(text, "total", page > 0 ? (uint64_t)page : 4096, ret);
+        free(text);
+        return r;
+}
+
 /* Parses one blkio file if present and merges it into s; -ENOENT when absent. */
 static int blkio_merge(const PvCgroup *cg, const char *file, bool ios, PvIoStats *s)
 {
@@ -258,6 +284,8 @@ const PvCgroupOps pv_cgroup_v1_ops = {
     .read_cpu_usage = v1_read_cpu_usage,
     .read_cpu_quota = v1_read_cpu_quota,
     .read_cpuset = v1_read_cpuset,
+    .read_mems = v1_read_mems,
+    .read_numa = v1_read_numa,
     .read_io = v1_read_io,
     .read_tasks = v1_read_tasks,
 };

@@ -120,6 +120,39 @@ static int v2_read_cpuset(const PvCgroup *cg, PvCpuSet *ret)
         return -ENODATA; /* no level has a cpuset: no cpuset controller at all */
 }
 
+static int v2_read_mems(const PvCgroup *cg, PvCpuSet *ret)
+{
+        /* as cpuset.cpus.effective: the nearest level with the controller enabled */
+        for (size_t i = 0; i < cg->n_chain[PV_CTRL_CPUSET]; i++) {
+                int r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, i, "cpuset.mems.effective", ret);
+                if (r == -ENOENT) {
+                        if (i == 0 && pv_cg_gone(cg, PV_CTRL_CPUSET) < 0)
+                                return -ENOENT;
+                        continue;
+                }
+                return r;
+        }
+        return -ENOENT;
+}
+
+static int v2_read_numa(const PvCgroup *cg, PvNumaUsage *ret)
+{
+        /* what memory.current mostly charges, per node; bytes, recursive */
+        static const char *const keys[] = {
+            "anon", "file", "kernel_stack", "pagetables", "slab_reclaimable", "slab_unreclaimable"};
+        char *text;
+        int r = pv_cg_read(cg, PV_CTRL_MEMORY, 0, "memory.numa_stat", &text);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && r >= 0; i++) {
+                r = pv_parse_numa_stat_line(text, keys[i], 1, ret);
+                if (r == -ENOENT && i > 1) /* older kernels lack the kernel keys */
+                        r = 0;
+        }
+        free(text);
+        return r;
+}
+
 static int v2_read_io(const PvCgroup *cg, PvIoStats *ret)
 {
         char *text;
@@ -143,6 +176,8 @@ const PvCgroupOps pv_cgroup_v2_ops = {
     .read_cpu_usage = v2_read_cpu_usage,
     .read_cpu_quota = v2_read_cpu_quota,
     .read_cpuset = v2_read_cpuset,
+    .read_mems = v2_read_mems,
+    .read_numa = v2_read_numa,
     .read_io = v2_read_io,
     .read_tasks = v2_read_tasks,
 };

@@ -20,6 +20,7 @@ typedef struct PvOptions {
         PvCpuViewMode cpu_view;
         char *host_proc;            /* the host's meminfo, cpuinfo...: "/proc" (tests differ) */
         char *sys_cpu_dir;          /* "/sys/devices/system/cpu" */
+        char *sys_node_dir;         /* "/sys/devices/system/node" */
         unsigned sample_interval_s; /* loadavg sampling period, 5 */
         unsigned idle_expiry_s;     /* forget containers nobody read for this long, 600 */
         bool recovery_journal;      /* answer a dead worker's requests from its journal even
@@ -44,6 +45,7 @@ struct PvDaemon {
         int proc_fd;             /* dirfd of /proc: the readers' processes */
         int host_fd;             /* dirfd of opts.host_proc: the host's own files */
         PvHostFile *host_files;  /* those files, kept open (host.h) */
+        int host_node_fd;        /* dirfd of opts.sys_node_dir, -1: a host without NUMA */
         long clk_tck;            /* sysconf(_SC_CLK_TCK) */
 
         GMutex containers_lock; /* protects containers */

@@ -2,7 +2,7 @@
 /*
  * Directory operations: lookup, getattr, opendir, readdir. The static entries come
  * from the file table; sys/devices/system/cpu/cpuN are the reader's visible
- * CPUs.
+ * CPUs, sys/devices/system/node/nodeN its visible NUMA nodes.
  */
 #include "fs-dir.h"
 
@@ -34,6 +34,44 @@ static int caller_visible(fuse_req_t req, PvCpuSet *ret)
         }
 }
 
+/* The reader's visible nodes (pv_container_visible_nodes()). */
+static int caller_nodes(fuse_req_t req, PvCpuSet *ret)
+{
+        for (int attempt = 0;; attempt++) {
+                g_autoptr(PvContainer) c = NULL;
+                int r = pv_fs_caller_container(req, &c);
+                if (r < 0)
+                        return r;
+                r = pv_container_visible_nodes(pv_fs_daemon(req), c, ret);
+                if (r == -ENOENT && attempt == 0 && pv_registry_forget(pv_fs_daemon(req), c))
+                        continue;
+                return r;
+        }
+}
+
+/* The N of a canonical "<prefix>N" name below max ("cpu01" names no CPU directory), or -1. */
+static long numbered_name(const char *name, const char *prefix, unsigned long max)
+{
+        size_t plen = strlen(prefix);
+        char *end;
+
+        if (strncmp(name, prefix, plen) != 0 || !g_ascii_isdigit(name[plen]))
+                return -1;
+        unsigned long n = strtoul(name + plen, &end, 10);
+        if (*end || n >= max || (name[plen] == '0' && name[plen + 1]))
+                return -1;
+        return (long)n;
+}
+
+/* Whether ino is one of the per-CPU or per-node inodes, whose entries depend on the reader. */
+static bool is_dynamic(fuse_ino_t ino)
+{
+        unsigned n;
+        bool is_online;
+        PvNodeSlot slot;
+        return pv_fs_ino_is_cpu(ino, &n, &is_online) || pv_fs_ino_is_node(ino, &n, &slot);
+}
+
 static void fill_entry(fuse_ino_t ino, const PvFile *f, double timeout, struct fuse_entry_param *e)
 {
         memset(e, 0, sizeof(*e));
@@ -47,8 +85,10 @@ static void fill_entry(fuse_ino_t ino, const PvFile *f, double timeout, struct f
 void pv_fs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
         struct fuse_entry_param e;
-        unsigned cpu;
+        unsigned cpu, node;
         bool is_online;
+        PvNodeSlot slot;
+        long n;
 
         for (size_t i = 1; i < pv_fs_n_files; i++) {
                 if (pv_fs_files[i].parent == parent && strcmp(pv_fs_files[i].name, name) == 0) {
@@ -57,21 +97,14 @@ void pv_fs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
                         return;
                 }
         }
-        if (parent == INO_SYS_CPU && strncmp(name, "cpu", 3) == 0 && g_ascii_isdigit(name[3])) {
-                char *end;
-                unsigned long n = strtoul(name + 3, &end, 10);
+        if (parent == INO_SYS_CPU && (n = numbered_name(name, "cpu", PV_CPU_MAX)) >= 0) {
                 PvCpuSet visible;
-                /* "cpu01" is not a CPU directory; only canonical names */
-                if (*end || n >= PV_CPU_MAX || (name[3] == '0' && name[4])) {
-                        fuse_reply_err(req, ENOENT);
-                        return;
-                }
                 int r = caller_visible(req, &visible);
                 if (r < 0 || !pv_cpuset_has(&visible, (unsigned)n)) {
                         fuse_reply_err(req, r < 0 ? EIO : ENOENT);
                         return;
                 }
-                fill_entry(INO_CPU_BASE + 2 * n, &pv_fs_cpu_dir_file, 0, &e);
+                fill_entry(INO_CPU_BASE + 2 * (fuse_ino_t)n, &pv_fs_cpu_dir_file, 0, &e);
                 fuse_reply_entry(req, &e);
                 return;
         }
@@ -80,6 +113,27 @@ void pv_fs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
                 fill_entry(parent + 1, &pv_fs_cpu_online_file, 0, &e);
                 fuse_reply_entry(req, &e);
                 return;
+        }
+        if (parent == INO_SYS_NODE && (n = numbered_name(name, "node", PV_NODE_MAX)) >= 0) {
+                PvCpuSet nodes;
+                int r = caller_nodes(req, &nodes);
+                if (r < 0 || !pv_cpuset_has(&nodes, (unsigned)n)) {
+                        fuse_reply_err(req, r < 0 && r != -EOPNOTSUPP ? EIO : ENOENT);
+                        return;
+                }
+                fill_entry(INO_NODE_BASE + _PV_NODE_SLOTS * (fuse_ino_t)n,
+                           &pv_fs_node_files[PV_NODE_DIR], 0, &e);
+                fuse_reply_entry(req, &e);
+                return;
+        }
+        if (pv_fs_ino_is_node(parent, &node, &slot) && slot == PV_NODE_DIR) {
+                for (int s = PV_NODE_DIR + 1; s < _PV_NODE_SLOTS; s++) {
+                        if (strcmp(name, pv_fs_node_files[s].name) == 0) {
+                                fill_entry(parent + (fuse_ino_t)s, &pv_fs_node_files[s], 0, &e);
+                                fuse_reply_entry(req, &e);
+                                return;
+                        }
+                }
         }
         fuse_reply_err(req, ENOENT);
 }
@@ -95,8 +149,7 @@ void pv_fs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
                 return;
         }
         pv_fs_fill_attr(ino, f, &st);
-        fuse_reply_attr(
-            req, &st, f == &pv_fs_cpu_dir_file || f == &pv_fs_cpu_online_file ? 0 : STATIC_TIMEOUT);
+        fuse_reply_attr(req, &st, is_dynamic(ino) ? 0 : STATIC_TIMEOUT);
 }
 
 /*
@@ -126,6 +179,11 @@ static int dir_list(fuse_req_t req, fuse_ino_t ino, const PvFile *f, GArray *ent
                 dir_add(entries, "online", ino + 1, FILE_MODE);
                 return 0;
         }
+        if (f == &pv_fs_node_files[PV_NODE_DIR]) {
+                for (int s = PV_NODE_DIR + 1; s < _PV_NODE_SLOTS; s++)
+                        dir_add(entries, pv_fs_node_files[s].name, ino + (fuse_ino_t)s, FILE_MODE);
+                return 0;
+        }
         for (size_t i = 1; i < pv_fs_n_files; i++)
                 if (pv_fs_files[i].parent == ino)
                         dir_add(entries, pv_fs_files[i].name, pv_fs_files[i].ino,
@@ -140,6 +198,21 @@ static int dir_list(fuse_req_t req, fuse_ino_t ino, const PvFile *f, GArray *ent
                         char name[32];
                         snprintf(name, sizeof(name), "cpu%d", c);
                         dir_add(entries, name, INO_CPU_BASE + 2 * (fuse_ino_t)c, DIR_MODE);
+                }
+        }
+        if (ino == INO_SYS_NODE) {
+                PvCpuSet nodes;
+                int r = caller_nodes(req, &nodes);
+                if (r == -EOPNOTSUPP) /* a host without NUMA: the static entries only */
+                        return 0;
+                if (r < 0)
+                        return r;
+                for (int n = pv_cpuset_next(&nodes, 0); n >= 0 && n < PV_NODE_MAX;
+                     n = pv_cpuset_next(&nodes, (unsigned)n + 1)) {
+                        char name[32];
+                        snprintf(name, sizeof(name), "node%d", n);
+                        dir_add(entries, name, INO_NODE_BASE + _PV_NODE_SLOTS * (fuse_ino_t)n,
+                                DIR_MODE);
                 }
         }
         return 0;

@@ -5,8 +5,8 @@
 
 /*
  * The static rows' inodes, fixed (fs-table.h): a new row takes the next free
- * number, and a removed row's number is never given to another file. 1 and 6
- * are in fs-table.h.
+ * number, and a removed row's number is never given to another file. 1, 6
+ * and 23 are in fs-table.h.
  */
 enum {
         INO_PROC = 2,
@@ -29,16 +29,22 @@ enum {
         INO_PRESSURE_MEMORY = 20,
         INO_PRESSURE_IO = 21,
         INO_VMSTAT = 22,
+        INO_NODE_ONLINE = 24,
+        INO_NODE_POSSIBLE = 25,
+        INO_NODE_HAS_CPU = 26,
+        INO_NODE_HAS_MEMORY = 27,
 };
 
 /*
- * The gatherers (gather.c). Only the rows below name them: a new file's is
+ * The gatherers (gather.c, gather-node.c). Only the rows below name them: a new file's is
  * declared here, with the type its definition is checked against there.
  */
 extern PvGatherFn pv_gather_meminfo, pv_gather_cpuinfo, pv_gather_stat, pv_gather_diskstats,
     pv_gather_uptime, pv_gather_loadavg, pv_gather_swaps, pv_gather_vmstat, pv_gather_pressure_cpu,
     pv_gather_pressure_memory, pv_gather_pressure_io, pv_gather_cpu_visible, pv_gather_cpu_offline,
-    pv_gather_cpu_online_flag;
+    pv_gather_cpu_online_flag, pv_gather_node_online, pv_gather_node_has_cpu,
+    pv_gather_node_has_memory, pv_gather_node_cpulist, pv_gather_node_cpumap,
+    pv_gather_node_meminfo;
 
 #define DIR_ROW(ino_, parent_, name_, path_)                                                       \
         {                                                                                          \
@@ -95,6 +101,20 @@ const PvFile pv_fs_files[] = {
     {FILE_ROW(INO_CPU_OFFLINE, INO_SYS_CPU, "offline", "sys/devices/system/cpu/offline",
               pv_gather_cpu_offline),
      .host = true},
+    /* absent on kernels built without NUMA: a container reader gets EOPNOTSUPP */
+    DIR_ROW(INO_SYS_NODE, INO_SYS_SYSTEM, "node", "sys/devices/system/node"),
+    {FILE_ROW(INO_NODE_ONLINE, INO_SYS_NODE, "online", "sys/devices/system/node/online",
+              pv_gather_node_online),
+     .host = true},
+    {FILE_ROW(INO_NODE_POSSIBLE, INO_SYS_NODE, "possible", "sys/devices/system/node/possible",
+              pv_gather_node_online),
+     .host = true},
+    {FILE_ROW(INO_NODE_HAS_CPU, INO_SYS_NODE, "has_cpu", "sys/devices/system/node/has_cpu",
+              pv_gather_node_has_cpu),
+     .host = true},
+    {FILE_ROW(INO_NODE_HAS_MEMORY, INO_SYS_NODE, "has_memory", "sys/devices/system/node/has_memory",
+              pv_gather_node_has_memory),
+     .host = true},
 };
 
 const PvFile pv_fs_cpu_dir_file = DIR_ROW(0, INO_SYS_CPU, NULL, NULL);
@@ -105,6 +125,26 @@ const PvFile pv_fs_cpu_online_file = {FILE_ROW(0, INO_SYS_CPU, "online",
                                                "sys/devices/system/cpu/cpuN/online",
                                                pv_gather_cpu_online_flag),
                                       .host = true};
+
+/* their paths stand for every node's, in messages and the file list */
+const PvFile pv_fs_node_files[_PV_NODE_SLOTS] = {
+    [PV_NODE_DIR] = DIR_ROW(0, INO_SYS_NODE, NULL, NULL),
+    [PV_NODE_CPULIST] = {FILE_ROW(0, INO_SYS_NODE, "cpulist",
+                                  "sys/devices/system/node/nodeN/cpulist", pv_gather_node_cpulist)},
+    [PV_NODE_CPUMAP] = {FILE_ROW(0, INO_SYS_NODE, "cpumap", "sys/devices/system/node/nodeN/cpumap",
+                                 pv_gather_node_cpumap)},
+    [PV_NODE_MEMINFO] = {FILE_ROW(0, INO_SYS_NODE, "meminfo",
+                                  "sys/devices/system/node/nodeN/meminfo", pv_gather_node_meminfo)},
+};
+
+bool pv_fs_ino_is_node(fuse_ino_t ino, unsigned *ret_node, PvNodeSlot *ret_slot)
+{
+        if (ino < INO_NODE_BASE || ino >= INO_NODE_BASE + _PV_NODE_SLOTS * (fuse_ino_t)PV_NODE_MAX)
+                return false;
+        *ret_node = (unsigned)((ino - INO_NODE_BASE) / _PV_NODE_SLOTS);
+        *ret_slot = (PvNodeSlot)((ino - INO_NODE_BASE) % _PV_NODE_SLOTS);
+        return true;
+}
 
 bool pv_fs_ino_is_cpu(fuse_ino_t ino, unsigned *ret_cpu, bool *ret_is_online)
 {
@@ -117,8 +157,9 @@ bool pv_fs_ino_is_cpu(fuse_ino_t ino, unsigned *ret_cpu, bool *ret_is_online)
 
 const PvFile *pv_fs_file_of(fuse_ino_t ino, unsigned *ret_cpu)
 {
-        unsigned cpu = 0;
+        unsigned cpu = 0, node;
         bool is_online;
+        PvNodeSlot slot;
 
         *ret_cpu = 0;
         for (size_t i = 0; i < G_N_ELEMENTS(pv_fs_files); i++)
@@ -127,6 +168,10 @@ const PvFile *pv_fs_file_of(fuse_ino_t ino, unsigned *ret_cpu)
         if (pv_fs_ino_is_cpu(ino, &cpu, &is_online)) {
                 *ret_cpu = cpu;
                 return is_online ? &pv_fs_cpu_online_file : &pv_fs_cpu_dir_file;
+        }
+        if (pv_fs_ino_is_node(ino, &node, &slot)) {
+                *ret_cpu = node;
+                return &pv_fs_node_files[slot];
         }
         return NULL;
 }
@@ -193,6 +238,12 @@ void pv_fs_append_file_list(GString *out, bool runc_only, const char *sep)
                     listed(&pv_fs_cpu_online_file, runc_only))
                         add_entry(list, sep, dir,
                                   pv_fs_cpu_online_file.path + strlen(dir->path) + 1, &first);
+                /* the per-node files */
+                for (size_t s = PV_NODE_DIR + 1; s < _PV_NODE_SLOTS; s++)
+                        if (pv_fs_node_files[s].parent == dir->ino &&
+                            listed(&pv_fs_node_files[s], runc_only))
+                                add_entry(list, sep, dir,
+                                          pv_fs_node_files[s].path + strlen(dir->path) + 1, &first);
                 if (!first)
                         g_string_append_c(list, '}');
         }

@@ -21,3 +21,10 @@ typedef int PvGatherFn(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out);
 
 /* The CPUs container c sees now. Returns 0 or -errno. */
 int pv_container_visible_cpus(PvDaemon *d, PvContainer *c, PvCpuSet *ret);
+
+/*
+ * The NUMA nodes container c sees now: its cpuset's memory nodes among the
+ * host's online nodes. Returns 0, -EOPNOTSUPP on a host without a node
+ * directory, or -errno.
+ */
+int pv_container_visible_nodes(PvDaemon *d, PvContainer *c, PvCpuSet *ret);

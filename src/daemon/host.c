@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 
 #define PROC_PREFIX "proc/"
 #define SYS_CPU_PREFIX "sys/devices/system/cpu/"
+#define SYS_NODE_PREFIX "sys/devices/system/node/"
 
 /* Opens row f's host file. Returns the fd or -errno (-EINVAL: a path no host directory holds). */
 static int open_host_file(PvDaemon *d, int sys_fd, const PvFile *f)
@@ -27,6 +29,11 @@ static int open_host_file(PvDaemon *d, int sys_fd, const PvFile *f)
         } else if (g_str_has_prefix(f->path, SYS_CPU_PREFIX)) {
                 dir = sys_fd;
                 name = f->path + strlen(SYS_CPU_PREFIX);
+        } else if (g_str_has_prefix(f->path, SYS_NODE_PREFIX)) {
+                if (d->host_node_fd < 0)
+                        return -ENOENT;
+                dir = d->host_node_fd;
+                name = f->path + strlen(SYS_NODE_PREFIX);
         } else
                 return -EINVAL;
         fd = openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -50,6 +57,10 @@ int pv_host_open(PvDaemon *d)
                 d->host_files[i].fd = -1;
                 g_mutex_init(&d->host_files[i].lock);
         }
+        /* kernels built without CONFIG_NUMA have no node directory */
+        d->host_node_fd = d->opts.sys_node_dir
+                              ? open(d->opts.sys_node_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                              : -1;
         _cleanup_close_ int sys_fd = open(d->opts.sys_cpu_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (sys_fd < 0)
                 return -errno;
@@ -69,6 +80,9 @@ void pv_host_close(PvDaemon *d)
 {
         if (!d->host_files)
                 return;
+        if (d->host_node_fd >= 0)
+                close(d->host_node_fd);
+        d->host_node_fd = -1;
         for (size_t i = 0; i < pv_fs_n_files; i++) {
                 if (d->host_files[i].fd >= 0)
                         close(d->host_files[i].fd);
@@ -100,4 +114,14 @@ int pv_host_read(PvDaemon *d, const char *path, char **ret, size_t *ret_len)
         r = pv_pread_records(h->fd, ret, ret_len);
         g_mutex_unlock(&h->lock);
         return r;
+}
+
+int pv_host_read_node(PvDaemon *d, unsigned node, const char *name, char **ret)
+{
+        char path[64];
+
+        if (d->host_node_fd < 0)
+                return -ENOENT;
+        snprintf(path, sizeof(path), "node%u/%s", node, name);
+        return pv_read_file_at(d->host_node_fd, path, ret, NULL);
 }

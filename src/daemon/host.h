@@ -18,7 +18,9 @@ typedef struct PvHostFile PvHostFile;
 
 /*
  * Opens the host file of every table row that has one: under opts.host_proc
- * for proc/ rows, under opts.sys_cpu_dir for sys/devices/system/cpu/ rows.
+ * for proc/ rows, under opts.sys_cpu_dir for sys/devices/system/cpu/ rows,
+ * under opts.sys_node_dir for sys/devices/system/node/ rows (kept open as
+ * d->host_node_fd, which is -1 on a host without that directory).
  * Returns 0, or -errno when a required one cannot be opened; the others may
  * be missing. pv_host_close() frees what was opened either way.
  */
@@ -31,3 +33,10 @@ void pv_host_close(PvDaemon *d);
  * host file has that path.
  */
 int pv_host_read(PvDaemon *d, const char *path, char **ret, size_t *ret_len);
+
+/*
+ * The whole current text of the host's node<node>/<name> under
+ * opts.sys_node_dir, malloc()ed. Opened per read: nodes come and go with
+ * memory hotplug. -ENOENT if the host lacks it.
+ */
+int pv_host_read_node(PvDaemon *d, unsigned node, const char *name, char **ret);

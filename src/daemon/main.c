@@ -56,7 +56,7 @@ static void usage(FILE *f)
             PV_DEFAULT_MOUNTPOINT, files->str, runc->str);
 }
 
-enum { OPT_CPU_VIEW = 256, OPT_HOST_PROC, OPT_SYS_CPU, OPT_INTERVAL, OPT_RECOVERY };
+enum { OPT_CPU_VIEW = 256, OPT_HOST_PROC, OPT_SYS_CPU, OPT_SYS_NODE, OPT_INTERVAL, OPT_RECOVERY };
 
 /* Takes the value of long option opt into o. Returns 0, or -EINVAL (said why). */
 static int parse_value(int opt, const char *arg, PvOptions *o)
@@ -94,6 +94,10 @@ static int parse_value(int opt, const char *arg, PvOptions *o)
                 g_free(o->sys_cpu_dir);
                 o->sys_cpu_dir = g_strdup(arg);
                 return 0;
+        case OPT_SYS_NODE:
+                g_free(o->sys_node_dir);
+                o->sys_node_dir = g_strdup(arg);
+                return 0;
         case OPT_INTERVAL:
                 v = strtoul(arg, &end, 10);
                 if (*end || v < 1 || v > 3600) {
@@ -122,6 +126,7 @@ static int parse_options(int argc, char **argv, PvOptions *o)
             /* for tests: read the host's files from elsewhere */
             {"host-proc", required_argument, NULL, OPT_HOST_PROC},
             {"sys-cpu-dir", required_argument, NULL, OPT_SYS_CPU},
+            {"sys-node-dir", required_argument, NULL, OPT_SYS_NODE},
             {"sample-interval", required_argument, NULL, OPT_INTERVAL},
             {0},
         };
@@ -141,6 +146,7 @@ static int parse_options(int argc, char **argv, PvOptions *o)
                 case OPT_RECOVERY:
                 case OPT_HOST_PROC:
                 case OPT_SYS_CPU:
+                case OPT_SYS_NODE:
                 case OPT_INTERVAL:
                         r = parse_value(opt, optarg, o);
                         if (r < 0)
@@ -182,6 +188,7 @@ int main(int argc, char **argv)
             .cpu_view = PV_CPU_VIEW_CPUSET,
             .host_proc = g_strdup("/proc"),
             .sys_cpu_dir = g_strdup("/sys/devices/system/cpu"),
+            .sys_node_dir = g_strdup("/sys/devices/system/node"),
             .sample_interval_s = 5,
             .idle_expiry_s = 600,
         };
@@ -199,5 +206,6 @@ out:
         g_free(o.mountpoint);
         g_free(o.host_proc);
         g_free(o.sys_cpu_dir);
+        g_free(o.sys_node_dir);
         return status;
 }

@@ -46,6 +46,7 @@ static const char *const proc_files[] = {
 };
 
 #define SYS_CPU_DIR "sys/devices/system/cpu"
+#define SYS_NODE_DIR "sys/devices/system/node"
 #define SHARED_MSG "on a shared mount, the bind would propagate beyond the container"
 
 static char *opt_root = NULL;
@@ -234,16 +235,18 @@ static unsigned bind_proc_files(const char *id, int rootfd)
         return mounted;
 }
 
-/* Binds the CPU directory over the container's; logs a failure. Returns 0 or -errno. */
-static int bind_sys_cpu(const char *id, int rootfd)
+/* Binds the view's directory dir over the container's; logs a failure. Returns 0 or -errno. */
+static int bind_sys_dir(const char *id, int rootfd, const char *dir)
 {
-        g_autofree char *src = g_build_filename(opt_root, SYS_CPU_DIR, NULL);
+        g_autofree char *src = g_build_filename(opt_root, dir, NULL);
         int r;
 
-        r = pv_oci_bind_view(rootfd, src, SYS_CPU_DIR, SYSFS_MAGIC, true);
-        if (r < 0)
-                pv_oci_log(LOG_WARNING, "container %s: cannot bind %s on /%s: %s", id, src,
-                           SYS_CPU_DIR,
+        r = pv_oci_bind_view(rootfd, src, dir, SYSFS_MAGIC, true);
+        /* a kernel without NUMA has no node directory to cover */
+        if (r == -ENOENT && strcmp(dir, SYS_NODE_DIR) == 0)
+                pv_oci_log(LOG_DEBUG, "container %s: no /%s, ignoring", id, dir);
+        else if (r < 0)
+                pv_oci_log(LOG_WARNING, "container %s: cannot bind %s on /%s: %s", id, src, dir,
                            r == -EMEDIUMTYPE ? "not a sysfs directory"
                            : r == -EXDEV     ? SHARED_MSG
                                              : g_strerror(-r));
@@ -289,7 +292,9 @@ static int run(void)
                 return r;
         }
         mounted = bind_proc_files(id, rootfd);
-        if (!opt_no_sys && bind_sys_cpu(id, rootfd) == 0)
+        if (!opt_no_sys && bind_sys_dir(id, rootfd, SYS_CPU_DIR) == 0)
+                mounted++;
+        if (!opt_no_sys && bind_sys_dir(id, rootfd, SYS_NODE_DIR) == 0)
                 mounted++;
 
         pv_oci_log(LOG_INFO, "container %s: %u procview views mounted from %s", id, mounted,
@@ -331,7 +336,7 @@ int main(int argc, char **argv)
              "in " PV_SETTINGS_FILE ", else " PV_DEFAULT_MOUNTPOINT ")",
              "DIR"},
             {"no-sys", 0, 0, G_OPTION_ARG_NONE, &opt_no_sys,
-             "do not mount over /sys/devices/system/cpu", NULL},
+             "do not mount over /sys/devices/system/cpu and node", NULL},
             {"timeout", 't', 0, G_OPTION_ARG_INT, &opt_timeout,
              "give up after SECONDS when the views do not answer (default 5)", "SECONDS"},
             {"debug", 'd', 0, G_OPTION_ARG_NONE, &opt_debug, "log every step", NULL},

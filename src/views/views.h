@@ -157,3 +157,24 @@ int swaps_render(const char *host_swaps, const PvMemory *mem, GString *out);
  * offline). Returns 0.
  */
 int cpulist_render(const PvCpuSet *set, GString *out);
+
+/*
+ * ---- sysfs node ----
+ * Rules in node.c. cpumap_render: set as the kernel's cpumap of nbits
+ * (nr_cpu_ids) bits, "0f\n"; returns 0 or -EINVAL (nbits 0 or above
+ * PV_CPU_MAX).
+ */
+int cpumap_render(const PvCpuSet *set, unsigned nbits, GString *out);
+/* MemTotal of a host nodeN/meminfo text, in kB. Returns 0 or -EINVAL (missing, malformed). */
+int node_meminfo_total_kb(const char *host_node_meminfo, uint64_t *ret);
+/*
+ * The container's MemTotal on each of n nodes, in kB: limit_kb shared in
+ * proportion to the nodes' host MemTotal host_kb[i], none above its host's.
+ */
+void pv_node_memory_split(const uint64_t *host_kb, size_t n, uint64_t limit_kb, uint64_t *ret_kb);
+/*
+ * The host's nodeN/meminfo with MemTotal total_kb, MemUsed used_kb (at most
+ * total_kb) and MemFree the rest. Returns 0, or -EINVAL for a malformed value.
+ */
+int node_meminfo_render(const char *host_node_meminfo, uint64_t total_kb, uint64_t used_kb,
+                        GString *out);

@@ -67,11 +67,26 @@ START_TEST(test_rows)
                         ck_assert_msg(!f->host_required && !f->host_records, "%s", f->path);
                 else
                         ck_assert_msg(g_str_has_prefix(f->path, "proc/") ||
-                                          g_str_has_prefix(f->path, "sys/devices/system/cpu/"),
+                                          g_str_has_prefix(f->path, "sys/devices/system/cpu/") ||
+                                          g_str_has_prefix(f->path, "sys/devices/system/node/"),
                                       "%s: no host directory holds it", f->path);
         }
         ck_assert_int_eq(pv_fs_cpu_online_file.parent, INO_SYS_CPU);
         ck_assert_str_eq(row_of(INO_SYS_CPU)->path, "sys/devices/system/cpu");
+        ck_assert_str_eq(row_of(INO_SYS_NODE)->path, "sys/devices/system/node");
+        /* the per-node inodes follow the per-CPU ones and map back to their node and file */
+        ck_assert_uint_ge(INO_NODE_BASE, INO_CPU_BASE + 2 * (fuse_ino_t)PV_CPU_MAX);
+        for (unsigned node = 0; node < PV_NODE_MAX; node += PV_NODE_MAX - 1)
+                for (int s = PV_NODE_DIR; s < _PV_NODE_SLOTS; s++) {
+                        unsigned got;
+                        fuse_ino_t ino =
+                            INO_NODE_BASE + _PV_NODE_SLOTS * (fuse_ino_t)node + (fuse_ino_t)s;
+                        ck_assert_ptr_eq(pv_fs_file_of(ino, &got), &pv_fs_node_files[s]);
+                        ck_assert_uint_eq(got, node);
+                }
+        unsigned got;
+        ck_assert_ptr_null(
+            pv_fs_file_of(INO_NODE_BASE + _PV_NODE_SLOTS * (fuse_ino_t)PV_NODE_MAX, &got));
 }
 END_TEST
 
@@ -126,7 +141,8 @@ START_TEST(test_file_list)
         ck_assert_msg(g_str_has_prefix(all->str, "proc/{meminfo,cpuinfo,stat,diskstats,") &&
                           strstr(all->str, "}; proc/pressure/{cpu,memory,io}; "
                                            "sys/devices/system/cpu/{online,possible,present,") &&
-                          g_str_has_suffix(all->str, ",cpuN/online}"),
+                          strstr(all->str, ",cpuN/online}; sys/devices/system/node/{online") &&
+                          g_str_has_suffix(all->str, ",nodeN/cpulist,nodeN/cpumap,nodeN/meminfo}"),
                       "%s", all->str);
         /* every file is in its directory's group */
         for (size_t i = 0; i < pv_fs_n_files; i++) {
@@ -159,27 +175,32 @@ START_TEST(test_oci_hook_list)
         for (size_t i = 1; parts[i]; i += 2, n_hook++)
                 ck_assert_msg(is_runc_allowed(parts[i]), "runc refuses %s", parts[i]);
         ck_assert_uint_eq(n_hook, G_N_ELEMENTS(runc_allowed));
-        /* the per-CPU files come with the directory */
+        /* the per-CPU and per-node files come with their directories */
         ck_assert_ptr_nonnull(strstr(src, "#define SYS_CPU_DIR \"sys/devices/system/cpu\""));
+        ck_assert_ptr_nonnull(strstr(src, "#define SYS_NODE_DIR \"sys/devices/system/node\""));
+        ck_assert_ptr_nonnull(strstr(src, "bind_sys_dir(id, rootfd, SYS_CPU_DIR)"));
+        ck_assert_ptr_nonnull(strstr(src, "bind_sys_dir(id, rootfd, SYS_NODE_DIR)"));
 }
 END_TEST
 
 /*
  * The LXC hook binds what the mount holds: every entry of proc/ and the
- * sys/devices/system/cpu directory, so it follows the table as long as every
- * file is under one of those.
+ * sys/devices/system/cpu and node directories, so it follows the table as
+ * long as every file is under one of those.
  */
 START_TEST(test_lxc_hook_list)
 {
         g_autofree char *src = read_source("init/procview-lxc-mount-hook.in");
         ck_assert_ptr_nonnull(strstr(src, "for src in \"$PROCVIEW_ROOT\"/proc/*; do"));
         ck_assert_ptr_nonnull(strstr(src, "bind \"$PROCVIEW_ROOT/sys/devices/system/cpu\""));
+        ck_assert_ptr_nonnull(strstr(src, "bind \"$PROCVIEW_ROOT/sys/devices/system/node\""));
         for (size_t i = 0; i < pv_fs_n_files; i++) {
                 const char *path = pv_fs_files[i].path;
                 if (!pv_fs_files[i].gather)
                         continue;
                 ck_assert_msg(g_str_has_prefix(path, "proc/") ||
-                                  g_str_has_prefix(path, "sys/devices/system/cpu/"),
+                                  g_str_has_prefix(path, "sys/devices/system/cpu/") ||
+                                  g_str_has_prefix(path, "sys/devices/system/node/"),
                               "the LXC hook does not bind %s", path);
         }
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The gatherers on fixture trees: a host directory in the shape of
- * --host-proc and --sys-cpu-dir (tests/fixtures/daemon/host) and the cgroup
+ * --host-proc, --sys-cpu-dir and --sys-node-dir (tests/fixtures/daemon/host) and the cgroup
  * trees of tests/fixtures/cgroup. Every row of the file table is gathered
  * for each tree's container and compared with
  * tests/fixtures/daemon/expected-<tree>/<the row's path> where that file
@@ -60,6 +60,7 @@ static void fixture_open(Fixture *f, const char *tree, PvCpuViewMode view)
         f->tree = tree;
         f->d.opts.host_proc = fixture_path("daemon/host/proc");
         f->d.opts.sys_cpu_dir = fixture_path("daemon/host/sys-cpu");
+        f->d.opts.sys_node_dir = fixture_path("daemon/host/sys-node");
         f->d.opts.cpu_view = view;
         f->d.opts.sample_interval_s = 5;
         f->d.clk_tck = 100;
@@ -91,6 +92,7 @@ static void fixture_close(Fixture *f)
         close(f->d.host_fd);
         g_free(f->d.opts.host_proc);
         g_free(f->d.opts.sys_cpu_dir);
+        g_free(f->d.opts.sys_node_dir);
 }
 
 /* fn's text for f's container into out, emptied first. Returns what fn returns. */
