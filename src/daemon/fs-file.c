@@ -53,8 +53,11 @@ static int open_handle(fuse_req_t req, const PvFile *f, unsigned cpu, PvHandle *
                 pv_container_unref(c);
                 return -EMFILE;
         }
+        /* a CPU or node the container no longer sees is ENOENT of its own, not a vanished cgroup */
+        bool per_item = f == &pv_fs_cpu_online_file ||
+                        (f >= pv_fs_node_files && f < pv_fs_node_files + _PV_NODE_SLOTS);
         r = pv_handle_render(d, h);
-        if (r == -ENOENT && f != &pv_fs_cpu_online_file && pv_registry_forget(d, c)) {
+        if (r == -ENOENT && !per_item && pv_registry_forget(d, c)) {
                 /* cgroups removed and made anew under the same paths: open them again, once */
                 PvContainer *fresh = NULL;
                 if (pv_fs_caller_container(req, &fresh) == 0) {
@@ -65,7 +68,7 @@ static int open_handle(fuse_req_t req, const PvFile *f, unsigned cpu, PvHandle *
         }
         if (r < 0) {
                 /* not an error of the container: a CPU it does not see, PSI it does not have */
-                if ((r == -ENOENT && f == &pv_fs_cpu_online_file) || r == -EOPNOTSUPP) {
+                if ((r == -ENOENT && per_item) || r == -EOPNOTSUPP) {
                         pv_handle_unref(h);
                         return r;
                 }

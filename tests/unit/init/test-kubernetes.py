@@ -10,7 +10,8 @@ pod spec of every manifest (a Pod, or a DaemonSet's template):
   row and a Directory a directory row;
 - its volumeMount puts it where the row belongs (proc/meminfo at
   /proc/meminfo), read-only, and a /proc file only where runc accepts one;
-- the example pod binds every file runc accepts and the CPU directory;
+- the example pod binds every file runc accepts and the CPU and node
+  directories;
 - the DaemonSet shares the mount point with the host (Bidirectional), and
   mounts /dev/fuse and the node's /sys/fs/cgroup.
 There is no cluster here: this checks the manifests, not a kubelet.
@@ -115,9 +116,9 @@ def main():
                 bound = check_views("%s/%s" % (fn, name), spec, rows, mountpoint)
                 if doc["kind"] == "Pod":
                     seen_pod = True
-                    want = runc_files | {"sys/devices/system/cpu"}
+                    want = runc_files | {"sys/devices/system/cpu", "sys/devices/system/node"}
                     check(bound == want, "%s: the example binds every file runc accepts and the "
-                          "CPU directory (missing: %s, extra: %s)"
+                          "CPU and node directories (missing: %s, extra: %s)"
                           % (fn, sorted(want - bound), sorted(bound - want)))
                 if doc["kind"] == "DaemonSet":
                     seen_ds = True
