@@ -288,6 +288,58 @@ def uptime(h, cname):
     return float(h.exec(cname, "cat", "/proc/uptime").split()[0])
 
 
+# A reader loop in the container: counts reads of /proc/meminfo whose first
+# line is the container's 256 MiB, and the others, until /tmp/stop appears.
+READER_LOOP = """ok=0; bad=0
+while [ ! -e /tmp/stop ]; do
+        if read -r l </proc/meminfo && [ "$(echo $l)" = "MemTotal: 262144 kB" ]; then
+                ok=$((ok + 1))
+        else
+                bad=$((bad + 1))
+        fi
+done
+echo "$ok $bad" >/tmp/result
+exec sleep 3600"""
+
+
+def worker_pid(h):
+    with open("/proc/%d/task/%d/children" % (h.daemon.pid, h.daemon.pid)) as f:
+        kids = f.read().split()
+    return int(kids[0]) if kids else None
+
+
+def kill_storm(h, limits, vols):
+    """kill -9 of procviewd's worker, 10 times, under a reader in a container."""
+    h.docker("run", "-d", "--name", "pvr", *limits, *h.volume_args(vols), h.image,
+             "sh", "-c", READER_LOOP)
+    time.sleep(1)
+    kills = 0
+    for _ in range(10):
+        w = worker_pid(h)
+        if not w:
+            break
+        os.kill(w, signal.SIGKILL)
+        kills += 1
+        deadline = time.time() + 10
+        while time.time() < deadline and worker_pid(h) in (None, w):
+            time.sleep(0.05)
+        time.sleep(0.4)
+    check(kills == 10 and worker_pid(h) is not None,
+          "the worker was killed %d times and replaced each time" % kills)
+    h.exec("pvr", "sh", "-c", ": >/tmp/stop")
+    result = ""
+    for _ in range(100):
+        r = h.docker("exec", "pvr", "cat", "/tmp/result", check_rc=False)
+        if r.returncode == 0 and r.stdout.strip():
+            result = r.stdout.split()
+            break
+        time.sleep(0.1)
+    check(len(result) == 2 and int(result[0]) > 100 and int(result[1]) == 0,
+          "a reader in the container across 10 kill -9 of the worker: %s good reads, %s bad"
+          % tuple(result or ["?", "?"]))
+    h.docker("rm", "-f", "pvr", check_rc=False)
+
+
 def test(h):
     vols = readme_volumes(h.source)
     check(len(vols) == 8, "the README binds %d views: %s" % (len(vols),
@@ -334,6 +386,8 @@ def test(h):
         check(near(total, 256 * MiB) and lines[-3:-1] == ["1", "1"],
               "docker run %s: free shows %d MiB, nproc and cpu/online %s"
               % (opt, total // MiB, lines[-3:-1]))
+
+    kill_storm(h, limits, vols)
 
     # procviewd stopped: the mount point is an empty directory.
     h.stop_procviewd()
