@@ -5,7 +5,8 @@ README's Docker section. A private dockerd (its own socket, data and exec
 roots under a temporary directory, no bridge, no iptables, its own cgroup
 parent), a private procviewd, and an image imported from a rootfs of the
 host's binaries. Checked inside the containers: free, top, nproc, getconf,
-lscpu, python's os.cpu_count and psutil; docker update and docker restart;
+lscpu, python's os.cpu_count and psutil (cpu_percent under a busy loop too);
+taskset -c 0 with the preload; docker update and docker restart;
 --pid host, --privileged and a private cgroup namespace; and what a
 container gets when procviewd is stopped. Everything is removed at exit, on
 failure and on SIGTERM."""
@@ -284,6 +285,34 @@ def check_views(h, cname, mem, cpus, label):
           "%s: lscpu's on-line CPU list is %s" % (label, m.group(1) if m else lscpu))
 
 
+def check_cpu_percent(h, cname):
+    """psutil.cpu_percent while a busy loop runs: the container's one CPU,
+    half of it by its quota (--cpus 0.5), not the host's CPUs."""
+    h.docker("exec", "-d", cname, "sh", "-c", "echo $$ >/tmp/busy.pid; while :; do :; done")
+    time.sleep(1)
+    pct = float(h.exec(cname, "/usr/bin/python3", "-c",
+                       "import psutil; print(psutil.cpu_percent(interval=3))").strip())
+    h.exec(cname, "sh", "-c", "kill $(cat /tmp/busy.pid)")
+    check(15 <= pct <= 75, "psutil.cpu_percent with a busy loop under --cpus 0.5 is %.1f%% "
+          "(about half of the container's one CPU)" % pct)
+
+
+def check_preload(h, limits, vols):
+    """CPU 0 is outside the cpuset {1}: taskset -c 0 fails, unless the preload
+    maps the logical CPU 0 to the container's first CPU."""
+    lib = os.path.join(h.build, "src", "lib", "libprocview-preload.so")
+    plain = h.docker("run", "--rm", *limits, *h.volume_args(vols), h.image,
+                     "taskset", "-c", "0", "sleep", "0", check_rc=False)
+    pre = h.docker("run", "--rm", *limits, *h.volume_args(vols),
+                   "-v", "%s:/usr/lib/libprocview-preload.so:ro" % lib,
+                   "-e", "LD_PRELOAD=/usr/lib/libprocview-preload.so", h.image,
+                   "taskset", "-c", "0", "sleep", "0", check_rc=False)
+    check(plain.returncode != 0, "without the preload taskset -c 0 fails in cpuset {1} (%d)"
+          % plain.returncode)
+    check(pre.returncode == 0, "with LD_PRELOAD of the preload taskset -c 0 works (%d: %s)"
+          % (pre.returncode, pre.stderr.strip()[-200:]))
+
+
 def uptime(h, cname):
     return float(h.exec(cname, "cat", "/proc/uptime").split()[0])
 
@@ -356,6 +385,8 @@ def test(h):
              "sleep", "3600")
     t0 = time.time()
     check_views(h, "pv", 256 * MiB, {1}, "docker run")
+    check_cpu_percent(h, "pv")
+    check_preload(h, limits, vols)
 
     # docker update writes the container's cgroup; the views follow at once.
     h.docker("update", "-m", "512m", "--cpuset-cpus", "0-1", "pv")
