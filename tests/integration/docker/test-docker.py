@@ -5,7 +5,8 @@ README's Docker section. A private dockerd (its own socket, data and exec
 roots under a temporary directory, no bridge, no iptables, its own cgroup
 parent), a private procviewd, and an image imported from a rootfs of the
 host's binaries. Checked inside the containers: free, top, nproc, getconf,
-lscpu, python's os.cpu_count and psutil (cpu_percent under a busy loop too);
+lscpu, python's os.cpu_count and psutil (cpu_percent under a busy loop,
+disk_io_counters after direct I/O too);
 taskset -c 0 with the preload; docker update and docker restart;
 --pid host, --privileged and a private cgroup namespace; and what a
 container gets when procviewd is stopped. Everything is removed at exit, on
@@ -297,6 +298,27 @@ def check_cpu_percent(h, cname):
           "(about half of the container's one CPU)" % pct)
 
 
+DISK_IO_CHECK = """import mmap, os, psutil
+before = psutil.disk_io_counters().write_bytes
+fd = os.open("/tmp/pv-dio", os.O_WRONLY | os.O_CREAT | os.O_DIRECT, 0o600)
+buf = mmap.mmap(-1, 1 << 20)
+for _ in range(8):
+    os.write(fd, buf)
+os.fsync(fd)
+os.close(fd)
+os.unlink("/tmp/pv-dio")
+print(before, psutil.disk_io_counters().write_bytes - before)"""
+
+
+def check_disk_io(h, cname):
+    """psutil.disk_io_counters counts the container's own writes: small before,
+    8 MiB more after 8 MiB of direct I/O (the host's counters are far larger)."""
+    before, delta = map(int, h.exec(cname, "/usr/bin/python3", "-c", DISK_IO_CHECK).split())
+    check(before < 64 * MiB and 8 * MiB <= delta < 64 * MiB,
+          "psutil.disk_io_counters: %d MiB written before, %.1f MiB more after 8 MiB of "
+          "direct I/O" % (before // MiB, delta / MiB))
+
+
 def check_preload(h, limits, vols):
     """CPU 0 is outside the cpuset {1}: taskset -c 0 fails, unless the preload
     maps the logical CPU 0 to the container's first CPU."""
@@ -386,6 +408,7 @@ def test(h):
     t0 = time.time()
     check_views(h, "pv", 256 * MiB, {1}, "docker run")
     check_cpu_percent(h, "pv")
+    check_disk_io(h, "pv")
     check_preload(h, limits, vols)
 
     # docker update writes the container's cgroup; the views follow at once.
