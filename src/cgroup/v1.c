@@ -240,9 +240,10 @@ static int blkio_merge(const PvCgroup *cg, const char *file, bool ios, PvIoStats
 static int v1_read_io(const PvCgroup *cg, PvIoStats *ret)
 {
         /*
-         * Since 5.0 (no CFQ) blkio.throttle.* counts only I/O to devices with
-         * a throttle rule in the cgroup; BFQ, when it schedules a device,
-         * counts in blkio.bfq.*. A device in both takes the larger count.
+         * blkio.throttle.* counts a device's I/O once throttling is set up on
+         * it: at the device's start up to Linux 6.9, at the first throttle
+         * rule written for it (any cgroup) since 6.10. BFQ, when it schedules
+         * a device, counts in blkio.bfq.*. A device in both takes the larger.
          */
         static const struct {
                 const char *file, *fallback;

@@ -120,7 +120,7 @@ else
 	fail "stat grew by $((a2 - a1)) ticks after 1 s of CPU (cpuacct.usage grew by $want ticks)"
 fi
 
-# --- diskstats: direct writes with a throttle rule (v1 counts only throttled devices)
+# --- diskstats: direct writes with a throttle rule (on Linux 6.10+ v1 counts a device only once a rule was set for it)
 dir=$(mktemp -d /var/tmp/pvt-io-XXXXXX)
 dev=$(stat -c '%Hd:%Ld' "$dir")
 name=$(awk -v mj="${dev%:*}" -v mn="${dev#*:}" '$1 == mj && $2 == mn { print $3 }' /proc/diskstats)
