@@ -18,97 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/fileio.h"
-#include "fs-table.h"
+#include "gather-fixture.h"
 #include "pv-check.h"
 
-#define NS_PER_S 1000000000ULL
 #define NS_PER_DAY (86400ULL * NS_PER_S)
-
-typedef struct Fixture {
-        const char *tree; /* v1, v2 */
-        PvDaemon d;
-        PvContainer c;
-} Fixture;
-
-static char *fixture_path(const char *rel)
-{
-        const char *base = getenv("PV_FIXTURES");
-        ck_assert_msg(base != NULL, "PV_FIXTURES not set");
-        return g_build_filename(base, rel, NULL);
-}
-
-static char *read_fixture(const char *rel)
-{
-        g_autofree char *path = fixture_path(rel);
-        char *text = NULL;
-        ck_assert_msg(pv_read_file_at(AT_FDCWD, path, &text, NULL) == 0, "cannot read %s", path);
-        return text;
-}
-
-static uint64_t boottime_ns(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_BOOTTIME, &ts);
-        return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
-}
-
-/* The daemon with the fixture host, and the container of cgroup/<tree>/pid-cgroup. */
-static void fixture_open(Fixture *f, const char *tree, PvCpuViewMode view)
-{
-        memset(f, 0, sizeof(*f));
-        f->tree = tree;
-        f->d.opts.host_proc = fixture_path("daemon/host/proc");
-        f->d.opts.sys_cpu_dir = fixture_path("daemon/host/sys-cpu");
-        f->d.opts.sys_node_dir = fixture_path("daemon/host/sys-node");
-        f->d.opts.cpu_view = view;
-        f->d.opts.sample_interval_s = 5;
-        f->d.clk_tck = 100;
-        f->d.host_btime_s = 1795599717;
-        f->d.host_fd = open(f->d.opts.host_proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        ck_assert_int_ge(f->d.host_fd, 0);
-        ck_assert_int_eq(pv_host_open(&f->d), 0);
-
-        g_autofree char *rel = g_build_filename("cgroup", tree, NULL);
-        g_autofree char *dir = fixture_path(rel);
-        g_autofree char *procs = g_build_filename(dir, "proc", NULL);
-        g_autofree char *pid_rel = g_build_filename(rel, "pid-cgroup", NULL);
-        g_autofree char *pid_cgroup = read_fixture(pid_rel);
-        ck_assert_int_eq(pv_hierarchy_open_at(dir, &f->d.hier), 0);
-        ck_assert_int_eq(pv_hierarchy_set_proc_root(&f->d.hier, procs), 0);
-        ck_assert_int_eq(pv_cgroup_open_proc(&f->d.hier, pid_cgroup, &f->c.cg), 0);
-        g_mutex_init(&f->c.lock);
-        f->c.refs = 1;
-        f->c.start_ns = boottime_ns() - 100 * NS_PER_S;
-}
-
-static void fixture_close(Fixture *f)
-{
-        pv_stat_memo_clear(&f->c.stat_memo);
-        g_mutex_clear(&f->c.lock);
-        pv_cgroup_free(f->c.cg);
-        pv_hierarchy_close(&f->d.hier);
-        pv_host_close(&f->d);
-        close(f->d.host_fd);
-        g_free(f->d.opts.host_proc);
-        g_free(f->d.opts.sys_cpu_dir);
-        g_free(f->d.opts.sys_node_dir);
-}
-
-/* fn's text for f's container into out, emptied first. Returns what fn returns. */
-static int gather(Fixture *f, PvGatherFn *fn, unsigned cpu, GString *out)
-{
-        g_string_truncate(out, 0);
-        return fn(&f->d, &f->c, cpu, out);
-}
-
-/* The gatherer of the row at path. */
-static PvGatherFn *gatherer(const char *path)
-{
-        const PvFile *row = pv_fs_file_of_path(path);
-        ck_assert_msg(row && row->gather, "no file row %s", path);
-        return row->gather;
-}
 
 /*
  * Rows without a golden file in any tree: their text follows the clock

@@ -18,34 +18,10 @@
 
 #include "cgroup/backend.h"
 #include "common/fileio.h"
-#include "fs-table.h"
+#include "gather-fixture.h"
 #include "pv-check.h"
 
 #define MIB (1024ULL * 1024ULL)
-
-static char *fixture_path(const char *rel)
-{
-        const char *base = getenv("PV_FIXTURES");
-        ck_assert_msg(base != NULL, "PV_FIXTURES not set");
-        return g_build_filename(base, rel, NULL);
-}
-
-/* The cgroup of cgroup/<tree>/pid-cgroup on hier. */
-static PvCgroup *open_tree(const char *tree, PvHierarchy *hier)
-{
-        g_autofree char *rel = g_build_filename("cgroup", tree, NULL);
-        g_autofree char *dir = fixture_path(rel);
-        g_autofree char *procs = g_build_filename(dir, "proc", NULL);
-        g_autofree char *pid_path = g_build_filename(dir, "pid-cgroup", NULL);
-        g_autofree char *pid_cgroup = NULL;
-        PvCgroup *cg = NULL;
-
-        ck_assert_int_eq(pv_read_file_at(AT_FDCWD, pid_path, &pid_cgroup, NULL), 0);
-        ck_assert_int_eq(pv_hierarchy_open_at(dir, hier), 0);
-        ck_assert_int_eq(pv_hierarchy_set_proc_root(hier, procs), 0);
-        ck_assert_int_eq(pv_cgroup_open_proc(hier, pid_cgroup, &cg), 0);
-        return cg;
-}
 
 START_TEST(test_parse_numa_stat)
 {
@@ -80,7 +56,7 @@ START_TEST(test_read_mems_numa)
                 PvHierarchy hier;
                 PvCpuSet mems;
                 g_autofree PvNumaUsage *u = g_new0(PvNumaUsage, 1);
-                PvCgroup *cg = open_tree(trees[t], &hier);
+                PvCgroup *cg = fixture_open_tree(trees[t], &hier);
 
                 ck_assert_int_eq(pv_cgroup_read_mems(cg, &mems), 0);
                 ck_assert_uint_eq(pv_cpuset_count(&mems), 2);
@@ -99,53 +75,15 @@ START_TEST(test_read_mems_numa)
 }
 END_TEST
 
-typedef struct Fixture {
-        const char *tree;
-        PvDaemon d;
-        PvContainer c;
-} Fixture;
-
-static void fixture_open(Fixture *f, const char *tree, PvCpuViewMode view)
-{
-        memset(f, 0, sizeof(*f));
-        f->tree = tree;
-        f->d.opts.host_proc = fixture_path("daemon/host/proc");
-        f->d.opts.sys_cpu_dir = fixture_path("daemon/host/sys-cpu");
-        f->d.opts.sys_node_dir = fixture_path("daemon/host/sys-node");
-        f->d.opts.cpu_view = view;
-        f->d.host_fd = open(f->d.opts.host_proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        ck_assert_int_ge(f->d.host_fd, 0);
-        ck_assert_int_eq(pv_host_open(&f->d), 0);
-        f->c.cg = open_tree(tree, &f->d.hier);
-        g_mutex_init(&f->c.lock);
-        f->c.refs = 1;
-}
-
-static void fixture_close(Fixture *f)
-{
-        g_mutex_clear(&f->c.lock);
-        pv_cgroup_free(f->c.cg);
-        pv_hierarchy_close(&f->d.hier);
-        pv_host_close(&f->d);
-        close(f->d.host_fd);
-        g_free(f->d.opts.host_proc);
-        g_free(f->d.opts.sys_cpu_dir);
-        g_free(f->d.opts.sys_node_dir);
-}
-
 /* The text of the per-node file slot of node for f's container; returns the gatherer's result. */
 static int gather_node(Fixture *f, PvNodeSlot slot, unsigned node, GString *out)
 {
-        g_string_truncate(out, 0);
-        return pv_fs_node_files[slot].gather(&f->d, &f->c, node, out);
+        return gather(f, pv_fs_node_files[slot].gather, node, out);
 }
 
 static int gather_path(Fixture *f, const char *path, GString *out)
 {
-        const PvFile *row = pv_fs_file_of_path(path);
-        ck_assert_msg(row && row->gather, "no row %s", path);
-        g_string_truncate(out, 0);
-        return row->gather(&f->d, &f->c, 0, out);
+        return gather(f, gatherer(path), 0, out);
 }
 
 /* "Node N KEY:" 's value in a node meminfo text. */
