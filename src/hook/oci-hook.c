@@ -314,14 +314,12 @@ static char *default_root(void)
 
         if (env && env[0] == '/')
                 return g_strdup(env);
+        /* malloc()ed: g_free() frees it (GLib 2.46 and later use the system allocator) */
         if (pv_read_file_at(AT_FDCWD, PV_SETTINGS_FILE, &text, NULL) == 0) {
                 char *root = pv_oci_settings_root(text);
 
-                if (root) {
-                        char *copy = g_strdup(root);
-                        free(root);
-                        return copy;
-                }
+                if (root)
+                        return root;
         }
         return g_strdup(PV_DEFAULT_MOUNTPOINT);
 }
