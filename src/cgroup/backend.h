@@ -141,6 +141,12 @@ int pv_cgroup_open_paths(const PvHierarchy *h, const PvCgroupPaths *paths, PvCgr
  * Returns 0, -ENOENT when a cgroup does not exist, -EINVAL, -ENOMEM or -errno.
  */
 int pv_cgroup_paths_key(const PvHierarchy *h, const PvCgroupPaths *paths, char **ret);
+/*
+ * The same text for given ids; with all ids 0 it names the paths alone (a
+ * registry that checks renames itself keys by it). Returns 0 or -ENOMEM.
+ */
+int pv_cgroup_paths_name(const PvHierarchy *h, const PvCgroupPaths *paths,
+                         const uint64_t ids[_PV_CTRL_MAX], char **ret);
 
 /*
  * What names a cgroup across a rename, where its path does not: the inode
@@ -162,6 +168,16 @@ int pv_cgroup_ids(const PvCgroup *cg, uint64_t ret_ids[_PV_CTRL_MAX]);
  */
 int pv_cgroup_paths_ids(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX],
                         uint64_t ret_ids[_PV_CTRL_MAX]);
+
+/*
+ * Adds an inotify watch (inotify_fd, mask) on every v1 cgroup directory cg
+ * holds, the cgroup's and each ancestor's up to the hierarchy root, through
+ * the directories held open rather than their paths. A rename or removal
+ * that changes what cg's paths name shows there: as IN_MOVED_FROM or
+ * IN_DELETE on a watched parent. The unified hierarchy gets none (see
+ * pv_cgroup_ids). Returns 0 or -errno (-ENOSPC: out of watches).
+ */
+int pv_cgroup_watch(const PvCgroup *cg, int inotify_fd, uint32_t mask);
 
 /* True when every controller's path is the hierarchy root ("/"). */
 bool pv_cgroup_is_root(const PvCgroup *cg);

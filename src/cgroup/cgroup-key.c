@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 
 #include "cgroup-private.h"
@@ -124,10 +125,33 @@ int pv_cgroup_paths_key(const PvHierarchy *h, const PvCgroupPaths *paths, char *
         int r = pv_cgroup_paths_ids(h, paths->path, ids);
         if (r < 0)
                 return r;
+        return pv_cgroup_paths_name(h, paths, ids, ret);
+}
+
+int pv_cgroup_paths_name(const PvHierarchy *h, const PvCgroupPaths *paths,
+                         const uint64_t ids[_PV_CTRL_MAX], char **ret)
+{
         char *key =
             pv_cg_format_key(h, paths->path, pv_cg_unified_of(h, paths->path, paths->unified), ids);
         if (!key)
                 return -ENOMEM;
         *ret = key;
+        return 0;
+}
+
+int pv_cgroup_watch(const PvCgroup *cg, int inotify_fd, uint32_t mask)
+{
+        char link[64];
+
+        for (int c = 0; c < _PV_CTRL_MAX; c++) {
+                if (!cg->chain[c] || cg->h->is_v2[c])
+                        continue;
+                /* the held directories themselves: no path is looked up again */
+                for (size_t i = 0; i < cg->n_chain[c]; i++) {
+                        snprintf(link, sizeof(link), "/proc/self/fd/%d", cg->chain[c][i]);
+                        if (inotify_add_watch(inotify_fd, link, mask | IN_ONLYDIR) < 0)
+                                return -errno;
+                }
+        }
         return 0;
 }

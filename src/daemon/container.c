@@ -4,10 +4,12 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cgroup/parse-proc.h"
 #include "daemon.h"
 #include "procfs.h"
+#include "renames.h"
 
 PvContainer *pv_container_ref(PvContainer *c)
 {
@@ -20,6 +22,7 @@ void pv_container_unref(PvContainer *c)
         if (!c || !g_atomic_int_dec_and_test(&c->refs))
                 return;
         pv_cgroup_free(c->cg);
+        g_free(c->name);
         pv_stat_memo_clear(&c->stat_memo);
         g_mutex_clear(&c->lock);
         g_free(c);
@@ -138,41 +141,95 @@ static PvContainer *registry_lookup(PvDaemon *d, const char *key)
         return c;
 }
 
-int pv_registry_get(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start_ns, bool start_exact,
-                    PvContainer **ret)
+/*
+ * 1 when c's directories are still the ones paths names, 0 when they are
+ * not, -ENOENT when paths names no cgroup now, or -errno.
+ */
+static int container_current(PvDaemon *d, PvContainer *c, const PvCgroupPaths *paths,
+                             uint64_t generation)
 {
-        g_autofree char *key = NULL;
-        int r = pv_cgroup_paths_key(&d->hier, paths, &key);
+        uint64_t ids[_PV_CTRL_MAX];
+
+        if (c->watched && __atomic_load_n(&c->checked_gen, __ATOMIC_ACQUIRE) == generation)
+                return 1;
+        int r = pv_cgroup_paths_ids(&d->hier, paths->path, ids);
         if (r < 0)
                 return r;
-        PvContainer *c = registry_lookup(d, key);
-        if (c) {
-                container_touch(c);
-                *ret = c;
+        if (memcmp(ids, c->ids, sizeof(ids)) != 0)
                 return 0;
-        }
+        __atomic_store_n(&c->checked_gen, generation, __ATOMIC_RELEASE);
+        return 1;
+}
 
+/* A new container for the cgroups paths names, unregistered. */
+static int container_new(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start_ns,
+                         bool start_exact, PvContainer **ret)
+{
         /* Opened and computed unlocked: may read many /proc files. */
         PvCgroup *cg = NULL;
-        r = pv_cgroup_open_paths(&d->hier, paths, &cg);
+        int r = pv_cgroup_open_paths(&d->hier, paths, &cg);
         if (r < 0)
                 return r;
-        c = g_new0(PvContainer, 1);
+        uint64_t ids[_PV_CTRL_MAX];
+        r = pv_cgroup_ids(cg, ids);
+        if (r < 0) {
+                pv_cgroup_free(cg);
+                return r;
+        }
+        PvContainer *c = g_new0(PvContainer, 1);
         c->refs = 1;
         c->cg = cg;
-        /* keyed by what was opened, should a cgroup have been renamed since the lookup */
         c->key = pv_cgroup_key(cg);
+        memcpy(c->ids, ids, sizeof(ids));
+        /*
+         * A rename between the open and the watch raises no event: the next
+         * lookup checks by path once (no generation is UINT64_MAX).
+         */
+        c->watched = pv_renames_watch(d->renames, cg);
+        c->checked_gen = UINT64_MAX;
         c->is_root = pv_cgroup_is_root(cg);
         c->start_ns = container_start_ns(d, cg, start_ns, start_exact);
         g_mutex_init(&c->lock);
+        *ret = c;
+        return 0;
+}
 
+int pv_registry_get(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start_ns, bool start_exact,
+                    PvContainer **ret)
+{
+        static const uint64_t no_ids[_PV_CTRL_MAX];
+        uint64_t generation = pv_renames_generation(d->renames);
+        g_autofree char *name = NULL;
+        int r = pv_cgroup_paths_name(&d->hier, paths, no_ids, &name);
+        if (r < 0)
+                return r;
+        PvContainer *c = registry_lookup(d, name);
+        if (c) {
+                r = container_current(d, c, paths, generation);
+                if (r > 0) {
+                        container_touch(c);
+                        *ret = c;
+                        return 0;
+                }
+                /* renamed away, or removed and made again: the paths name another cgroup */
+                if (r == 0)
+                        pv_registry_forget(d, c);
+                pv_container_unref(c);
+                if (r < 0)
+                        return r;
+        }
+
+        r = container_new(d, paths, start_ns, start_exact, &c);
+        if (r < 0)
+                return r;
+        c->name = g_steal_pointer(&name);
         g_mutex_lock(&d->containers_lock);
-        PvContainer *other = g_hash_table_lookup(d->containers, c->key);
+        PvContainer *other = g_hash_table_lookup(d->containers, c->name);
         if (other) { /* registered meanwhile by another thread */
                 pv_container_unref(c);
                 c = pv_container_ref(other);
         } else {
-                g_hash_table_insert(d->containers, (gpointer)c->key, pv_container_ref(c));
+                g_hash_table_insert(d->containers, c->name, pv_container_ref(c));
         }
         g_mutex_unlock(&d->containers_lock);
         container_touch(c);
@@ -184,8 +241,8 @@ bool pv_registry_forget(PvDaemon *d, PvContainer *c)
 {
         bool removed = false;
         g_mutex_lock(&d->containers_lock);
-        if (g_hash_table_lookup(d->containers, c->key) == c) {
-                g_hash_table_steal(d->containers, c->key);
+        if (c->name && g_hash_table_lookup(d->containers, c->name) == c) {
+                g_hash_table_steal(d->containers, c->name);
                 removed = true;
         }
         g_mutex_unlock(&d->containers_lock);

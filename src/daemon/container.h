@@ -24,11 +24,15 @@ typedef struct PvContainer {
         gint refs;
         gint n_handles;    /* open file handles; atomic */
         gssize held_bytes; /* bytes of text those handles keep; atomic */
-        const char *key;   /* the registry's key: pv_cgroup_key(cg) */
+        const char *key;   /* pv_cgroup_key(cg), for log lines */
+        char *name;        /* the registry's key: the paths alone (pv_cgroup_paths_name) */
         PvCgroup *cg;
-        bool is_root;        /* the host's root cgroups: serve host files */
-        uint64_t start_ns;   /* CLOCK_BOOTTIME when the container started */
-        gint64 last_used_us; /* g_get_monotonic_time() of the last open; atomic */
+        uint64_t ids[_PV_CTRL_MAX]; /* pv_cgroup_ids(cg) */
+        bool watched;               /* its directories are watched for renames (renames.h) */
+        uint64_t checked_gen; /* the rename generation its paths were last checked at; atomic */
+        bool is_root;         /* the host's root cgroups: serve host files */
+        uint64_t start_ns;    /* CLOCK_BOOTTIME when the container started */
+        gint64 last_used_us;  /* g_get_monotonic_time() of the last open; atomic */
 
         GMutex lock; /* protects everything below */
         PvStatMemo stat_memo;
@@ -60,8 +64,11 @@ void pv_container_sample_load(PvDaemon *d, PvContainer *c);
 
 /*
  * The container of the cgroups paths names, registered on first use and
- * keyed by pv_cgroup_key (so a renamed v1 cgroup and the one made under its
- * old name are two containers). start_ns is when the process whose cgroups
+ * keyed by the paths. An entry whose directories are no longer the ones the
+ * paths name (a v1 cgroup renamed, or removed and made again) is replaced by
+ * a new container; a lookup checks that only after a rename event since its
+ * last check (renames.h), or on every call when its directories are not
+ * watched. start_ns is when the process whose cgroups
  * these are started; start_exact says it is the container's first process
  * (the init of its pid namespace), else the container's start is its
  * cgroup's oldest task's, if older. Returns a new reference in *ret, 0,

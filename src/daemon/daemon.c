@@ -69,6 +69,7 @@ int pv_daemon_setup(PvDaemon *d)
                 return r;
         g_mutex_init(&d->containers_lock);
         d->containers = g_hash_table_new(g_str_hash, g_str_equal);
+        d->renames = pv_renames_new();
         d->callers = pv_caller_cache_new();
         g_mutex_init(&d->handles_lock);
         d->handles = g_hash_table_new(g_int64_hash, g_int64_equal);
@@ -89,6 +90,8 @@ void pv_daemon_teardown(PvDaemon *d)
                 g_hash_table_destroy(d->containers);
         }
         pv_caller_cache_free(d->callers);
+        pv_renames_free(d->renames);
+        d->renames = NULL;
         pv_hierarchy_close(&d->hier);
         if (d->proc_fd >= 0)
                 close(d->proc_fd);

@@ -11,6 +11,7 @@
 #include "cgroup/backend.h"
 #include "container.h"
 #include "host.h"
+#include "renames.h"
 #include "views/views.h"
 
 typedef struct PvOptions {
@@ -49,7 +50,8 @@ struct PvDaemon {
         long clk_tck;            /* sysconf(_SC_CLK_TCK) */
 
         GMutex containers_lock; /* protects containers */
-        GHashTable *containers; /* key -> PvContainer* (one reference) */
+        GHashTable *containers; /* name -> PvContainer* (one reference) */
+        PvRenames *renames;     /* NULL: no inotify, every lookup checks paths */
 
         PvCallerCache *callers; /* has its own lock */
 

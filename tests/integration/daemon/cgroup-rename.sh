@@ -17,9 +17,11 @@ cg_create "$NAME"
 cg_set memory "$NAME/memory.limit_in_bytes" $((100 << 20))
 start_daemon
 
-got=$(in_cg "$NAME" cat "$MNT/proc/meminfo" | meminfo_kb MemTotal)
-[ "$got" = 102400 ] && pass "$NAME at 100 MiB: MemTotal $got kB" ||
-	fail "$NAME at 100 MiB: MemTotal '$got' kB, want 102400"
+for i in 1 2; do
+	got=$(in_cg "$NAME" cat "$MNT/proc/meminfo" | meminfo_kb MemTotal)
+	[ "$got" = 102400 ] && pass "$NAME at 100 MiB, read $i: MemTotal $got kB" ||
+		fail "$NAME at 100 MiB, read $i: MemTotal '$got' kB, want 102400"
+done
 
 # A process stays in the cgroup across the rename: /proc/PID/cgroup then names the new path.
 in_cg "$NAME" sleep 600 &
@@ -58,6 +60,28 @@ got=$(in_cg "$OLD" cat "$MNT/proc/meminfo" | meminfo_kb MemTotal)
 got=$(in_cg "$NAME" cat "$MNT/proc/meminfo" | meminfo_kb MemTotal)
 [ "$got" = 307200 ] && pass "new $NAME still at 300 MiB: MemTotal $got kB" ||
 	fail "new $NAME: MemTotal '$got' kB, want 307200"
+
+# An ancestor renamed, and its child made again under the old path.
+PARENT=pvt-rpp-$$
+PARENT_OLD=pvt-rppold-$$
+cg_create "$PARENT"
+cg_create "$PARENT/ctr"
+cg_set memory "$PARENT/ctr/memory.limit_in_bytes" $((120 << 20))
+for i in 1 2; do
+	got=$(in_cg "$PARENT/ctr" cat "$MNT/proc/meminfo" | meminfo_kb MemTotal)
+	[ "$got" = 122880 ] && pass "$PARENT/ctr at 120 MiB, read $i: MemTotal $got kB" ||
+		fail "$PARENT/ctr at 120 MiB, read $i: MemTotal '$got' kB, want 122880"
+done
+CREATED_CGROUPS="$PARENT_OLD/ctr $PARENT_OLD $CREATED_CGROUPS"
+for c in $V1_CONTROLLERS; do
+	mv "$CG_ROOT/$c/$PARENT" "$CG_ROOT/$c/$PARENT_OLD" || fail "rename $c/$PARENT to $PARENT_OLD"
+done
+cg_create "$PARENT"
+cg_create "$PARENT/ctr"
+cg_set memory "$PARENT/ctr/memory.limit_in_bytes" $((200 << 20))
+got=$(in_cg "$PARENT/ctr" cat "$MNT/proc/meminfo" | meminfo_kb MemTotal)
+[ "$got" = 204800 ] && pass "new $PARENT/ctr at 200 MiB: MemTotal $got kB" ||
+	fail "new $PARENT/ctr at 200 MiB: MemTotal '$got' kB, want 204800 (the renamed one's is 122880)"
 
 kill "$holder" 2>/dev/null
 wait "$holder_job"

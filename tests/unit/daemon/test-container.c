@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The registry on a scratch v1 tree: one PvContainer per set of cgroups,
- * another for a cgroup made under a renamed one's name, start times, and the
- * container's life (forget, expire, clear).
+ * another for a cgroup made under a renamed one's name (the cgroup itself or
+ * an ancestor renamed, or removed and made again), with and without the
+ * inotify watch, start times, and the container's life (forget, expire,
+ * clear).
  */
 #include <errno.h>
 #include <ftw.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "container.h"
 #include "daemon.h"
@@ -52,6 +55,7 @@ static void teardown(void)
         g_hash_table_destroy(d.containers);
         g_mutex_clear(&d.containers_lock);
         pv_hierarchy_close(&d.hier);
+        pv_renames_free(d.renames);
         nftw(scratch, rm_one, 16, FTW_DEPTH | FTW_PHYS);
         g_free(scratch);
 }
@@ -105,23 +109,76 @@ START_TEST(test_shared_and_start)
 }
 END_TEST
 
+static void rename_in(const char *from_rel, const char *to_rel)
+{
+        g_autofree char *from = g_build_filename(scratch, from_rel, NULL);
+        g_autofree char *to = g_build_filename(scratch, to_rel, NULL);
+        ck_assert_int_eq(rename(from, to), 0);
+}
+
+/* _i: 0 without inotify (every lookup checks the paths), 1 with the watch */
 START_TEST(test_renamed)
 {
         g_autoptr(PvContainer) a = NULL;
+        g_autoptr(PvContainer) a2 = NULL;
         g_autoptr(PvContainer) b = NULL;
         g_autoptr(PvContainer) c = NULL;
 
+        if (_i)
+                ck_assert_ptr_nonnull(d.renames = pv_renames_new());
         ck_assert_int_eq(get("/ctr", 5, true, &a), 0);
-        g_autofree char *from = g_build_filename(scratch, "memory/ctr", NULL);
-        g_autofree char *to = g_build_filename(scratch, "memory/ctr-old", NULL);
-        ck_assert_int_eq(rename(from, to), 0);
+        ck_assert(a->watched == (_i == 1));
+        ck_assert_int_eq(get("/ctr", 5, true, &a2), 0);
+        ck_assert_ptr_eq(a, a2);
+        /* checked once by path; with the watch no lookup until an event */
+        ck_assert_uint_eq(a->checked_gen, pv_renames_generation(d.renames));
+
+        rename_in("memory/ctr", "memory/ctr-old");
         put("memory/ctr/cgroup.procs", "");
         ck_assert_int_eq(get("/ctr", 6, true, &b), 0);
         ck_assert_ptr_ne(a, b);
         ck_assert_uint_eq(b->start_ns, 6);
+        ck_assert(!pv_registry_forget(&d, a)); /* replaced */
         ck_assert_int_eq(get("/ctr-old", 7, true, &c), 0);
         ck_assert_ptr_ne(c, a); /* a is keyed by the path it was opened under */
-        ck_assert_int_eq(count(), 3);
+        ck_assert_int_eq(count(), 2);
+}
+END_TEST
+
+/* an ancestor renamed, and a cgroup removed and made again under the same path */
+START_TEST(test_moved_under)
+{
+        PvContainer *a = NULL, *b = NULL, *c = NULL, *x = NULL;
+
+        if (_i)
+                ck_assert_ptr_nonnull(d.renames = pv_renames_new());
+        put("memory/pod/ctr/cgroup.procs", "");
+        ck_assert_int_eq(get("/pod/ctr", 5, true, &a), 0);
+        ck_assert_int_eq(get("/pod/ctr", 5, true, &x), 0);
+        ck_assert_ptr_eq(a, x);
+        pv_container_unref(x);
+
+        rename_in("memory/pod", "memory/pod-old");
+        put("memory/pod/ctr/cgroup.procs", "");
+        ck_assert_int_eq(get("/pod/ctr", 6, true, &b), 0);
+        ck_assert_ptr_ne(a, b);
+        ck_assert_int_eq(get("/pod/ctr", 6, true, &x), 0);
+        ck_assert_ptr_eq(x, b);
+        pv_container_unref(x);
+
+        g_autofree char *procs = g_build_filename(scratch, "memory/pod/ctr/cgroup.procs", NULL);
+        g_autofree char *dir = g_path_get_dirname(procs);
+        ck_assert_int_eq(unlink(procs), 0);
+        ck_assert_int_eq(rmdir(dir), 0);
+        ck_assert_int_eq(get("/pod/ctr", 7, true, &x), -ENOENT);
+        put("memory/pod/ctr/cgroup.procs", "");
+        ck_assert_int_eq(get("/pod/ctr", 8, true, &c), 0);
+        ck_assert_ptr_ne(c, b);
+        ck_assert_uint_eq(c->start_ns, 8);
+        ck_assert_int_eq(count(), 1);
+        pv_container_unref(a);
+        pv_container_unref(b);
+        pv_container_unref(c);
 }
 END_TEST
 
@@ -159,7 +216,8 @@ int main(void)
         TCase *tc = tcase_create("registry");
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, test_shared_and_start);
-        tcase_add_test(tc, test_renamed);
+        tcase_add_loop_test(tc, test_renamed, 0, 2);
+        tcase_add_loop_test(tc, test_moved_under, 0, 2);
         tcase_add_test(tc, test_life);
         suite_add_tcase(s, tc);
         return pv_check_run(s);

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Whether the v1 cgroup directories a container holds are still the ones
+ * its paths name. A v1 cgroup can be renamed, and a new one made under its
+ * old name, or removed and made again; the registry must then give readers
+ * the new one. Looking each path up again on every open costs one lookup per
+ * hierarchy. Instead, inotify watches every held directory and its
+ * ancestors: a rename or removal under any of them is an event, and events
+ * advance a generation. A container checked by lookup at the current
+ * generation needs no lookup until the next event.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cgroup/backend.h"
+
+typedef struct PvRenames PvRenames;
+
+/* A new watch, or NULL when inotify is unavailable (then every open looks up). */
+PvRenames *pv_renames_new(void);
+void pv_renames_free(PvRenames *w);
+
+/*
+ * The number of event batches seen so far, after reading every event
+ * queued. A rename finished before the call is counted in what it returns.
+ * Returns 0 for a NULL w.
+ */
+uint64_t pv_renames_generation(PvRenames *w);
+
+/*
+ * Watches the v1 directories of cg (pv_cgroup_watch). Returns true when all
+ * are watched; false (NULL w, out of watches) means cg must be looked up on
+ * every open.
+ */
+bool pv_renames_watch(PvRenames *w, const PvCgroup *cg);
