@@ -6,7 +6,8 @@
 # Environment: PV_BUILD_ROOT (build directory, default "build"), PROCVIEWD,
 # PV_BENCH, LXCFS (binaries), PV_BENCH_ROUNDS, PV_BENCH_SLICE_MS,
 # PV_BENCH_WARMUP_MS, PV_BENCH_THREADS, PV_BENCH_LOAD_CGROUPS, PV_BENCH_IDLE_S,
-# PV_BENCH_MEM_LIMIT, PV_BENCH_SEED, PV_PRELOAD_BENCH, PV_PRELOAD.
+# PV_BENCH_MEM_LIMIT, PV_BENCH_SEED, PV_PRELOAD_BENCH, PV_PRELOAD, PROCVIEWD_REF
+# (mode 1: another procviewd build as the reference instead of lxcfs).
 set -euo pipefail
 
 mode=${1:-all}
@@ -26,6 +27,7 @@ PROCVIEWD=${PROCVIEWD:-$build/src/daemon/procviewd}
 PV_PRELOAD_BENCH=${PV_PRELOAD_BENCH:-$build/bench/pv-preload-bench}
 PV_PRELOAD=${PV_PRELOAD:-$build/src/lib/libprocview-preload.so}
 LXCFS=${LXCFS:-$(command -v lxcfs || true)}
+PROCVIEWD_REF=${PROCVIEWD_REF:-}
 ROUNDS=${PV_BENCH_ROUNDS:-8}
 SLICE_MS=${PV_BENCH_SLICE_MS:-250}
 WARMUP_MS=${PV_BENCH_WARMUP_MS:-100}
@@ -260,17 +262,24 @@ run_latency() {
         set_mem_limit "${cgroup_dirs[@]}"
 
         start_daemon trivial file "$PV_BENCH" serve "$tmp/trivial"
-        start_lxcfs
+        if [[ -n $PROCVIEWD_REF ]]; then
+                start_daemon procviewd-ref proc/meminfo "$PROCVIEWD_REF" -f "$tmp/procviewd-ref"
+        else
+                start_lxcfs
+        fi
         start_procviewd
 
         # Show that the daemons compute the reader's container view, not the host's.
         echo "# MemTotal as the reader sees it: host $(awk '/^MemTotal/ { print $2 }' /proc/meminfo) kB"
-        for name in procviewd lxcfs; do
+        for name in procviewd procviewd-ref lxcfs; do
                 [[ -n ${daemon_pid[$name]:-} ]] || continue
                 echo "#   via $name: $(exec_in_container awk '/^MemTotal/ { print $2 }' "$tmp/$name/proc/meminfo") kB"
         done
 
-        if ((have_procviewd)); then
+        if ((have_procviewd)) && [[ -n $PROCVIEWD_REF ]]; then
+                subject=procviewd
+                args=(--reference "procviewd-ref=$tmp/procviewd-ref")
+        elif ((have_procviewd)); then
                 subject=procviewd
                 args=(--reference "lxcfs=$tmp/lxcfs")
         else
@@ -280,7 +289,7 @@ run_latency() {
         # Each daemon's CPU time is counted: procviewd's keeper and its worker.
         for name in "${!daemon_pid[@]}"; do
                 pids=${daemon_pid[$name]}
-                if [[ $name = procviewd ]]; then
+                if [[ $name = procviewd* ]]; then
                         pids+=$(pgrep -P "${daemon_pid[$name]}" | sed 's/^/,/' | tr -d '\n')
                 fi
                 args+=(--cpu "$name=$pids")
@@ -293,11 +302,11 @@ run_latency() {
 
         echo
         echo "## resident memory after the run (VmRSS)"
-        for name in procviewd lxcfs trivial; do
+        for name in procviewd procviewd-ref lxcfs trivial; do
                 [[ -n ${daemon_pid[$name]:-} ]] || continue
-                printf '%-10s %8s kB\n' "$name" "$(rss_kb "${daemon_pid[$name]}")"
+                printf '%-13s %8s kB\n' "$name" "$(rss_kb "${daemon_pid[$name]}")"
         done
-        if ((have_procviewd)); then
+        if ((have_procviewd)) && [[ -n ${daemon_pid[lxcfs]:-} ]]; then
                 awk -v a="$(rss_kb "${daemon_pid[procviewd]}")" -v b="$(rss_kb "${daemon_pid[lxcfs]}")" \
                         'BEGIN { printf "ratio procviewd/lxcfs: %.2f\n", a / b }'
         fi
