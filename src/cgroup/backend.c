@@ -262,6 +262,14 @@ int pv_cgroup_read_mems(const PvCgroup *cg, PvCpuSet *ret)
         return cg->ops[PV_CTRL_CPUSET]->read_mems(cg, ret);
 }
 
+int pv_cgroup_alive(const PvCgroup *cg)
+{
+        for (int c = 0; c < _PV_CTRL_MAX; c++)
+                if (cg->chain[c] && pv_cg_gone(cg, c) < 0)
+                        return -ENOENT;
+        return 0;
+}
+
 int pv_parse_numa_stat_line(const char *text, const char *key, uint64_t scale, PvNumaUsage *ret)
 {
         size_t klen = strlen(key);

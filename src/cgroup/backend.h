@@ -274,9 +274,17 @@ int pv_cgroup_read_cpuset(const PvCgroup *cg, PvCpuSet *ret);
 
 /*
  * The memory nodes the cgroup may allocate on (v1 cpuset.effective_mems or
- * cpuset.mems, v2 cpuset.mems.effective), as a set of node ids.
+ * cpuset.mems, v2 cpuset.mems.effective), as a set of node ids. Returns as
+ * pv_cgroup_read_cpuset.
  */
 int pv_cgroup_read_mems(const PvCgroup *cg, PvCpuSet *ret);
+
+/*
+ * 0 while every cgroup cg holds is there, -ENOENT once one was removed. What
+ * tells a vanished cgroup where nothing else is read from it (a host without
+ * the cpuset controller shows every online CPU).
+ */
+int pv_cgroup_alive(const PvCgroup *cg);
 
 /* ---- NUMA ---- */
 

@@ -201,6 +201,8 @@ static int v1_read_mems(const PvCgroup *cg, PvCpuSet *ret)
         int r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, 0, "cpuset.effective_mems", ret);
         if (r == -ENOENT)
                 r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, 0, "cpuset.mems", ret);
+        if (r == -ENOENT)
+                return pv_cg_gone(cg, PV_CTRL_CPUSET) < 0 ? -ENOENT : -ENODATA;
         return r;
 }
 

@@ -132,7 +132,7 @@ static int v2_read_mems(const PvCgroup *cg, PvCpuSet *ret)
                 }
                 return r;
         }
-        return -ENOENT;
+        return -ENODATA;
 }
 
 static int v2_read_numa(const PvCgroup *cg, PvNumaUsage *ret)

@@ -36,10 +36,51 @@ static void clear_container_error(PvContainer *c)
                 pv_log_info("cgroup %s readable again", c->key);
 }
 
+/* A CPU or node the container no longer sees is ENOENT of its own, not a vanished cgroup. */
+static bool per_item(const PvFile *f)
+{
+        return f == &pv_fs_cpu_online_file ||
+               (f >= pv_fs_node_files && f < pv_fs_node_files + _PV_NODE_SLOTS);
+}
+
+static bool same_paths(const PvCgroup *a, const PvCgroup *b)
+{
+        for (int i = 0; i < _PV_CTRL_MAX; i++)
+                if (g_strcmp0(pv_cgroup_path(a, i), pv_cgroup_path(b, i)) != 0)
+                        return false;
+        return g_strcmp0(pv_cgroup_unified_path(a), pv_cgroup_unified_path(b)) == 0;
+}
+
+/*
+ * Renders h (h->lock held). When the cgroups of its container were removed,
+ * resolves the reader again, once, and renders for its container now: at
+ * open whichever it is (any); for a held handle only cgroups made anew under
+ * the same paths, a container restarted under its name. A reader whose
+ * container is gone and who is now elsewhere gets the error, never another
+ * container's view.
+ */
+static int render_following(fuse_req_t req, PvHandle *h, bool any)
+{
+        PvDaemon *d = pv_fs_daemon(req);
+        PvContainer *fresh = NULL;
+        int r = pv_handle_render(d, h);
+
+        if (r != -ENOENT || per_item(h->file))
+                return r;
+        (void)pv_registry_forget(d, h->c);
+        if (pv_fs_caller_container(req, &fresh) < 0)
+                return r;
+        if (fresh == h->c || (!any && !same_paths(fresh->cg, h->c->cg))) {
+                pv_container_unref(fresh);
+                return r;
+        }
+        pv_handle_rebind(h, fresh);
+        return pv_handle_render(d, h);
+}
+
 /* Resolves the reader's container and renders file f for it into a new handle. */
 static int open_handle(fuse_req_t req, const PvFile *f, unsigned cpu, PvHandle **ret)
 {
-        PvDaemon *d = pv_fs_daemon(req);
         PvContainer *c = NULL;
         int r;
 
@@ -53,31 +94,20 @@ static int open_handle(fuse_req_t req, const PvFile *f, unsigned cpu, PvHandle *
                 pv_container_unref(c);
                 return -EMFILE;
         }
-        /* a CPU or node the container no longer sees is ENOENT of its own, not a vanished cgroup */
-        bool per_item = f == &pv_fs_cpu_online_file ||
-                        (f >= pv_fs_node_files && f < pv_fs_node_files + _PV_NODE_SLOTS);
-        r = pv_handle_render(d, h);
-        if (r == -ENOENT && !per_item && pv_registry_forget(d, c)) {
-                /* cgroups removed and made anew under the same paths: open them again, once */
-                PvContainer *fresh = NULL;
-                if (pv_fs_caller_container(req, &fresh) == 0) {
-                        pv_container_unref(h->c);
-                        h->c = c = fresh;
-                        r = pv_handle_render(d, h);
-                }
-        }
+        r = render_following(req, h, true);
         if (r < 0) {
                 /* not an error of the container: a CPU it does not see, PSI it does not have */
-                if ((r == -ENOENT && per_item) || r == -EOPNOTSUPP) {
+                if ((r == -ENOENT && per_item(f)) || r == -EOPNOTSUPP) {
                         pv_handle_unref(h);
                         return r;
                 }
-                log_container_error(c, f->path ? f->path : "sys/devices/system/cpu/cpuN/online", r);
+                log_container_error(h->c, f->path ? f->path : "sys/devices/system/cpu/cpuN/online",
+                                    r);
                 pv_handle_unref(h);
                 return -EIO;
         }
-        clear_container_error(c);
-        h->fresh = true;
+        clear_container_error(h->c);
+        h->fresh_until_us = g_get_monotonic_time() + PV_FRESH_US;
         *ret = h;
         return 0;
 }
@@ -157,12 +187,13 @@ void pv_fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
         g_mutex_lock(&h->lock);
         /* procps and others keep the file open and re-read from offset 0 */
-        if ((off == 0 && !h->fresh) || (!h->text && off >= 0 && (size_t)off < h->eof_len))
-                r = pv_handle_render(d, h);
-        h->fresh = false;
+        bool fresh = h->fresh_until_us && g_get_monotonic_time() < h->fresh_until_us;
+        if ((off == 0 && !fresh) || (!h->text && off >= 0 && (size_t)off < h->eof_len))
+                r = render_following(req, h, false);
+        h->fresh_until_us = 0;
         if (r < 0) {
-                g_mutex_unlock(&h->lock);
                 log_container_error(h->c, h->file->path ? h->file->path : "cpuN/online", r);
+                g_mutex_unlock(&h->lock);
                 fuse_reply_err(req, EIO);
         } else if (off < 0 || (size_t)off >= h->eof_len) {
                 g_mutex_unlock(&h->lock);
@@ -178,11 +209,11 @@ void pv_fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                 if ((size_t)off + n == h->len) {
                         /* read to the end: a held handle keeps no text (the next read renders) */
                         char *text = g_steal_pointer(&h->text);
-                        size_t len = h->len;
+                        /* under the lock: a render may bind h to another container */
+                        g_atomic_pointer_add(&h->c->held_bytes, -(gssize)h->len);
                         h->len = 0;
                         g_mutex_unlock(&h->lock);
                         fuse_reply_buf(req, text + off, n);
-                        g_atomic_pointer_add(&h->c->held_bytes, -(gssize)len);
                         g_free(text);
                 } else {
                         /* under the lock: a read at offset 0 would render into this buffer */

@@ -21,7 +21,10 @@ int pv_container_visible_nodes(PvDaemon *d, PvContainer *c, PvCpuSet *ret)
         if (r < 0)
                 return r;
         r = pv_cgroup_read_mems(c->cg, &mems);
-        if (r == -ENOENT || r == -ENOTSUP || r == -ENODEV) /* no cpuset controller: every node */
+        /* no cpuset controller: every node, while the cgroup is there (-ENOENT: gone) */
+        if (r == -ENODEV)
+                r = pv_cgroup_alive(c->cg) ?: -ENODATA;
+        if (r == -ENODATA)
                 mems = online;
         else if (r < 0)
                 return r;

@@ -71,7 +71,10 @@ static int cpu_state(PvDaemon *d, PvContainer *c, PvCpuSet *ret_visible, PvCpuUs
         if (r < 0)
                 return r;
         r = pv_cgroup_read_cpuset(c->cg, &cpuset);
-        if (r == -ENODEV || r == -ENODATA) /* no cpuset controller: every online CPU */
+        /* no cpuset controller: every online CPU, while the cgroup is there */
+        if (r == -ENODEV)
+                r = pv_cgroup_alive(c->cg) ?: -ENODATA;
+        if (r == -ENODATA)
                 cpuset = online;
         else if (r < 0) /* -ENOENT: the cgroup is gone; the caller opens it again */
                 return r;

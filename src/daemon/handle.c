@@ -60,6 +60,15 @@ PvHandle *pv_handle_new(PvContainer *c, const PvFile *f, unsigned cpu)
         return h;
 }
 
+void pv_handle_rebind(PvHandle *h, PvContainer *c)
+{
+        handle_drop_text(h);
+        g_atomic_int_add(&c->n_handles, 1);
+        g_atomic_int_add(&h->c->n_handles, -1);
+        pv_container_unref(h->c);
+        h->c = c;
+}
+
 /* Inserts h under a new id of this worker, or under id when id is not 0. */
 PvHandle *pv_handle_register(PvDaemon *d, PvHandle *h, uint64_t id)
 {

@@ -24,22 +24,39 @@
  * that outlives its read, and no container can make the daemon hold more
  * than its share.
  */
+/*
+ * How long the text rendered at open stands for the file: the kernel
+ * generates /proc text at the read, so a handle first read later (kept
+ * unread, or passed to a process of another container) renders anew.
+ */
+#define PV_FRESH_US (100 * 1000)
+
 typedef struct PvHandle {
         uint64_t id; /* the key of d->handles */
         gint refs;
-        GMutex lock; /* protects text, len, eof_len and fresh */
+        GMutex lock; /* protects text, len, eof_len, fresh_until_us, and c once registered */
         PvContainer *c;
         const PvFile *file;
         unsigned cpu;
         char *text;     /* NULL once read to the end, or never kept */
         size_t len;     /* of text */
         size_t eof_len; /* length of the last render, for reads past its end */
-        bool fresh;     /* rendered at open and not read yet: offset 0 need not re-render */
+        /*
+         * Rendered at open and not read yet: a read at offset 0 before this
+         * g_get_monotonic_time() serves that text; 0 once read.
+         */
+        gint64 fresh_until_us;
 } PvHandle;
 
 /* A handle of c (whose reference it takes), or NULL when c has all it may hold. */
 PvHandle *pv_handle_new(PvContainer *c, const PvFile *f, unsigned cpu);
 void pv_handle_unref(PvHandle *h);
+/*
+ * Binds h (h->lock held, or h not yet shared) to c, whose reference it
+ * takes, instead of its container: drops its text and moves its place in
+ * the budget to c.
+ */
+void pv_handle_rebind(PvHandle *h, PvContainer *c);
 /*
  * Inserts h under a new id of this worker, or under id when id is not 0 (a
  * handle adopted from an earlier worker; if another thread adopted it first,

@@ -32,25 +32,31 @@ static uint64_t boottime_ns(void)
         return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
 }
 
-PvCgroup *fixture_open_tree(const char *tree, PvHierarchy *hier)
+PvCgroup *fixture_open_dir(const char *dir, PvHierarchy *hier)
 {
-        g_autofree char *rel = g_build_filename("cgroup", tree, NULL);
-        g_autofree char *dir = fixture_path(rel);
         g_autofree char *procs = g_build_filename(dir, "proc", NULL);
-        g_autofree char *pid_rel = g_build_filename(rel, "pid-cgroup", NULL);
-        g_autofree char *pid_cgroup = read_fixture(pid_rel);
+        g_autofree char *pid_path = g_build_filename(dir, "pid-cgroup", NULL);
+        g_autofree char *pid_cgroup = NULL;
         PvCgroup *cg = NULL;
 
+        ck_assert_int_eq(pv_read_file_at(AT_FDCWD, pid_path, &pid_cgroup, NULL), 0);
         ck_assert_int_eq(pv_hierarchy_open_at(dir, hier), 0);
         ck_assert_int_eq(pv_hierarchy_set_proc_root(hier, procs), 0);
         ck_assert_int_eq(pv_cgroup_open_proc(hier, pid_cgroup, &cg), 0);
         return cg;
 }
 
-void fixture_open(Fixture *f, const char *tree, PvCpuViewMode view)
+PvCgroup *fixture_open_tree(const char *tree, PvHierarchy *hier)
+{
+        g_autofree char *rel = g_build_filename("cgroup", tree, NULL);
+        g_autofree char *dir = fixture_path(rel);
+        return fixture_open_dir(dir, hier);
+}
+
+void fixture_open_at(Fixture *f, const char *dir, PvCpuViewMode view)
 {
         memset(f, 0, sizeof(*f));
-        f->tree = tree;
+        f->tree = dir;
         f->d.opts.host_proc = fixture_path("daemon/host/proc");
         f->d.opts.sys_cpu_dir = fixture_path("daemon/host/sys-cpu");
         f->d.opts.sys_node_dir = fixture_path("daemon/host/sys-node");
@@ -61,10 +67,18 @@ void fixture_open(Fixture *f, const char *tree, PvCpuViewMode view)
         f->d.host_fd = open(f->d.opts.host_proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         ck_assert_int_ge(f->d.host_fd, 0);
         ck_assert_int_eq(pv_host_open(&f->d), 0);
-        f->c.cg = fixture_open_tree(tree, &f->d.hier);
+        f->c.cg = fixture_open_dir(dir, &f->d.hier);
         g_mutex_init(&f->c.lock);
         f->c.refs = 1;
         f->c.start_ns = boottime_ns() - 100 * NS_PER_S;
+}
+
+void fixture_open(Fixture *f, const char *tree, PvCpuViewMode view)
+{
+        g_autofree char *rel = g_build_filename("cgroup", tree, NULL);
+        g_autofree char *dir = fixture_path(rel);
+        fixture_open_at(f, dir, view);
+        f->tree = tree;
 }
 
 void fixture_close(Fixture *f)

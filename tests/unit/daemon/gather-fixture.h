@@ -17,7 +17,7 @@
 #define NS_PER_S 1000000000ULL
 
 typedef struct Fixture {
-        const char *tree; /* v1, v2 */
+        const char *tree; /* v1, v2, ...; or the directory of fixture_open_at */
         PvDaemon d;
         PvContainer c;
 } Fixture;
@@ -28,11 +28,15 @@ char *fixture_path(const char *rel);
 /* The text of PV_FIXTURES/rel, g_free() it. */
 char *read_fixture(const char *rel);
 
-/* The cgroup of cgroup/<tree>/pid-cgroup on hier, opened on the tree (its proc/ too). */
+/* The cgroup of dir/pid-cgroup on hier, opened on the tree dir (its proc/ too). */
+PvCgroup *fixture_open_dir(const char *dir, PvHierarchy *hier);
+/* fixture_open_dir of PV_FIXTURES/cgroup/<tree>. */
 PvCgroup *fixture_open_tree(const char *tree, PvHierarchy *hier);
 
 /* The daemon with the fixture host, and the container of tree, started 100 s ago. */
 void fixture_open(Fixture *f, const char *tree, PvCpuViewMode view);
+/* The same for a tree anywhere (dir, borrowed: f->tree points to it). */
+void fixture_open_at(Fixture *f, const char *dir, PvCpuViewMode view);
 void fixture_close(Fixture *f);
 
 /* fn's text for f's container into out, emptied first. Returns what fn returns. */

@@ -176,6 +176,120 @@ START_TEST(test_v1_stat_uptime)
 }
 END_TEST
 
+/* The CPUs a text of path shows: its processors, its cpuN lines, or its CPU list. */
+static PvCpuSet shown_cpus(const char *path, const char *text)
+{
+        PvCpuSet set;
+        pv_cpuset_zero(&set);
+        if (!g_str_has_prefix(path, "proc/")) {
+                ck_assert_int_eq(pv_cpuset_parse(text, &set), 0);
+                return set;
+        }
+        const char *key = strcmp(path, "proc/cpuinfo") == 0 ? "processor\t: " : "\ncpu";
+        for (const char *p = strstr(text, key); p; p = strstr(p + 1, key)) {
+                char *end;
+                unsigned long cpu = strtoul(p + strlen(key), &end, 10);
+                if (end == p + strlen(key))
+                        continue; /* stat's "cpu " total line */
+                pv_cpuset_add(&set, (unsigned)cpu);
+        }
+        return set;
+}
+
+static void assert_shows(Fixture *f, const char *path, unsigned node, const char *want)
+{
+        g_autoptr(GString) out = g_string_new(NULL);
+        PvGatherFn *fn = g_str_has_suffix(path, "cpulist")
+                             ? pv_fs_node_files[PV_NODE_CPULIST].gather
+                             : gatherer(path);
+        PvCpuSet want_set;
+        ck_assert_int_eq(pv_cpuset_parse(want, &want_set), 0);
+        int r = gather(f, fn, node, out);
+        ck_assert_msg(r == 0, "%s: %s", path, g_strerror(-r));
+        PvCpuSet got = shown_cpus(path, out->str);
+        ck_assert_msg(pv_cpuset_equal(&got, &want_set), "%s shows:\n%.300s\nwant CPUs %s", path,
+                      out->str, want);
+}
+
+/*
+ * A host whose hierarchies have no cpuset controller: every online CPU of
+ * the fixture host (0-7) in each file that shows CPUs, cut by the quota
+ * of kube (150000/100000: two CPUs) in the quota view; every node.
+ */
+START_TEST(test_no_cpuset)
+{
+        static const struct {
+                PvCpuViewMode view;
+                const char *cpus, *has_cpu, *node0, *node1;
+        } cases[] = {
+            {PV_CPU_VIEW_CPUSET, "0-7", "0-1", "0-3", "4-7"},
+            {PV_CPU_VIEW_QUOTA, "0-1", "0", "0-1", ""},
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+                Fixture f;
+                fixture_open(&f, "v1-nocpuset", cases[i].view);
+                assert_shows(&f, "proc/cpuinfo", 0, cases[i].cpus);
+                assert_shows(&f, "proc/stat", 0, cases[i].cpus);
+                assert_shows(&f, "sys/devices/system/cpu/online", 0, cases[i].cpus);
+                assert_shows(&f, "sys/devices/system/node/online", 0, "0-1");
+                assert_shows(&f, "sys/devices/system/node/has_cpu", 0, cases[i].has_cpu);
+                assert_shows(&f, "node0/cpulist", 0, cases[i].node0);
+                assert_shows(&f, "node1/cpulist", 1, cases[i].node1);
+                fixture_close(&f);
+        }
+}
+END_TEST
+
+/* Runs argv, which must succeed. */
+static void run(const char *const *argv)
+{
+        int status;
+        ck_assert(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+                               NULL, &status, NULL));
+        ck_assert(g_spawn_check_wait_status(status, NULL));
+}
+
+/*
+ * The container's cgroups removed while it is held open, on a host with
+ * the cpuset controller and on one without: every file computed from them
+ * is -ENOENT (the reader's cgroups are then looked up again), never the
+ * host's CPUs or nodes.
+ */
+START_TEST(test_vanished)
+{
+        static const char *const trees[] = {"v1", "v1-nocpuset", "v2"};
+        for (size_t t = 0; t < G_N_ELEMENTS(trees); t++) {
+                g_autofree char *tmp = g_dir_make_tmp("pv-gather-XXXXXX", NULL);
+                g_autofree char *rel = g_build_filename("cgroup", trees[t], NULL);
+                g_autofree char *src = fixture_path(rel);
+                g_autofree char *dir = g_build_filename(tmp, "tree", NULL);
+                run((const char *[]){"cp", "-rL", src, dir, NULL});
+                Fixture f;
+                fixture_open_at(&f, dir, PV_CPU_VIEW_CPUSET);
+                g_autofree char *rm = g_strdup_printf("rm -rf %s/*/kube/pod1", dir);
+                run((const char *[]){"sh", "-c", rm, NULL});
+                g_autoptr(GString) out = g_string_new(NULL);
+                for (size_t i = 0; i < pv_fs_n_files; i++) {
+                        const PvFile *row = &pv_fs_files[i];
+                        /* offline is empty for every container: it reads nothing of one */
+                        if (!row->gather ||
+                            strcmp(row->path, "sys/devices/system/cpu/offline") == 0)
+                                continue;
+                        int r = gather(&f, row->gather, 0, out);
+                        /* v1 keeps no pressure: that says so before anything is read */
+                        bool no_psi =
+                            g_str_has_prefix(row->path, "proc/pressure/") && r == -EOPNOTSUPP;
+                        ck_assert_msg(r == -ENOENT || no_psi, "%s %s: %d", trees[t], row->path, r);
+                }
+                for (int s = PV_NODE_DIR + 1; s < _PV_NODE_SLOTS; s++)
+                        ck_assert_int_eq(gather(&f, pv_fs_node_files[s].gather, 0, out), -ENOENT);
+                ck_assert_int_eq(gather(&f, pv_fs_cpu_online_file.gather, 0, out), -ENOENT);
+                fixture_close(&f);
+                run((const char *[]){"rm", "-rf", tmp, NULL});
+        }
+}
+END_TEST
+
 START_TEST(test_host_required)
 {
         PvDaemon d = {0};
@@ -228,6 +342,8 @@ int main(void)
         tcase_add_test(tc, test_pressure);
         tcase_add_test(tc, test_v1_stat_uptime);
         tcase_add_test(tc, test_host_required);
+        tcase_add_test(tc, test_no_cpuset);
+        tcase_add_test(tc, test_vanished);
         suite_add_tcase(s, tc);
         tc = tcase_create("uptime");
         tcase_add_test(tc, test_idle_plain);
