@@ -101,15 +101,16 @@ static int v2_read_cpu_quota(const PvCgroup *cg, uint64_t *ret_quota_us, uint64_
         return pv_cg_quota_min(cg, PV_CTRL_CPU, NULL, "cpu.max", ret_quota_us, ret_period_us);
 }
 
-static int v2_read_cpuset(const PvCgroup *cg, PvCpuSet *ret)
+/*
+ * The cpu list of file (cpuset.cpus.effective, cpuset.mems.effective) at the
+ * nearest level that has it: the file exists only where the cpuset controller
+ * is enabled, and a child without the controller shares its parent's cpuset.
+ * none when no level has it.
+ */
+static int v2_read_nearest_cpuset(const PvCgroup *cg, const char *file, int none, PvCpuSet *ret)
 {
-        /*
-         * cpuset.cpus.effective exists only where the cpuset controller is
-         * enabled; elsewhere the nearest ancestor's applies (a child without
-         * the controller shares its parent's cpuset).
-         */
         for (size_t i = 0; i < cg->n_chain[PV_CTRL_CPUSET]; i++) {
-                int r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, i, "cpuset.cpus.effective", ret);
+                int r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, i, file, ret);
                 if (r == -ENOENT) {
                         if (i == 0 && pv_cg_gone(cg, PV_CTRL_CPUSET) < 0)
                                 return -ENOENT;
@@ -117,22 +118,18 @@ static int v2_read_cpuset(const PvCgroup *cg, PvCpuSet *ret)
                 }
                 return r;
         }
-        return -ENODATA; /* no level has a cpuset: no cpuset controller at all */
+        return none;
+}
+
+static int v2_read_cpuset(const PvCgroup *cg, PvCpuSet *ret)
+{
+        /* no level has a cpuset: no cpuset controller at all */
+        return v2_read_nearest_cpuset(cg, "cpuset.cpus.effective", -ENODATA, ret);
 }
 
 static int v2_read_mems(const PvCgroup *cg, PvCpuSet *ret)
 {
-        /* as cpuset.cpus.effective: the nearest level with the controller enabled */
-        for (size_t i = 0; i < cg->n_chain[PV_CTRL_CPUSET]; i++) {
-                int r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, i, "cpuset.mems.effective", ret);
-                if (r == -ENOENT) {
-                        if (i == 0 && pv_cg_gone(cg, PV_CTRL_CPUSET) < 0)
-                                return -ENOENT;
-                        continue;
-                }
-                return r;
-        }
-        return -ENOENT;
+        return v2_read_nearest_cpuset(cg, "cpuset.mems.effective", -ENOENT, ret);
 }
 
 static int v2_read_numa(const PvCgroup *cg, PvNumaUsage *ret)
