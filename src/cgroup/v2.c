@@ -69,12 +69,6 @@ static int v2_read_memory(const PvCgroup *cg, PvMemory *ret)
         r = pv_cg_read_keyed(cg, PV_CTRL_MEMORY, "memory.stat", f, sizeof(f) / sizeof(f[0]));
         if (r < 0)
                 return r;
-
-        /* memory.events is hierarchical unless mounted with memory_localevents */
-        const PvKeyField ev[] = {{"oom_kill", &m.oom_kill}};
-        r = pv_cg_read_keyed(cg, PV_CTRL_MEMORY, "memory.events", ev, 1);
-        if (r < 0 && r != -ENOENT)
-                return r;
         *ret = m;
         return 0;
 }
@@ -170,6 +164,8 @@ static int v2_read_tasks(const PvCgroup *cg, PvController c, PvTaskCounts *ret)
 
 const PvCgroupOps pv_cgroup_v2_ops = {
     .read_memory = v2_read_memory,
+    /* hierarchical unless mounted with memory_localevents */
+    .memory_events = "memory.events",
     .read_cpu_usage = v2_read_cpu_usage,
     .read_cpu_quota = v2_read_cpu_quota,
     .read_cpuset = v2_read_cpuset,
