@@ -219,9 +219,21 @@ const char *pv_cgroup_unified_path(const PvCgroup *cg)
 
 int pv_cgroup_read_memory(const PvCgroup *cg, PvMemory *ret)
 {
-        if (!cg->ops[PV_CTRL_MEMORY])
+        const PvCgroupOps *ops = cg->ops[PV_CTRL_MEMORY];
+        PvMemory m;
+
+        if (!ops)
                 return -ENODEV;
-        return cg->ops[PV_CTRL_MEMORY]->read_memory(cg, ret);
+        int r = ops->read_memory(cg, &m);
+        if (r < 0)
+                return r;
+        /* kernels before 4.13 have no oom_kill key */
+        const PvKeyField f[] = {{"oom_kill", &m.oom_kill}};
+        r = pv_cg_read_keyed(cg, PV_CTRL_MEMORY, ops->memory_events, f, 1);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        *ret = m;
+        return 0;
 }
 
 int pv_cgroup_read_cpu(const PvCgroup *cg, PvCpuUsage *ret)

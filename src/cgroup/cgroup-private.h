@@ -9,8 +9,10 @@
 
 /* Per-controller readers of one cgroup version; picked once per controller in pv_cgroup_open. */
 typedef struct PvCgroupOps {
-        /* on the PV_CTRL_MEMORY chain */
+        /* on the PV_CTRL_MEMORY chain; all but oom_kill */
         int (*read_memory)(const PvCgroup *cg, PvMemory *ret);
+        /* the flat-keyed file whose oom_kill key counts the OOM kills */
+        const char *memory_events;
         /* on the PV_CTRL_CPUACCT chain: user/system totals and per-CPU arrays */
         int (*read_cpu_usage)(const PvCgroup *cg, PvCpuUsage *ret);
         /* on the PV_CTRL_CPU chain: smallest quota/period over ancestors, quota 0 = none */

@@ -63,39 +63,34 @@ int pv_cg_read(const PvCgroup *cg, PvController c, size_t level, const char *fil
         return r == -ENODEV ? -ENOENT : r;
 }
 
+/* pv_cg_read of file at level, parsed by parse into one number. Returns 0 or -errno. */
+static int read_number(const PvCgroup *cg, PvController c, size_t level, const char *file,
+                       int (*parse)(const char *text, uint64_t *ret), uint64_t *ret)
+{
+        _cleanup_free_ char *text = NULL;
+        int r = pv_cg_read(cg, c, level, file, &text);
+        return r < 0 ? r : parse(text, ret);
+}
+
 int pv_cg_read_u64(const PvCgroup *cg, PvController c, const char *file, uint64_t *ret)
 {
-        char *text;
-        int r = pv_cg_read(cg, c, 0, file, &text);
-        if (r < 0)
-                return r;
-        r = pv_parse_u64_or_max(text, ret);
-        free(text);
-        return r;
+        return read_number(cg, c, 0, file, pv_parse_u64_or_max, ret);
 }
 
 int pv_cg_read_keyed(const PvCgroup *cg, PvController c, const char *file, const PvKeyField *fields,
                      size_t n_fields)
 {
-        char *text;
+        _cleanup_free_ char *text = NULL;
         int r = pv_cg_read(cg, c, 0, file, &text);
-        if (r < 0)
-                return r;
-        r = pv_parse_flat_keyed(text, fields, n_fields);
-        free(text);
-        return r;
+        return r < 0 ? r : pv_parse_flat_keyed(text, fields, n_fields);
 }
 
 int pv_cg_read_cpuset(const PvCgroup *cg, PvController c, size_t level, const char *file,
                       PvCpuSet *ret)
 {
-        char *text;
+        _cleanup_free_ char *text = NULL;
         int r = pv_cg_read(cg, c, level, file, &text);
-        if (r < 0)
-                return r;
-        r = pv_cpuset_parse(text, ret);
-        free(text);
-        return r;
+        return r < 0 ? r : pv_cpuset_parse(text, ret);
 }
 
 int pv_cg_gone(const PvCgroup *cg, PvController c)
@@ -111,18 +106,13 @@ int pv_cg_limit_min(const PvCgroup *cg, PvController c, const char *file, uint64
         if (!cg->chain[c])
                 return -ENODEV;
         for (size_t i = 0; i < cg->n_chain[c]; i++) {
-                char *text;
                 uint64_t v;
-                int r = pv_cg_read(cg, c, i, file, &text);
+                int r = read_number(cg, c, i, file, pv_parse_limit, &v);
                 if (r == -ENOENT) {
                         if (i == 0 && pv_cg_gone(cg, c) < 0)
                                 return -ENOENT;
                         continue; /* e.g. the v2 root has no memory.max */
                 }
-                if (r < 0)
-                        return r;
-                r = pv_parse_limit(text, &v);
-                free(text);
                 if (r < 0)
                         return r;
                 if (v < min)
@@ -151,11 +141,7 @@ static int level_quota(const PvCgroup *cg, PvController c, size_t level, const c
         if (r < 0)
                 return r;
         if (quota_file && q > 0) {
-                r = pv_cg_read(cg, c, level, period_file, &text);
-                if (r < 0)
-                        return r;
-                r = pv_parse_cfs_period(text, &p);
-                free(text);
+                r = read_number(cg, c, level, period_file, pv_parse_cfs_period, &p);
                 if (r < 0)
                         return r;
         }

@@ -28,9 +28,7 @@ int pv_parse_u64_or_max(const char *text, uint64_t *ret)
                 if (errno == ERANGE)
                         return -EINVAL;
         }
-        while (isspace((unsigned char)*end))
-                end++;
-        if (*end)
+        if (!pv_str_blank(end))
                 return -EINVAL;
         *ret = v;
         return 0;

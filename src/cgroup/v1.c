@@ -89,12 +89,6 @@ static int v1_read_memory(const PvCgroup *cg, PvMemory *ret)
         } else {
                 return r;
         }
-
-        /* oom_kill (4.13+) counts kills in the cgroup and its descendants */
-        const PvKeyField oom[] = {{"oom_kill", &m.oom_kill}};
-        r = pv_cg_read_keyed(cg, PV_CTRL_MEMORY, "memory.oom_control", oom, 1);
-        if (r < 0 && r != -ENOENT)
-                return r;
         *ret = m;
         return 0;
 }
@@ -284,6 +278,8 @@ static int v1_read_tasks(const PvCgroup *cg, PvController c, PvTaskCounts *ret)
 
 const PvCgroupOps pv_cgroup_v1_ops = {
     .read_memory = v1_read_memory,
+    /* its oom_kill (4.13+) counts kills in the cgroup and its descendants */
+    .memory_events = "memory.oom_control",
     .read_cpu_usage = v1_read_cpu_usage,
     .read_cpu_quota = v1_read_cpu_quota,
     .read_cpuset = v1_read_cpuset,

@@ -69,12 +69,6 @@ static int v2_read_memory(const PvCgroup *cg, PvMemory *ret)
         r = pv_cg_read_keyed(cg, PV_CTRL_MEMORY, "memory.stat", f, sizeof(f) / sizeof(f[0]));
         if (r < 0)
                 return r;
-
-        /* memory.events is hierarchical unless mounted with memory_localevents */
-        const PvKeyField ev[] = {{"oom_kill", &m.oom_kill}};
-        r = pv_cg_read_keyed(cg, PV_CTRL_MEMORY, "memory.events", ev, 1);
-        if (r < 0 && r != -ENOENT)
-                return r;
         *ret = m;
         return 0;
 }
@@ -101,30 +95,17 @@ static int v2_read_cpu_quota(const PvCgroup *cg, uint64_t *ret_quota_us, uint64_
         return pv_cg_quota_min(cg, PV_CTRL_CPU, NULL, "cpu.max", ret_quota_us, ret_period_us);
 }
 
-static int v2_read_cpuset(const PvCgroup *cg, PvCpuSet *ret)
+/*
+ * The cpu list of file (cpuset.cpus.effective, cpuset.mems.effective) at the
+ * nearest level that has it: the file exists only where the cpuset controller
+ * is enabled, and a child without the controller shares its parent's cpuset.
+ * -ENODATA when no level has it (no cpuset controller at all), -ENOENT when
+ * the cgroup is gone.
+ */
+static int v2_read_nearest_cpuset(const PvCgroup *cg, const char *file, PvCpuSet *ret)
 {
-        /*
-         * cpuset.cpus.effective exists only where the cpuset controller is
-         * enabled; elsewhere the nearest ancestor's applies (a child without
-         * the controller shares its parent's cpuset).
-         */
         for (size_t i = 0; i < cg->n_chain[PV_CTRL_CPUSET]; i++) {
-                int r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, i, "cpuset.cpus.effective", ret);
-                if (r == -ENOENT) {
-                        if (i == 0 && pv_cg_gone(cg, PV_CTRL_CPUSET) < 0)
-                                return -ENOENT;
-                        continue;
-                }
-                return r;
-        }
-        return -ENODATA; /* no level has a cpuset: no cpuset controller at all */
-}
-
-static int v2_read_mems(const PvCgroup *cg, PvCpuSet *ret)
-{
-        /* as cpuset.cpus.effective: the nearest level with the controller enabled */
-        for (size_t i = 0; i < cg->n_chain[PV_CTRL_CPUSET]; i++) {
-                int r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, i, "cpuset.mems.effective", ret);
+                int r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, i, file, ret);
                 if (r == -ENOENT) {
                         if (i == 0 && pv_cg_gone(cg, PV_CTRL_CPUSET) < 0)
                                 return -ENOENT;
@@ -133,6 +114,16 @@ static int v2_read_mems(const PvCgroup *cg, PvCpuSet *ret)
                 return r;
         }
         return -ENODATA;
+}
+
+static int v2_read_cpuset(const PvCgroup *cg, PvCpuSet *ret)
+{
+        return v2_read_nearest_cpuset(cg, "cpuset.cpus.effective", ret);
+}
+
+static int v2_read_mems(const PvCgroup *cg, PvCpuSet *ret)
+{
+        return v2_read_nearest_cpuset(cg, "cpuset.mems.effective", ret);
 }
 
 static int v2_read_numa(const PvCgroup *cg, PvNumaUsage *ret)
@@ -173,6 +164,8 @@ static int v2_read_tasks(const PvCgroup *cg, PvController c, PvTaskCounts *ret)
 
 const PvCgroupOps pv_cgroup_v2_ops = {
     .read_memory = v2_read_memory,
+    /* hierarchical unless mounted with memory_localevents */
+    .memory_events = "memory.events",
     .read_cpu_usage = v2_read_cpu_usage,
     .read_cpu_quota = v2_read_cpu_quota,
     .read_cpuset = v2_read_cpuset,

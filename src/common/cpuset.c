@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
+
 void pv_cpuset_zero(PvCpuSet *set)
 {
         memset(set, 0, sizeof(*set));
@@ -131,9 +133,7 @@ int pv_cpuset_parse(const char *text, PvCpuSet *ret)
                 else if (*p && !isspace((unsigned char)*p))
                         return -EINVAL;
         }
-        while (isspace((unsigned char)*p))
-                p++;
-        if (*p)
+        if (!pv_str_blank(p))
                 return -EINVAL;
         *ret = set;
         return 0;

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "common/text.h"
@@ -16,6 +17,13 @@ static inline void pv_closep(int *fd)
                 close(*fd);
 }
 #define _cleanup_close_ __attribute__((cleanup(pv_closep)))
+
+/* Frees *(void **)p; for __attribute__((cleanup)). */
+static inline void pv_freep(void *p)
+{
+        free(*(void **)p);
+}
+#define _cleanup_free_ __attribute__((cleanup(pv_freep)))
 
 /*
  * Reads the whole file at dirfd/path (dirfd may be AT_FDCWD) into a new

@@ -26,6 +26,13 @@ bool pv_line_blank(const PvLine *l)
         return true;
 }
 
+bool pv_str_blank(const char *s)
+{
+        while (isspace((unsigned char)*s))
+                s++;
+        return *s == '\0';
+}
+
 bool pv_line_next_data(const char **p, PvLine *ret)
 {
         while (pv_line_next(p, ret))

@@ -40,6 +40,9 @@ bool pv_line_next_data(const char **p, PvLine *ret);
  */
 size_t pv_line_split(const PvLine *l, const char **tok, size_t *tok_len, size_t max);
 
+/* True when s holds nothing but white space (as the newline that ends a value). */
+bool pv_str_blank(const char *s);
+
 /* Parses exactly len bytes as an unsigned decimal number. Returns 0 or -EINVAL. */
 int pv_parse_u64_n(const char *s, size_t len, uint64_t *ret);
 

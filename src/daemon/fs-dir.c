@@ -18,31 +18,21 @@
 /* Static entries never change: let the kernel cache them. Per-CPU entries depend on the reader. */
 #define STATIC_TIMEOUT 3600.0
 
-/* The reader's visible CPUs; the whole online set for readers in the root cgroups. */
-static int caller_visible(fuse_req_t req, PvCpuSet *ret)
+/*
+ * The reader's visible CPUs or nodes: visible is pv_container_visible_cpus
+ * (the whole online set for readers in the root cgroups) or
+ * pv_container_visible_nodes.
+ */
+static int caller_set(fuse_req_t req, int (*visible)(PvDaemon *, PvContainer *, PvCpuSet *),
+                      PvCpuSet *ret)
 {
         for (int attempt = 0;; attempt++) {
                 g_autoptr(PvContainer) c = NULL;
                 int r = pv_fs_caller_container(req, &c);
                 if (r < 0)
                         return r;
-                r = pv_container_visible_cpus(pv_fs_daemon(req), c, ret);
+                r = visible(pv_fs_daemon(req), c, ret);
                 /* cgroups removed and made anew under the same paths: open them again, once */
-                if (r == -ENOENT && attempt == 0 && pv_registry_forget(pv_fs_daemon(req), c))
-                        continue;
-                return r;
-        }
-}
-
-/* The reader's visible nodes (pv_container_visible_nodes()). */
-static int caller_nodes(fuse_req_t req, PvCpuSet *ret)
-{
-        for (int attempt = 0;; attempt++) {
-                g_autoptr(PvContainer) c = NULL;
-                int r = pv_fs_caller_container(req, &c);
-                if (r < 0)
-                        return r;
-                r = pv_container_visible_nodes(pv_fs_daemon(req), c, ret);
                 if (r == -ENOENT && attempt == 0 && pv_registry_forget(pv_fs_daemon(req), c))
                         continue;
                 return r;
@@ -61,6 +51,36 @@ static long numbered_name(const char *name, const char *prefix, unsigned long ma
         if (*end || n >= max || (name[plen] == '0' && name[plen + 1]))
                 return -1;
         return (long)n;
+}
+
+/*
+ * The directories that hold a numbered directory per item the reader sees:
+ * sys/devices/system/cpu/cpuN and sys/devices/system/node/nodeN. Item N's
+ * directory is inode base + stride * N, its row file.
+ */
+typedef struct NumberedDir {
+        fuse_ino_t parent;
+        const char *prefix;
+        unsigned long max;
+        /* -EOPNOTSUPP: the host has no such items (a kernel without NUMA) */
+        int (*visible)(PvDaemon *d, PvContainer *c, PvCpuSet *ret);
+        fuse_ino_t base, stride;
+        const PvFile *file;
+} NumberedDir;
+
+static const NumberedDir numbered_dirs[] = {
+    {INO_SYS_CPU, "cpu", PV_CPU_MAX, pv_container_visible_cpus, INO_CPU_BASE, 2,
+     &pv_fs_cpu_dir_file},
+    {INO_SYS_NODE, "node", PV_NODE_MAX, pv_container_visible_nodes, INO_NODE_BASE, _PV_NODE_SLOTS,
+     &pv_fs_node_files[PV_NODE_DIR]},
+};
+
+static const NumberedDir *numbered_dir(fuse_ino_t parent)
+{
+        for (size_t i = 0; i < G_N_ELEMENTS(numbered_dirs); i++)
+                if (numbered_dirs[i].parent == parent)
+                        return &numbered_dirs[i];
+        return NULL;
 }
 
 /* Whether ino is one of the per-CPU or per-node inodes, whose entries depend on the reader. */
@@ -97,32 +117,21 @@ void pv_fs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
                         return;
                 }
         }
-        if (parent == INO_SYS_CPU && (n = numbered_name(name, "cpu", PV_CPU_MAX)) >= 0) {
-                PvCpuSet visible;
-                int r = caller_visible(req, &visible);
-                if (r < 0 || !pv_cpuset_has(&visible, (unsigned)n)) {
-                        fuse_reply_err(req, r < 0 ? EIO : ENOENT);
+        const NumberedDir *dir = numbered_dir(parent);
+        if (dir && (n = numbered_name(name, dir->prefix, dir->max)) >= 0) {
+                PvCpuSet items;
+                int r = caller_set(req, dir->visible, &items);
+                if (r < 0 || !pv_cpuset_has(&items, (unsigned)n)) {
+                        fuse_reply_err(req, r < 0 && r != -EOPNOTSUPP ? EIO : ENOENT);
                         return;
                 }
-                fill_entry(INO_CPU_BASE + 2 * (fuse_ino_t)n, &pv_fs_cpu_dir_file, 0, &e);
+                fill_entry(dir->base + dir->stride * (fuse_ino_t)n, dir->file, 0, &e);
                 fuse_reply_entry(req, &e);
                 return;
         }
         if (pv_fs_ino_is_cpu(parent, &cpu, &is_online) && !is_online &&
             strcmp(name, "online") == 0) {
                 fill_entry(parent + 1, &pv_fs_cpu_online_file, 0, &e);
-                fuse_reply_entry(req, &e);
-                return;
-        }
-        if (parent == INO_SYS_NODE && (n = numbered_name(name, "node", PV_NODE_MAX)) >= 0) {
-                PvCpuSet nodes;
-                int r = caller_nodes(req, &nodes);
-                if (r < 0 || !pv_cpuset_has(&nodes, (unsigned)n)) {
-                        fuse_reply_err(req, r < 0 && r != -EOPNOTSUPP ? EIO : ENOENT);
-                        return;
-                }
-                fill_entry(INO_NODE_BASE + _PV_NODE_SLOTS * (fuse_ino_t)n,
-                           &pv_fs_node_files[PV_NODE_DIR], 0, &e);
                 fuse_reply_entry(req, &e);
                 return;
         }
@@ -188,31 +197,19 @@ static int dir_list(fuse_req_t req, fuse_ino_t ino, const PvFile *f, GArray *ent
                 if (pv_fs_files[i].parent == ino)
                         dir_add(entries, pv_fs_files[i].name, pv_fs_files[i].ino,
                                 pv_fs_files[i].mode);
-        if (ino == INO_SYS_CPU) {
-                PvCpuSet visible;
-                int r = caller_visible(req, &visible);
-                if (r < 0)
-                        return r;
-                for (int c = pv_cpuset_next(&visible, 0); c >= 0;
-                     c = pv_cpuset_next(&visible, (unsigned)c + 1)) {
-                        char name[32];
-                        snprintf(name, sizeof(name), "cpu%d", c);
-                        dir_add(entries, name, INO_CPU_BASE + 2 * (fuse_ino_t)c, DIR_MODE);
-                }
-        }
-        if (ino == INO_SYS_NODE) {
-                PvCpuSet nodes;
-                int r = caller_nodes(req, &nodes);
-                if (r == -EOPNOTSUPP) /* a host without NUMA: the static entries only */
+        const NumberedDir *dir = numbered_dir(ino);
+        if (dir) {
+                PvCpuSet items;
+                int r = caller_set(req, dir->visible, &items);
+                if (r == -EOPNOTSUPP) /* no such items on this host: the static entries only */
                         return 0;
                 if (r < 0)
                         return r;
-                for (int n = pv_cpuset_next(&nodes, 0); n >= 0 && n < PV_NODE_MAX;
-                     n = pv_cpuset_next(&nodes, (unsigned)n + 1)) {
+                for (int n = pv_cpuset_next(&items, 0); n >= 0 && (unsigned long)n < dir->max;
+                     n = pv_cpuset_next(&items, (unsigned)n + 1)) {
                         char name[32];
-                        snprintf(name, sizeof(name), "node%d", n);
-                        dir_add(entries, name, INO_NODE_BASE + _PV_NODE_SLOTS * (fuse_ino_t)n,
-                                DIR_MODE);
+                        snprintf(name, sizeof(name), "%s%d", dir->prefix, n);
+                        dir_add(entries, name, dir->base + dir->stride * (fuse_ino_t)n, DIR_MODE);
                 }
         }
         return 0;

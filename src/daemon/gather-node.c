@@ -10,14 +10,10 @@
 
 int pv_container_visible_nodes(PvDaemon *d, PvContainer *c, PvCpuSet *ret)
 {
-        g_autofree char *text = NULL;
         PvCpuSet online, mems;
-        int r = pv_host_read(d, "sys/devices/system/node/online", &text, NULL);
+        int r = pv_host_read_cpuset(d, "sys/devices/system/node/online", &online);
         if (r == -ENOENT) /* a kernel without NUMA has no nodes to show */
                 return -EOPNOTSUPP;
-        if (r < 0)
-                return r;
-        r = pv_cpuset_parse(text, &online);
         if (r < 0)
                 return r;
         r = pv_cgroup_read_mems(c->cg, &mems);
@@ -84,15 +80,11 @@ int pv_gather_node_has_cpu(PvDaemon *d, PvContainer *c, unsigned cpu, GString *o
 PvGatherFn pv_gather_node_has_memory;
 int pv_gather_node_has_memory(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
-        g_autofree char *text = NULL;
         PvCpuSet nodes, with_memory;
         int r = pv_container_visible_nodes(d, c, &nodes);
         if (r < 0)
                 return r;
-        r = pv_host_read(d, "sys/devices/system/node/has_memory", &text, NULL);
-        if (r < 0)
-                return r;
-        r = pv_cpuset_parse(text, &with_memory);
+        r = pv_host_read_cpuset(d, "sys/devices/system/node/has_memory", &with_memory);
         if (r < 0)
                 return r;
         pv_cpuset_and(&nodes, &with_memory);
@@ -127,10 +119,9 @@ static int host_node_file(PvDaemon *d, unsigned node, const char *name, GString 
 {
         g_autofree char *text = NULL;
         int r = pv_host_read_node(d, node, name, &text);
-        if (r < 0)
-                return r;
-        g_string_append(out, text);
-        return 0;
+        if (r == 0)
+                g_string_append(out, text);
+        return r;
 }
 
 /* nodeN/cpulist: the node's CPUs among the visible ones (cpu is the node) */
@@ -150,7 +141,6 @@ int pv_gather_node_cpulist(PvDaemon *d, PvContainer *c, unsigned cpu, GString *o
 PvGatherFn pv_gather_node_cpumap;
 int pv_gather_node_cpumap(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
-        g_autofree char *text = NULL;
         PvCpuSet cpus, possible;
         if (c->is_root)
                 return host_node_file(d, cpu, "cpumap", out);
@@ -158,12 +148,9 @@ int pv_gather_node_cpumap(PvDaemon *d, PvContainer *c, unsigned cpu, GString *ou
         if (r < 0)
                 return r;
         /* the kernel prints nr_cpu_ids bits: the highest possible id + 1 */
-        r = pv_host_read(d, "sys/devices/system/cpu/possible", &text, NULL);
+        r = pv_host_read_cpuset(d, "sys/devices/system/cpu/possible", &possible);
         if (r == -ENOENT)
-                r = pv_host_read(d, "sys/devices/system/cpu/online", &text, NULL);
-        if (r < 0)
-                return r;
-        r = pv_cpuset_parse(text, &possible);
+                r = pv_host_read_cpuset(d, "sys/devices/system/cpu/online", &possible);
         if (r < 0)
                 return r;
         return cpumap_render(&cpus, (unsigned)pv_cpuset_last(&possible) + 1, out);

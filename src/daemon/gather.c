@@ -38,15 +38,6 @@ static int gather_with_memory(PvDaemon *d, PvContainer *c, const char *path,
         return render(host, &mem, out);
 }
 
-static int host_online(PvDaemon *d, PvCpuSet *ret)
-{
-        g_autofree char *text = NULL;
-        int r = pv_host_read(d, "sys/devices/system/cpu/online", &text, NULL);
-        if (r < 0)
-                return r;
-        return pv_cpuset_parse(text, ret);
-}
-
 static uint64_t boottime_ns(void)
 {
         struct timespec ts;
@@ -67,7 +58,7 @@ static int cpu_state(PvDaemon *d, PvContainer *c, PvCpuSet *ret_visible, PvCpuUs
         PvCpuUsage usage = {0};
         int r;
 
-        r = host_online(d, &online);
+        r = pv_host_read_cpuset(d, "sys/devices/system/cpu/online", &online);
         if (r < 0)
                 return r;
         r = pv_cgroup_read_cpuset(c->cg, &cpuset);

@@ -116,6 +116,15 @@ int pv_host_read(PvDaemon *d, const char *path, char **ret, size_t *ret_len)
         return r;
 }
 
+int pv_host_read_cpuset(PvDaemon *d, const char *path, PvCpuSet *ret)
+{
+        g_autofree char *text = NULL;
+        int r = pv_host_read(d, path, &text, NULL);
+        if (r < 0)
+                return r;
+        return pv_cpuset_parse(text, ret);
+}
+
 int pv_host_read_node(PvDaemon *d, unsigned node, const char *name, char **ret)
 {
         char path[64];

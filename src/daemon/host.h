@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "common/cpuset.h"
+
 typedef struct PvDaemon PvDaemon;
 
 /* The kept-open host files of d, one per table row (host.c). */
@@ -33,6 +35,9 @@ void pv_host_close(PvDaemon *d);
  * host file has that path.
  */
 int pv_host_read(PvDaemon *d, const char *path, char **ret, size_t *ret_len);
+
+/* The cpu or node list of the host file at path (pv_host_read), parsed. Returns 0 or -errno. */
+int pv_host_read_cpuset(PvDaemon *d, const char *path, PvCpuSet *ret);
 
 /*
  * The whole current text of the host's node<node>/<name> under

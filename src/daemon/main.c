@@ -58,6 +58,14 @@ static void usage(FILE *f)
 
 enum { OPT_CPU_VIEW = 256, OPT_HOST_PROC, OPT_SYS_CPU, OPT_SYS_NODE, OPT_INTERVAL, OPT_RECOVERY };
 
+/* Replaces the string option *dst with a copy of arg. */
+static int set_string(char **dst, const char *arg)
+{
+        g_free(*dst);
+        *dst = g_strdup(arg);
+        return 0;
+}
+
 /* Takes the value of long option opt into o. Returns 0, or -EINVAL (said why). */
 static int parse_value(int opt, const char *arg, PvOptions *o)
 {
@@ -87,17 +95,11 @@ static int parse_value(int opt, const char *arg, PvOptions *o)
                 o->recovery_journal = strcmp(arg, "journal") == 0;
                 return 0;
         case OPT_HOST_PROC:
-                g_free(o->host_proc);
-                o->host_proc = g_strdup(arg);
-                return 0;
+                return set_string(&o->host_proc, arg);
         case OPT_SYS_CPU:
-                g_free(o->sys_cpu_dir);
-                o->sys_cpu_dir = g_strdup(arg);
-                return 0;
+                return set_string(&o->sys_cpu_dir, arg);
         case OPT_SYS_NODE:
-                g_free(o->sys_node_dir);
-                o->sys_node_dir = g_strdup(arg);
-                return 0;
+                return set_string(&o->sys_node_dir, arg);
         case OPT_INTERVAL:
                 v = strtoul(arg, &end, 10);
                 if (*end || v < 1 || v > 3600) {
