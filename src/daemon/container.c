@@ -3,6 +3,7 @@
 #include "container.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 
 #include "cgroup/parse-proc.h"
@@ -44,7 +45,14 @@ static uint64_t container_start_ns(PvDaemon *d, const PvCgroup *cg, uint64_t sta
         return oldest < start_ns ? oldest : start_ns;
 }
 
-/* ---- load averages: sampled while somebody reads them ---- */
+/* ---- load averages: folded every 5 s from the container's registration ---- */
+
+#define LOAD_TICK_US (5 * G_USEC_PER_SEC)
+
+uint64_t pv_load_tick(const PvDaemon *d, gint64 now_us)
+{
+        return now_us > d->load_epoch_us ? (uint64_t)(now_us - d->load_epoch_us) / LOAD_TICK_US : 0;
+}
 
 /*
  * The pid the newest task (the highest host pid of the cgroup) has in its
@@ -65,23 +73,13 @@ static pid_t ns_last_pid(PvDaemon *d, pid_t host_pid)
 }
 
 /*
- * Takes a sample of c's runnable and uninterruptible tasks into its load
- * averages: when force and c has none yet, or when it is wanted and one
- * interval has passed. Returns 0, or -errno when due and unreadable (a
- * vanished cgroup keeps its last averages until it expires).
+ * Counts c's tasks and, when fold, folds the ticks from c->load_tick to tick
+ * with the count of runnable and uninterruptible ones. Returns 0, or -errno
+ * when the cgroup cannot be read (its averages stay).
  */
-static int sample_load(PvDaemon *d, PvContainer *c, bool force)
+static int sample_load(PvDaemon *d, PvContainer *c, bool fold, uint64_t tick)
 {
-        gint64 now = g_get_monotonic_time();
-        gint64 interval = (gint64)d->opts.sample_interval_s * G_USEC_PER_SEC;
         PvTaskCounts tasks;
-
-        g_mutex_lock(&c->lock);
-        bool due = force ? !c->have_tasks
-                         : (c->load_wanted && now - c->last_sample_us >= interval - interval / 10);
-        g_mutex_unlock(&c->lock);
-        if (!due)
-                return 0;
         int r = pv_cgroup_read_tasks(c->cg, &tasks);
         if (r < 0)
                 return r;
@@ -89,31 +87,34 @@ static int sample_load(PvDaemon *d, PvContainer *c, bool force)
         pid_t last = ns_last_pid(d, tasks.last_pid);
         g_mutex_lock(&c->lock);
         tasks.last_pid = last > 0 ? last : c->have_tasks ? c->tasks.last_pid : 0;
-        double dt = c->have_tasks ? (double)(now - c->last_sample_us) / G_USEC_PER_SEC : 0;
-        pv_loadavg_update(&c->load, tasks.running + tasks.uninterruptible, dt);
+        if (fold && tick > c->load_tick) {
+                uint64_t n = tick - c->load_tick;
+                pv_loadavg_fold(&c->load, tasks.running + tasks.uninterruptible,
+                                n > UINT_MAX ? UINT_MAX : (unsigned)n);
+                c->load_tick = tick;
+        }
         c->tasks = tasks;
         c->have_tasks = true;
-        c->last_sample_us = now;
         g_mutex_unlock(&c->lock);
         return 0;
 }
 
-void pv_container_sample_load(PvDaemon *d, PvContainer *c)
+void pv_container_sample_load(PvDaemon *d, PvContainer *c, uint64_t tick)
 {
         if (!c->is_root)
-                (void)sample_load(d, c, false);
+                (void)sample_load(d, c, true, tick);
 }
 
 int pv_container_load(PvDaemon *d, PvContainer *c, PvLoadAvg *ret_load, PvTaskCounts *ret_tasks)
 {
         g_mutex_lock(&c->lock);
-        c->load_wanted = true;
+        bool have = c->have_tasks;
         g_mutex_unlock(&c->lock);
-        /* the first read primes the averages with the current count */
-        int r = sample_load(d, c, true);
+        /* R/T of a container registered since the last tick: its averages wait for the next */
+        int r = have ? 0 : sample_load(d, c, false, 0);
 
         g_mutex_lock(&c->lock);
-        bool have = c->have_tasks;
+        have = c->have_tasks;
         if (have) {
                 if (ret_load)
                         *ret_load = c->load;
@@ -164,6 +165,8 @@ int pv_registry_get(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start_ns, 
         c->key = pv_cgroup_key(cg);
         c->is_root = pv_cgroup_is_root(cg);
         c->start_ns = container_start_ns(d, cg, start_ns, start_exact);
+        /* its averages start at 0 now, and take their first fold at the next tick */
+        c->load_tick = pv_load_tick(d, g_get_monotonic_time());
         g_mutex_init(&c->lock);
 
         g_mutex_lock(&d->containers_lock);

@@ -33,10 +33,9 @@ typedef struct PvContainer {
         GMutex lock; /* protects everything below */
         PvStatMemo stat_memo;
         PvLoadAvg load;
+        uint64_t load_tick; /* the last 5-second tick (pv_load_tick) folded into load */
         PvTaskCounts tasks;
         bool have_tasks;
-        gint64 last_sample_us;
-        bool load_wanted;  /* somebody read the load: the sampler keeps it current */
         bool error_logged; /* one log line per failing container */
 } PvContainer;
 
@@ -44,19 +43,26 @@ PvContainer *pv_container_ref(PvContainer *c);
 void pv_container_unref(PvContainer *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PvContainer, pv_container_unref)
 
+/* The number of 5-second load ticks (the kernel's LOAD_FREQ) from d's start to now_us. */
+uint64_t pv_load_tick(const PvDaemon *d, gint64 now_us);
+
 /*
  * The load averages of c (loadavg, and procs_running and procs_blocked of
- * stat): the first call takes a sample, and from then on the sampler keeps
- * them current. *ret_load (if not NULL) and *ret_tasks get the last sample.
- * Returns 0, or -errno when no sample could be taken yet.
+ * stat), as the sampler folded them since c was registered, and the task
+ * counts of its last sample; a container not sampled yet is counted now.
+ * *ret_load (if not NULL) and *ret_tasks get them. Returns 0, or -errno when
+ * no count could be taken.
  */
 int pv_container_load(PvDaemon *d, PvContainer *c, PvLoadAvg *ret_load, PvTaskCounts *ret_tasks);
 /*
- * The sampler's tick: takes a sample of c if somebody wanted its load and
- * one is due. The host's root cgroups are never sampled (readers there get
- * the host's loadavg).
+ * The sampler's tick: counts c's runnable and uninterruptible tasks and folds
+ * the 5-second ticks passed since the last fold, up to tick, into its
+ * averages (several at once as the kernel's calc_load_n when the sampler was
+ * late). The host's root cgroups are never sampled (readers there get the
+ * host's loadavg). A cgroup that cannot be read keeps its averages and folds
+ * the ticks missed at its next sample.
  */
-void pv_container_sample_load(PvDaemon *d, PvContainer *c);
+void pv_container_sample_load(PvDaemon *d, PvContainer *c, uint64_t tick);
 
 /*
  * The container of the cgroups paths names, registered on first use and

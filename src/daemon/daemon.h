@@ -64,6 +64,7 @@ struct PvDaemon {
         GHashTable *handles;
         uint64_t handle_counter;
 
+        gint64 load_epoch_us; /* g_get_monotonic_time() of load tick 0 (pv_load_tick) */
         GThread *sampler;
         GMutex sampler_lock;
         GCond sampler_cond;
