@@ -197,6 +197,17 @@ bool pv_registry_forget(PvDaemon *d, PvContainer *c)
         return removed;
 }
 
+/* The discovery scan tracks c and its last sample (if any) found tasks in it. */
+static bool container_holds_tasks(PvContainer *c)
+{
+        if (!g_atomic_int_get(&c->discovered))
+                return false;
+        g_mutex_lock(&c->lock);
+        bool holds = !c->have_tasks || c->tasks.total > 0;
+        g_mutex_unlock(&c->lock);
+        return holds;
+}
+
 void pv_registry_expire(PvDaemon *d)
 {
         gint64 now = g_get_monotonic_time();
@@ -208,7 +219,8 @@ void pv_registry_expire(PvDaemon *d)
         g_hash_table_iter_init(&it, d->containers);
         while (g_hash_table_iter_next(&it, NULL, &value)) {
                 PvContainer *c = value;
-                if (now - __atomic_load_n(&c->last_used_us, __ATOMIC_RELAXED) > max_idle) {
+                if (now - __atomic_load_n(&c->last_used_us, __ATOMIC_RELAXED) > max_idle &&
+                    !container_holds_tasks(c)) {
                         g_hash_table_iter_steal(&it);
                         pv_container_unref(c);
                 }

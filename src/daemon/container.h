@@ -29,6 +29,7 @@ typedef struct PvContainer {
         bool is_root;        /* the host's root cgroups: serve host files */
         uint64_t start_ns;   /* CLOCK_BOOTTIME when the container started */
         gint64 last_used_us; /* g_get_monotonic_time() of the last open; atomic */
+        gint discovered;     /* the discovery scan tracks its cgroup (discover.h); atomic */
 
         GMutex lock; /* protects everything below */
         PvStatMemo stat_memo;
@@ -84,7 +85,10 @@ int pv_registry_get(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start_ns, 
  */
 bool pv_registry_forget(PvDaemon *d, PvContainer *c);
 
-/* Drops the registry entries unused for opts.idle_expiry_s. */
+/*
+ * Drops the registry entries unused for opts.idle_expiry_s, but not those
+ * the discovery scan tracks while their last sample found tasks.
+ */
 void pv_registry_expire(PvDaemon *d);
 /* Calls fn on a new reference to every registered container (fn unrefs). */
 void pv_registry_foreach(PvDaemon *d, void (*fn)(PvDaemon *d, PvContainer *c, void *data),

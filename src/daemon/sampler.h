@@ -2,10 +2,11 @@
 #pragma once
 
 /*
- * The loadavg sampler: one thread that every opts.sample_interval_s folds the
+ * The loadavg sampler: one thread that every opts.sample_interval_s scans
+ * the cgroups for containers nobody has read yet (discover.h), folds the
  * 5-second load ticks passed into every registered container's averages
- * (container.h), and forgets containers idle for opts.idle_expiry_s. The
- * ticks count from pv_sampler_start.
+ * (container.h), and forgets containers idle for opts.idle_expiry_s that
+ * the scan does not track. The ticks count from pv_sampler_start.
  */
 
 #include "daemon.h"
