@@ -63,11 +63,13 @@ static int tasks_controller(const PvHierarchy *h)
         return -1;
 }
 
-/* The first process listed in the cgroup dir_fd, or 0 when it has none (or is gone). */
-static pid_t first_process(int dir_fd)
+/* The first process listed in the cgroup name below parent_fd, or 0 when it has none (or is gone).
+ */
+static pid_t first_process(int parent_fd, const char *name)
 {
         char buf[32];
-        _cleanup_close_ int fd = openat(dir_fd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+        g_autofree char *path = g_strconcat(name, "/cgroup.procs", NULL);
+        _cleanup_close_ int fd = openat(parent_fd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return 0;
         /* the first line is enough: no need to read a long list to its end */
@@ -100,14 +102,15 @@ static int register_process(PvDaemon *d, pid_t pid, PvContainer **ret)
         return r;
 }
 
-/* Tracks the cgroup at path (open as dir_fd) if it holds processes and is not tracked yet. */
-static void visit(PvDaemon *d, PvDiscovery *disc, const char *path, int dir_fd)
+/*
+ * Tracks the cgroup at path (the directory name below parent_fd, inode ino)
+ * if it holds processes and is not tracked yet.
+ */
+static void visit(PvDaemon *d, PvDiscovery *disc, const char *path, uint64_t ino, int parent_fd,
+                  const char *name)
 {
-        struct stat st;
-        if (fstat(dir_fd, &st) < 0)
-                return;
         Tracked *t = g_hash_table_lookup(disc->tracked, path);
-        if (t && t->ino == (uint64_t)st.st_ino) {
+        if (t && t->ino == ino) {
                 t->pass = disc->pass;
                 return;
         }
@@ -115,7 +118,7 @@ static void visit(PvDaemon *d, PvDiscovery *disc, const char *path, int dir_fd)
                 pv_registry_forget(d, t->c);
                 g_hash_table_remove(disc->tracked, path);
         }
-        pid_t pid = first_process(dir_fd);
+        pid_t pid = first_process(parent_fd, name);
         PvContainer *c = NULL;
         if (pid <= 0 || register_process(d, pid, &c) < 0)
                 return;
@@ -124,8 +127,18 @@ static void visit(PvDaemon *d, PvDiscovery *disc, const char *path, int dir_fd)
                 return;
         }
         g_atomic_int_inc(&c->discovered);
+        /*
+         * Its processes were there before this pass: the kernel would fold
+         * them at the tick that woke the sampler, so the first fold is that
+         * tick's, not the next one's.
+         */
+        uint64_t tick = pv_load_tick(d, g_get_monotonic_time());
+        g_mutex_lock(&c->lock);
+        if (!c->have_tasks && tick > 0 && c->load_tick == tick)
+                c->load_tick = tick - 1;
+        g_mutex_unlock(&c->lock);
         t = g_new0(Tracked, 1);
-        t->ino = (uint64_t)st.st_ino;
+        t->ino = ino;
         t->pass = disc->pass;
         t->c = c;
         g_hash_table_insert(disc->tracked, g_strdup(path), t);
@@ -136,8 +149,12 @@ typedef struct Pending {
         unsigned depth;
 } Pending;
 
-/* Queues the subdirectories of dir_fd while fewer than budget directories are queued or seen. */
-static void queue_children(GQueue *queue, const Pending *p, int dir_fd, unsigned *budget)
+/*
+ * Visits the subdirectories of the cgroup p (open as dir_fd) while the
+ * budget lasts, and queues those that have subdirectories of their own.
+ */
+static void scan_children(PvDaemon *d, PvDiscovery *disc, GQueue *queue, const Pending *p,
+                          int dir_fd, unsigned *budget)
 {
         int list_fd = dup(dir_fd);
         if (list_fd < 0)
@@ -149,15 +166,22 @@ static void queue_children(GQueue *queue, const Pending *p, int dir_fd, unsigned
         }
         struct dirent *de;
         while (*budget > 0 && (de = readdir(dir))) {
+                struct stat st;
                 if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
-                    strcmp(de->d_name, "..") == 0)
+                    strcmp(de->d_name, "..") == 0 ||
+                    fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                (*budget)--;
+                g_autofree char *path =
+                    *p->path ? g_strconcat(p->path, "/", de->d_name, NULL) : g_strdup(de->d_name);
+                visit(d, disc, path, (uint64_t)st.st_ino, dir_fd, de->d_name);
+                /* a cgroup directory's link count is 2 plus its subdirectories (kernfs) */
+                if (st.st_nlink <= 2 || p->depth + 1 >= SCAN_MAX_DEPTH)
                         continue;
                 Pending *child = g_new(Pending, 1);
-                child->path =
-                    *p->path ? g_strconcat(p->path, "/", de->d_name, NULL) : g_strdup(de->d_name);
+                child->path = g_steal_pointer(&path);
                 child->depth = p->depth + 1;
                 g_queue_push_tail(queue, child);
-                (*budget)--;
         }
         closedir(dir);
 }
@@ -210,13 +234,9 @@ int pv_discovery_scan(PvDaemon *d, PvDiscovery *disc)
                                                 O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
                 if (fd < 0 && !*p->path)
                         r = -errno;
-                if (fd >= 0) {
-                        /* the root cgroup is the host's own */
-                        if (*p->path)
-                                visit(d, disc, p->path, fd);
-                        if (p->depth < SCAN_MAX_DEPTH)
-                                queue_children(&queue, p, fd, &budget);
-                }
+                /* the root cgroup, the host's own, is never visited */
+                if (fd >= 0)
+                        scan_children(d, disc, &queue, p, fd, &budget);
                 g_free(p->path);
                 g_free(p);
         }

@@ -129,7 +129,9 @@ START_TEST(test_found_before_read)
         ck_assert_int_eq(registered(), 1); /* the reader found the scan's entry */
         ck_assert_int_eq(g_atomic_int_get(&a->discovered), 1);
 
-        /* sampled from its registration: two ticks of one running task, folded at once */
+        /* found at a tick, it is folded from that tick on, as the kernel would */
+        ck_assert_uint_eq(a->load_tick, pv_load_tick(&d, g_get_monotonic_time()) - 1);
+        /* two ticks of one running task, folded at once */
         uint64_t tick = a->load_tick + 2;
         pv_registry_foreach(&d, sample_one, &tick);
         ck_assert_uint_eq(a->load.avenrun[0], 315);
