@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgroup-private.h"
@@ -111,6 +112,10 @@ static int walk(TaskWalk *w, int path_fd, unsigned depth)
         if (r < 0)
                 return r;
         if (depth >= TASKS_MAX_DEPTH)
+                return 0;
+        /* a cgroup directory links 2 plus its subdirectories (kernfs): a leaf needs no listing */
+        struct stat st;
+        if (fstat(dir_fd, &st) == 0 && st.st_nlink == 2)
                 return 0;
 
         int list_fd = dup(dir_fd);

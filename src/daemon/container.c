@@ -83,10 +83,16 @@ static int sample_load(PvDaemon *d, PvContainer *c, bool fold, uint64_t tick)
         int r = pv_cgroup_read_tasks(c->cg, &tasks);
         if (r < 0)
                 return r;
-        /* never the host's pid numbers: a task gone meanwhile keeps the last known */
-        pid_t last = ns_last_pid(d, tasks.last_pid);
         g_mutex_lock(&c->lock);
-        tasks.last_pid = last > 0 ? last : c->have_tasks ? c->tasks.last_pid : 0;
+        pid_t host_last = tasks.last_pid, known = c->have_tasks ? c->tasks.last_pid : 0;
+        bool same = c->have_tasks && host_last == c->last_host_pid;
+        g_mutex_unlock(&c->lock);
+        /* the same newest task as last time keeps its translation: one /proc read saved */
+        pid_t last = same ? known : ns_last_pid(d, host_last);
+        g_mutex_lock(&c->lock);
+        /* never the host's pid numbers: a task gone meanwhile keeps the last known */
+        tasks.last_pid = last > 0 ? last : known;
+        c->last_host_pid = host_last;
         if (fold && tick > c->load_tick) {
                 uint64_t n = tick - c->load_tick;
                 pv_loadavg_fold(&c->load, tasks.running + tasks.uninterruptible,

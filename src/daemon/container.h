@@ -34,8 +34,9 @@ typedef struct PvContainer {
         GMutex lock; /* protects everything below */
         PvStatMemo stat_memo;
         PvLoadAvg load;
-        uint64_t load_tick; /* the last 5-second tick (pv_load_tick) folded into load */
-        PvTaskCounts tasks;
+        uint64_t load_tick;  /* the last 5-second tick (pv_load_tick) folded into load */
+        PvTaskCounts tasks;  /* last_pid as the newest task's own pid namespace numbers it */
+        pid_t last_host_pid; /* the host pid tasks.last_pid was translated from */
         bool have_tasks;
         bool error_logged; /* one log line per failing container */
 } PvContainer;
