@@ -69,14 +69,9 @@ static pid_t first_process(int parent_fd, const char *name)
 {
         char buf[32];
         g_autofree char *path = g_strconcat(name, "/cgroup.procs", NULL);
-        _cleanup_close_ int fd = openat(parent_fd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                return 0;
         /* the first line is enough: no need to read a long list to its end */
-        ssize_t n = read(fd, buf, sizeof(buf) - 1);
-        if (n <= 0)
+        if (pv_read_head_at(parent_fd, path, buf, sizeof(buf)) < 0)
                 return 0;
-        buf[n] = '\0';
         char *end;
         long pid = strtol(buf, &end, 10);
         return end != buf && pid > 0 && pid <= INT32_MAX ? (pid_t)pid : 0;

@@ -5,7 +5,6 @@
  * container's life (forget, expire, clear).
  */
 #include <errno.h>
-#include <ftw.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,16 +12,14 @@
 #include "container.h"
 #include "daemon.h"
 #include "pv-check.h"
+#include "registry-test.h"
 
 static char *scratch;
 static PvDaemon d;
 
 static void put(const char *rel, const char *text)
 {
-        g_autofree char *path = g_build_filename(scratch, rel, NULL);
-        g_autofree char *dir = g_path_get_dirname(path);
-        ck_assert_int_eq(g_mkdir_with_parents(dir, 0755), 0);
-        ck_assert(g_file_set_contents(path, text, -1, NULL));
+        tree_put(scratch, rel, text);
 }
 
 static void setup(void)
@@ -41,18 +38,13 @@ static void setup(void)
         d.containers = g_hash_table_new(g_str_hash, g_str_equal);
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-        return remove(path);
-}
-
 static void teardown(void)
 {
         pv_registry_clear(&d);
         g_hash_table_destroy(d.containers);
         g_mutex_clear(&d.containers_lock);
         pv_hierarchy_close(&d.hier);
-        nftw(scratch, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        tree_remove(scratch);
         g_free(scratch);
 }
 
@@ -64,19 +56,6 @@ static int get(const char *path, uint64_t start_ns, bool exact, PvContainer **re
         int r = pv_registry_get(&d, &paths, start_ns, exact, ret);
         pv_cgroup_paths_clear(&paths);
         return r;
-}
-
-static void count_one(PvDaemon *dd, PvContainer *c, void *data)
-{
-        (*(int *)data)++;
-        pv_container_unref(c);
-}
-
-static int count(void)
-{
-        int n = 0;
-        pv_registry_foreach(&d, count_one, &n);
-        return n;
 }
 
 START_TEST(test_shared_and_start)
@@ -97,7 +76,7 @@ START_TEST(test_shared_and_start)
         ck_assert_int_eq(get("/other", late, false, &o), 0);
         ck_assert_ptr_ne(o, a);
         ck_assert_uint_eq(o->start_ns, late); /* no task to go by */
-        ck_assert_int_eq(count(), 2);
+        ck_assert_int_eq(registry_count(&d), 2);
 
         PvContainer *missing = NULL;
         ck_assert_int_eq(get("/gone", 1, true, &missing), -ENOENT);
@@ -121,7 +100,7 @@ START_TEST(test_renamed)
         ck_assert_uint_eq(b->start_ns, 6);
         ck_assert_int_eq(get("/ctr-old", 7, true, &c), 0);
         ck_assert_ptr_ne(c, a); /* a is keyed by the path it was opened under */
-        ck_assert_int_eq(count(), 3);
+        ck_assert_int_eq(registry_count(&d), 3);
 }
 END_TEST
 
@@ -132,23 +111,23 @@ START_TEST(test_life)
         ck_assert_int_eq(get("/ctr", 5, true, &a), 0);
         ck_assert(pv_registry_forget(&d, a));
         ck_assert(!pv_registry_forget(&d, a));
-        ck_assert_int_eq(count(), 0);
+        ck_assert_int_eq(registry_count(&d), 0);
         ck_assert_int_eq(get("/ctr", 5, true, &b), 0);
         ck_assert_ptr_ne(a, b); /* a was still held: a new one is registered */
         pv_container_unref(a);
 
         pv_registry_expire(&d);
-        ck_assert_int_eq(count(), 1);
+        ck_assert_int_eq(registry_count(&d), 1);
         d.opts.idle_expiry_s = 0;
         g_usleep(2000);
         pv_registry_expire(&d);
-        ck_assert_int_eq(count(), 0);
+        ck_assert_int_eq(registry_count(&d), 0);
         ck_assert_int_eq(g_atomic_int_get(&b->refs), 1); /* only ours is left */
         pv_container_unref(b);
 
         ck_assert_int_eq(get("/ctr", 5, true, &a), 0);
         pv_registry_clear(&d);
-        ck_assert_int_eq(count(), 0);
+        ck_assert_int_eq(registry_count(&d), 0);
         pv_container_unref(a);
 }
 END_TEST

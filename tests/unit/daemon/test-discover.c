@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "daemon.h"
 #include "discover.h"
 #include "pv-check.h"
+#include "registry-test.h"
 
 static char *scratch;
 static PvDaemon d;
@@ -25,10 +25,7 @@ static PvDiscovery *disc;
 
 static void put(const char *rel, const char *text)
 {
-        g_autofree char *path = g_build_filename(scratch, rel, NULL);
-        g_autofree char *dir = g_path_get_dirname(path);
-        ck_assert_int_eq(g_mkdir_with_parents(dir, 0755), 0);
-        ck_assert(g_file_set_contents(path, text, -1, NULL));
+        tree_put(scratch, rel, text);
 }
 
 /* A cgroup pids/path holding process pid (in state R), or none for pid 0. */
@@ -73,11 +70,6 @@ static void setup(void)
         disc = pv_discovery_new();
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-        return remove(path);
-}
-
 static void teardown(void)
 {
         pv_discovery_free(disc);
@@ -86,7 +78,7 @@ static void teardown(void)
         g_mutex_clear(&d.containers_lock);
         pv_hierarchy_close(&d.hier);
         close(d.proc_fd);
-        nftw(scratch, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        tree_remove(scratch);
         g_free(scratch);
 }
 
@@ -102,19 +94,6 @@ static PvContainer *reader(const char *path)
         return c;
 }
 
-static void count_one(PvDaemon *dd, PvContainer *c, void *data)
-{
-        (*(int *)data)++;
-        pv_container_unref(c);
-}
-
-static int registered(void)
-{
-        int n = 0;
-        pv_registry_foreach(&d, count_one, &n);
-        return n;
-}
-
 static void sample_one(PvDaemon *dd, PvContainer *c, void *data)
 {
         pv_container_sample_load(dd, c, *(uint64_t *)data);
@@ -124,9 +103,9 @@ static void sample_one(PvDaemon *dd, PvContainer *c, void *data)
 START_TEST(test_found_before_read)
 {
         ck_assert_int_eq(pv_discovery_scan(&d, disc), 1);
-        ck_assert_int_eq(registered(), 1);
+        ck_assert_int_eq(registry_count(&d), 1);
         g_autoptr(PvContainer) a = reader("a");
-        ck_assert_int_eq(registered(), 1); /* the reader found the scan's entry */
+        ck_assert_int_eq(registry_count(&d), 1); /* the reader found the scan's entry */
         ck_assert_int_eq(g_atomic_int_get(&a->discovered), 1);
 
         /* found at a tick, it is folded from that tick on, as the kernel would */
@@ -139,7 +118,7 @@ START_TEST(test_found_before_read)
         /* a second pass tracks the same entry; a new cgroup with a process joins */
         cgroup("b", 20);
         ck_assert_int_eq(pv_discovery_scan(&d, disc), 2);
-        ck_assert_int_eq(registered(), 2);
+        ck_assert_int_eq(registry_count(&d), 2);
 }
 END_TEST
 
@@ -152,13 +131,13 @@ START_TEST(test_expiry_and_removal)
         d.opts.idle_expiry_s = 0;
         g_usleep(2000);
         pv_registry_expire(&d);
-        ck_assert_int_eq(registered(), 1);
+        ck_assert_int_eq(registry_count(&d), 1);
 
         /* removed: no longer tracked nor registered */
         g_autofree char *dir = g_build_filename(scratch, "pids/a", NULL);
-        nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        tree_remove(dir);
         ck_assert_int_eq(pv_discovery_scan(&d, disc), 0);
-        ck_assert_int_eq(registered(), 0);
+        ck_assert_int_eq(registry_count(&d), 0);
 }
 END_TEST
 
@@ -173,7 +152,7 @@ START_TEST(test_emptied)
         d.opts.idle_expiry_s = 0;
         g_usleep(2000);
         pv_registry_expire(&d);
-        ck_assert_int_eq(registered(), 0);
+        ck_assert_int_eq(registry_count(&d), 0);
 }
 END_TEST
 
@@ -185,7 +164,7 @@ START_TEST(test_cap)
         cgroup("c", 40);
         d.opts.scan_max = 3; /* a, c, empty */
         ck_assert_int_eq(pv_discovery_scan(&d, disc), 2);
-        ck_assert_int_eq(registered(), 2);
+        ck_assert_int_eq(registry_count(&d), 2);
         g_autoptr(PvContainer) c = reader("c");
         ck_assert_int_eq(g_atomic_int_get(&c->discovered), 1);
         d.opts.scan_max = 0;
