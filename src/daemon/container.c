@@ -113,14 +113,11 @@ void pv_container_sample_load(PvDaemon *d, PvContainer *c, uint64_t tick)
 
 int pv_container_load(PvDaemon *d, PvContainer *c, PvLoadAvg *ret_load, PvTaskCounts *ret_tasks)
 {
-        g_mutex_lock(&c->lock);
-        bool have = c->have_tasks;
-        g_mutex_unlock(&c->lock);
-        /* R/T of a container registered since the last tick: its averages wait for the next */
-        int r = have ? 0 : sample_load(d, c, false, 0);
+        /* R/T now, as the kernel's are; the averages move only at ticks */
+        int r = sample_load(d, c, false, 0);
 
         g_mutex_lock(&c->lock);
-        have = c->have_tasks;
+        bool have = c->have_tasks;
         if (have) {
                 if (ret_load)
                         *ret_load = c->load;

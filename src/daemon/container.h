@@ -50,10 +50,10 @@ uint64_t pv_load_tick(const PvDaemon *d, gint64 now_us);
 
 /*
  * The load averages of c (loadavg, and procs_running and procs_blocked of
- * stat), as the sampler folded them since c was registered, and the task
- * counts of its last sample; a container not sampled yet is counted now.
- * *ret_load (if not NULL) and *ret_tasks get them. Returns 0, or -errno when
- * no count could be taken.
+ * stat), as the sampler folded them since c was registered, and its task
+ * counts taken now (or those of its last sample when its cgroup cannot be
+ * read). *ret_load (if not NULL) and *ret_tasks get them. Returns 0, or
+ * -errno when no count was ever taken.
  */
 int pv_container_load(PvDaemon *d, PvContainer *c, PvLoadAvg *ret_load, PvTaskCounts *ret_tasks);
 /*
