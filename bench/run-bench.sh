@@ -247,6 +247,23 @@ cpu_ticks() {
         sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
 }
 
+# daemon_procs NAME: the daemon's processes, procviewd's keeper and its worker.
+daemon_procs() {
+        local pid=${daemon_pid[$1]}
+        echo "$pid"
+        [[ $1 = procviewd* ]] && pgrep -P "$pid"
+        return 0
+}
+
+# sum_over NAME FN: FN summed over the daemon's processes.
+sum_over() {
+        local p total=0
+        for p in $(daemon_procs "$1"); do
+                total=$((total + $("$2" "$p")))
+        done
+        echo "$total"
+}
+
 host_info() {
         echo "# $(uname -sr), $(nproc) CPUs, $(awk '/^MemTotal/ { print $2 " kB" }' /proc/meminfo)," \
                 "cgroup hierarchies: ${ROOTS[*]}"
@@ -288,11 +305,7 @@ run_latency() {
         fi
         # Each daemon's CPU time is counted: procviewd's keeper and its worker.
         for name in "${!daemon_pid[@]}"; do
-                pids=${daemon_pid[$name]}
-                if [[ $name = procviewd* ]]; then
-                        pids+=$(pgrep -P "${daemon_pid[$name]}" | sed 's/^/,/' | tr -d '\n')
-                fi
-                args+=(--cpu "$name=$pids")
+                args+=(--cpu "$name=$(daemon_procs "$name" | paste -sd,)")
         done
         # Failed reads are reported in the table; go on, and exit non-zero at the end.
         run_fg exec_in_container "$PV_BENCH" latency --subject "$subject=$tmp/$subject" "${args[@]}" \
@@ -336,9 +349,8 @@ run_loadavg() {
                 (cd "$p" && seq 0 $((LOAD_CGROUPS - 1)) | xargs mkdir)
                 cg_args+=(--cgroup "$p")
         done
-        for name in procviewd lxcfs; do
-                [[ -n ${daemon_pid[$name]:-} ]] && reads+=(--read "$tmp/$name/proc/loadavg")
-        done
+        # lxcfs samples a container once it has been read; procviewd finds them by its scan
+        [[ -n ${daemon_pid[lxcfs]:-} ]] && reads+=(--read "$tmp/lxcfs/proc/loadavg")
 
         t0=$(date +%s.%N)
         "$PV_BENCH" spawn --count "$LOAD_CGROUPS" "${cg_args[@]}" "${reads[@]}" >"$tmp/spawn.out" &
@@ -349,18 +361,19 @@ run_loadavg() {
         done
         t1=$(date +%s.%N)
         awk -v a="$t0" -v b="$t1" -v n="$LOAD_CGROUPS" \
-                'BEGIN { printf "# %d containers started, each read proc/loadavg once, in %.1f s\n", n, b - a }'
+                'BEGIN { printf "# %d containers started, each read lxcfs\x27s proc/loadavg once, in %.1f s\n", n, b - a }'
 
-        # Let both daemons pick the new containers up before measuring.
-        sleep 2
+        # Let both daemons pick the new containers up before measuring (procviewd's scan runs
+        # every 5 s).
+        sleep 6
         hz=$(getconf CLK_TCK)
         for name in "${!daemon_pid[@]}"; do
-                c0[$name]=$(cpu_ticks "${daemon_pid[$name]}")
+                c0[$name]=$(sum_over "$name" cpu_ticks)
         done
         t0=$(date +%s.%N)
         run_fg sleep "$IDLE_S"
         for name in "${!daemon_pid[@]}"; do
-                c1[$name]=$(cpu_ticks "${daemon_pid[$name]}")
+                c1[$name]=$(sum_over "$name" cpu_ticks)
         done
         t1=$(date +%s.%N)
 
@@ -368,7 +381,7 @@ run_loadavg() {
         for name in procviewd lxcfs; do
                 [[ -n ${daemon_pid[$name]:-} ]] || continue
                 awk -v d="$((c1[$name] - c0[$name]))" -v hz="$hz" -v a="$t0" -v b="$t1" \
-                        -v n="$name" -v rss="$(rss_kb "${daemon_pid[$name]}")" \
+                        -v n="$name" -v rss="$(sum_over "$name" rss_kb)" \
                         'BEGIN { s = d / hz; printf "%-10s %12.2f %7.2f%% %10d\n", n, s, 100 * s / (b - a), rss }'
         done
         if ((have_procviewd)); then

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgroup-private.h"
@@ -35,14 +36,9 @@ static char thread_state(int proc_fd, unsigned long tid)
 {
         char path[48], buf[512];
         snprintf(path, sizeof(path), "%lu/stat", tid);
-        _cleanup_close_ int fd = openat(proc_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return 0;
         /* pid, comm (<= 64 bytes for kernel threads) and state fit in the first 512 bytes */
-        ssize_t n = read(fd, buf, sizeof(buf) - 1);
-        if (n <= 0)
+        if (pv_read_head_at(proc_fd, path, buf, sizeof(buf)) < 0)
                 return 0;
-        buf[n] = '\0';
         char state;
         return pv_parse_proc_stat_state(buf, &state) == 0 ? state : 0;
 }
@@ -111,6 +107,10 @@ static int walk(TaskWalk *w, int path_fd, unsigned depth)
         if (r < 0)
                 return r;
         if (depth >= TASKS_MAX_DEPTH)
+                return 0;
+        /* a cgroup directory links 2 plus its subdirectories (kernfs): a leaf needs no listing */
+        struct stat st;
+        if (fstat(dir_fd, &st) == 0 && st.st_nlink == 2)
                 return 0;
 
         int list_fd = dup(dir_fd);

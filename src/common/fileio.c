@@ -58,6 +58,20 @@ int pv_read_file_at(int dirfd, const char *path, char **ret, size_t *ret_len)
         return read_to_end(fd, false, ret, ret_len);
 }
 
+ssize_t pv_read_head_at(int dirfd, const char *path, char *buf, size_t size)
+{
+        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        ssize_t n = read(fd, buf, size - 1);
+        if (n < 0)
+                return -errno;
+        if (n == 0)
+                return -ENODATA;
+        buf[n] = '\0';
+        return n;
+}
+
 int pv_read_fd(int fd, char **ret, size_t *ret_len)
 {
         return read_to_end(fd, false, ret, ret_len);

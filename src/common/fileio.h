@@ -34,6 +34,14 @@ static inline void pv_freep(void *p)
 int pv_read_file_at(int dirfd, const char *path, char **ret, size_t *ret_len);
 
 /*
+ * Reads the first size - 1 bytes at most of dirfd/path (one read: what a
+ * kernel file gives first) into buf, NUL-terminated: for the head of a long
+ * list or record. Returns the bytes read (> 0), -ENODATA for an empty file,
+ * or -errno.
+ */
+ssize_t pv_read_head_at(int dirfd, const char *path, char *buf, size_t size);
+
+/*
  * Reads an open fd (a pipe, stdin) from its position until a read returns 0
  * into a new NUL-terminated malloc()ed buffer.
  * Returns 0 or -errno; *ret and *ret_len untouched on failure. ret_len may be NULL.

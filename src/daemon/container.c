@@ -3,6 +3,7 @@
 #include "container.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,7 +48,14 @@ static uint64_t container_start_ns(PvDaemon *d, const PvCgroup *cg, uint64_t sta
         return oldest < start_ns ? oldest : start_ns;
 }
 
-/* ---- load averages: sampled while somebody reads them ---- */
+/* ---- load averages: folded every 5 s from the container's registration ---- */
+
+#define LOAD_TICK_US (5 * G_USEC_PER_SEC)
+
+uint64_t pv_load_tick(const PvDaemon *d, gint64 now_us)
+{
+        return now_us > d->load_epoch_us ? (uint64_t)(now_us - d->load_epoch_us) / LOAD_TICK_US : 0;
+}
 
 /*
  * The pid the newest task (the highest host pid of the cgroup) has in its
@@ -68,52 +76,48 @@ static pid_t ns_last_pid(PvDaemon *d, pid_t host_pid)
 }
 
 /*
- * Takes a sample of c's runnable and uninterruptible tasks into its load
- * averages: when force and c has none yet, or when it is wanted and one
- * interval has passed. Returns 0, or -errno when due and unreadable (a
- * vanished cgroup keeps its last averages until it expires).
+ * Counts c's tasks and, when fold, folds the ticks from c->load_tick to tick
+ * with the count of runnable and uninterruptible ones. Returns 0, or -errno
+ * when the cgroup cannot be read (its averages stay).
  */
-static int sample_load(PvDaemon *d, PvContainer *c, bool force)
+static int sample_load(PvDaemon *d, PvContainer *c, bool fold, uint64_t tick)
 {
-        gint64 now = g_get_monotonic_time();
-        gint64 interval = (gint64)d->opts.sample_interval_s * G_USEC_PER_SEC;
         PvTaskCounts tasks;
-
-        g_mutex_lock(&c->lock);
-        bool due = force ? !c->have_tasks
-                         : (c->load_wanted && now - c->last_sample_us >= interval - interval / 10);
-        g_mutex_unlock(&c->lock);
-        if (!due)
-                return 0;
         int r = pv_cgroup_read_tasks(c->cg, &tasks);
         if (r < 0)
                 return r;
-        /* never the host's pid numbers: a task gone meanwhile keeps the last known */
-        pid_t last = ns_last_pid(d, tasks.last_pid);
         g_mutex_lock(&c->lock);
-        tasks.last_pid = last > 0 ? last : c->have_tasks ? c->tasks.last_pid : 0;
-        double dt = c->have_tasks ? (double)(now - c->last_sample_us) / G_USEC_PER_SEC : 0;
-        pv_loadavg_update(&c->load, tasks.running + tasks.uninterruptible, dt);
+        pid_t host_last = tasks.last_pid, known = c->have_tasks ? c->tasks.last_pid : 0;
+        bool same = c->have_tasks && host_last == c->last_host_pid;
+        g_mutex_unlock(&c->lock);
+        /* the same newest task as last time keeps its translation: one /proc read saved */
+        pid_t last = same ? known : ns_last_pid(d, host_last);
+        g_mutex_lock(&c->lock);
+        /* never the host's pid numbers: a task gone meanwhile keeps the last known */
+        tasks.last_pid = last > 0 ? last : known;
+        c->last_host_pid = host_last;
+        if (fold && tick > c->load_tick) {
+                uint64_t n = tick - c->load_tick;
+                pv_loadavg_fold(&c->load, tasks.running + tasks.uninterruptible,
+                                n > UINT_MAX ? UINT_MAX : (unsigned)n);
+                c->load_tick = tick;
+        }
         c->tasks = tasks;
         c->have_tasks = true;
-        c->last_sample_us = now;
         g_mutex_unlock(&c->lock);
         return 0;
 }
 
-void pv_container_sample_load(PvDaemon *d, PvContainer *c)
+void pv_container_sample_load(PvDaemon *d, PvContainer *c, uint64_t tick)
 {
         if (!c->is_root)
-                (void)sample_load(d, c, false);
+                (void)sample_load(d, c, true, tick);
 }
 
 int pv_container_load(PvDaemon *d, PvContainer *c, PvLoadAvg *ret_load, PvTaskCounts *ret_tasks)
 {
-        g_mutex_lock(&c->lock);
-        c->load_wanted = true;
-        g_mutex_unlock(&c->lock);
-        /* the first read primes the averages with the current count */
-        int r = sample_load(d, c, true);
+        /* R/T now, as the kernel's are; the averages move only at ticks */
+        int r = sample_load(d, c, false, 0);
 
         g_mutex_lock(&c->lock);
         bool have = c->have_tasks;
@@ -189,6 +193,8 @@ static int container_new(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start
         c->checked_gen = UINT64_MAX;
         c->is_root = pv_cgroup_is_root(cg);
         c->start_ns = container_start_ns(d, cg, start_ns, start_exact);
+        /* its averages start at 0 now, and take their first fold at the next tick */
+        c->load_tick = pv_load_tick(d, g_get_monotonic_time());
         g_mutex_init(&c->lock);
         *ret = c;
         return 0;
@@ -251,6 +257,17 @@ bool pv_registry_forget(PvDaemon *d, PvContainer *c)
         return removed;
 }
 
+/* The discovery scan tracks c and its last sample (if any) found tasks in it. */
+static bool container_holds_tasks(PvContainer *c)
+{
+        if (!g_atomic_int_get(&c->discovered))
+                return false;
+        g_mutex_lock(&c->lock);
+        bool holds = !c->have_tasks || c->tasks.total > 0;
+        g_mutex_unlock(&c->lock);
+        return holds;
+}
+
 void pv_registry_expire(PvDaemon *d)
 {
         gint64 now = g_get_monotonic_time();
@@ -262,7 +279,8 @@ void pv_registry_expire(PvDaemon *d)
         g_hash_table_iter_init(&it, d->containers);
         while (g_hash_table_iter_next(&it, NULL, &value)) {
                 PvContainer *c = value;
-                if (now - __atomic_load_n(&c->last_used_us, __ATOMIC_RELAXED) > max_idle) {
+                if (now - __atomic_load_n(&c->last_used_us, __ATOMIC_RELAXED) > max_idle &&
+                    !container_holds_tasks(c)) {
                         g_hash_table_iter_steal(&it);
                         pv_container_unref(c);
                 }

@@ -33,14 +33,15 @@ typedef struct PvContainer {
         bool is_root;         /* the host's root cgroups: serve host files */
         uint64_t start_ns;    /* CLOCK_BOOTTIME when the container started */
         gint64 last_used_us;  /* g_get_monotonic_time() of the last open; atomic */
+        gint discovered;      /* the discovery scan tracks its cgroup (discover.h); atomic */
 
         GMutex lock; /* protects everything below */
         PvStatMemo stat_memo;
         PvLoadAvg load;
-        PvTaskCounts tasks;
+        uint64_t load_tick;  /* the last 5-second tick (pv_load_tick) folded into load */
+        PvTaskCounts tasks;  /* last_pid as the newest task's own pid namespace numbers it */
+        pid_t last_host_pid; /* the host pid tasks.last_pid was translated from */
         bool have_tasks;
-        gint64 last_sample_us;
-        bool load_wanted;  /* somebody read the load: the sampler keeps it current */
         bool error_logged; /* one log line per failing container */
 } PvContainer;
 
@@ -48,19 +49,26 @@ PvContainer *pv_container_ref(PvContainer *c);
 void pv_container_unref(PvContainer *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PvContainer, pv_container_unref)
 
+/* The number of 5-second load ticks (the kernel's LOAD_FREQ) from d's start to now_us. */
+uint64_t pv_load_tick(const PvDaemon *d, gint64 now_us);
+
 /*
  * The load averages of c (loadavg, and procs_running and procs_blocked of
- * stat): the first call takes a sample, and from then on the sampler keeps
- * them current. *ret_load (if not NULL) and *ret_tasks get the last sample.
- * Returns 0, or -errno when no sample could be taken yet.
+ * stat), as the sampler folded them since c was registered, and its task
+ * counts taken now (or those of its last sample when its cgroup cannot be
+ * read). *ret_load (if not NULL) and *ret_tasks get them. Returns 0, or
+ * -errno when no count was ever taken.
  */
 int pv_container_load(PvDaemon *d, PvContainer *c, PvLoadAvg *ret_load, PvTaskCounts *ret_tasks);
 /*
- * The sampler's tick: takes a sample of c if somebody wanted its load and
- * one is due. The host's root cgroups are never sampled (readers there get
- * the host's loadavg).
+ * The sampler's tick: counts c's runnable and uninterruptible tasks and folds
+ * the 5-second ticks passed since the last fold, up to tick, into its
+ * averages (several at once as the kernel's calc_load_n when the sampler was
+ * late). The host's root cgroups are never sampled (readers there get the
+ * host's loadavg). A cgroup that cannot be read keeps its averages and folds
+ * the ticks missed at its next sample.
  */
-void pv_container_sample_load(PvDaemon *d, PvContainer *c);
+void pv_container_sample_load(PvDaemon *d, PvContainer *c, uint64_t tick);
 
 /*
  * The container of the cgroups paths names, registered on first use and
@@ -85,7 +93,10 @@ int pv_registry_get(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start_ns, 
  */
 bool pv_registry_forget(PvDaemon *d, PvContainer *c);
 
-/* Drops the registry entries unused for opts.idle_expiry_s. */
+/*
+ * Drops the registry entries unused for opts.idle_expiry_s, but not those
+ * the discovery scan tracks while their last sample found tasks.
+ */
 void pv_registry_expire(PvDaemon *d);
 /* Calls fn on a new reference to every registered container (fn unrefs). */
 void pv_registry_foreach(PvDaemon *d, void (*fn)(PvDaemon *d, PvContainer *c, void *data),

@@ -22,8 +22,10 @@ typedef struct PvOptions {
         char *host_proc;            /* the host's meminfo, cpuinfo...: "/proc" (tests differ) */
         char *sys_cpu_dir;          /* "/sys/devices/system/cpu" */
         char *sys_node_dir;         /* "/sys/devices/system/node" */
-        unsigned sample_interval_s; /* loadavg sampling period, 5 */
+        unsigned sample_interval_s; /* loadavg sampling and discovery period, 5 */
         unsigned idle_expiry_s;     /* forget containers nobody read for this long, 600 */
+        unsigned scan_max;          /* cgroup directories one discovery scan visits, 4096;
+                                       0: no scan (--scan-max) */
         bool recovery_journal;      /* answer a dead worker's requests from its journal even
                                        where the kernel could resend them (--recovery=journal) */
 } PvOptions;
@@ -66,6 +68,7 @@ struct PvDaemon {
         GHashTable *handles;
         uint64_t handle_counter;
 
+        gint64 load_epoch_us; /* g_get_monotonic_time() of load tick 0 (pv_load_tick) */
         GThread *sampler;
         GMutex sampler_lock;
         GCond sampler_cond;

@@ -41,6 +41,8 @@ static void usage(FILE *f)
             "                          auto: FUSE_NOTIFY_RESEND where the kernel has it (Linux\n"
             "                          >= 6.9), else its journal (default); journal: always\n"
             "                          the journal\n"
+            "      --scan-max=N        cgroups one scan for new containers visits every 5 s\n"
+            "                          (default 4096; 0: no scan, loads start at first read)\n"
             "  -h, --help              show this help and exit\n"
             "  -V, --version           show the version and exit\n"
             "\n"
@@ -56,7 +58,15 @@ static void usage(FILE *f)
             PV_DEFAULT_MOUNTPOINT, files->str, runc->str);
 }
 
-enum { OPT_CPU_VIEW = 256, OPT_HOST_PROC, OPT_SYS_CPU, OPT_SYS_NODE, OPT_INTERVAL, OPT_RECOVERY };
+enum {
+        OPT_CPU_VIEW = 256,
+        OPT_HOST_PROC,
+        OPT_SYS_CPU,
+        OPT_SYS_NODE,
+        OPT_INTERVAL,
+        OPT_RECOVERY,
+        OPT_SCAN_MAX
+};
 
 /* Replaces the string option *dst with a copy of arg. */
 static int set_string(char **dst, const char *arg)
@@ -110,6 +120,15 @@ static int parse_value(int opt, const char *arg, PvOptions *o)
                 }
                 o->sample_interval_s = (unsigned)v;
                 return 0;
+        case OPT_SCAN_MAX:
+                v = strtoul(arg, &end, 10);
+                if (!*arg || *end || v > 1000000) {
+                        fprintf(stderr, "procviewd: --scan-max takes 0 to 1000000, not '%s'\n",
+                                arg);
+                        return -EINVAL;
+                }
+                o->scan_max = (unsigned)v;
+                return 0;
         default:
                 return -EINVAL;
         }
@@ -123,6 +142,7 @@ static int parse_options(int argc, char **argv, PvOptions *o)
             {"debug", no_argument, NULL, 'd'},
             {"cpu-view", required_argument, NULL, OPT_CPU_VIEW},
             {"recovery", required_argument, NULL, OPT_RECOVERY},
+            {"scan-max", required_argument, NULL, OPT_SCAN_MAX},
             {"help", no_argument, NULL, 'h'},
             {"version", no_argument, NULL, 'V'},
             /* for tests: read the host's files from elsewhere */
@@ -150,6 +170,7 @@ static int parse_options(int argc, char **argv, PvOptions *o)
                 case OPT_SYS_CPU:
                 case OPT_SYS_NODE:
                 case OPT_INTERVAL:
+                case OPT_SCAN_MAX:
                         r = parse_value(opt, optarg, o);
                         if (r < 0)
                                 return r;
@@ -193,6 +214,7 @@ int main(int argc, char **argv)
             .sys_node_dir = g_strdup("/sys/devices/system/node"),
             .sample_interval_s = 5,
             .idle_expiry_s = 600,
+            .scan_max = 4096,
         };
         int status;
         int r;

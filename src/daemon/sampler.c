@@ -3,10 +3,11 @@
 
 #include "caller.h"
 #include "container.h"
+#include "discover.h"
 
 static void sample_one(PvDaemon *d, PvContainer *c, void *data)
 {
-        pv_container_sample_load(d, c);
+        pv_container_sample_load(d, c, *(const uint64_t *)data);
         pv_container_unref(c);
 }
 
@@ -14,17 +15,21 @@ static gpointer sampler_main(gpointer data)
 {
         PvDaemon *d = data;
         gint64 interval = (gint64)d->opts.sample_interval_s * G_USEC_PER_SEC;
-        gint64 next = g_get_monotonic_time() + interval;
+        gint64 next = d->load_epoch_us + interval;
+        PvDiscovery *disc = d->opts.scan_max > 0 ? pv_discovery_new() : NULL;
 
         g_mutex_lock(&d->sampler_lock);
         while (!d->stopping) {
                 if (!g_cond_wait_until(&d->sampler_cond, &d->sampler_lock, next)) {
                         g_mutex_unlock(&d->sampler_lock);
-                        pv_registry_foreach(d, sample_one, NULL);
+                        if (disc)
+                                (void)pv_discovery_scan(d, disc);
+                        uint64_t tick = pv_load_tick(d, g_get_monotonic_time());
+                        pv_registry_foreach(d, sample_one, &tick);
                         pv_registry_expire(d);
                         pv_caller_cache_expire(d->callers);
                         g_mutex_lock(&d->sampler_lock);
-                        /* fixed cadence: the decay factors assume the interval */
+                        /* fixed cadence; a late pass folds the ticks it missed at once */
                         next += interval;
                         gint64 now = g_get_monotonic_time();
                         if (next < now)
@@ -32,12 +37,14 @@ static gpointer sampler_main(gpointer data)
                 }
         }
         g_mutex_unlock(&d->sampler_lock);
+        pv_discovery_free(disc);
         return NULL;
 }
 
 int pv_sampler_start(PvDaemon *d)
 {
         GError *err = NULL;
+        d->load_epoch_us = g_get_monotonic_time();
         d->sampler = g_thread_try_new("pv-sampler", sampler_main, d, &err);
         if (!d->sampler) {
                 g_error_free(err);

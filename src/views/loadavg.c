@@ -1,69 +1,67 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * /proc/loadavg as a container sees it.
+ * /proc/loadavg as a container sees it, computed the way the kernel computes
+ * the host's (kernel/sched/loadavg.c, include/linux/sched/loadavg.h).
  *
- * The kernel (kernel/sched/loadavg.c) folds the number of runnable plus
- * uninterruptible tasks every 5 s into three exponentially decaying averages
- * with time constants of 1, 5 and 15 minutes:
- *   avg = avg * e + active * (1 - e),  e = exp(-interval / tau).
- * pv_loadavg_update does the same with the real interval between two samples
- * of the container's tasks (which need not be 5 s), so the averages do not
- * depend on how often the caller samples. The first sample primes all three
- * averages to its value: a container that starts busy reads busy at once
- * instead of climbing from 0, and one that starts idle reads 0. A negative or
- * zero interval changes nothing.
+ * The kernel folds the number of runnable plus uninterruptible tasks into
+ * three averages once per LOAD_FREQ (5 s), in fixed point with FSHIFT = 11
+ * fraction bits: avg' = (avg * e + active * (FIXED_1 - e)) / FIXED_1 with
+ * e = EXP_1, EXP_5, EXP_15 = 1884, 2014, 2037 (2048 / exp(5 s / tau) for tau
+ * = 1, 5, 15 minutes). The division rounds up while the average climbs
+ * (active >= avg) and down while it falls, so a steady count is reached
+ * exactly and an idle container decays to 0.00. When ticks were missed
+ * (NO_HZ), the kernel folds n of them at once with e^n, the power taken in
+ * fixed point with rounding at each squaring and product (calc_load_n):
+ * pv_loadavg_fold does the same for a sampler that woke late. The averages
+ * start at 0, as the host's do at boot.
  *
- * exp() is computed without libm, as the kernel's calc_load_n() does with
- * fixed_power_int(): e^(-t/tau) = (e^(-1/tau))^whole_seconds times a short
- * Taylor series for the fraction of a second (|x| < 1/60, 6 terms: error
- * below 1e-15), so the core needs no extra library.
- *
- * loadavg_render prints the kernel's line, "%.2f %.2f %.2f R/T LASTPID\n":
- * R = running tasks of the container, T = its threads, LASTPID the pid of
- * its newest task in that task's own pid namespace (the caller translates
- * the host pid). An average not yet primed reads 0.00.
+ * loadavg_render prints what the kernel's /proc/loadavg prints: each average
+ * plus FIXED_1 / 200 (a half of the last digit), as integer part and two
+ * decimals of fixed point, "R/T" (running tasks of the container, its
+ * threads) and the last pid (the caller's, translated to the reader's pid
+ * namespace).
  */
 #include <errno.h>
-#include <stdint.h>
-
 #include "views.h"
 
-static const double tau_s[3] = {60.0, 300.0, 900.0};
-/* exp(-1 / tau) for the three time constants */
-static const double decay_1s[3] = {0.9834714538216175, 0.9966722160545233, 0.9988895059442793};
+#define FSHIFT 11
+#define FIXED_1 (1UL << FSHIFT)
 
-/* exp(-t / tau) for t >= 0 */
-static double decay(unsigned i, double t)
+static const unsigned long exp_tick[3] = {1884, 2014, 2037};
+
+/* x^n for x in fixed point, rounding each product to nearest */
+static unsigned long fixed_pow(unsigned long x, unsigned n)
 {
-        /* beyond ~40 time constants the factor is below 1e-17: 0 */
-        if (t > 40.0 * tau_s[i])
-                return 0.0;
-        uint64_t whole = (uint64_t)t;
-        double x = -(t - (double)whole) / tau_s[i], term = 1.0, frac = 1.0;
-        for (int k = 1; k <= 6; k++) {
-                term *= x / k;
-                frac += term;
+        unsigned long r = FIXED_1;
+        const unsigned long half = FIXED_1 >> 1;
+
+        while (n) {
+                if (n & 1)
+                        r = (r * x + half) >> FSHIFT;
+                n >>= 1;
+                if (n)
+                        x = (x * x + half) >> FSHIFT;
         }
-        double base = decay_1s[i], r = 1.0;
-        for (; whole; whole >>= 1, base *= base)
-                if (whole & 1)
-                        r *= base;
-        return r * frac;
+        return r;
 }
 
-void pv_loadavg_update(PvLoadAvg *avg, unsigned active, double interval_s)
+/* One fold with decay factor e of the fixed-point count active into avg. */
+static unsigned long fold(unsigned long avg, unsigned long e, unsigned long active)
 {
-        if (!avg->primed) {
-                for (int i = 0; i < 3; i++)
-                        avg->avg[i] = active;
-                avg->primed = true;
+        unsigned long sum = avg * e + active * (FIXED_1 - e);
+        if (active >= avg)
+                sum += FIXED_1 - 1;
+        return sum / FIXED_1;
+}
+
+void pv_loadavg_fold(PvLoadAvg *avg, unsigned active, unsigned ticks)
+{
+        if (ticks == 0)
                 return;
-        }
-        if (!(interval_s > 0))
-                return;
+        unsigned long a = (unsigned long)active << FSHIFT;
         for (int i = 0; i < 3; i++) {
-                double e = decay((unsigned)i, interval_s);
-                avg->avg[i] = avg->avg[i] * e + (double)active * (1.0 - e);
+                unsigned long e = ticks == 1 ? exp_tick[i] : fixed_pow(exp_tick[i], ticks);
+                avg->avenrun[i] = fold(avg->avenrun[i], e, a);
         }
 }
 
@@ -71,11 +69,14 @@ int loadavg_render(const PvLoadAvg *avg, const PvTaskCounts *tasks, GString *out
 {
         if (!avg || !tasks || !out)
                 return -EINVAL;
-        double a[3] = {0, 0, 0};
-        if (avg->primed)
-                for (int i = 0; i < 3; i++)
-                        a[i] = avg->avg[i];
-        g_string_append_printf(out, "%.2f %.2f %.2f %u/%u %d\n", a[0], a[1], a[2], tasks->running,
-                               tasks->total, (int)tasks->last_pid);
+        unsigned long whole[3], hundredths[3];
+        for (int i = 0; i < 3; i++) {
+                unsigned long v = avg->avenrun[i] + FIXED_1 / 200;
+                whole[i] = v >> FSHIFT;
+                hundredths[i] = ((v & (FIXED_1 - 1)) * 100) >> FSHIFT;
+        }
+        g_string_append_printf(out, "%lu.%02lu %lu.%02lu %lu.%02lu %u/%u %d\n", whole[0],
+                               hundredths[0], whole[1], hundredths[1], whole[2], hundredths[2],
+                               tasks->running, tasks->total, (int)tasks->last_pid);
         return 0;
 }

@@ -128,18 +128,21 @@ uint64_t pv_uptime_idle_ns(uint64_t up_ns, unsigned n_cpus, uint64_t busy_ns);
 /* ---- loadavg ---- */
 
 typedef struct PvLoadAvg {
-        double avg[3]; /* 1, 5, 15 minutes */
-        bool primed;
+        /* 1, 5 and 15 minutes, fixed point with 11 fraction bits (the kernel's avenrun) */
+        unsigned long avenrun[3];
 } PvLoadAvg;
 
 /*
- * Folds one sample (running + uninterruptible) taken interval_s after the
- * previous one: avg = avg * e + active * (1 - e), e = exp(-interval_s / tau),
- * tau = 60, 300, 900 s. The first sample primes all three averages to active;
- * interval_s <= 0 changes nothing. Zero-initialise avg before the first call.
+ * Folds ticks 5-second ticks with active (running + uninterruptible) tasks
+ * into avg, exactly as the kernel folds its own (calc_load, and calc_load_n
+ * for more than one tick). 0 ticks change nothing. A zeroed avg is the
+ * kernel's at boot: 0.00 0.00 0.00.
  */
-void pv_loadavg_update(PvLoadAvg *avg, unsigned active, double interval_s);
-/* "%.2f %.2f %.2f running/total last_pid\n"; 0.00 before the first sample. Returns 0. */
+void pv_loadavg_fold(PvLoadAvg *avg, unsigned active, unsigned ticks);
+/*
+ * The kernel's line "A.AA B.BB C.CC running/total last_pid\n", the averages
+ * rounded as the kernel rounds them. Returns 0, or -EINVAL for a NULL argument.
+ */
 int loadavg_render(const PvLoadAvg *avg, const PvTaskCounts *tasks, GString *out);
 
 /*

@@ -25,8 +25,8 @@ busy=$(la "$BUSY")
 idle=$(la "$IDLE")
 echo "busy container: $busy"
 echo "idle container: $idle"
-# 2 runnable tasks for ~8 s from 0: the kernel's formula gives 2 * (1 - e^(-8/60)) = 0.25
-awk -v l="${busy%% *}" 'BEGIN { exit !(l >= 0.15 && l <= 0.5) }' && pass "the busy container's 1-minute load rose to ${busy%% *}" || fail "busy load ${busy%% *}, want about 0.25"
+# 2 runnable tasks for ~8 s from 0: one or two 5-second ticks of the kernel's fold, 0.16 or 0.31
+awk -v l="${busy%% *}" 'BEGIN { exit !(l >= 0.1 && l <= 0.45) }' && pass "the busy container's 1-minute load rose to ${busy%% *}" || fail "busy load ${busy%% *}, want 0.16 or 0.31"
 awk -v l="${idle%% *}" 'BEGIN { exit !(l <= 0.1) }' && pass "the idle container's load stays ${idle%% *}" || fail "idle container load ${idle%% *}"
 running=$(echo "$busy" | awk '{ split($4, a, "/"); print a[1] }')
 [ "$running" -ge 1 ] && pass "running tasks counted ($running)" || fail "running tasks $running"

@@ -29,6 +29,7 @@ check "--version" 0 1 "^procviewd [0-9]" -- --version
 check "unknown long option" 2 1 "unknown option '--bogus'" -- --bogus
 check "unknown short option" 2 1 "unknown option '-z'" -- -z
 check "bad --cpu-view" 2 1 "cpuset' or 'quota'" -- --cpu-view=cores
+check "bad --scan-max" 2 1 "scan-max takes 0 to 1000000" -- --scan-max=lots
 check "missing argument" 2 1 "needs an argument" -- --cpu-view
 check "two mount points" 2 1 "one mount point expected" -- /a /b
 check "mount point is a file" 1 1 "Not a directory" -- /etc/hostname

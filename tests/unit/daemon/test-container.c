@@ -7,7 +7,6 @@
  * clear).
  */
 #include <errno.h>
-#include <ftw.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,16 +15,14 @@
 #include "container.h"
 #include "daemon.h"
 #include "pv-check.h"
+#include "registry-test.h"
 
 static char *scratch;
 static PvDaemon d;
 
 static void put(const char *rel, const char *text)
 {
-        g_autofree char *path = g_build_filename(scratch, rel, NULL);
-        g_autofree char *dir = g_path_get_dirname(path);
-        ck_assert_int_eq(g_mkdir_with_parents(dir, 0755), 0);
-        ck_assert(g_file_set_contents(path, text, -1, NULL));
+        tree_put(scratch, rel, text);
 }
 
 static void setup(void)
@@ -44,11 +41,6 @@ static void setup(void)
         d.containers = g_hash_table_new(g_str_hash, g_str_equal);
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-        return remove(path);
-}
-
 static void teardown(void)
 {
         pv_registry_clear(&d);
@@ -56,7 +48,8 @@ static void teardown(void)
         g_mutex_clear(&d.containers_lock);
         pv_hierarchy_close(&d.hier);
         pv_renames_free(d.renames);
-        nftw(scratch, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        d.renames = NULL;
+        tree_remove(scratch);
         g_free(scratch);
 }
 
@@ -68,19 +61,6 @@ static int get(const char *path, uint64_t start_ns, bool exact, PvContainer **re
         int r = pv_registry_get(&d, &paths, start_ns, exact, ret);
         pv_cgroup_paths_clear(&paths);
         return r;
-}
-
-static void count_one(PvDaemon *dd, PvContainer *c, void *data)
-{
-        (*(int *)data)++;
-        pv_container_unref(c);
-}
-
-static int count(void)
-{
-        int n = 0;
-        pv_registry_foreach(&d, count_one, &n);
-        return n;
 }
 
 START_TEST(test_shared_and_start)
@@ -101,7 +81,7 @@ START_TEST(test_shared_and_start)
         ck_assert_int_eq(get("/other", late, false, &o), 0);
         ck_assert_ptr_ne(o, a);
         ck_assert_uint_eq(o->start_ns, late); /* no task to go by */
-        ck_assert_int_eq(count(), 2);
+        ck_assert_int_eq(registry_count(&d), 2);
 
         PvContainer *missing = NULL;
         ck_assert_int_eq(get("/gone", 1, true, &missing), -ENOENT);
@@ -141,7 +121,7 @@ START_TEST(test_renamed)
         ck_assert(!pv_registry_forget(&d, a)); /* replaced */
         ck_assert_int_eq(get("/ctr-old", 7, true, &c), 0);
         ck_assert_ptr_ne(c, a); /* a is keyed by the path it was opened under */
-        ck_assert_int_eq(count(), 2);
+        ck_assert_int_eq(registry_count(&d), 2);
 }
 END_TEST
 
@@ -175,7 +155,7 @@ START_TEST(test_moved_under)
         ck_assert_int_eq(get("/pod/ctr", 8, true, &c), 0);
         ck_assert_ptr_ne(c, b);
         ck_assert_uint_eq(c->start_ns, 8);
-        ck_assert_int_eq(count(), 1);
+        ck_assert_int_eq(registry_count(&d), 1);
         pv_container_unref(a);
         pv_container_unref(b);
         pv_container_unref(c);
@@ -189,23 +169,23 @@ START_TEST(test_life)
         ck_assert_int_eq(get("/ctr", 5, true, &a), 0);
         ck_assert(pv_registry_forget(&d, a));
         ck_assert(!pv_registry_forget(&d, a));
-        ck_assert_int_eq(count(), 0);
+        ck_assert_int_eq(registry_count(&d), 0);
         ck_assert_int_eq(get("/ctr", 5, true, &b), 0);
         ck_assert_ptr_ne(a, b); /* a was still held: a new one is registered */
         pv_container_unref(a);
 
         pv_registry_expire(&d);
-        ck_assert_int_eq(count(), 1);
+        ck_assert_int_eq(registry_count(&d), 1);
         d.opts.idle_expiry_s = 0;
         g_usleep(2000);
         pv_registry_expire(&d);
-        ck_assert_int_eq(count(), 0);
+        ck_assert_int_eq(registry_count(&d), 0);
         ck_assert_int_eq(g_atomic_int_get(&b->refs), 1); /* only ours is left */
         pv_container_unref(b);
 
         ck_assert_int_eq(get("/ctr", 5, true, &a), 0);
         pv_registry_clear(&d);
-        ck_assert_int_eq(count(), 0);
+        ck_assert_int_eq(registry_count(&d), 0);
         pv_container_unref(a);
 }
 END_TEST

@@ -290,6 +290,35 @@ START_TEST(test_vanished)
 }
 END_TEST
 
+/*
+ * A container's averages start at 0 and follow the kernel's fold of its
+ * runnable and uninterruptible tasks (2 R and 1 D in the v1 fixture) per
+ * 5-second tick, several ticks at once when the sampler is late.
+ */
+START_TEST(test_loadavg_ticks)
+{
+        Fixture f;
+        g_autoptr(GString) out = g_string_new(NULL);
+        fixture_open(&f, "v1", PV_CPU_VIEW_CPUSET);
+        ck_assert_int_eq(gather(&f, gatherer("proc/loadavg"), 0, out), 0);
+        ck_assert_str_eq(out->str, "0.00 0.00 0.00 2/4 7\n");
+        /* a tick already folded, or none passed: nothing */
+        pv_container_sample_load(&f.d, &f.c, 0);
+        ck_assert_int_eq(gather(&f, gatherer("proc/loadavg"), 0, out), 0);
+        ck_assert_str_eq(out->str, "0.00 0.00 0.00 2/4 7\n");
+        for (uint64_t tick = 1; tick <= 13; tick++)
+                pv_container_sample_load(&f.d, &f.c, tick);
+        ck_assert_uint_eq(f.c.load.avenrun[0], 4073);
+        ck_assert_int_eq(gather(&f, gatherer("proc/loadavg"), 0, out), 0);
+        ck_assert_str_eq(out->str, "1.99 0.59 0.21 2/4 7\n");
+        /* a minute late: 12 ticks folded as one, as the kernel's calc_load_n */
+        pv_container_sample_load(&f.d, &f.c, 25);
+        ck_assert_int_eq(gather(&f, gatherer("proc/loadavg"), 0, out), 0);
+        ck_assert_str_eq(out->str, "2.63 1.03 0.38 2/4 7\n");
+        fixture_close(&f);
+}
+END_TEST
+
 START_TEST(test_host_required)
 {
         PvDaemon d = {0};
@@ -341,6 +370,7 @@ int main(void)
         tcase_add_test(tc, test_v2_quota_view);
         tcase_add_test(tc, test_pressure);
         tcase_add_test(tc, test_v1_stat_uptime);
+        tcase_add_test(tc, test_loadavg_ticks);
         tcase_add_test(tc, test_host_required);
         tcase_add_test(tc, test_no_cpuset);
         tcase_add_test(tc, test_vanished);

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Discovery of containers nobody has read yet: a scan of the cgroup
+ * hierarchy the task counts come from (pids, else the first v1 or v2
+ * hierarchy that lists tasks, in pv_cgroup_read_tasks' order) that registers
+ * each cgroup holding processes, so that the sampler folds its load from its
+ * start and not from its first read.
+ *
+ * A cgroup's container is registered under the cgroups of its first listed
+ * process (its /proc/PID/cgroup), as pv_caller_container registers a reader
+ * whose pid-namespace init lives there: the reader finds the same entry.
+ *
+ * The scan goes breadth first and visits at most opts.scan_max directories
+ * per pass (so it tracks at most as many cgroups): deeper cgroups are the
+ * first left out, so a tenant making many cgroups below its own cannot hide
+ * shallower ones. A cgroup past the cap is registered by its first reader,
+ * and its averages start there.
+ *
+ * Used by the sampler thread only: no lock.
+ */
+
+#include "daemon.h"
+
+typedef struct PvDiscovery PvDiscovery;
+
+PvDiscovery *pv_discovery_new(void);
+/* Stops tracking (the registry keeps its entries to expire) and frees disc. NULL is fine. */
+void pv_discovery_free(PvDiscovery *disc);
+
+/*
+ * One pass: registers the cgroups that hold processes and were not tracked,
+ * stops tracking those removed (and drops them from the registry), replaced
+ * by a new cgroup of the same name, emptied, or not visited this pass.
+ * Returns the number of cgroups tracked, or -ENODEV when no hierarchy lists
+ * tasks, or -errno when its root cannot be read.
+ */
+int pv_discovery_scan(PvDaemon *d, PvDiscovery *disc);
