@@ -177,27 +177,29 @@ static int v1_read_cpu_quota(const PvCgroup *cg, uint64_t *ret_quota_us, uint64_
                                ret_quota_us, ret_period_us);
 }
 
-static int v1_read_cpuset(const PvCgroup *cg, PvCpuSet *ret)
+/*
+ * A cpu or node list: effective (4.7+) is the list as narrowed by the
+ * ancestors and hotplug, else the list as written.
+ */
+static int v1_read_list(const PvCgroup *cg, const char *effective, const char *file, PvCpuSet *ret)
 {
-        /* effective_cpus (4.7+) is cpus as narrowed by the ancestors and hotplug */
-        int r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, 0, "cpuset.effective_cpus", ret);
+        int r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, 0, effective, ret);
         if (r == -ENOENT)
-                r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, 0, "cpuset.cpus", ret);
-        /* every live v1 cpuset cgroup has cpuset.cpus: without it, gone or odd */
+                r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, 0, file, ret);
+        /* every live v1 cpuset cgroup has both lists: without one, gone or odd */
         if (r == -ENOENT)
                 return pv_cg_gone(cg, PV_CTRL_CPUSET) < 0 ? -ENOENT : -ENODATA;
         return r;
 }
 
+static int v1_read_cpuset(const PvCgroup *cg, PvCpuSet *ret)
+{
+        return v1_read_list(cg, "cpuset.effective_cpus", "cpuset.cpus", ret);
+}
+
 static int v1_read_mems(const PvCgroup *cg, PvCpuSet *ret)
 {
-        /* effective_mems: mems as narrowed by the ancestors and memory hotplug */
-        int r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, 0, "cpuset.effective_mems", ret);
-        if (r == -ENOENT)
-                r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, 0, "cpuset.mems", ret);
-        if (r == -ENOENT)
-                return pv_cg_gone(cg, PV_CTRL_CPUSET) < 0 ? -ENOENT : -ENODATA;
-        return r;
+        return v1_read_list(cg, "cpuset.effective_mems", "cpuset.mems", ret);
 }
 
 static int v1_read_numa(const PvCgroup *cg, PvNumaUsage *ret)
