@@ -26,6 +26,19 @@ typedef struct PvCgroupOps {
         int (*read_tasks)(const PvCgroup *cg, PvController c, PvTaskCounts *ret);
 } PvCgroupOps;
 
+/*
+ * The ops of one version, whose readers are named PREFIX_read_* (v1_read_memory,
+ * ...); events is its memory_events file.
+ */
+#define PV_CGROUP_OPS(prefix, events)                                                              \
+        {                                                                                          \
+                .read_memory = prefix##_read_memory, .memory_events = (events),                    \
+                .read_cpu_usage = prefix##_read_cpu_usage,                                         \
+                .read_cpu_quota = prefix##_read_cpu_quota, .read_cpuset = prefix##_read_cpuset,    \
+                .read_mems = prefix##_read_mems, .read_numa = prefix##_read_numa,                  \
+                .read_io = prefix##_read_io, .read_tasks = prefix##_read_tasks,                    \
+        }
+
 extern const PvCgroupOps pv_cgroup_v1_ops;
 extern const PvCgroupOps pv_cgroup_v2_ops;
 

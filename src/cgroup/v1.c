@@ -278,15 +278,5 @@ static int v1_read_tasks(const PvCgroup *cg, PvController c, PvTaskCounts *ret)
         return pv_cg_count_tasks(cg, c, "tasks", true, ret);
 }
 
-const PvCgroupOps pv_cgroup_v1_ops = {
-    .read_memory = v1_read_memory,
-    /* its oom_kill (4.13+) counts kills in the cgroup and its descendants */
-    .memory_events = "memory.oom_control",
-    .read_cpu_usage = v1_read_cpu_usage,
-    .read_cpu_quota = v1_read_cpu_quota,
-    .read_cpuset = v1_read_cpuset,
-    .read_mems = v1_read_mems,
-    .read_numa = v1_read_numa,
-    .read_io = v1_read_io,
-    .read_tasks = v1_read_tasks,
-};
+/* memory.oom_control's oom_kill (4.13+) counts kills in the cgroup and its descendants */
+const PvCgroupOps pv_cgroup_v1_ops = PV_CGROUP_OPS(v1, "memory.oom_control");

@@ -162,15 +162,5 @@ static int v2_read_tasks(const PvCgroup *cg, PvController c, PvTaskCounts *ret)
         return pv_cg_count_tasks(cg, c, "cgroup.threads", false, ret);
 }
 
-const PvCgroupOps pv_cgroup_v2_ops = {
-    .read_memory = v2_read_memory,
-    /* hierarchical unless mounted with memory_localevents */
-    .memory_events = "memory.events",
-    .read_cpu_usage = v2_read_cpu_usage,
-    .read_cpu_quota = v2_read_cpu_quota,
-    .read_cpuset = v2_read_cpuset,
-    .read_mems = v2_read_mems,
-    .read_numa = v2_read_numa,
-    .read_io = v2_read_io,
-    .read_tasks = v2_read_tasks,
-};
+/* memory.events is hierarchical unless mounted with memory_localevents */
+const PvCgroupOps pv_cgroup_v2_ops = PV_CGROUP_OPS(v2, "memory.events");
