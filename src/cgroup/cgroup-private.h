@@ -111,6 +111,22 @@ int pv_cg_gone(const PvCgroup *cg, PvController c);
  */
 int pv_cg_limit_min(const PvCgroup *cg, PvController c, const char *file, uint64_t *ret);
 
+/* Not a limit the kernel writes: tells pv_cg_read_usage_limit to read the limit files. */
+#define PV_CG_LIMIT_UNKNOWN (UINT64_MAX - 1)
+
+/*
+ * A memory counter of the cgroup (usage_file, at level 0) and its limit:
+ * known_limit (a limit the kernel already took the minimum of, as v1
+ * memory.stat's hierarchical_*_limit) or, when PV_CG_LIMIT_UNKNOWN, the
+ * smallest limit_file over the chain (pv_cg_limit_min). Returns 1; 0 when
+ * usage_file is absent and optional (the kernel keeps no such counter: usage
+ * 0, no limit); -errno (-ENOENT when the cgroup vanished, or usage_file is
+ * absent and not optional); nothing is written on failure.
+ */
+int pv_cg_read_usage_limit(const PvCgroup *cg, const char *usage_file, const char *limit_file,
+                           uint64_t known_limit, bool optional, uint64_t *ret_usage,
+                           uint64_t *ret_limit);
+
 /* Smallest quota/period ratio over the chain, for v1 pairs of files (quota_file NULL: v2 cpu.max).
  */
 int pv_cg_quota_min(const PvCgroup *cg, PvController c, const char *quota_file,

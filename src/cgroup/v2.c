@@ -14,25 +14,17 @@ static int v2_read_memory(const PvCgroup *cg, PvMemory *ret)
         int r;
 
         /* memory.current: absent in the root and where the memory controller is not enabled */
-        r = pv_cg_read_u64(cg, PV_CTRL_MEMORY, "memory.current", &m.usage);
-        if (r < 0)
-                return r;
-        r = pv_cg_limit_min(cg, PV_CTRL_MEMORY, "memory.max", &m.limit);
+        r = pv_cg_read_usage_limit(cg, "memory.current", "memory.max", PV_CG_LIMIT_UNKNOWN, false,
+                                   &m.usage, &m.limit);
         if (r < 0)
                 return r;
 
-        /* v2 accounts swap apart from memory (unlike v1 memsw) */
-        r = pv_cg_read_u64(cg, PV_CTRL_MEMORY, "memory.swap.current", &m.swap_usage);
-        if (r == 0) {
-                r = pv_cg_limit_min(cg, PV_CTRL_MEMORY, "memory.swap.max", &m.swap_limit);
-                if (r < 0)
-                        return r;
-                m.swap_accounted = true;
-        } else if (r == -ENOENT) {
-                m.swap_limit = PV_UNLIMITED;
-        } else {
+        /* v2 accounts swap apart from memory (unlike v1 memsw); no swap accounting: no limit */
+        r = pv_cg_read_usage_limit(cg, "memory.swap.current", "memory.swap.max",
+                                   PV_CG_LIMIT_UNKNOWN, true, &m.swap_usage, &m.swap_limit);
+        if (r < 0)
                 return r;
-        }
+        m.swap_accounted = r > 0;
 
         /* v2 memory.stat is hierarchical already; keys per Documentation/admin-guide/cgroup-v2.rst
          */
