@@ -163,17 +163,11 @@ static MemKey classify(const char *key, size_t len)
 static int parse_line(const char *s, size_t len, MemLine *ret)
 {
         const char *end = s + len;
-        const char *colon = memchr(s, ':', len);
         const char *p;
+        size_t key_len;
         uint64_t v;
 
-        if (!colon || colon == s)
-                return -EINVAL;
-        for (p = s; p < colon; p++)
-                if (isspace((unsigned char)*p))
-                        return -EINVAL;
-        p = pv_skip_blanks(colon + 1, end);
-        if (!pv_parse_dec(&p, end, &v))
+        if (!pv_split_key_dec(s, end, ':', &key_len, &v, &p))
                 return -EINVAL;
         p = pv_skip_blanks(p, end);
         bool kb = false;
@@ -187,10 +181,10 @@ static int parse_line(const char *s, size_t len, MemLine *ret)
         *ret = (MemLine){
             .line = s,
             .line_len = len,
-            .key_len = (size_t)(colon - s),
+            .key_len = key_len,
             .value = v,
             .kb = kb,
-            .key = classify(s, (size_t)(colon - s)),
+            .key = classify(s, key_len),
         };
         return 0;
 }

@@ -144,21 +144,13 @@ static VmKey classify(const char *key, size_t len)
 static int parse_line(const char *s, size_t len, size_t *ret_key_len, uint64_t *ret_value)
 {
         const char *end = s + len;
-        const char *sp = memchr(s, ' ', len);
         const char *p;
+        size_t key_len;
         uint64_t v;
 
-        if (!sp || sp == s)
+        if (!pv_split_key_dec(s, end, ' ', &key_len, &v, &p) || pv_skip_blanks(p, end) != end)
                 return -EINVAL;
-        for (p = s; p < sp; p++)
-                if (isspace((unsigned char)*p))
-                        return -EINVAL;
-        p = pv_skip_blanks(sp, end);
-        if (!pv_parse_dec(&p, end, &v))
-                return -EINVAL;
-        if (pv_skip_blanks(p, end) != end)
-                return -EINVAL;
-        *ret_key_len = (size_t)(sp - s);
+        *ret_key_len = key_len;
         *ret_value = v;
         return 0;
 }
