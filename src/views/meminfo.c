@@ -102,10 +102,7 @@ typedef enum MemKey {
         _K_MAX,
 } MemKey;
 
-static const struct {
-        const char *name;
-        MemKey key;
-} key_table[] = {
+static const PvKeyName key_table[] = {
     {"MemTotal", K_MEMTOTAL},
     {"MemFree", K_MEMFREE},
     {"MemAvailable", K_MEMAVAILABLE},
@@ -152,9 +149,9 @@ typedef struct MemLine {
 
 static MemKey classify(const char *key, size_t len)
 {
-        for (size_t i = 0; i < G_N_ELEMENTS(key_table); i++)
-                if (strlen(key_table[i].name) == len && memcmp(key_table[i].name, key, len) == 0)
-                        return key_table[i].key;
+        int k = pv_key_find(key_table, G_N_ELEMENTS(key_table), key, len);
+        if (k >= 0)
+                return (MemKey)k;
         if (len >= 9 && memcmp(key, "DirectMap", 9) == 0)
                 return K_KEEP;
         return K_OTHER;

@@ -83,6 +83,21 @@ static inline bool pv_split_key_dec(const char *s, const char *end, char sep, si
         return true;
 }
 
+/* A key of a host text and what a renderer makes of it: a value of the renderer's own enum. */
+typedef struct PvKeyName {
+        const char *name;
+        int key;
+} PvKeyName;
+
+/* The key of the row of table named [name, name + len), or -1 when no row has that name. */
+static inline int pv_key_find(const PvKeyName *table, size_t n, const char *name, size_t len)
+{
+        for (size_t i = 0; i < n; i++)
+                if (strlen(table[i].name) == len && memcmp(table[i].name, name, len) == 0)
+                        return table[i].key;
+        return -1;
+}
+
 static inline uint64_t pv_min_u64(uint64_t a, uint64_t b)
 {
         return a < b ? a : b;
