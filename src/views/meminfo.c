@@ -64,6 +64,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 
 #include "views.h"
 #include "views-internal.h"
@@ -232,6 +233,30 @@ static int parse_host(const char *text, uint64_t host[_K_MAX], MemLine **ret_lin
         return 0;
 }
 
+/* The keys that are one memory.stat counter of the container, in kB. */
+static const struct {
+        MemKey key;
+        size_t offset; /* of the counter in PvMemStat */
+} stat_keys[] = {
+    {K_SWAPCACHED, offsetof(PvMemStat, swapcached)},
+    {K_ACTIVE_ANON, offsetof(PvMemStat, active_anon)},
+    {K_INACTIVE_ANON, offsetof(PvMemStat, inactive_anon)},
+    {K_ACTIVE_FILE, offsetof(PvMemStat, active_file)},
+    {K_INACTIVE_FILE, offsetof(PvMemStat, inactive_file)},
+    {K_UNEVICTABLE, offsetof(PvMemStat, unevictable)},
+    {K_DIRTY, offsetof(PvMemStat, dirty)},
+    {K_WRITEBACK, offsetof(PvMemStat, writeback)},
+    {K_ANONPAGES, offsetof(PvMemStat, anon)},
+    {K_MAPPED, offsetof(PvMemStat, mapped_file)},
+    {K_SHMEM, offsetof(PvMemStat, shmem)},
+    {K_KRECLAIMABLE, offsetof(PvMemStat, slab_reclaimable)},
+    {K_SRECLAIMABLE, offsetof(PvMemStat, slab_reclaimable)},
+    {K_SUNRECLAIM, offsetof(PvMemStat, slab_unreclaimable)},
+    {K_KERNELSTACK, offsetof(PvMemStat, kernel_stack)},
+    {K_PAGETABLES, offsetof(PvMemStat, pagetables)},
+    {K_ANONHUGEPAGES, offsetof(PvMemStat, anon_thp)},
+};
+
 /*
  * The container's values of the memory keys into v[] (see the top of this
  * file), each capped at its MemTotal.
@@ -247,33 +272,19 @@ static void memory_values(const PvMemory *mem, const uint64_t host[_K_MAX], uint
         if (file_lru == 0)
                 file_lru = pv_sub_sat(st->file, st->shmem);
 
+        for (size_t i = 0; i < G_N_ELEMENTS(stat_keys); i++)
+                v[stat_keys[i].key] =
+                    to_kb(*(const uint64_t *)((const char *)st + stat_keys[i].offset));
         v[K_MEMTOTAL] = total;
         v[K_MEMFREE] = pv_sub_sat(total, to_kb(mem->usage));
         v[K_MEMAVAILABLE] =
             pv_add_sat(pv_add_sat(v[K_MEMFREE], to_kb(file_lru)), to_kb(st->slab_reclaimable));
         v[K_BUFFERS] = 0;
         v[K_CACHED] = to_kb(pv_sub_sat(st->file, st->swapcached));
-        v[K_SWAPCACHED] = to_kb(st->swapcached);
         v[K_ACTIVE] = to_kb(pv_add_sat(st->active_anon, st->active_file));
         v[K_INACTIVE] = to_kb(pv_add_sat(st->inactive_anon, st->inactive_file));
-        v[K_ACTIVE_ANON] = to_kb(st->active_anon);
-        v[K_INACTIVE_ANON] = to_kb(st->inactive_anon);
-        v[K_ACTIVE_FILE] = to_kb(st->active_file);
-        v[K_INACTIVE_FILE] = to_kb(st->inactive_file);
-        v[K_UNEVICTABLE] = to_kb(st->unevictable);
         v[K_MLOCKED] = pv_min_u64(host[K_MLOCKED], v[K_UNEVICTABLE]);
-        v[K_DIRTY] = to_kb(st->dirty);
-        v[K_WRITEBACK] = to_kb(st->writeback);
-        v[K_ANONPAGES] = to_kb(st->anon);
-        v[K_MAPPED] = to_kb(st->mapped_file);
-        v[K_SHMEM] = to_kb(st->shmem);
-        v[K_KRECLAIMABLE] = to_kb(st->slab_reclaimable);
         v[K_SLAB] = to_kb(pv_add_sat(st->slab_reclaimable, st->slab_unreclaimable));
-        v[K_SRECLAIMABLE] = to_kb(st->slab_reclaimable);
-        v[K_SUNRECLAIM] = to_kb(st->slab_unreclaimable);
-        v[K_KERNELSTACK] = to_kb(st->kernel_stack);
-        v[K_PAGETABLES] = to_kb(st->pagetables);
-        v[K_ANONHUGEPAGES] = to_kb(st->anon_thp);
         for (int k = K_MEMTOTAL; k < _K_MAX; k++)
                 v[k] = pv_min_u64(v[k], total);
 }
