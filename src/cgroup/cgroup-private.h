@@ -26,6 +26,19 @@ typedef struct PvCgroupOps {
         int (*read_tasks)(const PvCgroup *cg, PvController c, PvTaskCounts *ret);
 } PvCgroupOps;
 
+/*
+ * The ops of one version, whose readers are named PREFIX_read_* (v1_read_memory,
+ * ...); events is its memory_events file.
+ */
+#define PV_CGROUP_OPS(prefix, events)                                                              \
+        {                                                                                          \
+                .read_memory = prefix##_read_memory, .memory_events = (events),                    \
+                .read_cpu_usage = prefix##_read_cpu_usage,                                         \
+                .read_cpu_quota = prefix##_read_cpu_quota, .read_cpuset = prefix##_read_cpuset,    \
+                .read_mems = prefix##_read_mems, .read_numa = prefix##_read_numa,                  \
+                .read_io = prefix##_read_io, .read_tasks = prefix##_read_tasks,                    \
+        }
+
 extern const PvCgroupOps pv_cgroup_v1_ops;
 extern const PvCgroupOps pv_cgroup_v2_ops;
 
@@ -97,6 +110,22 @@ int pv_cg_gone(const PvCgroup *cg, PvController c);
  * itself vanished, -ENOENT. Returns 0 (PV_UNLIMITED when no level limits) or -errno.
  */
 int pv_cg_limit_min(const PvCgroup *cg, PvController c, const char *file, uint64_t *ret);
+
+/* Not a limit the kernel writes: tells pv_cg_read_usage_limit to read the limit files. */
+#define PV_CG_LIMIT_UNKNOWN (UINT64_MAX - 1)
+
+/*
+ * A memory counter of the cgroup (usage_file, at level 0) and its limit:
+ * known_limit (a limit the kernel already took the minimum of, as v1
+ * memory.stat's hierarchical_*_limit) or, when PV_CG_LIMIT_UNKNOWN, the
+ * smallest limit_file over the chain (pv_cg_limit_min). Returns 1; 0 when
+ * usage_file is absent and optional (the kernel keeps no such counter: usage
+ * 0, no limit); -errno (-ENOENT when the cgroup vanished, or usage_file is
+ * absent and not optional); nothing is written on failure.
+ */
+int pv_cg_read_usage_limit(const PvCgroup *cg, const char *usage_file, const char *limit_file,
+                           uint64_t known_limit, bool optional, uint64_t *ret_usage,
+                           uint64_t *ret_limit);
 
 /* Smallest quota/period ratio over the chain, for v1 pairs of files (quota_file NULL: v2 cpu.max).
  */

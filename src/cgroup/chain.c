@@ -122,6 +122,31 @@ int pv_cg_limit_min(const PvCgroup *cg, PvController c, const char *file, uint64
         return 0;
 }
 
+int pv_cg_read_usage_limit(const PvCgroup *cg, const char *usage_file, const char *limit_file,
+                           uint64_t known_limit, bool optional, uint64_t *ret_usage,
+                           uint64_t *ret_limit)
+{
+        uint64_t usage, limit;
+        int r = pv_cg_read_u64(cg, PV_CTRL_MEMORY, usage_file, &usage);
+        if (r == -ENOENT && optional) {
+                *ret_usage = 0;
+                *ret_limit = PV_UNLIMITED;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        if (known_limit == PV_CG_LIMIT_UNKNOWN) {
+                r = pv_cg_limit_min(cg, PV_CTRL_MEMORY, limit_file, &limit);
+                if (r < 0)
+                        return r;
+        } else {
+                limit = pv_limit_normalize(known_limit);
+        }
+        *ret_usage = usage;
+        *ret_limit = limit;
+        return 1;
+}
+
 /*
  * The quota and period of one level: v1 quota_file and period_file (the
  * period read only under a quota), or v2 cpu.max (quota_file NULL). *ret_q

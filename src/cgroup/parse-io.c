@@ -18,11 +18,7 @@ void pv_io_stats_clear(PvIoStats *s)
 static int cmp_dev(const void *a, const void *b)
 {
         const PvIoDev *x = a, *y = b;
-        if (x->major != y->major)
-                return x->major < y->major ? -1 : 1;
-        if (x->minor != y->minor)
-                return x->minor < y->minor ? -1 : 1;
-        return 0;
+        return pv_cmp_i64(x->major, y->major) ?: pv_cmp_i64(x->minor, y->minor);
 }
 
 /* Finds or appends (major, minor) in an unsorted growing array. */

@@ -9,23 +9,11 @@
 #include "common/fileio.h"
 #include "parse.h"
 
-/* Not a value the kernel writes: marks a memory.stat key as absent. */
-#define V1_ABSENT (UINT64_MAX - 1)
-
-/* A limit from memory.stat's hierarchical_* keys, or the walk over the ancestors. */
-static int v1_limit(const PvCgroup *cg, uint64_t from_stat, const char *file, uint64_t *ret)
-{
-        if (from_stat == V1_ABSENT)
-                return pv_cg_limit_min(cg, PV_CTRL_MEMORY, file, ret);
-        *ret = pv_limit_normalize(from_stat);
-        return 0;
-}
-
 static int v1_read_memory(const PvCgroup *cg, PvMemory *ret)
 {
         PvMemory m = {};
         uint64_t memsw_usage, memsw_limit, rss = 0;
-        uint64_t hier_limit = V1_ABSENT, hier_memsw_limit = V1_ABSENT;
+        uint64_t hier_limit = PV_CG_LIMIT_UNKNOWN, hier_memsw_limit = PV_CG_LIMIT_UNKNOWN;
         int r;
 
         /*
@@ -60,35 +48,28 @@ static int v1_read_memory(const PvCgroup *cg, PvMemory *ret)
                 return r;
         m.stat.anon = rss; /* v1 rss already includes rss_huge */
 
-        r = pv_cg_read_u64(cg, PV_CTRL_MEMORY, "memory.usage_in_bytes", &m.usage);
-        if (r < 0)
-                return r;
-        r = v1_limit(cg, hier_limit, "memory.limit_in_bytes", &m.limit);
+        r = pv_cg_read_usage_limit(cg, "memory.usage_in_bytes", "memory.limit_in_bytes", hier_limit,
+                                   false, &m.usage, &m.limit);
         if (r < 0)
                 return r;
 
         /*
          * memsw counts memory + swap (kernel built with swap accounting and
-         * swapaccount not off); without it the files are absent.
+         * swapaccount not off); without it the files are absent, and swap
+         * is unlimited.
          */
-        r = pv_cg_read_u64(cg, PV_CTRL_MEMORY, "memory.memsw.usage_in_bytes", &memsw_usage);
-        if (r == 0) {
-                r = v1_limit(cg, hier_memsw_limit, "memory.memsw.limit_in_bytes", &memsw_limit);
-                if (r < 0)
-                        return r;
-                m.swap_accounted = true;
-                m.swap_usage = memsw_usage > m.usage ? memsw_usage - m.usage : 0;
-                if (memsw_limit == PV_UNLIMITED)
-                        m.swap_limit = PV_UNLIMITED;
-                else if (m.limit == PV_UNLIMITED)
-                        m.swap_limit = memsw_limit; /* memory unbounded: memsw alone bounds swap */
-                else
-                        m.swap_limit = memsw_limit > m.limit ? memsw_limit - m.limit : 0;
-        } else if (r == -ENOENT) {
-                m.swap_limit = PV_UNLIMITED;
-        } else {
+        r = pv_cg_read_usage_limit(cg, "memory.memsw.usage_in_bytes", "memory.memsw.limit_in_bytes",
+                                   hier_memsw_limit, true, &memsw_usage, &memsw_limit);
+        if (r < 0)
                 return r;
-        }
+        m.swap_accounted = r > 0;
+        m.swap_usage = memsw_usage > m.usage ? memsw_usage - m.usage : 0;
+        if (memsw_limit == PV_UNLIMITED)
+                m.swap_limit = PV_UNLIMITED;
+        else if (m.limit == PV_UNLIMITED)
+                m.swap_limit = memsw_limit; /* memory unbounded: memsw alone bounds swap */
+        else
+                m.swap_limit = memsw_limit > m.limit ? memsw_limit - m.limit : 0;
         *ret = m;
         return 0;
 }
@@ -177,27 +158,29 @@ static int v1_read_cpu_quota(const PvCgroup *cg, uint64_t *ret_quota_us, uint64_
                                ret_quota_us, ret_period_us);
 }
 
-static int v1_read_cpuset(const PvCgroup *cg, PvCpuSet *ret)
+/*
+ * A cpu or node list: effective (4.7+) is the list as narrowed by the
+ * ancestors and hotplug, else the list as written.
+ */
+static int v1_read_list(const PvCgroup *cg, const char *effective, const char *file, PvCpuSet *ret)
 {
-        /* effective_cpus (4.7+) is cpus as narrowed by the ancestors and hotplug */
-        int r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, 0, "cpuset.effective_cpus", ret);
+        int r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, 0, effective, ret);
         if (r == -ENOENT)
-                r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, 0, "cpuset.cpus", ret);
-        /* every live v1 cpuset cgroup has cpuset.cpus: without it, gone or odd */
+                r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, 0, file, ret);
+        /* every live v1 cpuset cgroup has both lists: without one, gone or odd */
         if (r == -ENOENT)
                 return pv_cg_gone(cg, PV_CTRL_CPUSET) < 0 ? -ENOENT : -ENODATA;
         return r;
 }
 
+static int v1_read_cpuset(const PvCgroup *cg, PvCpuSet *ret)
+{
+        return v1_read_list(cg, "cpuset.effective_cpus", "cpuset.cpus", ret);
+}
+
 static int v1_read_mems(const PvCgroup *cg, PvCpuSet *ret)
 {
-        /* effective_mems: mems as narrowed by the ancestors and memory hotplug */
-        int r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, 0, "cpuset.effective_mems", ret);
-        if (r == -ENOENT)
-                r = pv_cg_read_cpuset(cg, PV_CTRL_CPUSET, 0, "cpuset.mems", ret);
-        if (r == -ENOENT)
-                return pv_cg_gone(cg, PV_CTRL_CPUSET) < 0 ? -ENOENT : -ENODATA;
-        return r;
+        return v1_read_list(cg, "cpuset.effective_mems", "cpuset.mems", ret);
 }
 
 static int v1_read_numa(const PvCgroup *cg, PvNumaUsage *ret)
@@ -276,15 +259,5 @@ static int v1_read_tasks(const PvCgroup *cg, PvController c, PvTaskCounts *ret)
         return pv_cg_count_tasks(cg, c, "tasks", true, ret);
 }
 
-const PvCgroupOps pv_cgroup_v1_ops = {
-    .read_memory = v1_read_memory,
-    /* its oom_kill (4.13+) counts kills in the cgroup and its descendants */
-    .memory_events = "memory.oom_control",
-    .read_cpu_usage = v1_read_cpu_usage,
-    .read_cpu_quota = v1_read_cpu_quota,
-    .read_cpuset = v1_read_cpuset,
-    .read_mems = v1_read_mems,
-    .read_numa = v1_read_numa,
-    .read_io = v1_read_io,
-    .read_tasks = v1_read_tasks,
-};
+/* memory.oom_control's oom_kill (4.13+) counts kills in the cgroup and its descendants */
+const PvCgroupOps pv_cgroup_v1_ops = PV_CGROUP_OPS(v1, "memory.oom_control");

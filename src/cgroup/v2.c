@@ -14,25 +14,17 @@ static int v2_read_memory(const PvCgroup *cg, PvMemory *ret)
         int r;
 
         /* memory.current: absent in the root and where the memory controller is not enabled */
-        r = pv_cg_read_u64(cg, PV_CTRL_MEMORY, "memory.current", &m.usage);
-        if (r < 0)
-                return r;
-        r = pv_cg_limit_min(cg, PV_CTRL_MEMORY, "memory.max", &m.limit);
+        r = pv_cg_read_usage_limit(cg, "memory.current", "memory.max", PV_CG_LIMIT_UNKNOWN, false,
+                                   &m.usage, &m.limit);
         if (r < 0)
                 return r;
 
-        /* v2 accounts swap apart from memory (unlike v1 memsw) */
-        r = pv_cg_read_u64(cg, PV_CTRL_MEMORY, "memory.swap.current", &m.swap_usage);
-        if (r == 0) {
-                r = pv_cg_limit_min(cg, PV_CTRL_MEMORY, "memory.swap.max", &m.swap_limit);
-                if (r < 0)
-                        return r;
-                m.swap_accounted = true;
-        } else if (r == -ENOENT) {
-                m.swap_limit = PV_UNLIMITED;
-        } else {
+        /* v2 accounts swap apart from memory (unlike v1 memsw); no swap accounting: no limit */
+        r = pv_cg_read_usage_limit(cg, "memory.swap.current", "memory.swap.max",
+                                   PV_CG_LIMIT_UNKNOWN, true, &m.swap_usage, &m.swap_limit);
+        if (r < 0)
                 return r;
-        }
+        m.swap_accounted = r > 0;
 
         /* v2 memory.stat is hierarchical already; keys per Documentation/admin-guide/cgroup-v2.rst
          */
@@ -162,15 +154,5 @@ static int v2_read_tasks(const PvCgroup *cg, PvController c, PvTaskCounts *ret)
         return pv_cg_count_tasks(cg, c, "cgroup.threads", false, ret);
 }
 
-const PvCgroupOps pv_cgroup_v2_ops = {
-    .read_memory = v2_read_memory,
-    /* hierarchical unless mounted with memory_localevents */
-    .memory_events = "memory.events",
-    .read_cpu_usage = v2_read_cpu_usage,
-    .read_cpu_quota = v2_read_cpu_quota,
-    .read_cpuset = v2_read_cpuset,
-    .read_mems = v2_read_mems,
-    .read_numa = v2_read_numa,
-    .read_io = v2_read_io,
-    .read_tasks = v2_read_tasks,
-};
+/* memory.events is hierarchical unless mounted with memory_localevents */
+const PvCgroupOps pv_cgroup_v2_ops = PV_CGROUP_OPS(v2, "memory.events");

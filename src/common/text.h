@@ -54,3 +54,12 @@ bool pv_tok_eq(const char *tok, size_t len, const char *word);
  * controllers of a /proc/PID/cgroup line, a mount's options) holds word.
  */
 bool pv_list_has(const char *list, size_t len, char sep, const char *word);
+
+/*
+ * -1, 0 or 1 as a is below, equal to or above b: the comparators that sort
+ * parsed records chain it over their keys with ?:.
+ */
+static inline int pv_cmp_i64(int64_t a, int64_t b)
+{
+        return (a > b) - (a < b);
+}

@@ -320,24 +320,25 @@ int pv_caller_container(PvDaemon *d, pid_t pid, PvContainer **ret)
         }
 }
 
+static gboolean reader_expired(gpointer key, gpointer value, gpointer user_data)
+{
+        const CallerEntry *e = value;
+        return !pv_pidref_alive(&e->reader) || !target_alive(e->target);
+}
+
+static gboolean pidns_expired(gpointer key, gpointer value, gpointer user_data)
+{
+        const PidnsEntry *p = value;
+        const gint64 *now = user_data;
+        return p->init ? !target_alive(p->init) : *now >= p->retry_us;
+}
+
 void pv_caller_cache_expire(PvCallerCache *cache)
 {
         gint64 now = g_get_monotonic_time();
-        GHashTableIter it;
-        gpointer value;
 
         g_mutex_lock(&cache->lock);
-        g_hash_table_iter_init(&it, cache->readers);
-        while (g_hash_table_iter_next(&it, NULL, &value)) {
-                CallerEntry *e = value;
-                if (!pv_pidref_alive(&e->reader) || !target_alive(e->target))
-                        g_hash_table_iter_remove(&it);
-        }
-        g_hash_table_iter_init(&it, cache->pidns);
-        while (g_hash_table_iter_next(&it, NULL, &value)) {
-                PidnsEntry *p = value;
-                if (p->init ? !target_alive(p->init) : now >= p->retry_us)
-                        g_hash_table_iter_remove(&it);
-        }
+        g_hash_table_foreach_remove(cache->readers, reader_expired, NULL);
+        g_hash_table_foreach_remove(cache->pidns, pidns_expired, &now);
         g_mutex_unlock(&cache->lock);
 }

@@ -55,67 +55,45 @@ extern PvGatherFn pv_gather_meminfo, pv_gather_cpuinfo, pv_gather_stat, pv_gathe
         .ino = (ino_), .parent = (parent_), .name = (name_), .path = (path_), .mode = FILE_MODE,   \
         .gather = (gather_)
 
-/* THE table of virtual files. Readdir lists a directory's entries in this order. */
+/*
+ * THE table of virtual files, a row a line. Readdir lists a directory's
+ * entries in this order.
+ */
+/* clang-format off */
 const PvFile pv_fs_files[] = {
     DIR_ROW(INO_ROOT, INO_ROOT, "", ""),
     DIR_ROW(INO_PROC, INO_ROOT, "proc", "proc"),
-    {FILE_ROW(INO_MEMINFO, INO_PROC, "meminfo", "proc/meminfo", pv_gather_meminfo), .host = true,
-     .host_required = true, .runc_bind = true},
-    {FILE_ROW(INO_CPUINFO, INO_PROC, "cpuinfo", "proc/cpuinfo", pv_gather_cpuinfo), .host = true,
-     .host_required = true, .host_records = true, .runc_bind = true},
-    {FILE_ROW(INO_STAT, INO_PROC, "stat", "proc/stat", pv_gather_stat), .host = true,
-     .host_required = true, .runc_bind = true},
-    {FILE_ROW(INO_DISKSTATS, INO_PROC, "diskstats", "proc/diskstats", pv_gather_diskstats),
-     .host = true, .host_required = true, .host_records = true, .runc_bind = true},
-    {FILE_ROW(INO_UPTIME, INO_PROC, "uptime", "proc/uptime", pv_gather_uptime), .host = true,
-     .host_required = true, .runc_bind = true},
-    {FILE_ROW(INO_LOADAVG, INO_PROC, "loadavg", "proc/loadavg", pv_gather_loadavg), .host = true,
-     .host_required = true, .runc_bind = true},
-    {FILE_ROW(INO_SWAPS, INO_PROC, "swaps", "proc/swaps", pv_gather_swaps), .host = true,
-     .host_required = true, .host_records = true, .runc_bind = true},
+    {FILE_ROW(INO_MEMINFO, INO_PROC, "meminfo", "proc/meminfo", pv_gather_meminfo),         .host = true, .host_required = true, .runc_bind = true},
+    {FILE_ROW(INO_CPUINFO, INO_PROC, "cpuinfo", "proc/cpuinfo", pv_gather_cpuinfo),         .host = true, .host_required = true, .host_records = true, .runc_bind = true},
+    {FILE_ROW(INO_STAT, INO_PROC, "stat", "proc/stat", pv_gather_stat),                     .host = true, .host_required = true, .runc_bind = true},
+    {FILE_ROW(INO_DISKSTATS, INO_PROC, "diskstats", "proc/diskstats", pv_gather_diskstats), .host = true, .host_required = true, .host_records = true, .runc_bind = true},
+    {FILE_ROW(INO_UPTIME, INO_PROC, "uptime", "proc/uptime", pv_gather_uptime),             .host = true, .host_required = true, .runc_bind = true},
+    {FILE_ROW(INO_LOADAVG, INO_PROC, "loadavg", "proc/loadavg", pv_gather_loadavg),         .host = true, .host_required = true, .runc_bind = true},
+    {FILE_ROW(INO_SWAPS, INO_PROC, "swaps", "proc/swaps", pv_gather_swaps),                 .host = true, .host_required = true, .host_records = true, .runc_bind = true},
     /* hosts without these (no PSI, an old kernel) still serve the rest */
     {FILE_ROW(INO_VMSTAT, INO_PROC, "vmstat", "proc/vmstat", pv_gather_vmstat), .host = true},
     DIR_ROW(INO_PRESSURE, INO_PROC, "pressure", "proc/pressure"),
-    {FILE_ROW(INO_PRESSURE_CPU, INO_PRESSURE, "cpu", "proc/pressure/cpu", pv_gather_pressure_cpu),
-     .host = true},
-    {FILE_ROW(INO_PRESSURE_MEMORY, INO_PRESSURE, "memory", "proc/pressure/memory",
-              pv_gather_pressure_memory),
-     .host = true},
-    {FILE_ROW(INO_PRESSURE_IO, INO_PRESSURE, "io", "proc/pressure/io", pv_gather_pressure_io),
-     .host = true},
+    {FILE_ROW(INO_PRESSURE_CPU, INO_PRESSURE, "cpu", "proc/pressure/cpu", pv_gather_pressure_cpu),             .host = true},
+    {FILE_ROW(INO_PRESSURE_MEMORY, INO_PRESSURE, "memory", "proc/pressure/memory", pv_gather_pressure_memory), .host = true},
+    {FILE_ROW(INO_PRESSURE_IO, INO_PRESSURE, "io", "proc/pressure/io", pv_gather_pressure_io),                 .host = true},
     DIR_ROW(INO_SYS, INO_ROOT, "sys", "sys"),
     DIR_ROW(INO_SYS_DEVICES, INO_SYS, "devices", "sys/devices"),
     DIR_ROW(INO_SYS_SYSTEM, INO_SYS_DEVICES, "system", "sys/devices/system"),
     DIR_ROW(INO_SYS_CPU, INO_SYS_SYSTEM, "cpu", "sys/devices/system/cpu"),
     /* the CPU view needs the host's online CPUs */
-    {FILE_ROW(INO_CPU_ONLINE, INO_SYS_CPU, "online", "sys/devices/system/cpu/online",
-              pv_gather_cpu_visible),
-     .host = true, .host_required = true},
-    {FILE_ROW(INO_CPU_POSSIBLE, INO_SYS_CPU, "possible", "sys/devices/system/cpu/possible",
-              pv_gather_cpu_visible),
-     .host = true},
-    {FILE_ROW(INO_CPU_PRESENT, INO_SYS_CPU, "present", "sys/devices/system/cpu/present",
-              pv_gather_cpu_visible),
-     .host = true},
+    {FILE_ROW(INO_CPU_ONLINE, INO_SYS_CPU, "online", "sys/devices/system/cpu/online", pv_gather_cpu_visible),       .host = true, .host_required = true},
+    {FILE_ROW(INO_CPU_POSSIBLE, INO_SYS_CPU, "possible", "sys/devices/system/cpu/possible", pv_gather_cpu_visible), .host = true},
+    {FILE_ROW(INO_CPU_PRESENT, INO_SYS_CPU, "present", "sys/devices/system/cpu/present", pv_gather_cpu_visible),    .host = true},
     /* absent on kernels built without CPU hotplug */
-    {FILE_ROW(INO_CPU_OFFLINE, INO_SYS_CPU, "offline", "sys/devices/system/cpu/offline",
-              pv_gather_cpu_offline),
-     .host = true},
+    {FILE_ROW(INO_CPU_OFFLINE, INO_SYS_CPU, "offline", "sys/devices/system/cpu/offline", pv_gather_cpu_offline), .host = true},
     /* absent on kernels built without NUMA: a container reader gets EOPNOTSUPP */
     DIR_ROW(INO_SYS_NODE, INO_SYS_SYSTEM, "node", "sys/devices/system/node"),
-    {FILE_ROW(INO_NODE_ONLINE, INO_SYS_NODE, "online", "sys/devices/system/node/online",
-              pv_gather_node_online),
-     .host = true},
-    {FILE_ROW(INO_NODE_POSSIBLE, INO_SYS_NODE, "possible", "sys/devices/system/node/possible",
-              pv_gather_node_online),
-     .host = true},
-    {FILE_ROW(INO_NODE_HAS_CPU, INO_SYS_NODE, "has_cpu", "sys/devices/system/node/has_cpu",
-              pv_gather_node_has_cpu),
-     .host = true},
-    {FILE_ROW(INO_NODE_HAS_MEMORY, INO_SYS_NODE, "has_memory", "sys/devices/system/node/has_memory",
-              pv_gather_node_has_memory),
-     .host = true},
+    {FILE_ROW(INO_NODE_ONLINE, INO_SYS_NODE, "online", "sys/devices/system/node/online", pv_gather_node_online),                 .host = true},
+    {FILE_ROW(INO_NODE_POSSIBLE, INO_SYS_NODE, "possible", "sys/devices/system/node/possible", pv_gather_node_online),           .host = true},
+    {FILE_ROW(INO_NODE_HAS_CPU, INO_SYS_NODE, "has_cpu", "sys/devices/system/node/has_cpu", pv_gather_node_has_cpu),             .host = true},
+    {FILE_ROW(INO_NODE_HAS_MEMORY, INO_SYS_NODE, "has_memory", "sys/devices/system/node/has_memory", pv_gather_node_has_memory), .host = true},
 };
+/* clang-format on */
 
 const PvFile pv_fs_cpu_dir_file = DIR_ROW(0, INO_SYS_CPU, NULL, NULL);
 const size_t pv_fs_n_files = G_N_ELEMENTS(pv_fs_files);

@@ -21,16 +21,13 @@
 #include "journal.h"
 #include "keeper-private.h"
 #include "log.h"
+#include "sigset.h"
 
 /* The keeper takes these from its signalfd only; *ret_mask (if not NULL) gets them. */
 void pv_keeper_block_signals(sigset_t *ret_mask)
 {
         sigset_t mask;
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGCHLD);
-        sigaddset(&mask, SIGHUP);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
+        pv_sigset_of(&mask, SIGCHLD, SIGHUP, SIGTERM, SIGINT, 0);
         sigprocmask(SIG_BLOCK, &mask, NULL);
         if (ret_mask)
                 *ret_mask = mask;

@@ -22,6 +22,7 @@
 #include "journal.h"
 #include "log.h"
 #include "sampler.h"
+#include "sigset.h"
 
 #define REPLAY_SLOT PV_WORKER_THREADS
 
@@ -358,11 +359,7 @@ int pv_worker_main(PvOptions *opts, const PvWorkerArgs *a)
          */
         mallopt(M_ARENA_MAX, 2);
         /* every thread blocks these; the main thread takes SIGTERM from a signalfd */
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGHUP);
-        sigaddset(&mask, SIGUSR2);
-        sigaddset(&mask, SIGCHLD);
+        pv_sigset_of(&mask, SIGTERM, SIGHUP, SIGUSR2, SIGCHLD, 0);
         pthread_sigmask(SIG_BLOCK, &mask, NULL);
         signal(SIGINT, SIG_IGN); /* a terminal's ^C is for the keeper, which stops us */
         signal(SIGPIPE, SIG_IGN);

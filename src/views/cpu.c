@@ -155,11 +155,7 @@ typedef struct PkgCore {
 static int cmp_pkg_core(const void *a, const void *b)
 {
         const PkgCore *x = a, *y = b;
-        if (x->pkg != y->pkg)
-                return x->pkg < y->pkg ? -1 : 1;
-        if (x->core != y->core)
-                return x->core < y->core ? -1 : 1;
-        return 0;
+        return pv_cmp_i64(x->pkg, y->pkg) ?: pv_cmp_i64(x->core, y->core);
 }
 
 /* Per package of the visible CPUs: thread and distinct core counts. */

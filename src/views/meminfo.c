@@ -64,6 +64,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 
 #include "views.h"
 #include "views-internal.h"
@@ -102,10 +103,7 @@ typedef enum MemKey {
         _K_MAX,
 } MemKey;
 
-static const struct {
-        const char *name;
-        MemKey key;
-} key_table[] = {
+static const PvKeyName key_table[] = {
     {"MemTotal", K_MEMTOTAL},
     {"MemFree", K_MEMFREE},
     {"MemAvailable", K_MEMAVAILABLE},
@@ -152,9 +150,9 @@ typedef struct MemLine {
 
 static MemKey classify(const char *key, size_t len)
 {
-        for (size_t i = 0; i < G_N_ELEMENTS(key_table); i++)
-                if (strlen(key_table[i].name) == len && memcmp(key_table[i].name, key, len) == 0)
-                        return key_table[i].key;
+        int k = pv_key_find(key_table, G_N_ELEMENTS(key_table), key, len);
+        if (k >= 0)
+                return (MemKey)k;
         if (len >= 9 && memcmp(key, "DirectMap", 9) == 0)
                 return K_KEEP;
         return K_OTHER;
@@ -163,17 +161,11 @@ static MemKey classify(const char *key, size_t len)
 static int parse_line(const char *s, size_t len, MemLine *ret)
 {
         const char *end = s + len;
-        const char *colon = memchr(s, ':', len);
         const char *p;
+        size_t key_len;
         uint64_t v;
 
-        if (!colon || colon == s)
-                return -EINVAL;
-        for (p = s; p < colon; p++)
-                if (isspace((unsigned char)*p))
-                        return -EINVAL;
-        p = pv_skip_blanks(colon + 1, end);
-        if (!pv_parse_dec(&p, end, &v))
+        if (!pv_split_key_dec(s, end, ':', &key_len, &v, &p))
                 return -EINVAL;
         p = pv_skip_blanks(p, end);
         bool kb = false;
@@ -187,10 +179,10 @@ static int parse_line(const char *s, size_t len, MemLine *ret)
         *ret = (MemLine){
             .line = s,
             .line_len = len,
-            .key_len = (size_t)(colon - s),
+            .key_len = key_len,
             .value = v,
             .kb = kb,
-            .key = classify(s, (size_t)(colon - s)),
+            .key = classify(s, key_len),
         };
         return 0;
 }
@@ -241,6 +233,30 @@ static int parse_host(const char *text, uint64_t host[_K_MAX], MemLine **ret_lin
         return 0;
 }
 
+/* The keys that are one memory.stat counter of the container, in kB. */
+static const struct {
+        MemKey key;
+        size_t offset; /* of the counter in PvMemStat */
+} stat_keys[] = {
+    {K_SWAPCACHED, offsetof(PvMemStat, swapcached)},
+    {K_ACTIVE_ANON, offsetof(PvMemStat, active_anon)},
+    {K_INACTIVE_ANON, offsetof(PvMemStat, inactive_anon)},
+    {K_ACTIVE_FILE, offsetof(PvMemStat, active_file)},
+    {K_INACTIVE_FILE, offsetof(PvMemStat, inactive_file)},
+    {K_UNEVICTABLE, offsetof(PvMemStat, unevictable)},
+    {K_DIRTY, offsetof(PvMemStat, dirty)},
+    {K_WRITEBACK, offsetof(PvMemStat, writeback)},
+    {K_ANONPAGES, offsetof(PvMemStat, anon)},
+    {K_MAPPED, offsetof(PvMemStat, mapped_file)},
+    {K_SHMEM, offsetof(PvMemStat, shmem)},
+    {K_KRECLAIMABLE, offsetof(PvMemStat, slab_reclaimable)},
+    {K_SRECLAIMABLE, offsetof(PvMemStat, slab_reclaimable)},
+    {K_SUNRECLAIM, offsetof(PvMemStat, slab_unreclaimable)},
+    {K_KERNELSTACK, offsetof(PvMemStat, kernel_stack)},
+    {K_PAGETABLES, offsetof(PvMemStat, pagetables)},
+    {K_ANONHUGEPAGES, offsetof(PvMemStat, anon_thp)},
+};
+
 /*
  * The container's values of the memory keys into v[] (see the top of this
  * file), each capped at its MemTotal.
@@ -256,33 +272,19 @@ static void memory_values(const PvMemory *mem, const uint64_t host[_K_MAX], uint
         if (file_lru == 0)
                 file_lru = pv_sub_sat(st->file, st->shmem);
 
+        for (size_t i = 0; i < G_N_ELEMENTS(stat_keys); i++)
+                v[stat_keys[i].key] =
+                    to_kb(*(const uint64_t *)((const char *)st + stat_keys[i].offset));
         v[K_MEMTOTAL] = total;
         v[K_MEMFREE] = pv_sub_sat(total, to_kb(mem->usage));
         v[K_MEMAVAILABLE] =
             pv_add_sat(pv_add_sat(v[K_MEMFREE], to_kb(file_lru)), to_kb(st->slab_reclaimable));
         v[K_BUFFERS] = 0;
         v[K_CACHED] = to_kb(pv_sub_sat(st->file, st->swapcached));
-        v[K_SWAPCACHED] = to_kb(st->swapcached);
         v[K_ACTIVE] = to_kb(pv_add_sat(st->active_anon, st->active_file));
         v[K_INACTIVE] = to_kb(pv_add_sat(st->inactive_anon, st->inactive_file));
-        v[K_ACTIVE_ANON] = to_kb(st->active_anon);
-        v[K_INACTIVE_ANON] = to_kb(st->inactive_anon);
-        v[K_ACTIVE_FILE] = to_kb(st->active_file);
-        v[K_INACTIVE_FILE] = to_kb(st->inactive_file);
-        v[K_UNEVICTABLE] = to_kb(st->unevictable);
         v[K_MLOCKED] = pv_min_u64(host[K_MLOCKED], v[K_UNEVICTABLE]);
-        v[K_DIRTY] = to_kb(st->dirty);
-        v[K_WRITEBACK] = to_kb(st->writeback);
-        v[K_ANONPAGES] = to_kb(st->anon);
-        v[K_MAPPED] = to_kb(st->mapped_file);
-        v[K_SHMEM] = to_kb(st->shmem);
-        v[K_KRECLAIMABLE] = to_kb(st->slab_reclaimable);
         v[K_SLAB] = to_kb(pv_add_sat(st->slab_reclaimable, st->slab_unreclaimable));
-        v[K_SRECLAIMABLE] = to_kb(st->slab_reclaimable);
-        v[K_SUNRECLAIM] = to_kb(st->slab_unreclaimable);
-        v[K_KERNELSTACK] = to_kb(st->kernel_stack);
-        v[K_PAGETABLES] = to_kb(st->pagetables);
-        v[K_ANONHUGEPAGES] = to_kb(st->anon_thp);
         for (int k = K_MEMTOTAL; k < _K_MAX; k++)
                 v[k] = pv_min_u64(v[k], total);
 }

@@ -56,6 +56,48 @@ static inline const char *pv_skip_blanks(const char *p, const char *end)
         return p;
 }
 
+/*
+ * The key and number of a line [s, end) such as "Key: 123 kB" (sep ':') or
+ * "key 123" (sep ' '): a key without white space up to the first sep, then
+ * blanks and an unsigned decimal. *ret_rest is what follows the number.
+ * Returns false, writing nothing, when the line is not of that form.
+ */
+static inline bool pv_split_key_dec(const char *s, const char *end, char sep, size_t *ret_key_len,
+                                    uint64_t *ret_value, const char **ret_rest)
+{
+        const char *at = memchr(s, sep, (size_t)(end - s));
+        const char *p;
+        uint64_t v;
+
+        if (!at || at == s)
+                return false;
+        for (p = s; p < at; p++)
+                if (isspace((unsigned char)*p))
+                        return false;
+        p = pv_skip_blanks(at + 1, end);
+        if (!pv_parse_dec(&p, end, &v))
+                return false;
+        *ret_key_len = (size_t)(at - s);
+        *ret_value = v;
+        *ret_rest = p;
+        return true;
+}
+
+/* A key of a host text and what a renderer makes of it: a value of the renderer's own enum. */
+typedef struct PvKeyName {
+        const char *name;
+        int key;
+} PvKeyName;
+
+/* The key of the row of table named [name, name + len), or -1 when no row has that name. */
+static inline int pv_key_find(const PvKeyName *table, size_t n, const char *name, size_t len)
+{
+        for (size_t i = 0; i < n; i++)
+                if (strlen(table[i].name) == len && memcmp(table[i].name, name, len) == 0)
+                        return table[i].key;
+        return -1;
+}
+
 static inline uint64_t pv_min_u64(uint64_t a, uint64_t b)
 {
         return a < b ? a : b;

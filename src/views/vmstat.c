@@ -95,10 +95,7 @@ typedef enum VmKey {
         _V_MAX,
 } VmKey;
 
-static const struct {
-        const char *name;
-        VmKey key;
-} key_table[] = {
+static const PvKeyName key_table[] = {
     {"nr_free_pages", V_NR_FREE_PAGES},
     {"nr_inactive_anon", V_NR_INACTIVE_ANON},
     {"nr_active_anon", V_NR_ACTIVE_ANON},
@@ -134,31 +131,21 @@ static const struct {
 
 static VmKey classify(const char *key, size_t len)
 {
-        for (size_t i = 0; i < G_N_ELEMENTS(key_table); i++)
-                if (strlen(key_table[i].name) == len && memcmp(key_table[i].name, key, len) == 0)
-                        return key_table[i].key;
-        return V_KEEP;
+        int k = pv_key_find(key_table, G_N_ELEMENTS(key_table), key, len);
+        return k >= 0 ? (VmKey)k : V_KEEP;
 }
 
 /* "key value": the key's length and the value, or -EINVAL. */
 static int parse_line(const char *s, size_t len, size_t *ret_key_len, uint64_t *ret_value)
 {
         const char *end = s + len;
-        const char *sp = memchr(s, ' ', len);
         const char *p;
+        size_t key_len;
         uint64_t v;
 
-        if (!sp || sp == s)
+        if (!pv_split_key_dec(s, end, ' ', &key_len, &v, &p) || pv_skip_blanks(p, end) != end)
                 return -EINVAL;
-        for (p = s; p < sp; p++)
-                if (isspace((unsigned char)*p))
-                        return -EINVAL;
-        p = pv_skip_blanks(sp, end);
-        if (!pv_parse_dec(&p, end, &v))
-                return -EINVAL;
-        if (pv_skip_blanks(p, end) != end)
-                return -EINVAL;
-        *ret_key_len = (size_t)(sp - s);
+        *ret_key_len = key_len;
         *ret_value = v;
         return 0;
 }
