@@ -16,13 +16,8 @@ int pv_container_visible_nodes(PvDaemon *d, PvContainer *c, PvCpuSet *ret)
                 return -EOPNOTSUPP;
         if (r < 0)
                 return r;
-        r = pv_cgroup_read_mems(c->cg, &mems);
-        /* no cpuset controller: every node, while the cgroup is there (-ENOENT: gone) */
-        if (r == -ENODEV)
-                r = pv_cgroup_alive(c->cg) ?: -ENODATA;
-        if (r == -ENODATA)
-                mems = online;
-        else if (r < 0)
+        r = pv_container_cpuset_list(c, pv_cgroup_read_mems, &online, &mems);
+        if (r < 0)
                 return r;
         /* a node taken offline stays in cpuset.mems on v1 until the kernel rebuilds it */
         pv_cpuset_and(&mems, &online);
@@ -137,6 +132,13 @@ int pv_gather_node_cpulist(PvDaemon *d, PvContainer *c, unsigned cpu, GString *o
         return cpulist_render(&cpus, out);
 }
 
+/* The host's possible CPUs; its online ones where the kernel lists no possible ones. */
+static int host_possible_cpus(PvDaemon *d, PvCpuSet *ret)
+{
+        int r = pv_host_read_cpuset(d, "sys/devices/system/cpu/possible", ret);
+        return r == -ENOENT ? pv_host_read_cpuset(d, "sys/devices/system/cpu/online", ret) : r;
+}
+
 /* nodeN/cpumap: the same CPUs as a mask as wide as the host's possible CPU ids */
 PvGatherFn pv_gather_node_cpumap;
 int pv_gather_node_cpumap(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
@@ -147,12 +149,10 @@ int pv_gather_node_cpumap(PvDaemon *d, PvContainer *c, unsigned cpu, GString *ou
         int r = node_visible_cpus(d, c, cpu, &cpus);
         if (r < 0)
                 return r;
-        /* the kernel prints nr_cpu_ids bits: the highest possible id + 1 */
-        r = pv_host_read_cpuset(d, "sys/devices/system/cpu/possible", &possible);
-        if (r == -ENOENT)
-                r = pv_host_read_cpuset(d, "sys/devices/system/cpu/online", &possible);
+        r = host_possible_cpus(d, &possible);
         if (r < 0)
                 return r;
+        /* the kernel prints nr_cpu_ids bits: the highest possible id + 1 */
         return cpumap_render(&cpus, (unsigned)pv_cpuset_last(&possible) + 1, out);
 }
 

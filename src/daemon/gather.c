@@ -51,6 +51,20 @@ static uint64_t container_uptime_ns(const PvContainer *c)
         return now > c->start_ns ? now - c->start_ns : 0;
 }
 
+int pv_container_cpuset_list(PvContainer *c, int (*read_list)(const PvCgroup *, PvCpuSet *),
+                             const PvCpuSet *all, PvCpuSet *ret)
+{
+        int r = read_list(c->cg, ret);
+        /* no cpuset controller: all of them, while the cgroup is there */
+        if (r == -ENODEV)
+                r = pv_cgroup_alive(c->cg) ?: -ENODATA;
+        if (r == -ENODATA) {
+                *ret = *all;
+                return 0;
+        }
+        return r;
+}
+
 /* Visible CPUs and, when wanted, the usage they are computed with. */
 static int cpu_state(PvDaemon *d, PvContainer *c, PvCpuSet *ret_visible, PvCpuUsage *ret_usage)
 {
@@ -61,13 +75,8 @@ static int cpu_state(PvDaemon *d, PvContainer *c, PvCpuSet *ret_visible, PvCpuUs
         r = pv_host_read_cpuset(d, "sys/devices/system/cpu/online", &online);
         if (r < 0)
                 return r;
-        r = pv_cgroup_read_cpuset(c->cg, &cpuset);
-        /* no cpuset controller: every online CPU, while the cgroup is there */
-        if (r == -ENODEV)
-                r = pv_cgroup_alive(c->cg) ?: -ENODATA;
-        if (r == -ENODATA)
-                cpuset = online;
-        else if (r < 0) /* -ENOENT: the cgroup is gone; the caller opens it again */
+        r = pv_container_cpuset_list(c, pv_cgroup_read_cpuset, &online, &cpuset);
+        if (r < 0)
                 return r;
         if (ret_usage || d->opts.cpu_view == PV_CPU_VIEW_QUOTA) {
                 r = pv_cgroup_read_cpu(c->cg, &usage);
@@ -188,19 +197,27 @@ int pv_gather_diskstats(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         return r;
 }
 
-PvGatherFn pv_gather_uptime;
-int pv_gather_uptime(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+/* How long c has run, and the idle time of its visible CPUs over that time. */
+static int container_uptime_idle(PvDaemon *d, PvContainer *c, uint64_t *ret_up, uint64_t *ret_idle)
 {
         PvCpuSet visible;
         PvCpuUsage usage;
         int r = cpu_state(d, c, &visible, &usage);
         if (r < 0)
                 return r;
-        uint64_t up = container_uptime_ns(c);
+        *ret_up = container_uptime_ns(c);
         uint64_t busy = usage.user_ns + usage.system_ns;
-        uint64_t idle = pv_uptime_idle_ns(up, pv_cpuset_count(&visible), busy);
+        *ret_idle = pv_uptime_idle_ns(*ret_up, pv_cpuset_count(&visible), busy);
         pv_cpu_usage_clear(&usage);
-        return uptime_render(up, idle, out);
+        return 0;
+}
+
+PvGatherFn pv_gather_uptime;
+int pv_gather_uptime(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
+{
+        uint64_t up, idle;
+        int r = container_uptime_idle(d, c, &up, &idle);
+        return r < 0 ? r : uptime_render(up, idle, out);
 }
 
 PvGatherFn pv_gather_loadavg;
@@ -260,9 +277,7 @@ int pv_gather_cpu_visible(PvDaemon *d, PvContainer *c, unsigned cpu, GString *ou
 {
         PvCpuSet visible;
         int r = cpu_state(d, c, &visible, NULL);
-        if (r < 0)
-                return r;
-        return cpulist_render(&visible, out);
+        return r < 0 ? r : cpulist_render(&visible, out);
 }
 
 /*

@@ -19,6 +19,15 @@
  */
 typedef int PvGatherFn(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out);
 
+/*
+ * The list read_list (pv_cgroup_read_cpuset, pv_cgroup_read_mems) reads of
+ * c's cpuset, or all of the host's (all) when the host has no cpuset
+ * controller, as long as c's cgroup is there. Returns 0, -ENOENT (the cgroup
+ * is gone: the caller opens it again) or -errno.
+ */
+int pv_container_cpuset_list(PvContainer *c, int (*read_list)(const PvCgroup *, PvCpuSet *),
+                             const PvCpuSet *all, PvCpuSet *ret);
+
 /* The CPUs container c sees now. Returns 0 or -errno. */
 int pv_container_visible_cpus(PvDaemon *d, PvContainer *c, PvCpuSet *ret);
 
