@@ -24,11 +24,6 @@ typedef struct Tracked {
         PvContainer *c; /* one reference */
 } Tracked;
 
-struct PvDiscovery {
-        GHashTable *tracked; /* path relative to the hierarchy root -> Tracked* */
-        uint64_t pass;
-};
-
 static void tracked_free(gpointer p)
 {
         Tracked *t = p;
@@ -37,19 +32,15 @@ static void tracked_free(gpointer p)
         g_free(t);
 }
 
-PvDiscovery *pv_discovery_new(void)
+void pv_discovery_init(PvDiscovery *disc)
 {
-        PvDiscovery *disc = g_new0(PvDiscovery, 1);
         disc->tracked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, tracked_free);
-        return disc;
+        disc->pass = 0;
 }
 
-void pv_discovery_free(PvDiscovery *disc)
+void pv_discovery_clear(PvDiscovery *disc)
 {
-        if (!disc)
-                return;
-        g_hash_table_destroy(disc->tracked);
-        g_free(disc);
+        g_clear_pointer(&disc->tracked, g_hash_table_destroy);
 }
 
 /* The hierarchy pv_cgroup_read_tasks counts on, or -1. */

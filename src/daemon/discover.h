@@ -23,11 +23,16 @@
 
 #include "daemon.h"
 
-typedef struct PvDiscovery PvDiscovery;
+/* What a scan remembers between passes; the sampler thread keeps it. */
+typedef struct PvDiscovery {
+        GHashTable *tracked; /* path relative to the hierarchy root -> its tracked cgroup */
+        uint64_t pass;       /* passes done */
+} PvDiscovery;
 
-PvDiscovery *pv_discovery_new(void);
-/* Stops tracking (the registry keeps its entries to expire) and frees disc. NULL is fine. */
-void pv_discovery_free(PvDiscovery *disc);
+/* Sets disc up with nothing tracked. */
+void pv_discovery_init(PvDiscovery *disc);
+/* Stops tracking (the registry keeps its entries to expire); disc may be cleared twice. */
+void pv_discovery_clear(PvDiscovery *disc);
 
 /*
  * One pass: registers the cgroups that hold processes and were not tracked,

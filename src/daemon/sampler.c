@@ -16,14 +16,15 @@ static gpointer sampler_main(gpointer data)
         PvDaemon *d = data;
         gint64 interval = (gint64)d->opts.sample_interval_s * G_USEC_PER_SEC;
         gint64 next = d->load_epoch_us + interval;
-        PvDiscovery *disc = d->opts.scan_max > 0 ? pv_discovery_new() : NULL;
+        PvDiscovery disc;
+        pv_discovery_init(&disc);
 
         g_mutex_lock(&d->sampler_lock);
         while (!d->stopping) {
                 if (!g_cond_wait_until(&d->sampler_cond, &d->sampler_lock, next)) {
                         g_mutex_unlock(&d->sampler_lock);
-                        if (disc)
-                                (void)pv_discovery_scan(d, disc);
+                        if (d->opts.scan_max > 0)
+                                (void)pv_discovery_scan(d, &disc);
                         uint64_t tick = pv_load_tick(d, g_get_monotonic_time());
                         pv_registry_foreach(d, sample_one, &tick);
                         pv_registry_expire(d);
@@ -37,7 +38,7 @@ static gpointer sampler_main(gpointer data)
                 }
         }
         g_mutex_unlock(&d->sampler_lock);
-        pv_discovery_free(disc);
+        pv_discovery_clear(&disc);
         return NULL;
 }
 

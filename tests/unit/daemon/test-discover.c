@@ -21,7 +21,7 @@
 
 static char *scratch;
 static PvDaemon d;
-static PvDiscovery *disc;
+static PvDiscovery disc;
 
 static void put(const char *rel, const char *text)
 {
@@ -67,12 +67,12 @@ static void setup(void)
         d.opts.scan_max = 4096;
         g_mutex_init(&d.containers_lock);
         d.containers = g_hash_table_new(g_str_hash, g_str_equal);
-        disc = pv_discovery_new();
+        pv_discovery_init(&disc);
 }
 
 static void teardown(void)
 {
-        pv_discovery_free(disc);
+        pv_discovery_clear(&disc);
         pv_registry_clear(&d);
         g_hash_table_destroy(d.containers);
         g_mutex_clear(&d.containers_lock);
@@ -102,7 +102,7 @@ static void sample_one(PvDaemon *dd, PvContainer *c, void *data)
 
 START_TEST(test_found_before_read)
 {
-        ck_assert_int_eq(pv_discovery_scan(&d, disc), 1);
+        ck_assert_int_eq(pv_discovery_scan(&d, &disc), 1);
         ck_assert_int_eq(registry_count(&d), 1);
         g_autoptr(PvContainer) a = reader("a");
         ck_assert_int_eq(registry_count(&d), 1); /* the reader found the scan's entry */
@@ -117,14 +117,14 @@ START_TEST(test_found_before_read)
         ck_assert_uint_eq(a->tasks.running, 1);
         /* a second pass tracks the same entry; a new cgroup with a process joins */
         cgroup("b", 20);
-        ck_assert_int_eq(pv_discovery_scan(&d, disc), 2);
+        ck_assert_int_eq(pv_discovery_scan(&d, &disc), 2);
         ck_assert_int_eq(registry_count(&d), 2);
 }
 END_TEST
 
 START_TEST(test_expiry_and_removal)
 {
-        ck_assert_int_eq(pv_discovery_scan(&d, disc), 1);
+        ck_assert_int_eq(pv_discovery_scan(&d, &disc), 1);
         uint64_t tick = 1;
         pv_registry_foreach(&d, sample_one, &tick);
         /* unread for longer than the expiry, but holding a task: kept */
@@ -136,19 +136,19 @@ START_TEST(test_expiry_and_removal)
         /* removed: no longer tracked nor registered */
         g_autofree char *dir = g_build_filename(scratch, "pids/a", NULL);
         tree_remove(dir);
-        ck_assert_int_eq(pv_discovery_scan(&d, disc), 0);
+        ck_assert_int_eq(pv_discovery_scan(&d, &disc), 0);
         ck_assert_int_eq(registry_count(&d), 0);
 }
 END_TEST
 
 START_TEST(test_emptied)
 {
-        ck_assert_int_eq(pv_discovery_scan(&d, disc), 1);
+        ck_assert_int_eq(pv_discovery_scan(&d, &disc), 1);
         cgroup("a", 0);
         uint64_t tick = 1;
         pv_registry_foreach(&d, sample_one, &tick);
         /* its last sample found no task: untracked, and it expires as any unread entry */
-        ck_assert_int_eq(pv_discovery_scan(&d, disc), 0);
+        ck_assert_int_eq(pv_discovery_scan(&d, &disc), 0);
         d.opts.idle_expiry_s = 0;
         g_usleep(2000);
         pv_registry_expire(&d);
@@ -163,14 +163,14 @@ START_TEST(test_cap)
         cgroup("a/sub/y", 31);
         cgroup("c", 40);
         d.opts.scan_max = 3; /* a, c, empty */
-        ck_assert_int_eq(pv_discovery_scan(&d, disc), 2);
+        ck_assert_int_eq(pv_discovery_scan(&d, &disc), 2);
         ck_assert_int_eq(registry_count(&d), 2);
         g_autoptr(PvContainer) c = reader("c");
         ck_assert_int_eq(g_atomic_int_get(&c->discovered), 1);
         d.opts.scan_max = 0;
-        ck_assert_int_eq(pv_discovery_scan(&d, disc), 0);
+        ck_assert_int_eq(pv_discovery_scan(&d, &disc), 0);
         d.opts.scan_max = 100;
-        ck_assert_int_eq(pv_discovery_scan(&d, disc), 4);
+        ck_assert_int_eq(pv_discovery_scan(&d, &disc), 4);
 }
 END_TEST
 
