@@ -41,6 +41,7 @@ void pv_cgroup_free(PvCgroup *cg)
                 close(cg->unified_fd);
         free(cg->unified_path);
         free(cg->key);
+        free(cg->name);
         free(cg);
 }
 
@@ -158,8 +159,10 @@ static int cgroup_open_full(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX
         r = pv_cgroup_ids(cg, ids);
         if (r < 0)
                 goto fail;
+        static const uint64_t no_ids[_PV_CTRL_MAX];
         cg->key = pv_cg_format_key(h, cg->path, cg->unified_path, ids);
-        if (!cg->key) {
+        cg->name = pv_cg_format_key(h, cg->path, cg->unified_path, no_ids);
+        if (!cg->key || !cg->name) {
                 r = -ENOMEM;
                 goto fail;
         }
@@ -208,6 +211,11 @@ const char *pv_cgroup_path(const PvCgroup *cg, PvController c)
 const char *pv_cgroup_key(const PvCgroup *cg)
 {
         return cg->key;
+}
+
+const char *pv_cgroup_name(const PvCgroup *cg)
+{
+        return cg->name;
 }
 
 const char *pv_cgroup_unified_path(const PvCgroup *cg)

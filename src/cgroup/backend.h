@@ -191,6 +191,11 @@ const char *pv_cgroup_path(const PvCgroup *cg, PvController c);
  * cgroup may be made under its old path. Owned by cg.
  */
 const char *pv_cgroup_key(const PvCgroup *cg);
+/*
+ * The same text without the ids (pv_cgroup_paths_name with every id 0): what
+ * names cg's paths, whatever cgroups they hold now. Owned by cg.
+ */
+const char *pv_cgroup_name(const PvCgroup *cg);
 
 /*
  * The task of cg that started first and its start time (field 22 of

@@ -69,6 +69,7 @@ struct PvCgroup {
         char *unified_path; /* NULL: none */
         int unified_fd;     /* O_PATH dirfd of unified_path, -1 */
         char *key;
+        char *name; /* the key with every id 0: the paths alone */
 };
 
 /*

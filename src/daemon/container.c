@@ -23,7 +23,6 @@ void pv_container_unref(PvContainer *c)
         if (!c || !g_atomic_int_dec_and_test(&c->refs))
                 return;
         pv_cgroup_free(c->cg);
-        g_free(c->name);
         pv_stat_memo_clear(&c->stat_memo);
         g_mutex_clear(&c->lock);
         g_free(c);
@@ -184,6 +183,7 @@ static int container_new(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start
         c->refs = 1;
         c->cg = cg;
         c->key = pv_cgroup_key(cg);
+        c->name = pv_cgroup_name(cg);
         memcpy(c->ids, ids, sizeof(ids));
         /*
          * A rename between the open and the watch raises no event: the next
@@ -228,14 +228,13 @@ int pv_registry_get(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start_ns, 
         r = container_new(d, paths, start_ns, start_exact, &c);
         if (r < 0)
                 return r;
-        c->name = g_steal_pointer(&name);
         g_mutex_lock(&d->containers_lock);
         PvContainer *other = g_hash_table_lookup(d->containers, c->name);
         if (other) { /* registered meanwhile by another thread */
                 pv_container_unref(c);
                 c = pv_container_ref(other);
         } else {
-                g_hash_table_insert(d->containers, c->name, pv_container_ref(c));
+                g_hash_table_insert(d->containers, (gpointer)c->name, pv_container_ref(c));
         }
         g_mutex_unlock(&d->containers_lock);
         container_touch(c);

@@ -25,7 +25,7 @@ typedef struct PvContainer {
         gint n_handles;    /* open file handles; atomic */
         gssize held_bytes; /* bytes of text those handles keep; atomic */
         const char *key;   /* pv_cgroup_key(cg), for log lines */
-        char *name;        /* the registry's key: the paths alone (pv_cgroup_paths_name) */
+        const char *name;  /* the registry's key: pv_cgroup_name(cg), the paths alone */
         PvCgroup *cg;
         uint64_t ids[_PV_CTRL_MAX]; /* pv_cgroup_ids(cg) */
         bool watched;               /* its directories are watched for renames (renames.h) */
