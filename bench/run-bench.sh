@@ -66,7 +66,7 @@ host_info() {
 }
 
 run_latency() {
-        local subject args name pids
+        local subject args name
         echo
         echo "### Mode 1: latency, reader in cgroup pv-bench-$$ (memory limit $((MEM_LIMIT / 1048576)) MiB, new pid namespace)"
         mapfile -t cgroup_dirs < <(make_cgroup "pv-bench-$$")
