@@ -235,12 +235,24 @@ int pv_cgroup_read_memory(const PvCgroup *cg, PvMemory *ret)
         int r = ops->read_memory(cg, &m);
         if (r < 0)
                 return r;
+        m.oom_kill = 0;
+        *ret = m;
+        return 0;
+}
+
+int pv_cgroup_read_memory_events(const PvCgroup *cg, PvMemory *ret)
+{
+        const PvCgroupOps *ops = cg->ops[PV_CTRL_MEMORY];
+        uint64_t kills = 0;
+
+        if (!ops)
+                return -ENODEV;
         /* kernels before 4.13 have no oom_kill key */
-        const PvKeyField f[] = {{"oom_kill", &m.oom_kill}};
-        r = pv_cg_read_keyed(cg, PV_CTRL_MEMORY, ops->memory_events, f, 1);
+        const PvKeyField f[] = {{"oom_kill", &kills}};
+        int r = pv_cg_read_keyed(cg, PV_CTRL_MEMORY, ops->memory_events, f, 1);
         if (r < 0 && r != -ENOENT)
                 return r;
-        *ret = m;
+        ret->oom_kill = kills;
         return 0;
 }
 

@@ -258,12 +258,16 @@ typedef struct PvMemory {
         /*
          * Processes of the cgroup or its descendants killed by the OOM killer:
          * v1 memory.oom_control oom_kill, v2 memory.events oom_kill (both
-         * hierarchical). 0 where the kernel lacks the key.
+         * hierarchical). 0 where the kernel lacks the key. Only
+         * pv_cgroup_read_memory_events fills it: one file fewer for meminfo.
          */
         uint64_t oom_kill;
 } PvMemory;
 
+/* Everything in PvMemory but oom_kill (0). Returns 0, -ENODEV, -ENOENT or -errno. */
 int pv_cgroup_read_memory(const PvCgroup *cg, PvMemory *ret);
+/* Adds ret->oom_kill to what pv_cgroup_read_memory read. Returns 0 or -errno. */
+int pv_cgroup_read_memory_events(const PvCgroup *cg, PvMemory *ret);
 
 /* ---- cpu ---- */
 

@@ -117,6 +117,9 @@ int pv_gather_vmstat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         r = host_and_memory(d, c, "proc/meminfo", &meminfo, &mem);
         if (r < 0)
                 return r;
+        r = pv_cgroup_read_memory_events(c->cg, &mem);
+        if (r < 0)
+                return r;
         r = meminfo_total_bytes(meminfo, &total);
         if (r < 0)
                 return r;

@@ -103,6 +103,8 @@ START_TEST(test_v1_memory)
         ck_assert(m.stat.pgfault == 765432 && m.stat.pgmajfault == 87);
         ck_assert(m.stat.workingset_refault_anon == 21 && m.stat.workingset_refault_file == 4321);
         ck_assert(m.stat.pswpin == 0 && m.stat.workingset_activate_file == 0);
+        ck_assert(m.oom_kill == 0); /* read apart, for vmstat only */
+        ck_assert_int_eq(pv_cgroup_read_memory_events(cg, &m), 0);
         ck_assert(m.oom_kill == 4);
         pv_cgroup_free(cg);
 
@@ -129,6 +131,8 @@ START_TEST(test_v1_memory)
         ck_assert(m.swap_limit == PV_UNLIMITED);
         ck_assert(m.stat.anon == 524288 && m.stat.shmem == 0);
         /* no memory.oom_control (a kernel before 4.13 has no oom_kill line either): 0 */
+        m.oom_kill = 7;
+        ck_assert_int_eq(pv_cgroup_read_memory_events(cg, &m), 0);
         ck_assert(m.oom_kill == 0 && m.stat.pgfault == 0);
         /* no cpu path: cpu reads say so */
         PvCpuUsage u;
@@ -255,6 +259,7 @@ START_TEST(test_v2)
         ck_assert(m.stat.workingset_restore_anon == 35 && m.stat.workingset_restore_file == 36);
         ck_assert(m.stat.workingset_nodereclaim == 37);
         /* memory.events oom_kill, not oom or oom_group_kill */
+        ck_assert_int_eq(pv_cgroup_read_memory_events(cg, &m), 0);
         ck_assert(m.oom_kill == 2);
 
         ck_assert_int_eq(pv_cgroup_read_cpu(cg, &u), 0);
