@@ -113,12 +113,26 @@ void pv_container_sample_load(PvDaemon *d, PvContainer *c, uint64_t tick)
                 (void)sample_load(d, c, true, tick);
 }
 
+/*
+ * Reads within this time of a read that counted share its count: a reader
+ * looping on loadavg or stat makes at most ten counts a second, whose cost
+ * grows with the container's threads on cgroup v2.
+ */
+#define READ_COUNT_SHARED_US (G_USEC_PER_SEC / 10)
+
 int pv_container_load(PvDaemon *d, PvContainer *c, PvLoadAvg *ret_load, PvTaskCounts *ret_tasks)
 {
+        gint64 now = g_get_monotonic_time();
+        g_mutex_lock(&c->lock);
+        bool shared =
+            c->have_tasks && c->read_count_us > 0 && now - c->read_count_us < READ_COUNT_SHARED_US;
+        g_mutex_unlock(&c->lock);
         /* R/T now, as the kernel's are; the averages move only at ticks */
-        int r = sample_load(d, c, false, 0);
+        int r = shared ? 0 : sample_load(d, c, false, 0);
 
         g_mutex_lock(&c->lock);
+        if (!shared && r == 0)
+                c->read_count_us = now;
         bool have = c->have_tasks;
         if (have) {
                 if (ret_load)

@@ -42,7 +42,8 @@ typedef struct PvContainer {
         PvTaskCounts tasks;  /* last_pid as the newest task's own pid namespace numbers it */
         pid_t last_host_pid; /* the host pid tasks.last_pid was translated from */
         bool have_tasks;
-        bool error_logged; /* one log line per failing container */
+        gint64 read_count_us; /* when a read last counted tasks (monotonic), 0: never */
+        bool error_logged;    /* one log line per failing container */
 } PvContainer;
 
 PvContainer *pv_container_ref(PvContainer *c);

@@ -361,6 +361,32 @@ START_TEST(test_idle_big_host)
 }
 END_TEST
 
+/* Reads within 100 ms of a read that counted the tasks share its count; later ones count. */
+START_TEST(test_count_shared)
+{
+        g_autofree char *tmp = g_dir_make_tmp("pv-gather-XXXXXX", NULL);
+        g_autofree char *src = fixture_path("cgroup/v1");
+        g_autofree char *dir = g_build_filename(tmp, "tree", NULL);
+        run((const char *[]){"cp", "-rL", src, dir, NULL});
+        Fixture f;
+        fixture_open_at(&f, dir, PV_CPU_VIEW_CPUSET);
+        g_autoptr(GString) out = g_string_new(NULL);
+        ck_assert_int_eq(gather(&f, gatherer("proc/loadavg"), 0, out), 0);
+        ck_assert_str_eq(out->str, "0.00 0.00 0.00 2/4 7\n");
+
+        /* task 100 (running) leaves the cgroup */
+        g_autofree char *tasks = g_build_filename(dir, "pids/kube/pod1/tasks", NULL);
+        ck_assert(g_file_set_contents(tasks, "101\n102\n", -1, NULL));
+        ck_assert_int_eq(gather(&f, gatherer("proc/loadavg"), 0, out), 0);
+        ck_assert_str_eq(out->str, "0.00 0.00 0.00 2/4 7\n");
+        g_usleep(G_USEC_PER_SEC / 10 + 10000);
+        ck_assert_int_eq(gather(&f, gatherer("proc/loadavg"), 0, out), 0);
+        ck_assert_str_eq(out->str, "0.00 0.00 0.00 1/3 7\n");
+        fixture_close(&f);
+        run((const char *[]){"rm", "-rf", tmp, NULL});
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("gather");
@@ -374,6 +400,7 @@ int main(void)
         tcase_add_test(tc, test_host_required);
         tcase_add_test(tc, test_no_cpuset);
         tcase_add_test(tc, test_vanished);
+        tcase_add_test(tc, test_count_shared);
         suite_add_tcase(s, tc);
         tc = tcase_create("uptime");
         tcase_add_test(tc, test_idle_plain);
