@@ -170,14 +170,14 @@ int pv_cgroup_paths_ids(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX],
                         uint64_t ret_ids[_PV_CTRL_MAX]);
 
 /*
- * Adds an inotify watch (inotify_fd, mask) on every v1 cgroup directory cg
- * holds, the cgroup's and each ancestor's up to the hierarchy root, through
- * the directories held open rather than their paths. A rename or removal
- * that changes what cg's paths name shows there: as IN_MOVED_FROM or
- * IN_DELETE on a watched parent. The unified hierarchy gets none (see
- * pv_cgroup_ids). Returns 0 or -errno (-ENOSPC: out of watches).
+ * Calls fn on every v1 cgroup directory cg holds (O_PATH fds, borrowed): the
+ * cgroup's and each ancestor's up to the hierarchy root, controller by
+ * controller. A rename or removal that changes what cg's paths name happens
+ * in one of them (an inotify watch sees it as IN_MOVED_FROM or IN_DELETE).
+ * The unified hierarchy has none (see pv_cgroup_ids). Stops at and returns
+ * fn's first negative return, else 0.
  */
-int pv_cgroup_watch(const PvCgroup *cg, int inotify_fd, uint32_t mask);
+int pv_cgroup_foreach_v1_dir(const PvCgroup *cg, int (*fn)(int dir_fd, void *data), void *data);
 
 /* True when every controller's path is the hierarchy root ("/"). */
 bool pv_cgroup_is_root(const PvCgroup *cg);

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <sys/stat.h>
 
 #include "cgroup-private.h"
@@ -139,18 +138,15 @@ int pv_cgroup_paths_name(const PvHierarchy *h, const PvCgroupPaths *paths,
         return 0;
 }
 
-int pv_cgroup_watch(const PvCgroup *cg, int inotify_fd, uint32_t mask)
+int pv_cgroup_foreach_v1_dir(const PvCgroup *cg, int (*fn)(int dir_fd, void *data), void *data)
 {
-        char link[64];
-
         for (int c = 0; c < _PV_CTRL_MAX; c++) {
                 if (!cg->chain[c] || cg->h->is_v2[c])
                         continue;
-                /* the held directories themselves: no path is looked up again */
                 for (size_t i = 0; i < cg->n_chain[c]; i++) {
-                        snprintf(link, sizeof(link), "/proc/self/fd/%d", cg->chain[c][i]);
-                        if (inotify_add_watch(inotify_fd, link, mask | IN_ONLYDIR) < 0)
-                                return -errno;
+                        int r = fn(cg->chain[c][i], data);
+                        if (r < 0)
+                                return r;
                 }
         }
         return 0;

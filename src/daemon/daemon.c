@@ -69,7 +69,7 @@ int pv_daemon_setup(PvDaemon *d)
                 return r;
         g_mutex_init(&d->containers_lock);
         d->containers = g_hash_table_new(g_str_hash, g_str_equal);
-        d->renames = pv_renames_new();
+        d->renames = pv_renames_new(PV_RENAME_WATCHES);
         d->callers = pv_caller_cache_new();
         g_mutex_init(&d->handles_lock);
         d->handles = g_hash_table_new(g_int64_hash, g_int64_equal);

@@ -38,6 +38,12 @@ typedef struct PvOptions {
 #define PV_HANDLES_PER_CONTAINER 65536
 #define PV_TEXT_BYTES_PER_CONTAINER (16 * 1024 * 1024)
 
+/*
+ * The inotify watches the registry places on cgroup directories to notice
+ * renames (renames.h); containers past them are looked up on every open.
+ */
+#define PV_RENAME_WATCHES 16384
+
 typedef struct PvCallerCache PvCallerCache;
 
 struct PvDaemon {

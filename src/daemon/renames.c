@@ -3,22 +3,25 @@
 
 #include <errno.h>
 #include <glib.h>
+#include <stdio.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
 #include "log.h"
 
 /* what changes the directory a path names: a child renamed away or removed */
-#define WATCH_MASK (IN_MOVED_FROM | IN_DELETE | IN_MOVE_SELF | IN_DELETE_SELF)
+#define WATCH_MASK (IN_MOVED_FROM | IN_DELETE | IN_MOVE_SELF | IN_DELETE_SELF | IN_ONLYDIR)
 
 struct PvRenames {
-        int fd;      /* inotify, non-blocking */
-        GMutex lock; /* protects reading fd and generation */
+        int fd;               /* inotify, non-blocking */
+        unsigned max_watches; /* at most this many watches of the user's quota */
+        GMutex lock;          /* protects everything below and reading fd */
+        GHashTable *wds;      /* the watch descriptors in place (a set) */
         uint64_t generation;
         bool full_logged;
 };
 
-PvRenames *pv_renames_new(void)
+PvRenames *pv_renames_new(unsigned max_watches)
 {
         int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
         if (fd < 0) {
@@ -28,6 +31,8 @@ PvRenames *pv_renames_new(void)
         }
         PvRenames *w = g_new0(PvRenames, 1);
         w->fd = fd;
+        w->max_watches = max_watches;
+        w->wds = g_hash_table_new(g_direct_hash, g_direct_equal);
         g_mutex_init(&w->lock);
         return w;
 }
@@ -37,43 +42,93 @@ void pv_renames_free(PvRenames *w)
         if (!w)
                 return;
         close(w->fd);
+        g_hash_table_destroy(w->wds);
         g_mutex_clear(&w->lock);
         g_free(w);
 }
 
-uint64_t pv_renames_generation(PvRenames *w)
+unsigned pv_renames_watches(PvRenames *w)
+{
+        if (!w)
+                return 0;
+        g_mutex_lock(&w->lock);
+        unsigned n = g_hash_table_size(w->wds);
+        g_mutex_unlock(&w->lock);
+        return n;
+}
+
+/* Reads every queued event; w->lock held. Returns true when there was one. */
+static bool drain(PvRenames *w)
 {
         /* events carry a name of at most NAME_MAX bytes */
         char buf[16 * (sizeof(struct inotify_event) + 256)]
             __attribute__((aligned(__alignof__(struct inotify_event))));
         bool any = false;
+        ssize_t n;
 
+        while ((n = read(w->fd, buf, sizeof(buf))) > 0) {
+                any = true;
+                for (ssize_t at = 0; at + (ssize_t)sizeof(struct inotify_event) <= n;) {
+                        const struct inotify_event *ev = (const void *)(buf + at);
+                        /* the directory is gone and its watch with it */
+                        if (ev->mask & IN_IGNORED)
+                                g_hash_table_remove(w->wds, GINT_TO_POINTER(ev->wd));
+                        at += (ssize_t)(sizeof(*ev) + ev->len);
+                }
+        }
+        return any;
+}
+
+uint64_t pv_renames_generation(PvRenames *w)
+{
         if (!w)
                 return 0;
         g_mutex_lock(&w->lock);
         /* which event it was does not matter: every held container is checked once more */
-        while (read(w->fd, buf, sizeof(buf)) > 0)
-                any = true;
-        if (any)
+        if (drain(w))
                 w->generation++;
         uint64_t g = w->generation;
         g_mutex_unlock(&w->lock);
         return g;
 }
 
+static int watch_dir(int dir_fd, void *data)
+{
+        PvRenames *w = data;
+        char link[64];
+
+        /* the directory held itself: no path is looked up again */
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", dir_fd);
+        int wd = inotify_add_watch(w->fd, link, WATCH_MASK);
+        if (wd < 0)
+                return -errno;
+        /* a directory already watched (an ancestor shared) costs nothing more */
+        if (g_hash_table_contains(w->wds, GINT_TO_POINTER(wd)))
+                return 0;
+        if (g_hash_table_size(w->wds) >= w->max_watches) {
+                inotify_rm_watch(w->fd, wd);
+                return -ENOSPC;
+        }
+        g_hash_table_add(w->wds, GINT_TO_POINTER(wd));
+        return 0;
+}
+
 bool pv_renames_watch(PvRenames *w, const PvCgroup *cg)
 {
         if (!w)
                 return false;
-        int r = pv_cgroup_watch(cg, w->fd, WATCH_MASK);
-        if (r == 0)
-                return true;
         g_mutex_lock(&w->lock);
-        bool log = !w->full_logged;
-        w->full_logged = true;
+        /* watches of directories removed meanwhile no longer count */
+        if (drain(w))
+                w->generation++;
+        int r = pv_cgroup_foreach_v1_dir(cg, watch_dir, w);
+        bool log = r < 0 && !w->full_logged;
+        if (log)
+                w->full_logged = true;
         g_mutex_unlock(&w->lock);
         if (log)
-                pv_log_info("cannot watch cgroup %s (%s): it is looked up on every open",
-                            pv_cgroup_key(cg), g_strerror(-r));
-        return false;
+                pv_log_info(
+                    "cannot watch cgroup %s (%s): it and others are looked up on every open",
+                    pv_cgroup_key(cg), g_strerror(-r));
+        return r == 0;
 }

@@ -19,9 +19,16 @@
 
 typedef struct PvRenames PvRenames;
 
-/* A new watch, or NULL when inotify is unavailable (then every open looks up). */
-PvRenames *pv_renames_new(void);
+/*
+ * A new watch that places at most max_watches inotify watches (they count
+ * against the user's fs.inotify.max_user_watches, shared with the host's
+ * other services), or NULL when inotify is unavailable (then every open
+ * looks up).
+ */
+PvRenames *pv_renames_new(unsigned max_watches);
 void pv_renames_free(PvRenames *w);
+/* The watches in place; those of removed directories are counted out at the next call below. */
+unsigned pv_renames_watches(PvRenames *w);
 
 /*
  * The number of event batches seen so far, after reading every event
@@ -31,8 +38,8 @@ void pv_renames_free(PvRenames *w);
 uint64_t pv_renames_generation(PvRenames *w);
 
 /*
- * Watches the v1 directories of cg (pv_cgroup_watch). Returns true when all
- * are watched; false (NULL w, out of watches) means cg must be looked up on
- * every open.
+ * Watches the v1 directories of cg (pv_cgroup_foreach_v1_dir). Returns true
+ * when all are watched; false (NULL w, max_watches reached, out of the
+ * user's watches) means cg must be looked up on every open.
  */
 bool pv_renames_watch(PvRenames *w, const PvCgroup *cg);

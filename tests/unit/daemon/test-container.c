@@ -105,7 +105,7 @@ START_TEST(test_renamed)
         g_autoptr(PvContainer) c = NULL;
 
         if (_i)
-                ck_assert_ptr_nonnull(d.renames = pv_renames_new());
+                ck_assert_ptr_nonnull(d.renames = pv_renames_new(64));
         ck_assert_int_eq(get("/ctr", 5, true, &a), 0);
         ck_assert(a->watched == (_i == 1));
         ck_assert_int_eq(get("/ctr", 5, true, &a2), 0);
@@ -131,7 +131,7 @@ START_TEST(test_moved_under)
         PvContainer *a = NULL, *b = NULL, *c = NULL, *x = NULL;
 
         if (_i)
-                ck_assert_ptr_nonnull(d.renames = pv_renames_new());
+                ck_assert_ptr_nonnull(d.renames = pv_renames_new(64));
         put("memory/pod/ctr/cgroup.procs", "");
         ck_assert_int_eq(get("/pod/ctr", 5, true, &a), 0);
         ck_assert_int_eq(get("/pod/ctr", 5, true, &x), 0);
@@ -158,6 +158,52 @@ START_TEST(test_moved_under)
         ck_assert_int_eq(registry_count(&d), 1);
         pv_container_unref(a);
         pv_container_unref(b);
+        pv_container_unref(c);
+}
+END_TEST
+
+/*
+ * At most max_watches watches: a container past them is not watched and is
+ * checked by path at every lookup (still right after a rename); watches of
+ * removed directories are counted out.
+ */
+START_TEST(test_watch_cap)
+{
+        PvContainer *a = NULL, *b = NULL, *c = NULL, *x = NULL;
+
+        /* the scratch tree's one hierarchy: /ctr and its root take 2, /other 1 more */
+        ck_assert_ptr_nonnull(d.renames = pv_renames_new(3));
+        ck_assert_int_eq(get("/ctr", 5, true, &a), 0);
+        ck_assert(a->watched);
+        ck_assert_uint_eq(pv_renames_watches(d.renames), 2);
+        ck_assert_int_eq(get("/other", 5, true, &b), 0);
+        ck_assert(b->watched);
+        ck_assert_uint_eq(pv_renames_watches(d.renames), 3);
+        put("memory/third/cgroup.procs", "");
+        ck_assert_int_eq(get("/third", 5, true, &c), 0);
+        ck_assert(!c->watched);
+
+        /* the unwatched one is still looked up: its rename is seen */
+        rename_in("memory/third", "memory/third-old");
+        put("memory/third/cgroup.procs", "");
+        ck_assert_int_eq(get("/third", 6, true, &x), 0);
+        ck_assert_ptr_ne(x, c);
+        pv_container_unref(x);
+
+        /* /other removed and its container freed: its watch is gone, and a new container gets it */
+        ck_assert(pv_registry_forget(&d, b));
+        pv_container_unref(b);
+        g_autofree char *procs = g_build_filename(scratch, "memory/other/cgroup.procs", NULL);
+        g_autofree char *dir = g_path_get_dirname(procs);
+        ck_assert_int_eq(unlink(procs), 0);
+        ck_assert_int_eq(rmdir(dir), 0);
+        (void)pv_renames_generation(d.renames);
+        ck_assert_uint_eq(pv_renames_watches(d.renames), 2);
+        put("memory/fourth/cgroup.procs", "");
+        ck_assert_int_eq(get("/fourth", 7, true, &x), 0);
+        ck_assert(x->watched);
+        pv_container_unref(x);
+        pv_container_unref(a);
         pv_container_unref(c);
 }
 END_TEST
@@ -198,6 +244,7 @@ int main(void)
         tcase_add_test(tc, test_shared_and_start);
         tcase_add_loop_test(tc, test_renamed, 0, 2);
         tcase_add_loop_test(tc, test_moved_under, 0, 2);
+        tcase_add_test(tc, test_watch_cap);
         tcase_add_test(tc, test_life);
         suite_add_tcase(s, tc);
         return pv_check_run(s);
