@@ -90,8 +90,7 @@ void pv_daemon_teardown(PvDaemon *d)
                 g_hash_table_destroy(d->containers);
         }
         pv_caller_cache_free(d->callers);
-        pv_renames_free(d->renames);
-        d->renames = NULL;
+        g_clear_pointer(&d->renames, pv_renames_free);
         pv_hierarchy_close(&d->hier);
         if (d->proc_fd >= 0)
                 close(d->proc_fd);

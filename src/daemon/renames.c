@@ -39,8 +39,6 @@ PvRenames *pv_renames_new(unsigned max_watches)
 
 void pv_renames_free(PvRenames *w)
 {
-        if (!w)
-                return;
         close(w->fd);
         g_hash_table_destroy(w->wds);
         g_mutex_clear(&w->lock);

@@ -26,6 +26,7 @@ typedef struct PvRenames PvRenames;
  * looks up).
  */
 PvRenames *pv_renames_new(unsigned max_watches);
+/* Frees w, not NULL (g_clear_pointer calls it only for a watch). */
 void pv_renames_free(PvRenames *w);
 /* The watches in place; those of removed directories are counted out at the next call below. */
 unsigned pv_renames_watches(PvRenames *w);

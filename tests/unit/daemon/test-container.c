@@ -47,8 +47,7 @@ static void teardown(void)
         g_hash_table_destroy(d.containers);
         g_mutex_clear(&d.containers_lock);
         pv_hierarchy_close(&d.hier);
-        pv_renames_free(d.renames);
-        d.renames = NULL;
+        g_clear_pointer(&d.renames, pv_renames_free);
         tree_remove(scratch);
         g_free(scratch);
 }
