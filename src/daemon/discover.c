@@ -151,12 +151,16 @@ static void scan_children(PvDaemon *d, PvDiscovery *disc, GQueue *queue, const P
                 return;
         }
         struct dirent *de;
-        while (*budget > 0 && (de = readdir(dir))) {
+        while ((de = readdir(dir))) {
                 struct stat st;
                 if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
                     strcmp(de->d_name, "..") == 0 ||
                     fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                         continue;
+                if (*budget == 0) { /* one more cgroup than the pass may visit */
+                        disc->capped = true;
+                        break;
+                }
                 (*budget)--;
                 g_autofree char *path =
                     *p->path ? g_strconcat(p->path, "/", de->d_name, NULL) : g_strdup(de->d_name);
@@ -211,6 +215,7 @@ int pv_discovery_scan(PvDaemon *d, PvDiscovery *disc)
         int r = 0;
 
         disc->pass++;
+        disc->capped = false;
         Pending *p = g_new(Pending, 1);
         p->path = g_strdup("");
         p->depth = 0;

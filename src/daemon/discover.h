@@ -27,6 +27,7 @@
 typedef struct PvDiscovery {
         GHashTable *tracked; /* path relative to the hierarchy root -> its tracked cgroup */
         uint64_t pass;       /* passes done */
+        bool capped;         /* the last pass left cgroups unvisited (opts.scan_max) */
 } PvDiscovery;
 
 /* Sets disc up with nothing tracked. */

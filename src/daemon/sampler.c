@@ -4,6 +4,7 @@
 #include "caller.h"
 #include "container.h"
 #include "discover.h"
+#include "log.h"
 
 static void sample_one(PvDaemon *d, PvContainer *c, void *data)
 {
@@ -23,8 +24,15 @@ static gpointer sampler_main(gpointer data)
         while (!d->stopping) {
                 if (!g_cond_wait_until(&d->sampler_cond, &d->sampler_lock, next)) {
                         g_mutex_unlock(&d->sampler_lock);
-                        if (d->opts.scan_max > 0)
+                        if (d->opts.scan_max > 0) {
+                                bool was_capped = disc.capped;
                                 (void)pv_discovery_scan(d, &disc);
+                                if (disc.capped && !was_capped)
+                                        pv_log_info("the cgroup scan stops at --scan-max=%u "
+                                                    "directories: the load averages of containers "
+                                                    "beyond start at their first read",
+                                                    d->opts.scan_max);
+                        }
                         uint64_t tick = pv_load_tick(d, g_get_monotonic_time());
                         pv_registry_foreach(d, sample_one, &tick);
                         pv_registry_expire(d);

@@ -164,6 +164,7 @@ START_TEST(test_cap)
         cgroup("c", 40);
         d.opts.scan_max = 3; /* a, c, empty */
         ck_assert_int_eq(pv_discovery_scan(&d, &disc), 2);
+        ck_assert(disc.capped);
         ck_assert_int_eq(registry_count(&d), 2);
         g_autoptr(PvContainer) c = reader("c");
         ck_assert_int_eq(g_atomic_int_get(&c->discovered), 1);
@@ -171,6 +172,7 @@ START_TEST(test_cap)
         ck_assert_int_eq(pv_discovery_scan(&d, &disc), 0);
         d.opts.scan_max = 100;
         ck_assert_int_eq(pv_discovery_scan(&d, &disc), 4);
+        ck_assert(!disc.capped);
 }
 END_TEST
 
