@@ -81,7 +81,11 @@ int pv_parse_u64_n(const char *s, size_t len, uint64_t *ret)
 
 bool pv_tok_eq(const char *tok, size_t len, const char *word)
 {
-        return strlen(word) == len && memcmp(tok, word, len) == 0;
+        /* stops at the first difference: parsers try many words on each token */
+        for (size_t i = 0; i < len; i++)
+                if (word[i] != tok[i] || !word[i])
+                        return false;
+        return word[len] == '\0';
 }
 
 bool pv_list_has(const char *list, size_t len, char sep, const char *word)

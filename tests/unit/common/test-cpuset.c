@@ -9,6 +9,7 @@
 #include "cgroup/parse-limit.h"
 #include "common/cpuset.h"
 #include "common/fileio.h"
+#include "common/text.h"
 #include "pv-check.h"
 
 static char *fmt(const PvCpuSet *s)
@@ -87,6 +88,22 @@ START_TEST(test_u64_or_max)
         ck_assert_int_eq(pv_parse_u64_or_max("12x", &v), -EINVAL);
         ck_assert_int_eq(pv_parse_u64_or_max("", &v), -EINVAL);
         ck_assert(v == 123);
+}
+END_TEST
+
+/* a token of len bytes against a word: equal only when the word is exactly those bytes */
+START_TEST(test_tok_eq)
+{
+        ck_assert(pv_tok_eq("cache 12", 5, "cache"));
+        ck_assert(!pv_tok_eq("cache 12", 5, "cach"));   /* the word is shorter */
+        ck_assert(!pv_tok_eq("cache 12", 5, "caches")); /* the word is longer */
+        ck_assert(!pv_tok_eq("cache 12", 4, "cache"));
+        ck_assert(!pv_tok_eq("rss", 3, "rsz"));
+        ck_assert(pv_tok_eq("", 0, ""));
+        ck_assert(!pv_tok_eq("", 0, "x"));
+        /* a NUL inside the token never matches, nor reads past a shorter word */
+        ck_assert(!pv_tok_eq("a\0c", 3, "a"));
+        ck_assert(!pv_tok_eq("ab\0", 3, "abc"));
 }
 END_TEST
 
@@ -176,6 +193,7 @@ int main(void)
         tcase_add_test(tc, test_large);
         tcase_add_test(tc, test_format_truncates_safely);
         tcase_add_test(tc, test_u64_or_max);
+        tcase_add_test(tc, test_tok_eq);
         tcase_add_test(tc, test_read_file_grows);
         tcase_add_test(tc, test_pread_all_and_records);
         tcase_add_test(tc, test_read_file_multi_page_seq_file);
