@@ -10,6 +10,21 @@
 require_root_fuse_v1
 trap cleanup EXIT
 
+# expect_memtotal CGROUP KB WHAT: a reader in CGROUP sees MemTotal KB.
+expect_memtotal() {
+	local got
+	got=$(in_cg "$1" cat "$MNT/proc/meminfo" | meminfo_kb MemTotal)
+	[ "$got" = "$2" ] && pass "$3: MemTotal $got kB" || fail "$3: MemTotal '$got' kB, want $2"
+}
+
+# cg_rename FROM TO: renames the cgroup in every hierarchy.
+cg_rename() {
+	local c
+	for c in $V1_CONTROLLERS; do
+		mv "$CG_ROOT/$c/$1" "$CG_ROOT/$c/$2" || fail "rename $c/$1 to $2"
+	done
+}
+
 NAME=pvt-rpn1-$$
 OLD=pvt-rpn1old-$$
 
@@ -18,9 +33,7 @@ cg_set memory "$NAME/memory.limit_in_bytes" $((100 << 20))
 start_daemon
 
 for i in 1 2; do
-	got=$(in_cg "$NAME" cat "$MNT/proc/meminfo" | meminfo_kb MemTotal)
-	[ "$got" = 102400 ] && pass "$NAME at 100 MiB, read $i: MemTotal $got kB" ||
-		fail "$NAME at 100 MiB, read $i: MemTotal '$got' kB, want 102400"
+	expect_memtotal "$NAME" 102400 "$NAME at 100 MiB, read $i"
 done
 
 # A process stays in the cgroup across the rename: /proc/PID/cgroup then names the new path.
@@ -34,32 +47,22 @@ for _ in $(seq 50); do
 done
 
 CREATED_CGROUPS="$OLD $CREATED_CGROUPS"
-for c in $V1_CONTROLLERS; do
-	mv "$CG_ROOT/$c/$NAME" "$CG_ROOT/$c/$OLD" || fail "rename $c/$NAME to $OLD"
-done
+cg_rename "$NAME" "$OLD"
 cg_create "$NAME"
 cg_set memory "$NAME/memory.limit_in_bytes" $((300 << 20))
 
 for i in 1 2; do
-	got=$(in_cg "$NAME" cat "$MNT/proc/meminfo" | meminfo_kb MemTotal)
-	[ "$got" = 307200 ] && pass "new $NAME at 300 MiB, read $i: MemTotal $got kB" ||
-		fail "new $NAME at 300 MiB, read $i: MemTotal '$got' kB, want 307200 (the renamed cgroup's is 102400)"
+	expect_memtotal "$NAME" 307200 "new $NAME at 300 MiB (the renamed one's is 102400), read $i"
 done
 
 grep -q "/$OLD\$" "/proc/$holder/cgroup" && pass "the holder is now in $OLD" ||
 	fail "the holder's cgroups: $(tr '\n' ' ' < "/proc/$holder/cgroup")"
-got=$(in_cg "$OLD" cat "$MNT/proc/meminfo" | meminfo_kb MemTotal)
-[ "$got" = 102400 ] && pass "renamed $OLD keeps 100 MiB: MemTotal $got kB" ||
-	fail "renamed $OLD: MemTotal '$got' kB, want 102400"
+expect_memtotal "$OLD" 102400 "renamed $OLD keeps 100 MiB"
 
 # The renamed cgroup's limit changes: its readers see it, the new cgroup's do not.
 cg_set memory "$OLD/memory.limit_in_bytes" $((150 << 20))
-got=$(in_cg "$OLD" cat "$MNT/proc/meminfo" | meminfo_kb MemTotal)
-[ "$got" = 153600 ] && pass "renamed $OLD at 150 MiB: MemTotal $got kB" ||
-	fail "renamed $OLD at 150 MiB: MemTotal '$got' kB, want 153600"
-got=$(in_cg "$NAME" cat "$MNT/proc/meminfo" | meminfo_kb MemTotal)
-[ "$got" = 307200 ] && pass "new $NAME still at 300 MiB: MemTotal $got kB" ||
-	fail "new $NAME: MemTotal '$got' kB, want 307200"
+expect_memtotal "$OLD" 153600 "renamed $OLD at 150 MiB"
+expect_memtotal "$NAME" 307200 "new $NAME still at 300 MiB"
 
 # An ancestor renamed, and its child made again under the old path.
 PARENT=pvt-rpp-$$
@@ -68,20 +71,14 @@ cg_create "$PARENT"
 cg_create "$PARENT/ctr"
 cg_set memory "$PARENT/ctr/memory.limit_in_bytes" $((120 << 20))
 for i in 1 2; do
-	got=$(in_cg "$PARENT/ctr" cat "$MNT/proc/meminfo" | meminfo_kb MemTotal)
-	[ "$got" = 122880 ] && pass "$PARENT/ctr at 120 MiB, read $i: MemTotal $got kB" ||
-		fail "$PARENT/ctr at 120 MiB, read $i: MemTotal '$got' kB, want 122880"
+	expect_memtotal "$PARENT/ctr" 122880 "$PARENT/ctr at 120 MiB, read $i"
 done
 CREATED_CGROUPS="$PARENT_OLD/ctr $PARENT_OLD $CREATED_CGROUPS"
-for c in $V1_CONTROLLERS; do
-	mv "$CG_ROOT/$c/$PARENT" "$CG_ROOT/$c/$PARENT_OLD" || fail "rename $c/$PARENT to $PARENT_OLD"
-done
+cg_rename "$PARENT" "$PARENT_OLD"
 cg_create "$PARENT"
 cg_create "$PARENT/ctr"
 cg_set memory "$PARENT/ctr/memory.limit_in_bytes" $((200 << 20))
-got=$(in_cg "$PARENT/ctr" cat "$MNT/proc/meminfo" | meminfo_kb MemTotal)
-[ "$got" = 204800 ] && pass "new $PARENT/ctr at 200 MiB: MemTotal $got kB" ||
-	fail "new $PARENT/ctr at 200 MiB: MemTotal '$got' kB, want 204800 (the renamed one's is 122880)"
+expect_memtotal "$PARENT/ctr" 204800 "new $PARENT/ctr at 200 MiB (the renamed one's is 122880)"
 
 kill "$holder" 2>/dev/null
 wait "$holder_job"
