@@ -14,21 +14,20 @@
  * request still finds every thread.
  */
 
-#include <pthread.h>
 #include <stdbool.h>
 
 #define PV_GATE_WAITING 2
 
+/* Lock-free: taking and giving back a place are one atomic operation each. */
 typedef struct PvGate {
-        pthread_mutex_t lock;
-        pthread_cond_t wake;
-        unsigned waiting; /* threads in, or about to enter, read(2) */
-        unsigned parked;
+        int waiting; /* threads in, or about to enter, read(2) */
+        int parked;  /* threads asleep on seq, or about to be */
+        int seq;     /* futex word: bumped to wake parked threads */
 } PvGate;
 
 #define PV_GATE_INIT                                                                               \
         {                                                                                          \
-                PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0                          \
+                0, 0, 0                                                                            \
         }
 
 /*
