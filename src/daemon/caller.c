@@ -53,7 +53,11 @@ typedef struct PidnsEntry {
 } PidnsEntry;
 
 struct PvCallerCache {
-        GMutex lock;         /* protects readers and pidns */
+        /*
+         * Protects readers and pidns. Readers of a cached entry share it, and
+         * check that its processes live (a poll each) side by side.
+         */
+        GRWLock lock;
         GHashTable *readers; /* pid (a thread id) -> CallerEntry* */
         GHashTable *pidns;   /* inode of the namespace (uint64_t *) -> PidnsEntry* */
         /*
@@ -101,7 +105,7 @@ static void pidns_entry_free(gpointer p)
 PvCallerCache *pv_caller_cache_new(void)
 {
         PvCallerCache *c = g_new0(PvCallerCache, 1);
-        g_mutex_init(&c->lock);
+        g_rw_lock_init(&c->lock);
         g_mutex_init(&c->resolve_lock);
         c->readers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, caller_entry_free);
         c->pidns = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, pidns_entry_free);
@@ -115,7 +119,7 @@ void pv_caller_cache_free(PvCallerCache *cache)
         g_hash_table_destroy(cache->readers);
         g_hash_table_destroy(cache->pidns);
         g_mutex_clear(&cache->resolve_lock);
-        g_mutex_clear(&cache->lock);
+        g_rw_lock_clear(&cache->lock);
         g_free(cache);
 }
 
@@ -155,7 +159,9 @@ static int target_new(PvDaemon *d, pid_t pid, bool in_pidns, CallerTarget **ret)
         return 0;
 }
 
-/* The cached init of namespace ns, under cache->lock: 0, -ESRCH (known missing), -ENOENT (unknown).
+/*
+ * The cached init of namespace ns, cache->lock held for writing: 0, -ESRCH
+ * (known missing), -ENOENT (unknown).
  */
 static int pidns_lookup_locked(PvCallerCache *cache, uint64_t ns, CallerTarget **ret)
 {
@@ -183,17 +189,17 @@ static int pidns_target(PvDaemon *d, pid_t pid, uint64_t ns, CallerTarget **ret)
         char path[64];
         int r;
 
-        g_mutex_lock(&cache->lock);
+        g_rw_lock_writer_lock(&cache->lock);
         r = pidns_lookup_locked(cache, ns, ret);
-        g_mutex_unlock(&cache->lock);
+        g_rw_lock_writer_unlock(&cache->lock);
         if (r != -ENOENT)
                 return r;
 
         g_mutex_lock(&cache->resolve_lock);
         /* another reader of ns may have found it while we waited */
-        g_mutex_lock(&cache->lock);
+        g_rw_lock_writer_lock(&cache->lock);
         r = pidns_lookup_locked(cache, ns, ret);
-        g_mutex_unlock(&cache->lock);
+        g_rw_lock_writer_unlock(&cache->lock);
         if (r != -ENOENT) {
                 g_mutex_unlock(&cache->resolve_lock);
                 return r;
@@ -229,13 +235,13 @@ static int pidns_target(PvDaemon *d, pid_t pid, uint64_t ns, CallerTarget **ret)
         p->retry_us = g_get_monotonic_time() + PIDNS_RETRY_US;
         uint64_t *key = g_new(uint64_t, 1);
         *key = ns;
-        g_mutex_lock(&cache->lock);
+        g_rw_lock_writer_lock(&cache->lock);
         if (g_hash_table_size(cache->pidns) >= CALLER_CACHE_MAX)
                 g_hash_table_remove_all(cache->pidns);
         g_hash_table_replace(cache->pidns, key, p);
         if (t)
                 *ret = target_ref(t);
-        g_mutex_unlock(&cache->lock);
+        g_rw_lock_writer_unlock(&cache->lock);
         g_mutex_unlock(&cache->resolve_lock);
         return t ? 0 : -ESRCH;
 }
@@ -249,16 +255,15 @@ static int resolve_target(PvDaemon *d, pid_t pid, CallerTarget **ret)
 {
         PvCallerCache *cache = d->callers;
 
-        g_mutex_lock(&cache->lock);
+        g_rw_lock_reader_lock(&cache->lock);
         CallerEntry *e = g_hash_table_lookup(cache->readers, GINT_TO_POINTER(pid));
         if (e && pv_pidref_alive(&e->reader) && target_alive(e->target)) {
                 *ret = target_ref(e->target);
-                g_mutex_unlock(&cache->lock);
+                g_rw_lock_reader_unlock(&cache->lock);
                 return 0;
         }
-        if (e)
-                g_hash_table_remove(cache->readers, GINT_TO_POINTER(pid));
-        g_mutex_unlock(&cache->lock);
+        g_rw_lock_reader_unlock(&cache->lock);
+        /* a stale entry of pid is replaced below */
 
         /* The reader is blocked in this request, so its pid is not reused until we reply. */
         PvPidRef reader;
@@ -281,11 +286,11 @@ static int resolve_target(PvDaemon *d, pid_t pid, CallerTarget **ret)
         e = g_new0(CallerEntry, 1);
         e->reader = reader;
         e->target = target_ref(t);
-        g_mutex_lock(&cache->lock);
+        g_rw_lock_writer_lock(&cache->lock);
         if (g_hash_table_size(cache->readers) >= CALLER_CACHE_MAX)
                 g_hash_table_remove_all(cache->readers);
         g_hash_table_replace(cache->readers, GINT_TO_POINTER(pid), e);
-        g_mutex_unlock(&cache->lock);
+        g_rw_lock_writer_unlock(&cache->lock);
         *ret = g_steal_pointer(&t);
         return 0;
 }
@@ -337,8 +342,8 @@ void pv_caller_cache_expire(PvCallerCache *cache)
 {
         gint64 now = g_get_monotonic_time();
 
-        g_mutex_lock(&cache->lock);
+        g_rw_lock_writer_lock(&cache->lock);
         g_hash_table_foreach_remove(cache->readers, reader_expired, NULL);
         g_hash_table_foreach_remove(cache->pidns, pidns_expired, &now);
-        g_mutex_unlock(&cache->lock);
+        g_rw_lock_writer_unlock(&cache->lock);
 }

@@ -150,11 +150,11 @@ int pv_container_load(PvDaemon *d, PvContainer *c, PvLoadAvg *ret_load, PvTaskCo
 /* The registered container of key, as a new reference, or NULL. */
 static PvContainer *registry_lookup(PvDaemon *d, const char *key)
 {
-        g_mutex_lock(&d->containers_lock);
+        g_rw_lock_reader_lock(&d->containers_lock);
         PvContainer *c = g_hash_table_lookup(d->containers, key);
         if (c)
                 pv_container_ref(c);
-        g_mutex_unlock(&d->containers_lock);
+        g_rw_lock_reader_unlock(&d->containers_lock);
         return c;
 }
 
@@ -242,7 +242,7 @@ int pv_registry_get(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start_ns, 
         r = container_new(d, paths, start_ns, start_exact, &c);
         if (r < 0)
                 return r;
-        g_mutex_lock(&d->containers_lock);
+        g_rw_lock_writer_lock(&d->containers_lock);
         PvContainer *other = g_hash_table_lookup(d->containers, c->name);
         if (other) { /* registered meanwhile by another thread */
                 pv_container_unref(c);
@@ -250,7 +250,7 @@ int pv_registry_get(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start_ns, 
         } else {
                 g_hash_table_insert(d->containers, (gpointer)c->name, pv_container_ref(c));
         }
-        g_mutex_unlock(&d->containers_lock);
+        g_rw_lock_writer_unlock(&d->containers_lock);
         container_touch(c);
         *ret = c;
         return 0;
@@ -259,12 +259,12 @@ int pv_registry_get(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start_ns, 
 bool pv_registry_forget(PvDaemon *d, PvContainer *c)
 {
         bool removed = false;
-        g_mutex_lock(&d->containers_lock);
+        g_rw_lock_writer_lock(&d->containers_lock);
         if (c->name && g_hash_table_lookup(d->containers, c->name) == c) {
                 g_hash_table_steal(d->containers, c->name);
                 removed = true;
         }
-        g_mutex_unlock(&d->containers_lock);
+        g_rw_lock_writer_unlock(&d->containers_lock);
         if (removed)
                 pv_container_unref(c); /* the registry's reference */
         return removed;
@@ -288,7 +288,7 @@ void pv_registry_expire(PvDaemon *d)
         GHashTableIter it;
         gpointer value;
 
-        g_mutex_lock(&d->containers_lock);
+        g_rw_lock_writer_lock(&d->containers_lock);
         g_hash_table_iter_init(&it, d->containers);
         while (g_hash_table_iter_next(&it, NULL, &value)) {
                 PvContainer *c = value;
@@ -298,7 +298,7 @@ void pv_registry_expire(PvDaemon *d)
                         pv_container_unref(c);
                 }
         }
-        g_mutex_unlock(&d->containers_lock);
+        g_rw_lock_writer_unlock(&d->containers_lock);
 }
 
 void pv_registry_foreach(PvDaemon *d, void (*fn)(PvDaemon *d, PvContainer *c, void *data),
@@ -308,11 +308,11 @@ void pv_registry_foreach(PvDaemon *d, void (*fn)(PvDaemon *d, PvContainer *c, vo
         GHashTableIter it;
         gpointer value;
 
-        g_mutex_lock(&d->containers_lock);
+        g_rw_lock_writer_lock(&d->containers_lock);
         g_hash_table_iter_init(&it, d->containers);
         while (g_hash_table_iter_next(&it, NULL, &value))
                 g_ptr_array_add(list, pv_container_ref(value));
-        g_mutex_unlock(&d->containers_lock);
+        g_rw_lock_writer_unlock(&d->containers_lock);
 
         for (guint i = 0; i < list->len; i++)
                 fn(d, list->pdata[i], data);
@@ -322,11 +322,11 @@ void pv_registry_clear(PvDaemon *d)
 {
         GHashTableIter it;
         gpointer value;
-        g_mutex_lock(&d->containers_lock);
+        g_rw_lock_writer_lock(&d->containers_lock);
         g_hash_table_iter_init(&it, d->containers);
         while (g_hash_table_iter_next(&it, NULL, &value)) {
                 g_hash_table_iter_steal(&it);
                 pv_container_unref(value);
         }
-        g_mutex_unlock(&d->containers_lock);
+        g_rw_lock_writer_unlock(&d->containers_lock);
 }

@@ -67,7 +67,7 @@ int pv_daemon_setup(PvDaemon *d)
         r = pv_hierarchy_open(&d->hier);
         if (r < 0)
                 return r;
-        g_mutex_init(&d->containers_lock);
+        g_rw_lock_init(&d->containers_lock);
         d->containers = g_hash_table_new(g_str_hash, g_str_equal);
         d->renames = pv_renames_new(PV_RENAME_WATCHES);
         d->callers = pv_caller_cache_new();

@@ -57,9 +57,9 @@ struct PvDaemon {
         int host_node_fd;        /* dirfd of opts.sys_node_dir, -1: a host without NUMA */
         long clk_tck;            /* sysconf(_SC_CLK_TCK) */
 
-        GMutex containers_lock; /* protects containers */
-        GHashTable *containers; /* name -> PvContainer* (one reference) */
-        PvRenames *renames;     /* NULL: no inotify, every lookup checks paths */
+        GRWLock containers_lock; /* protects containers; lookups share it */
+        GHashTable *containers;  /* name -> PvContainer* (one reference) */
+        PvRenames *renames;      /* NULL: no inotify, every lookup checks paths */
 
         PvCallerCache *callers; /* has its own lock */
 

@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <stdio.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -17,7 +18,7 @@ struct PvRenames {
         unsigned max_watches; /* at most this many watches of the user's quota */
         GMutex lock;          /* protects everything below and reading fd */
         GHashTable *wds;      /* the watch descriptors in place (a set) */
-        uint64_t generation;
+        uint64_t generation;  /* also read without the lock (atomically) */
         bool full_logged;
 };
 
@@ -55,17 +56,15 @@ unsigned pv_renames_watches(PvRenames *w)
         return n;
 }
 
-/* Reads every queued event; w->lock held. Returns true when there was one. */
-static bool drain(PvRenames *w)
+/* Reads every queued event; w->lock held. */
+static void drain(PvRenames *w)
 {
         /* events carry a name of at most NAME_MAX bytes */
         char buf[16 * (sizeof(struct inotify_event) + 256)]
             __attribute__((aligned(__alignof__(struct inotify_event))));
-        bool any = false;
         ssize_t n;
 
         while ((n = read(w->fd, buf, sizeof(buf))) > 0) {
-                any = true;
                 for (ssize_t at = 0; at + (ssize_t)sizeof(struct inotify_event) <= n;) {
                         const struct inotify_event *ev = (const void *)(buf + at);
                         /* the directory is gone and its watch with it */
@@ -74,18 +73,39 @@ static bool drain(PvRenames *w)
                         at += (ssize_t)(sizeof(*ev) + ev->len);
                 }
         }
-        return any;
+}
+
+/* Whether events wait in the queue (true when that cannot be told). */
+static bool queued(PvRenames *w)
+{
+        int n = 0;
+        return ioctl(w->fd, FIONREAD, &n) < 0 || n > 0;
+}
+
+/*
+ * Takes the queued events, if any, into a new generation; w->lock held. The
+ * generation moves before the queue is read: a thread that then finds the
+ * queue empty, unlocked, already sees the new generation.
+ */
+static void take_events(PvRenames *w)
+{
+        if (queued(w)) {
+                __atomic_add_fetch(&w->generation, 1, __ATOMIC_SEQ_CST);
+                drain(w);
+        }
 }
 
 uint64_t pv_renames_generation(PvRenames *w)
 {
         if (!w)
                 return 0;
+        /* the common case, no event: one system call, no lock */
+        if (!queued(w))
+                return __atomic_load_n(&w->generation, __ATOMIC_SEQ_CST);
         g_mutex_lock(&w->lock);
         /* which event it was does not matter: every held container is checked once more */
-        if (drain(w))
-                w->generation++;
-        uint64_t g = w->generation;
+        take_events(w);
+        uint64_t g = __atomic_load_n(&w->generation, __ATOMIC_SEQ_CST);
         g_mutex_unlock(&w->lock);
         return g;
 }
@@ -117,8 +137,7 @@ bool pv_renames_watch(PvRenames *w, const PvCgroup *cg)
                 return false;
         g_mutex_lock(&w->lock);
         /* watches of directories removed meanwhile no longer count */
-        if (drain(w))
-                w->generation++;
+        take_events(w);
         int r = pv_cgroup_foreach_v1_dir(cg, watch_dir, w);
         bool log = r < 0 && !w->full_logged;
         if (log)

@@ -37,7 +37,7 @@ static void setup(void)
         ck_assert_int_eq(pv_hierarchy_open_at(scratch, &d.hier), 0);
         d.clk_tck = 100;
         d.opts.idle_expiry_s = 600;
-        g_mutex_init(&d.containers_lock);
+        g_rw_lock_init(&d.containers_lock);
         d.containers = g_hash_table_new(g_str_hash, g_str_equal);
 }
 
@@ -45,7 +45,7 @@ static void teardown(void)
 {
         pv_registry_clear(&d);
         g_hash_table_destroy(d.containers);
-        g_mutex_clear(&d.containers_lock);
+        g_rw_lock_clear(&d.containers_lock);
         pv_hierarchy_close(&d.hier);
         g_clear_pointer(&d.renames, pv_renames_free);
         tree_remove(scratch);

@@ -65,7 +65,7 @@ static void setup(void)
         d.clk_tck = 100;
         d.opts.idle_expiry_s = 600;
         d.opts.scan_max = 4096;
-        g_mutex_init(&d.containers_lock);
+        g_rw_lock_init(&d.containers_lock);
         d.containers = g_hash_table_new(g_str_hash, g_str_equal);
         pv_discovery_init(&disc);
 }
@@ -75,7 +75,7 @@ static void teardown(void)
         pv_discovery_clear(&disc);
         pv_registry_clear(&d);
         g_hash_table_destroy(d.containers);
-        g_mutex_clear(&d.containers_lock);
+        g_rw_lock_clear(&d.containers_lock);
         pv_hierarchy_close(&d.hier);
         close(d.proc_fd);
         tree_remove(scratch);
