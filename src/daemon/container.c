@@ -9,6 +9,7 @@
 
 #include "cgroup/parse-proc.h"
 #include "daemon.h"
+#include "fs-table.h"
 #include "procfs.h"
 #include "renames.h"
 
@@ -23,6 +24,7 @@ void pv_container_unref(PvContainer *c)
         if (!c || !g_atomic_int_dec_and_test(&c->refs))
                 return;
         pv_cgroup_free(c->cg);
+        pv_share_free(c->share);
         pv_stat_memo_clear(&c->stat_memo);
         g_mutex_clear(&c->lock);
         g_free(c);
@@ -209,6 +211,7 @@ static int container_new(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start
         c->start_ns = container_start_ns(d, cg, start_ns, start_exact);
         /* its averages start at 0 now, and take their first fold at the next tick */
         c->load_tick = pv_load_tick(d, g_get_monotonic_time());
+        c->share = pv_share_new(pv_fs_n_files);
         g_mutex_init(&c->lock);
         *ret = c;
         return 0;

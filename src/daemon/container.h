@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "cgroup/backend.h"
+#include "share.h"
 #include "views/views.h"
 
 typedef struct PvDaemon PvDaemon;
@@ -34,6 +35,7 @@ typedef struct PvContainer {
         uint64_t start_ns;    /* CLOCK_BOOTTIME when the container started */
         gint64 last_used_us;  /* g_get_monotonic_time() of the last open; atomic */
         gint discovered;      /* the discovery scan tracks its cgroup (discover.h); atomic */
+        PvShare *share;       /* its files' texts, shared by its opens (share.h) */
 
         GMutex lock; /* protects everything below */
         PvStatMemo stat_memo;

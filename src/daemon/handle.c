@@ -18,7 +18,17 @@ static int render(PvDaemon *d, PvContainer *c, const PvFile *f, unsigned cpu, GS
                 g_string_append_len(out, text, (gssize)len);
                 return 0;
         }
-        return f->gather(d, c, cpu, out);
+        /* the rows of the table share; the per-CPU and per-node templates do not */
+        if (f < pv_fs_files || f >= pv_fs_files + pv_fs_n_files)
+                return f->gather(d, c, cpu, out);
+        size_t slot = (size_t)(f - pv_fs_files);
+        gint64 now = g_get_monotonic_time();
+        if (pv_share_get(c->share, slot, now, out))
+                return 0;
+        int r = f->gather(d, c, cpu, out);
+        if (r == 0)
+                pv_share_put(c->share, slot, now, out->str, out->len);
+        return r;
 }
 
 /* ---- handles ---- */

@@ -9,6 +9,7 @@
 static void sample_one(PvDaemon *d, PvContainer *c, void *data)
 {
         pv_container_sample_load(d, c, *(const uint64_t *)data);
+        pv_share_sweep(c->share, g_get_monotonic_time());
         pv_container_unref(c);
 }
 

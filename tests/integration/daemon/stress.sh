@@ -2,8 +2,9 @@
 # Bounded stress: 8 threads in each of two containers open, read and close every file
 # for 2 s while a third container's cgroups are removed and made anew under the same
 # name, with the loadavg sampler running every second. Each container only ever sees
-# its own memory limit, no read fails unexpectedly, the daemon survives, and SIGTERM
-# in the middle of such a load ends it cleanly and promptly.
+# its own memory limit, no read fails unexpectedly, the daemon survives, a limit written
+# under load shows in the reads that open 1 ms after it (texts are shared that long),
+# and SIGTERM in the middle of such a load ends it cleanly and promptly.
 . "$(dirname "$0")/common.sh"
 require_root_fuse_v1
 trap cleanup EXIT
@@ -85,6 +86,38 @@ case $churn_out in churned*) pass "$churn_out times a container's cgroups remove
 kill -0 "$DAEMON_PID" 2>/dev/null && pass "daemon alive after the load" || fail "daemon died under load"
 mt=$(in_cg "$A" cat "$MNT/proc/meminfo" | meminfo_kb MemTotal)
 [ "$mt" = $((128 * 1024)) ] || fail "after the load: MemTotal '$mt'"
+
+# --- texts shared within 1 ms (share.h): under 4 threads looping on meminfo, a limit
+# written shows in the reads that open 2 ms after the write, every time
+in_cg "$A" /usr/bin/python3 - "$MNT" "$CG_ROOT/memory/$A/memory.limit_in_bytes" <<'EOF' &&
+import sys, threading, time
+mnt, limit_file = sys.argv[1], sys.argv[2]
+stop, stale = [False], []
+def total():
+    with open(mnt + "/proc/meminfo", "rb") as f:
+        return int(f.readline().split()[1])
+def loop():
+    while not stop[0]:
+        total()
+ts = [threading.Thread(target=loop) for _ in range(4)]
+[t.start() for t in ts]
+for i in range(60):
+    want = (100 + i % 7) << 20
+    with open(limit_file, "w") as f:
+        f.write(str(want))
+    time.sleep(0.002)
+    got = total() * 1024
+    if got != want:
+        stale.append((i, got, want))
+stop[0] = True
+[t.join() for t in ts]
+with open(limit_file, "w") as f:
+    f.write(str(128 << 20))
+print(stale[:3])
+sys.exit(1 if stale else 0)
+EOF
+	pass "60 limit changes under 4 looping readers, each seen 2 ms after its write" ||
+	fail "a limit change was not seen 2 ms after its write"
 
 # --- SIGTERM in the middle of a load: exits 0 within 5 s and the mount is gone
 in_cg "$A" bash -c "$(declare -f hammer); MNT=$MNT; hammer 4 $((128 * 1024))" > /dev/null 2>&1 &
