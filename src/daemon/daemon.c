@@ -88,6 +88,7 @@ void pv_daemon_teardown(PvDaemon *d)
         if (d->containers) {
                 pv_registry_clear(d);
                 g_hash_table_destroy(d->containers);
+                g_rw_lock_clear(&d->containers_lock);
         }
         pv_caller_cache_free(d->callers);
         g_clear_pointer(&d->renames, pv_renames_free);
