@@ -37,8 +37,10 @@ typedef struct Worker {
         int stop_event;       /* eventfd: a serving thread saw the connection end */
         pthread_t threads[PV_WORKER_THREADS];
         bool joined[PV_WORKER_THREADS];
-        int stopping; /* atomic */
-        int ended;    /* atomic: the connection is gone */
+        pthread_t watcher; /* of the gate */
+        bool watching;     /* watcher started and not joined */
+        int stopping;      /* atomic */
+        int ended;         /* atomic: the connection is gone */
 } Worker;
 
 static Worker worker;
@@ -83,6 +85,12 @@ static const struct fuse_custom_io worker_io = {
     .writev = io_writev,
     .read = io_read,
 };
+
+static void *watch_thread(void *arg)
+{
+        pv_gate_watch(&gate, &worker.stopping);
+        return NULL;
+}
 
 static void kick_handler(int sig)
 {
@@ -257,6 +265,11 @@ static void stop_threads(void)
                         }
                 }
         }
+        if (worker.watching) {
+                pv_gate_open_all(&gate);
+                pthread_join(worker.watcher, NULL);
+                worker.watching = false;
+        }
         if (left > 0)
                 pv_log_warning("%u serving threads did not stop in 10 s; their requests stay "
                                "journaled",
@@ -289,6 +302,12 @@ static int serve(PvDaemon *d, const PvWorkerArgs *a, int sigfd)
                 pv_log_error("cannot start the loadavg sampler: %s", g_strerror(-r));
                 return PV_WORKER_EXIT_SETUP;
         }
+        r = pthread_create(&worker.watcher, NULL, watch_thread, NULL);
+        if (r != 0) {
+                pv_log_error("cannot start the gate's watcher: %s", g_strerror(r));
+                return PV_WORKER_EXIT_SETUP;
+        }
+        worker.watching = true;
         for (unsigned i = 0; i < PV_WORKER_THREADS; i++) {
                 r = pthread_create(&worker.threads[i], NULL, serve_thread, (void *)(uintptr_t)i);
                 if (r != 0) {
