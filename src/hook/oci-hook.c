@@ -21,7 +21,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 #include <linux/magic.h>
 
@@ -145,18 +144,19 @@ static int check_mount_ns(const char *id)
 }
 
 /*
- * Whether the views at opt_root may be bound; logs why not. stat() and
- * access() cannot tell: on a dead FUSE mount they are answered from the
- * attributes the kernel cached (for an hour), and a container bound to it
- * would read ENOTCONN instead of the kernel's files. Returns 0 or -errno.
+ * Opens the views at opt_root for binding (*ret_fd, O_PATH) when a live
+ * procview mount is there; logs why not. stat() and access() cannot tell:
+ * on a dead FUSE mount they are answered from the attributes the kernel
+ * cached (for an hour), and a container bound to it would read ENOTCONN
+ * instead of the kernel's files. Only procview's own file system is bound
+ * from: a plain directory there (procviewd not running) or any other file
+ * system gives nothing. Returns 0 or -errno.
  */
-static int views_usable(const char *id)
+static int open_views(const char *id, int *ret_fd)
 {
-        g_autofree char *probe = g_build_filename(opt_root, "proc", "meminfo", NULL);
         /* Half the hook's time, so a hung daemon is named as such before the hook gives up. */
         int probe_ms = opt_timeout >= 4 ? 2000 : opt_timeout * 500;
         PvMountState state;
-        struct statfs sfs;
         int r;
 
         r = pv_mount_probe(opt_root, probe_ms, &state);
@@ -167,7 +167,7 @@ static int views_usable(const char *id)
         }
         switch (state) {
         case PV_MOUNT_LIVE:
-                return 0;
+                break;
         case PV_MOUNT_DEAD:
                 pv_oci_log(LOG_WARNING,
                            "container %s: %s is a dead procview mount (procviewd gone, %s), "
@@ -182,52 +182,60 @@ static int views_usable(const char *id)
                     id, opt_root, probe_ms);
                 return -ETIMEDOUT;
         case PV_MOUNT_NONE:
-                break;
+                pv_oci_log(LOG_WARNING,
+                           "container %s: no procview mount at %s (is procviewd running?), "
+                           "nothing mounted: the container keeps the host's /proc",
+                           id, opt_root);
+                return -ENODEV;
         }
 
-        /*
-         * No procview mount there: an empty directory when procviewd is not
-         * running, or a plain tree of view files, which can neither die nor
-         * hang. statfs() reaches the daemon of any other FUSE file system.
-         */
-        if (statfs(opt_root, &sfs) < 0 || access(probe, R_OK) < 0) {
-                int err = errno;
+        r = pv_oci_open_views(opt_root, ret_fd);
+        if (r < 0)
                 pv_oci_log(LOG_WARNING,
-                           "container %s: no procview mount at %s and no readable %s: %s (is "
-                           "procviewd running?), nothing mounted: the container keeps the "
-                           "host's /proc",
-                           id, opt_root, probe, g_strerror(err));
-                return -err;
+                           "container %s: cannot open the views at %s: %s, nothing "
+                           "mounted: the container keeps the host's /proc",
+                           id, opt_root,
+                           r == -EMEDIUMTYPE ? "not a procview mount" : g_strerror(-r));
+        return r;
+}
+
+/* Why pv_oci_bind_view() failed, for the log. */
+static const char *bind_error(int r, const char *target_type)
+{
+        switch (r) {
+        case -EMEDIUMTYPE:
+                return target_type;
+        case -EBUSY:
+                return SHARED_MSG;
+        case -ELOOP:
+        case -EXDEV:
+                return "the view's path leaves procview's mount";
+        default:
+                return g_strerror(-r);
         }
-        pv_oci_log(LOG_INFO, "container %s: %s is not a procview mount, binding the files it holds",
-                   id, opt_root);
-        return 0;
 }
 
 /*
  * Binds every file of proc_files the mount serves over the container's
  * /proc; logs each failure. Returns how many were bound.
  */
-static unsigned bind_proc_files(const char *id, int rootfd)
+static unsigned bind_proc_files(const char *id, int rootfd, int viewsfd)
 {
         unsigned mounted = 0;
 
         for (size_t i = 0; i < G_N_ELEMENTS(proc_files); i++) {
-                g_autofree char *src = g_build_filename(opt_root, "proc", proc_files[i], NULL);
                 g_autofree char *rel = g_build_filename("proc", proc_files[i], NULL);
-                int r;
+                int r = pv_oci_bind_view(rootfd, viewsfd, rel, PROC_SUPER_MAGIC, false);
 
-                if (access(src, F_OK) < 0) {
-                        pv_oci_log(LOG_DEBUG, "%s: %s, ignoring", src, g_strerror(errno));
+                if (r == -ENOENT) {
+                        pv_oci_log(LOG_DEBUG, "container %s: no %s/%s or /%s, ignoring", id,
+                                   opt_root, rel, rel);
                         continue;
                 }
-                r = pv_oci_bind_view(rootfd, src, rel, PROC_SUPER_MAGIC, false);
                 if (r < 0) {
-                        pv_oci_log(LOG_WARNING, "container %s: cannot bind %s on /%s: %s", id, src,
-                                   rel,
-                                   r == -EMEDIUMTYPE ? "not a procfs file"
-                                   : r == -EXDEV     ? SHARED_MSG
-                                                     : g_strerror(-r));
+                        pv_oci_log(LOG_WARNING, "container %s: cannot bind %s/%s on /%s: %s", id,
+                                   opt_root, rel, rel,
+                                   bind_error(r, "not a procview file over a procfs file"));
                         continue;
                 }
                 mounted++;
@@ -236,20 +244,17 @@ static unsigned bind_proc_files(const char *id, int rootfd)
 }
 
 /* Binds the view's directory dir over the container's; logs a failure. Returns 0 or -errno. */
-static int bind_sys_dir(const char *id, int rootfd, const char *dir)
+static int bind_sys_dir(const char *id, int rootfd, int viewsfd, const char *dir)
 {
-        g_autofree char *src = g_build_filename(opt_root, dir, NULL);
-        int r;
+        int r = pv_oci_bind_view(rootfd, viewsfd, dir, SYSFS_MAGIC, true);
 
-        r = pv_oci_bind_view(rootfd, src, dir, SYSFS_MAGIC, true);
         /* a kernel without NUMA has no node directory to cover */
         if (r == -ENOENT && strcmp(dir, SYS_NODE_DIR) == 0)
                 pv_oci_log(LOG_DEBUG, "container %s: no /%s, ignoring", id, dir);
         else if (r < 0)
-                pv_oci_log(LOG_WARNING, "container %s: cannot bind %s on /%s: %s", id, src, dir,
-                           r == -EMEDIUMTYPE ? "not a sysfs directory"
-                           : r == -EXDEV     ? SHARED_MSG
-                                             : g_strerror(-r));
+                pv_oci_log(LOG_WARNING, "container %s: cannot bind %s/%s on /%s: %s", id, opt_root,
+                           dir, dir,
+                           bind_error(r, "not a procview directory over a sysfs directory"));
         return r;
 }
 
@@ -261,7 +266,7 @@ static int bind_sys_dir(const char *id, int rootfd, const char *dir)
 static int run(void)
 {
         g_autofree char *id = NULL, *bundle = NULL, *rootfs = NULL;
-        _cleanup_close_ int rootfd = -1;
+        _cleanup_close_ int rootfd = -1, viewsfd = -1;
         bool disabled = false;
         unsigned mounted;
         int r;
@@ -280,7 +285,7 @@ static int run(void)
         r = check_mount_ns(id);
         if (r < 0)
                 return r;
-        r = views_usable(id);
+        r = open_views(id, &viewsfd);
         if (r < 0)
                 return r;
 
@@ -291,10 +296,10 @@ static int run(void)
                            g_strerror(-r));
                 return r;
         }
-        mounted = bind_proc_files(id, rootfd);
-        if (!opt_no_sys && bind_sys_dir(id, rootfd, SYS_CPU_DIR) == 0)
+        mounted = bind_proc_files(id, rootfd, viewsfd);
+        if (!opt_no_sys && bind_sys_dir(id, rootfd, viewsfd, SYS_CPU_DIR) == 0)
                 mounted++;
-        if (!opt_no_sys && bind_sys_dir(id, rootfd, SYS_NODE_DIR) == 0)
+        if (!opt_no_sys && bind_sys_dir(id, rootfd, viewsfd, SYS_NODE_DIR) == 0)
                 mounted++;
 
         pv_oci_log(LOG_INFO, "container %s: %u procview views mounted from %s", id, mounted,
@@ -303,17 +308,15 @@ static int run(void)
 }
 
 /*
- * The views' mount point without --root: $PROCVIEW_ROOT, else MOUNTPOINT of
- * the settings file that also moves the daemon and the LXC hook, else the
- * build's default. One file moves them all.
+ * The views' mount point without --root: MOUNTPOINT of the settings file
+ * that also moves the daemon and the LXC hook, else the build's default. One
+ * root-owned file moves them all; never the environment, which a runtime
+ * may have filled from the container's config (see main()).
  */
 static char *default_root(void)
 {
-        const char *env = getenv("PROCVIEW_ROOT");
         g_autofree char *text = NULL;
 
-        if (env && env[0] == '/')
-                return g_strdup(env);
         /* malloc()ed: g_free() frees it (GLib 2.46 and later use the system allocator) */
         if (pv_read_file_at(AT_FDCWD, PV_SETTINGS_FILE, &text, NULL) == 0) {
                 char *root = pv_oci_settings_root(text);
@@ -324,14 +327,49 @@ static char *default_root(void)
         return g_strdup(PV_DEFAULT_MOUNTPOINT);
 }
 
+/*
+ * The hook runs as root on the host's root file system, in the container's
+ * mount namespace, and runc up to 1.2 starts createContainer hooks with the
+ * container's own environment and its rootfs as working directory unless
+ * the hook's entry gives an "env" of its own. Whatever that environment asks
+ * of the dynamic loader (LD_PRELOAD, LD_AUDIT, LD_LIBRARY_PATH: a library
+ * shipped in the image, reached through /proc/self/cwd) has run before
+ * main(), as root: nothing here can stop it. What stops it is the fixed,
+ * non-empty "env" of every entry that starts the hook: the hooks.d file
+ * (init/procview-hook.json.in) and the config.json examples of the docs. An
+ * empty list would not do: the runtime spec's encoding drops it, and the
+ * runtime then passes its own environment on.
+ * Here the hook only makes sure that nothing later reads that environment
+ * (glib, syslog, a helper it starts) and that no path is resolved against
+ * the container's rootfs, and says so when an entry passed it the loader's
+ * variables.
+ */
+static void drop_environment(void)
+{
+        static const char *const loader_vars[] = {"LD_PRELOAD", "LD_AUDIT", "LD_LIBRARY_PATH"};
+        bool loader = false;
+
+        for (size_t i = 0; i < G_N_ELEMENTS(loader_vars); i++)
+                loader = loader || getenv(loader_vars[i]) != NULL;
+        clearenv();
+        setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
+        if (chdir("/") < 0)
+                pv_oci_log(LOG_WARNING, "cannot change to /: %s", g_strerror(errno));
+        if (loader)
+                pv_oci_log(LOG_ERR,
+                           "started with LD_PRELOAD, LD_AUDIT or LD_LIBRARY_PATH set: the entry "
+                           "that runs this hook passes on an environment (a container's?); give "
+                           "it a fixed \"env\", as the installed hooks.d entry does");
+}
+
 int main(int argc, char **argv)
 {
         g_autoptr(GOptionContext) ctx = NULL;
         g_autoptr(GError) error = NULL;
         GOptionEntry entries[] = {
             {"root", 'r', 0, G_OPTION_ARG_FILENAME, &opt_root,
-             "procviewd's mount point (default: $PROCVIEW_ROOT, else MOUNTPOINT "
-             "in " PV_SETTINGS_FILE ", else " PV_DEFAULT_MOUNTPOINT ")",
+             "procviewd's mount point (default: MOUNTPOINT in " PV_SETTINGS_FILE
+             ", else " PV_DEFAULT_MOUNTPOINT ")",
              "DIR"},
             {"no-sys", 0, 0, G_OPTION_ARG_NONE, &opt_no_sys,
              "do not mount over /sys/devices/system/cpu and node", NULL},
@@ -342,6 +380,7 @@ int main(int argc, char **argv)
         };
 
         openlog("procview-oci-hook", LOG_PID, LOG_DAEMON);
+        drop_environment();
 
         ctx = g_option_context_new("- mount procview views into an OCI container");
         g_option_context_set_summary(ctx, "Reads the OCI state on stdin; use as a createContainer "

@@ -4,9 +4,12 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <linux/openat2.h>
 
@@ -70,6 +73,80 @@ int pv_oci_open_beneath(int rootfd, const char *path, int *ret_fd)
                 return -errno;
         *ret_fd = fd;
         return 0;
+}
+
+int pv_oci_open_view(int viewsfd, const char *path, int *ret_fd)
+{
+        struct open_how how = {
+            .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+            .resolve =
+                RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS,
+        };
+        struct stat root, st;
+        int fd = (int)syscall(SYS_openat2, viewsfd, path, &how, sizeof(how));
+
+        if (fd < 0 && errno == ENOSYS) {
+                int r = pv_oci_open_beneath(viewsfd, path, &fd);
+                if (r < 0)
+                        return r;
+        } else if (fd < 0) {
+                return -errno;
+        }
+        /* openat2 already refused both; the fallback walk needs the checks. */
+        if (fstat(viewsfd, &root) < 0 || fstatat(fd, "", &st, AT_EMPTY_PATH) < 0) {
+                int err = errno;
+                close(fd);
+                return -err;
+        }
+        if (S_ISLNK(st.st_mode) || st.st_dev != root.st_dev) {
+                close(fd);
+                return S_ISLNK(st.st_mode) ? -ELOOP : -EXDEV;
+        }
+        *ret_fd = fd;
+        return 0;
+}
+
+int pv_oci_mountinfo_dev_is(const char *mountinfo, unsigned major, unsigned minor,
+                            const char *fstype)
+{
+        int found = -ENOENT;
+
+        for (const char *line = mountinfo; line && *line;) {
+                const char *end = strchr(line, '\n');
+                size_t len = end ? (size_t)(end - line) : strlen(line);
+                const char *dev = NULL, *sep = NULL, *p = line, *stop = line + len;
+
+                /* ID PARENT MAJ:MIN ... - FSTYPE SOURCE OPTIONS */
+                for (int field = 0; p < stop; field++) {
+                        size_t n = strcspn(p, " \n");
+                        if (p + n > stop)
+                                n = (size_t)(stop - p);
+                        if (field == 2)
+                                dev = p;
+                        else if (field > 5 && n == 1 && *p == '-') {
+                                sep = p;
+                                break;
+                        }
+                        p += n;
+                        while (p < stop && *p == ' ')
+                                p++;
+                }
+                unsigned maj, mn;
+                if (dev && sep && sscanf(dev, "%u:%u", &maj, &mn) == 2 && maj == major &&
+                    mn == minor) {
+                        const char *t = sep + 1;
+                        while (t < stop && *t == ' ')
+                                t++;
+                        size_t n = strcspn(t, " \n");
+                        if (t + n > stop)
+                                n = (size_t)(stop - t);
+                        if (n == strlen(fstype) && strncmp(t, fstype, n) == 0)
+                                return 1;
+                        found = 0;
+                }
+                line = end ? end + 1 : NULL;
+        }
+        return found;
 }
 
 int pv_oci_mountinfo_is_shared(const char *mountinfo, uint64_t mnt_id)

@@ -30,6 +30,31 @@ int pv_oci_open_in_root(int rootfd, const char *path, int *ret_fd);
 int pv_oci_open_beneath(int rootfd, const char *path, int *ret_fd);
 
 /*
+ * Opens path (relative) beneath viewsfd, the root of procviewd's mount, as
+ * an O_PATH fd: the source of a bind. Unlike a target in a rootfs, nothing
+ * here is resolved: no symlink anywhere (not even the last component), no
+ * ".." above viewsfd, no magic link and no other mount (openat2 RESOLVE_BENEATH |
+ * RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV), so a bind source is always a file
+ * of the same file system as viewsfd. Without openat2 the path is walked
+ * with pv_oci_open_beneath() and the result must be a non-symlink on
+ * viewsfd's device. Returns 0 with the new fd in *ret_fd, -ELOOP or -EXDEV
+ * for a path that would leave the mount, or -errno; *ret_fd untouched on
+ * failure.
+ */
+int pv_oci_open_view(int viewsfd, const char *path, int *ret_fd);
+
+/*
+ * Whether mountinfo (the text of /proc/self/mountinfo) shows the device
+ * major:minor mounted with fs type fstype. Every mount of one superblock
+ * shows its device, so this names the file system behind any fd on it
+ * (fstat st_dev), with or without STATX_MNT_ID. Returns 1 when a line with
+ * that device has that type, 0 when its lines have another, -ENOENT when no
+ * line has that device.
+ */
+int pv_oci_mountinfo_dev_is(const char *mountinfo, unsigned major, unsigned minor,
+                            const char *fstype);
+
+/*
  * Whether the mount with id mnt_id (statx STATX_MNT_ID) is shared according
  * to mountinfo, the text of /proc/self/mountinfo: a "shared:N" optional
  * field means mounts made on it propagate to its peers, which may be in the

@@ -87,7 +87,7 @@ lxc_hook() {
 		mkdir -p "$1/proc" "$1/sys"
 		mount -t proc proc "$1/proc"
 		mount -t sysfs sys "$1/sys"
-		LXC_ROOTFS_MOUNT=$1 PROCVIEW_ROOT=$2 sh "$3" 2>&1
+		LXC_ROOTFS_MOUNT=$1 sh "$3" --root="$2" 2>&1
 		echo "status=$?"
 		grep "^MemTotal:" "$1/proc/meminfo"
 		echo "binds=$(awk -v p="$1/proc/meminfo" "\$5 == p" /proc/self/mountinfo | wc -l)"

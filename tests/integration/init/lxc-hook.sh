@@ -28,7 +28,7 @@ in_container() {
 		mount -t proc proc "$1/proc"
 		mount -t sysfs sys "$1/sys"
 		[ "$2" = shared ] && mount --make-rshared "$1"
-		LXC_ROOTFS_MOUNT=$1 PROCVIEW_ROOT=$3 sh "$4" 2>&1
+		LXC_ROOTFS_MOUNT=$1 sh "$4" --root="$3" 2>&1
 		shift 4
 		"$@"' sh "$ROOTFS" "$prop" "$MNT" "$HOOK" "$@"
 }

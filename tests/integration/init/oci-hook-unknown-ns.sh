@@ -10,6 +10,8 @@ BUILD=${PV_BUILD_ROOT:?}
 OCI_HOOK=$BUILD/src/hook/procview-oci-hook
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 [ -x "$OCI_HOOK" ] || { echo "SKIP: procview-oci-hook not built (json-glib missing)"; exit 77; }
+VIEWS_FUSE=$BUILD/tests/integration/init/views-fuse
+[ -x "$VIEWS_FUSE" ] || { echo "FAIL: $VIEWS_FUSE not built"; exit 1; }
 command -v setpriv >/dev/null || { echo "FAIL: setpriv (util-linux) missing"; exit 1; }
 
 FAILED=0
@@ -24,12 +26,19 @@ has() { grep -qF -- "$2" <<<"$1"; }
 has_line() { grep -qxF -- "$2" <<<"$1"; }
 
 TMP=$(mktemp -d /tmp/pvt-hookns-XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
 VIEWS="$TMP/views"
-mkdir -p "$VIEWS/proc" "$TMP/bundle/rootfs/proc"
-# a plain tree of view files: bound as procviewd's would be, and no kernel shows this MemTotal
+mkdir -p "$VIEWS" "$TMP/bundle/rootfs/proc"
+# views-fuse: a procview mount (fs type fuse.procview), the only kind the
+# hook binds from, whose proc/meminfo says a MemTotal no kernel shows
 VIEW_TOTAL="MemTotal:           4242 kB"
-echo "$VIEW_TOTAL" >"$VIEWS/proc/meminfo"
+"$VIEWS_FUSE" "$VIEWS" &
+FUSE_PID=$!
+trap 'kill "$FUSE_PID" 2>/dev/null; wait "$FUSE_PID" 2>/dev/null; umount -l "$VIEWS" 2>/dev/null; rm -rf "$TMP"' EXIT
+for _ in $(seq 100); do
+	grep -q '^MemTotal' "$VIEWS/proc/meminfo" 2>/dev/null && break
+	sleep 0.05
+done
+grep -qxF "$VIEW_TOTAL" "$VIEWS/proc/meminfo" || { echo "FAIL: views-fuse did not mount"; exit 1; }
 KERNEL_TOTAL=$(grep '^MemTotal:' /proc/meminfo)
 printf '{"ociVersion": "1.0.2", "root": {"path": "rootfs"}}\n' >"$TMP/bundle/config.json"
 printf '{"ociVersion": "1.0.2", "id": "hookns", "status": "creating", "pid": %d, "bundle": "%s"}\n' \

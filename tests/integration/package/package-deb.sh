@@ -96,6 +96,10 @@ grep -q '"path": "/usr/libexec/procview/procview-oci-hook"' "$json" &&
 ! grep -q -- '--root' "$json" &&
 	pass "the hooks.d entry leaves the view root to the hook (/etc/default/procview)" ||
 	fail "hooks.d entry: $(cat "$json")"
+# runc up to 1.2 gives a createContainer hook without "env" the container's own
+# environment (LD_PRELOAD from an image ran as root on the host): the entry pins one.
+python3 -c 'import json, sys; e = json.load(open(sys.argv[1]))["hook"].get("env"); sys.exit(0 if e and all(not v.startswith("LD_") for v in e) else 1)' "$json" &&
+	pass "the hooks.d entry sets a fixed, non-empty env" || fail "hooks.d entry without env: $(cat "$json")"
 grep -qx 'prefix=/usr' "$WORK"/root/usr/lib/*/pkgconfig/procview.pc &&
 	pass "procview.pc says prefix=/usr" || fail "procview.pc: $(cat "$WORK"/root/usr/lib/*/pkgconfig/procview.pc)"
 

@@ -67,6 +67,23 @@ def root_disk():
     return None
 
 
+def docs_hook_entry(path, args=None):
+    """The createContainer hook entry that init/README.md tells runc users to
+    put in config.json, with the hook at path (and args, if given, instead
+    of the documented ones): the tests run what the docs say."""
+    src = os.environ.get("PV_SOURCE_ROOT", os.path.join(os.path.dirname(__file__), "../../.."))
+    with open(os.path.join(src, "init", "README.md")) as f:
+        text = f.read()
+    m = re.search(r'^```json\n("hooks": .*?)\n```', text, re.M | re.S)
+    if not m:
+        raise Failure("init/README.md has no config.json hook example")
+    entry = json.loads("{" + m.group(1) + "}")["hooks"]["createContainer"][0]
+    entry["path"] = path
+    if args is not None:
+        entry["args"] = list(args)
+    return entry
+
+
 def host_cpus():
     with open("/sys/devices/system/cpu/online") as f:
         return cpulist(f.read())
@@ -228,10 +245,10 @@ class Harness:
                                   "source": os.path.join(self.mnt, "sys/devices/system/cpu"),
                                   "options": ["rbind", "ro"]})
         elif views == "hook":
-            cfg["hooks"] = {"createContainer": [{
-                "path": self.hook,
-                "args": hook_args or ["procview-oci-hook", "--root=" + self.mnt],
-                "timeout": 30}]}
+            entry = docs_hook_entry(self.hook,
+                                    hook_args or ["procview-oci-hook", "--root=" + self.mnt])
+            entry["timeout"] = 30
+            cfg["hooks"] = {"createContainer": [entry]}
         # The host's network: node-exporter listens there for the scraper.
         lin = cfg["linux"]
         lin["namespaces"] = [ns for ns in lin["namespaces"] if ns["type"] != "network"]

@@ -4,7 +4,8 @@
 config that binds host paths with "rshared" or sets rootfsPropagation
 "shared" gives): a bind mount there would propagate to the peers in other
 namespaces, the host's included, so the hook must refuse; on private mounts
-it mounts as usual. No runc needed: the hook runs in a new mount namespace
+it mounts as usual. The views come from a real procviewd, the only source
+the hook binds from. No runc needed: the hook runs in a new mount namespace
 that keeps the propagation (unshare -m --propagation unchanged)."""
 
 import json
@@ -12,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 SKIP = 77
 PROC_FILES = ["cpuinfo", "diskstats", "meminfo", "stat", "swaps", "uptime", "loadavg"]
@@ -59,14 +61,22 @@ def main():
     share = os.path.join(tmp, "share")
     rootfs = os.path.join(share, "rootfs")
     bundle = os.path.join(tmp, "bundle")
-    for d in [os.path.join(fake, "proc"), os.path.join(fake, "sys/devices/system/cpu"),
-              os.path.join(rootfs, "proc"), os.path.join(rootfs, "sys"), bundle]:
+    for d in [fake, os.path.join(rootfs, "proc"), os.path.join(rootfs, "sys"), bundle]:
         os.makedirs(d)
-    for f in PROC_FILES:
-        with open(os.path.join(fake, "proc", f), "w") as fp:
-            fp.write("view %s\n" % f)
-    with open(os.path.join(fake, "sys/devices/system/cpu/online"), "w") as fp:
-        fp.write("0\n")
+    daemon = subprocess.Popen([os.path.join(os.environ["PV_BUILD_ROOT"], "src", "daemon",
+                                            "procviewd"), "--foreground", fake])
+    for _ in range(300):
+        try:
+            with open(os.path.join(fake, "proc", "meminfo")) as f:
+                if f.read(9) == "MemTotal:":
+                    break
+        except OSError:
+            pass
+        time.sleep(0.05)
+    else:
+        daemon.kill()
+        print("FAIL: procviewd did not mount %s" % fake)
+        return 1
     with open(os.path.join(bundle, "config.json"), "w") as f:
         json.dump({"ociVersion": "1.0.2", "root": {"path": rootfs}}, f)
     targets = {os.path.join(rootfs, "proc", f) for f in PROC_FILES}
@@ -93,6 +103,8 @@ def main():
             check(not (targets & mountpoints(f.read())), "private: nothing on the host")
     finally:
         subprocess.run(["umount", "-R", "-l", share], stderr=subprocess.DEVNULL)
+        daemon.terminate()
+        daemon.wait(10)
         shutil.rmtree(tmp, ignore_errors=True)
     print("FAILED: hook-shared" if FAILED else "PASS: hook-shared")
     return 1 if FAILED else 0

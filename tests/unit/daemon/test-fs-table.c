@@ -178,8 +178,8 @@ START_TEST(test_oci_hook_list)
         /* the per-CPU and per-node files come with their directories */
         ck_assert_ptr_nonnull(strstr(src, "#define SYS_CPU_DIR \"sys/devices/system/cpu\""));
         ck_assert_ptr_nonnull(strstr(src, "#define SYS_NODE_DIR \"sys/devices/system/node\""));
-        ck_assert_ptr_nonnull(strstr(src, "bind_sys_dir(id, rootfd, SYS_CPU_DIR)"));
-        ck_assert_ptr_nonnull(strstr(src, "bind_sys_dir(id, rootfd, SYS_NODE_DIR)"));
+        ck_assert_ptr_nonnull(strstr(src, "bind_sys_dir(id, rootfd, viewsfd, SYS_CPU_DIR)"));
+        ck_assert_ptr_nonnull(strstr(src, "bind_sys_dir(id, rootfd, viewsfd, SYS_NODE_DIR)"));
 }
 END_TEST
 

@@ -123,6 +123,57 @@ START_TEST(test_open_beneath)
 }
 END_TEST
 
+/*
+ * A bind source: the tree stands in for the views' root. Nothing may be
+ * resolved on the way out of it: no symlink (a final one included), no
+ * ".." above it, no other mount.
+ */
+START_TEST(test_open_view)
+{
+        char p[PATH_MAX];
+        int fd = 12345;
+
+        ck_assert_int_eq(pv_oci_open_view(rootfd, "real/meminfo", &fd), 0);
+        snprintf(p, sizeof(p), "%s/real/meminfo", rootfs);
+        ck_assert(same_file(fd, p));
+        close(fd);
+
+        fd = 12345;
+        ck_assert_int_lt(pv_oci_open_view(rootfd, "proc/meminfo", &fd), 0);
+        ck_assert_int_eq(pv_oci_open_view(rootfd, "real/link", &fd), -ELOOP);
+        ck_assert_int_lt(pv_oci_open_view(rootfd, "../rootfs/real/meminfo", &fd), 0);
+        ck_assert_int_lt(pv_oci_open_view(rootfd, "/etc/passwd", &fd), 0);
+        ck_assert_int_eq(pv_oci_open_view(rootfd, "real/missing", &fd), -ENOENT);
+        /* /proc of the tree's file system: another mount, refused */
+        int top = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        ck_assert_int_ge(top, 0);
+        ck_assert_int_lt(pv_oci_open_view(top, "proc/self", &fd), 0);
+        close(top);
+        ck_assert_int_eq(fd, 12345);
+}
+END_TEST
+
+START_TEST(test_mountinfo_dev_is)
+{
+        const char *mi = "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+                         "40 22 0:44 / /var/lib/procview ro,nosuid - fuse.procview procview ro\n"
+                         "41 22 0:45 / /tmp/fake rw - fuse.other x rw\n"
+                         "42 22 0:46 / /tmp/tricky rw - - fuse.procview rw\n"
+                         "43 22 0:44 /proc/meminfo /c/proc/meminfo ro master:3 - fuse.procview "
+                         "procview ro";
+
+        ck_assert_int_eq(pv_oci_mountinfo_dev_is(mi, 0, 44, "fuse.procview"), 1);
+        ck_assert_int_eq(pv_oci_mountinfo_dev_is(mi, 0, 45, "fuse.procview"), 0);
+        /* the type is the field right after the separator, not a later one */
+        ck_assert_int_eq(pv_oci_mountinfo_dev_is(mi, 0, 46, "fuse.procview"), 0);
+        ck_assert_int_eq(pv_oci_mountinfo_dev_is(mi, 8, 1, "ext4"), 1);
+        ck_assert_int_eq(pv_oci_mountinfo_dev_is(mi, 0, 4, "fuse.procview"), -ENOENT);
+        ck_assert_int_eq(pv_oci_mountinfo_dev_is(mi, 4, 44, "fuse.procview"), -ENOENT);
+        ck_assert_int_eq(pv_oci_mountinfo_dev_is("", 0, 44, "fuse.procview"), -ENOENT);
+        ck_assert_int_eq(pv_oci_mountinfo_dev_is("garbage\n\n1 2\n", 0, 44, "x"), -ENOENT);
+}
+END_TEST
+
 START_TEST(test_mountinfo_shared)
 {
         const char *mi = "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
@@ -178,9 +229,11 @@ int main(void)
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, test_open_in_root);
         tcase_add_test(tc, test_open_beneath);
+        tcase_add_test(tc, test_open_view);
         suite_add_tcase(s, tc);
         TCase *tm = tcase_create("mountinfo");
         tcase_add_test(tm, test_mountinfo_shared);
+        tcase_add_test(tm, test_mountinfo_dev_is);
         tcase_add_test(tm, test_settings_root);
         suite_add_tcase(s, tm);
 
