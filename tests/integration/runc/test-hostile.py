@@ -3,7 +3,8 @@
 """A hostile image (hostile.py) against procview-oci-hook as users install
 it: "runc" runs plain runc with the createContainer entry of init/README.md
 verbatim, "podman" runs podman --runtime runc with the build's hooks.d
-entry. Neither passes --root, so the hook takes its view root from the
+entry, "lxc" runs LXC 5.0 with the build's mount hook and the image's ENV as
+lxc-oci would write it (lxc.environment). Neither passes --root, so the hook takes its view root from the
 settings file or the build's default, where this test serves the views
 (or finds a live procviewd already serving them).
 
@@ -160,6 +161,79 @@ def podman_case(h, pm, host, variant):
     return read
 
 
+class Lxc:
+    """LXC 5.0 with its own lxcpath and the build's mount hook, as
+    init/README.md says to use it (no --root)."""
+
+    def __init__(self, h):
+        self.h = h
+        self.path = os.path.join(h.tmp, "lxc")
+        os.makedirs(self.path)
+        self.names = []
+
+    def start(self, name, rootfs, env):
+        d = os.path.join(self.path, name)
+        os.makedirs(d)
+        lines = ["lxc.uts.name = " + name,
+                 "lxc.rootfs.path = dir:" + rootfs,
+                 "lxc.net.0.type = empty",
+                 "lxc.mount.auto = proc:mixed sys:ro",
+                 "lxc.hook.mount = " + os.path.join(self.h.build, "init",
+                                                    "procview-lxc-mount-hook"),
+                 "lxc.cgroup.memory.limit_in_bytes = %d" % pvrunc.MEM_LIMIT,
+                 "lxc.cgroup.cpuset.cpus = 0",
+                 "lxc.init.cmd = /bin/sleep 3600",
+                 "lxc.console.path = none", "lxc.tty.max = 0", "lxc.pty.max = 0"]
+        # what lxc-oci makes of an image's ENV
+        lines += ["lxc.environment = " + e for e in env]
+        with open(os.path.join(d, "config"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+        self.names.append(name)
+        r = subprocess.run(["lxc-start", "-P", self.path, "-n", name, "-d", "-l", "DEBUG",
+                            "-o", os.path.join(d, "log")], stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=60)
+        return r
+
+    def log(self, name):
+        with open(os.path.join(self.path, name, "log"), errors="replace") as f:
+            return f.read()
+
+    def cleanup(self):
+        for n in self.names:
+            subprocess.run(["lxc-stop", "-P", self.path, "-n", n, "-k"],
+                           capture_output=True, timeout=60)
+
+
+def lxc_case(h, lx, host, variant):
+    rootfs = os.path.join(h.tmp, "lxcroot-" + variant)
+    busybox_rootfs(rootfs)
+    env = host.populate(rootfs, variant)
+    # The hook runs with the host's / as working directory: an image reaches
+    # its own files through the rootfs's host path instead.
+    env = [e.replace("/proc/self/cwd", rootfs) for e in env if not e.startswith("LD_")]
+    if variant == "preload":
+        # a loader variable that loads nothing: LXC hands it to the hook,
+        # which must say so (a real library would have run in LXC's shell
+        # before the hook: init/README.md, LXC)
+        env.append("LD_LIBRARY_PATH=" + os.path.join(rootfs, "nolib"))
+    name = "pvh-%s-%d" % (variant, os.getpid())
+    r = lx.start(name, rootfs, env)
+    if r.returncode != 0:
+        log("%s: lxc-start refused the container: %s" % (variant, r.stderr.strip()[-300:]))
+        return None
+    if variant == "preload":
+        check("started with LD_PRELOAD, LD_AUDIT or LD_LIBRARY_PATH set" in lx.log(name),
+              "lxc: lxc.environment reaches the mount hook, which says so")
+
+    def read(path):
+        cmd = (["/bin/ls", "-a", path[3:]] if path.startswith("ls:")
+               else ["/bin/head", "-n", "100000", path])
+        x = subprocess.run(["lxc-attach", "-P", lx.path, "-n", name, "--", *cmd],
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+        return x.stdout if x.returncode == 0 else None
+    return read
+
+
 # The variants whose proc and sys stay where runtimes mount them: the hook
 # must have bound the view there.
 BOUND = {"preload", "root-env", "link-meminfo", "link-cpu", "link-node"}
@@ -168,9 +242,11 @@ BOUND = {"preload", "root-env", "link-meminfo", "link-cpu", "link-node"}
 def test(h, mode):
     if not os.access(h.hook, os.X_OK):
         pvrunc.skip("procview-oci-hook is not built (json-glib missing)")
-    if mode == "podman" and not shutil.which("podman"):
-        raise Failure("podman is not installed (scripts/setup.sh installs it)")
+    for tool in {"podman": ["podman"], "lxc": ["lxc-start", "lxc-attach"]}.get(mode, []):
+        if not shutil.which(tool):
+            raise Failure("%s is not installed (scripts/setup.sh installs it)" % tool)
     host = hostile.Host(os.path.join("/var/tmp", h.tag))
+    pm = lx = None
     try:
         root = serve_default_root(h)
         mounts_before = host.host_mounts()
@@ -196,16 +272,20 @@ def test(h, mode):
             read = runc_case(h, host, "root-env", entry=noenv, cname="root-env-noenv")
             check(read is not None, "root-env, entry without env: the container starts")
             hostile.check_container(check, host, "root-env, entry without env", read, MEM_KB)
-            pm = None
+            pm = lx = None
+        elif mode == "podman":
+            pm, lx = Podman(h), None
         else:
-            pm = Podman(h)
+            pm, lx = None, Lxc(h)
 
         bound_any = 0
         for variant in hostile.VARIANTS:
             if mode == "runc":
                 read = runc_case(h, host, variant)
-            else:
+            elif mode == "podman":
                 read = podman_case(h, pm, host, variant)
+            else:
+                read = lxc_case(h, lx, host, variant)
             check(host.marker_text() is None, "%s: no code of the image ran in the hook" % variant)
             if read is None:
                 check(variant not in BOUND,
@@ -221,6 +301,8 @@ def test(h, mode):
     finally:
         if mode == "podman" and pm is not None:
             pm.cleanup()
+        if mode == "lxc" and lx is not None:
+            lx.cleanup()
         shutil.rmtree(host.dir, ignore_errors=True)
 
 
