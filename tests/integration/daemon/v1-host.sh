@@ -217,6 +217,10 @@ for c in ctrls:  # leave, then remove the cgroup the handle was opened for
         f.write(str(os.getpid()))
 for c in ctrls:
     os.rmdir(f"{root}/{c}/{name}")
+# a text rendered within the last millisecond may be shared (procviewd(8),
+# PERFORMANCE): wait past that window, or the read races the removal
+import time
+time.sleep(0.01)
 for attempt in range(2):
     try:
         data = os.pread(fd, 1 << 16, 0)
