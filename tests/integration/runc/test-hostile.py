@@ -171,13 +171,13 @@ class Lxc:
         os.makedirs(self.path)
         self.names = []
 
-    def start(self, name, rootfs, env):
+    def start(self, name, rootfs, env, auto="proc:mixed sys:ro"):
         d = os.path.join(self.path, name)
         os.makedirs(d)
         lines = ["lxc.uts.name = " + name,
                  "lxc.rootfs.path = dir:" + rootfs,
                  "lxc.net.0.type = empty",
-                 "lxc.mount.auto = proc:mixed sys:ro",
+                 "lxc.mount.auto = " + auto,
                  "lxc.hook.mount = " + os.path.join(self.h.build, "init",
                                                     "procview-lxc-mount-hook"),
                  "lxc.cgroup.memory.limit_in_bytes = %d" % pvrunc.MEM_LIMIT,
@@ -295,6 +295,21 @@ def test(h, mode):
                                     MEM_KB if variant in BOUND else None)
             bound_any += variant in BOUND
         check(bound_any == len(BOUND), "every variant with proc and sys in place got the views")
+        if mode == "lxc":
+            # No procfs of the container's own: the image's proc/meminfo,
+            # a symlink to a host file, is what the hook finds there.
+            rootfs = os.path.join(h.tmp, "lxcroot-noproc")
+            busybox_rootfs(rootfs)
+            host.populate(rootfs, "link-meminfo")
+            name = "pvh-noproc-%d" % os.getpid()
+            r = lx.start(name, rootfs, [], auto="sys:ro")
+            check(r.returncode == 0, "lxc without a procfs: the container starts")
+            check("leads out of the rootfs" in lx.log(name),
+                  "lxc without a procfs: the hook refuses the image's symlink to a host file")
+            x = subprocess.run(["lxc-attach", "-P", lx.path, "-n", name, "--", "/bin/head",
+                                "-n", "100000", "/proc/self/mountinfo"],
+                               capture_output=True, text=True, timeout=60)
+            check(host.dir not in x.stdout, "lxc without a procfs: no mount names the host file")
         check(host.host_mounts() == mounts_before,
               "no mount reached the host (%s)" % sorted(host.host_mounts() - mounts_before))
         log("views root: %s" % root)
