@@ -209,7 +209,7 @@ static const char *bind_error(int r, const char *target_type)
                 return SHARED_MSG;
         case -ELOOP:
         case -EXDEV:
-                return "the view's path leaves procview's mount";
+                return "a symlink, \"..\" or another mount on the way out of its tree";
         default:
                 return g_strerror(-r);
         }
