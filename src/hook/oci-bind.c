@@ -18,10 +18,6 @@
 #include "oci-log.h"
 #include "oci-path.h"
 
-#ifndef FUSE_SUPER_MAGIC
-#define FUSE_SUPER_MAGIC 0x65735546
-#endif
-
 /*
  * Whether mounting on the open fd would propagate to other mount namespaces:
  * a container whose config shares a mount with the host (a bind of the

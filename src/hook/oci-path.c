@@ -9,9 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <linux/openat2.h>
+
+#include "common/mount-line.h"
 
 int pv_oci_open_in_root(int rootfd, const char *path, int *ret_fd)
 {
@@ -113,36 +114,21 @@ int pv_oci_mountinfo_dev_is(const char *mountinfo, unsigned major, unsigned mino
 
         for (const char *line = mountinfo; line && *line;) {
                 const char *end = strchr(line, '\n');
-                size_t len = end ? (size_t)(end - line) : strlen(line);
-                const char *dev = NULL, *sep = NULL, *p = line, *stop = line + len;
-
-                /* ID PARENT MAJ:MIN ... - FSTYPE SOURCE OPTIONS */
-                for (int field = 0; p < stop; field++) {
-                        size_t n = strcspn(p, " \n");
-                        if (p + n > stop)
-                                n = (size_t)(stop - p);
-                        if (field == 2)
-                                dev = p;
-                        else if (field > 5 && n == 1 && *p == '-') {
-                                sep = p;
-                                break;
-                        }
-                        p += n;
-                        while (p < stop && *p == ' ')
-                                p++;
-                }
+                char *copy = strndup(line, end ? (size_t)(end - line) : strlen(line));
+                PvMountLine f;
                 unsigned maj, mn;
-                if (dev && sep && sscanf(dev, "%u:%u", &maj, &mn) == 2 && maj == major &&
-                    mn == minor) {
-                        const char *t = sep + 1;
-                        while (t < stop && *t == ' ')
-                                t++;
-                        size_t n = strcspn(t, " \n");
-                        if (t + n > stop)
-                                n = (size_t)(stop - t);
-                        if (n == strlen(fstype) && strncmp(t, fstype, n) == 0)
+
+                if (!copy)
+                        return -ENOMEM;
+                if (pv_mount_line_split(copy, &f) == 0 &&
+                    sscanf(f.devno, "%u:%u", &maj, &mn) == 2 && maj == major && mn == minor) {
+                        bool match = strcmp(f.fs_type, fstype) == 0;
+                        free(copy);
+                        if (match)
                                 return 1;
                         found = 0;
+                } else {
+                        free(copy);
                 }
                 line = end ? end + 1 : NULL;
         }

@@ -47,9 +47,10 @@ int pv_oci_open_view(int viewsfd, const char *path, int *ret_fd);
  * Whether mountinfo (the text of /proc/self/mountinfo) shows the device
  * major:minor mounted with fs type fstype. Every mount of one superblock
  * shows its device, so this names the file system behind any fd on it
- * (fstat st_dev), with or without STATX_MNT_ID. Returns 1 when a line with
- * that device has that type, 0 when its lines have another, -ENOENT when no
- * line has that device.
+ * (fstat st_dev), with or without STATX_MNT_ID. Lines are split with
+ * pv_mount_line_split(); malformed ones are skipped. Returns 1 when a line
+ * with that device has that type, 0 when its lines have another, -ENOENT
+ * when no line has that device, -ENOMEM.
  */
 int pv_oci_mountinfo_dev_is(const char *mountinfo, unsigned major, unsigned minor,
                             const char *fstype);

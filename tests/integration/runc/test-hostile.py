@@ -62,6 +62,19 @@ def serve_default_root(h):
     return root
 
 
+def reader(run):
+    """read(path) for hostile.check_container: run(argv) runs a command in
+    the container and returns its CompletedProcess. head, not busybox cat:
+    that copies with sendfile(2), which copies nothing of a view on Linux
+    6.5 and later (procviewd(8), FILES)."""
+    def read(path):
+        cmd = (["/bin/ls", "-a", path[3:]] if path.startswith("ls:")
+               else ["/bin/head", "-n", "100000", path])
+        x = run(cmd)
+        return x.stdout if x.returncode == 0 else None
+    return read
+
+
 def runc_case(h, host, variant, entry=None, cname=None):
     """Starts the variant under runc (as container cname, default the
     variant's name); returns read(path) or None when runc refused to start
@@ -82,11 +95,7 @@ def runc_case(h, host, variant, entry=None, cname=None):
         log("%s: runc refused the container: %s" % (cname, r.stderr.strip()[-300:]))
         return None
 
-    def read(path):
-        cmd = ["ls", "-a", path[3:]] if path.startswith("ls:") else ["cat", path]
-        x = h.exec(cname, *cmd, check_rc=False)
-        return x.stdout if x.returncode == 0 else None
-    return read
+    return reader(lambda cmd: h.exec(cname, *cmd, check_rc=False))
 
 
 class Podman:
@@ -151,14 +160,7 @@ def podman_case(h, pm, host, variant):
         log("%s: podman refused the container: %s" % (variant, r.stderr.strip()[-300:]))
         return None
 
-    def read(path):
-        # head, not busybox cat: that copies with sendfile(2), which copies
-        # nothing of a view on Linux 6.5 and later (procviewd(8), FILES)
-        cmd = (["/bin/ls", "-a", path[3:]] if path.startswith("ls:")
-               else ["/bin/head", "-n", "100000", path])
-        x = pm.run("exec", name, *cmd, check_rc=False)
-        return x.stdout if x.returncode == 0 else None
-    return read
+    return reader(lambda cmd: pm.run("exec", name, *cmd, check_rc=False))
 
 
 class Lxc:
@@ -194,6 +196,11 @@ class Lxc:
                            capture_output=True, text=True, timeout=60)
         return r
 
+    def attach(self, name, cmd):
+        return subprocess.run(["lxc-attach", "-P", self.path, "-n", name, "--", *cmd],
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=60)
+
     def log(self, name):
         with open(os.path.join(self.path, name, "log"), errors="replace") as f:
             return f.read()
@@ -225,13 +232,7 @@ def lxc_case(h, lx, host, variant):
         check("started with LD_PRELOAD, LD_AUDIT or LD_LIBRARY_PATH set" in lx.log(name),
               "lxc: lxc.environment reaches the mount hook, which says so")
 
-    def read(path):
-        cmd = (["/bin/ls", "-a", path[3:]] if path.startswith("ls:")
-               else ["/bin/head", "-n", "100000", path])
-        x = subprocess.run(["lxc-attach", "-P", lx.path, "-n", name, "--", *cmd],
-                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
-        return x.stdout if x.returncode == 0 else None
-    return read
+    return reader(lambda cmd: lx.attach(name, cmd))
 
 
 # The variants whose proc and sys stay where runtimes mount them: the hook
@@ -306,10 +307,8 @@ def test(h, mode):
             check(r.returncode == 0, "lxc without a procfs: the container starts")
             check("leads out of the rootfs" in lx.log(name),
                   "lxc without a procfs: the hook refuses the image's symlink to a host file")
-            x = subprocess.run(["lxc-attach", "-P", lx.path, "-n", name, "--", "/bin/head",
-                                "-n", "100000", "/proc/self/mountinfo"],
-                               capture_output=True, text=True, timeout=60)
-            check(host.dir not in x.stdout, "lxc without a procfs: no mount names the host file")
+            mi = reader(lambda cmd: lx.attach(name, cmd))("/proc/self/mountinfo")
+            check(host.dir not in (mi or ""), "lxc without a procfs: no mount names the host file")
         check(host.host_mounts() == mounts_before,
               "no mount reached the host (%s)" % sorted(host.host_mounts() - mounts_before))
         log("views root: %s" % root)
