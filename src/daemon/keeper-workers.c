@@ -176,6 +176,9 @@ static void log_death(const KWorker *w, int status)
         if (WIFSIGNALED(status))
                 pv_log_warning("worker %d killed by signal %d%s", (int)w->pid, WTERMSIG(status),
                                w->retiring ? "" : ", starting a new one");
+        else if (WEXITSTATUS(status) == PV_WORKER_EXIT_SYSCALL)
+                pv_log_error("worker %d made a system call its seccomp filter forbids%s",
+                             (int)w->pid, w->retiring ? "" : ", starting a new one");
         else if (crashed && WEXITSTATUS(status) != PV_WORKER_EXIT_UNMOUNTED)
                 pv_log_warning("worker %d exited with status %d%s", (int)w->pid,
                                WEXITSTATUS(status), w->retiring ? "" : ", starting a new one");

@@ -16,11 +16,6 @@
 #include "cgroup/parse-proc.h"
 #include "common/fileio.h"
 
-/* Linux >= 6.11: translate a pid of a pid namespace into ours (linux/nsfs.h). */
-#ifndef NS_GET_TGID_FROM_PIDNS
-#define NS_GET_TGID_FROM_PIDNS _IOR(0xb7, 0x7, int)
-#endif
-
 /* A pid namespace nests at most 32 levels, a process tree far less than this. */
 #define PPID_WALK_MAX 4096
 

@@ -8,7 +8,13 @@
  */
 
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/types.h>
+
+/* Linux >= 6.11: translate a pid of a pid namespace into ours (linux/nsfs.h). */
+#ifndef NS_GET_TGID_FROM_PIDNS
+#define NS_GET_TGID_FROM_PIDNS _IOR(0xb7, 0x7, int)
+#endif
 
 /* The text of /proc/PID/NAME, malloc()ed. */
 int pv_procfs_read(int proc_fd, pid_t pid, const char *name, char **ret);

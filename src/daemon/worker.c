@@ -17,6 +17,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "confine.h"
 #include "fs.h"
 #include "gate.h"
 #include "journal.h"
@@ -412,6 +413,12 @@ int pv_worker_main(PvOptions *opts, const PvWorkerArgs *a)
         fuse_opt_free_args(&args);
         if (!worker.se) {
                 pv_log_error("cannot create the FUSE session");
+                goto out;
+        }
+        /* set up: from here on only what reads need (confine.h) */
+        r = pv_worker_confine();
+        if (r < 0) {
+                pv_log_error("worker: cannot drop its privileges: %s", g_strerror(-r));
                 goto out;
         }
         status = serve(&d, a, sigfd);

@@ -25,6 +25,7 @@ enum {
         PV_WORKER_EXIT_STOPPED = 0,   /* asked to stop, stopped */
         PV_WORKER_EXIT_SETUP = 3,     /* could not set up (logged) */
         PV_WORKER_EXIT_UNMOUNTED = 4, /* the connection ended: unmounted or aborted */
+        PV_WORKER_EXIT_SYSCALL = 5,   /* made a system call its seccomp filter forbids (logged) */
 };
 
 typedef struct PvWorkerArgs {
