@@ -97,6 +97,7 @@ cleanup() {
 meminfo_kb() { awk -v k="$1:" '$1 == k { print $2 }'; }
 
 finish() {
+	grep -q 'seccomp' "$MNT.log" 2>/dev/null && fail "the worker's filter ended a worker"
 	if [ "$FAILED" = 0 ]; then echo "all checks passed"; exit 0; fi
 	echo "some checks failed"; echo "--- procviewd log"; cat "$MNT.log" 2>/dev/null; exit 1
 }
