@@ -197,10 +197,7 @@ int pv_cgroup_open_proc(const PvHierarchy *h, const char *proc_pid_cgroup, PvCgr
 
 bool pv_cgroup_is_root(const PvCgroup *cg)
 {
-        for (int c = 0; c < _PV_CTRL_MAX; c++)
-                if (cg->path[c] && strcmp(cg->path[c], "/") != 0)
-                        return false;
-        return true;
+        return pv_cg_paths_are_root(cg->path);
 }
 
 const char *pv_cgroup_path(const PvCgroup *cg, PvController c)

@@ -130,6 +130,12 @@ int pv_cgroup_paths_from_proc(const PvHierarchy *h, const char *proc_pid_cgroup,
                               PvCgroupPaths *ret);
 /* Frees the strings of p and NULLs them. */
 void pv_cgroup_paths_clear(PvCgroupPaths *p);
+/*
+ * Pure: true when every controller path of p is its hierarchy's root ("/"),
+ * as pv_cgroup_is_root would say of the cgroups opened from p (the unified
+ * path and absent controllers do not count).
+ */
+bool pv_cgroup_paths_is_root(const PvCgroupPaths *p);
 
 /* pv_cgroup_open_proc on an already parsed text. Returns as pv_cgroup_open_proc. */
 int pv_cgroup_open_paths(const PvHierarchy *h, const PvCgroupPaths *paths, PvCgroup **ret);

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Internals shared by backend.c, chain.c, tasks.c, v1.c and v2.c; not for other layers. */
+/*
+ * Internals shared by backend.c, chain.c, parse-cgroup.c, tasks.c, v1.c and
+ * v2.c; not for other layers.
+ */
 
 #include <pthread.h>
 #include "cgroup/backend.h"
@@ -149,6 +152,9 @@ int pv_cg_count_tasks(const PvCgroup *cg, PvController c, const char *list_file,
  */
 const char *pv_cg_unified_of(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX],
                              const char *unified);
+
+/* True when every non-NULL path is "/": pv_cgroup_is_root and pv_cgroup_paths_is_root. */
+bool pv_cg_paths_are_root(char *const paths[_PV_CTRL_MAX]);
 
 /* The text of pv_cgroup_key for paths (those h has), unified and ids; malloc()ed, NULL: ENOMEM. */
 char *pv_cg_format_key(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX], const char *unified,

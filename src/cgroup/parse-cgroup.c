@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup-private.h"
 #include "common/text.h"
 #include "parse-proc.h"
 
@@ -112,4 +113,17 @@ void pv_cgroup_paths_clear(PvCgroupPaths *p)
         }
         free(p->unified);
         p->unified = NULL;
+}
+
+bool pv_cg_paths_are_root(char *const paths[_PV_CTRL_MAX])
+{
+        for (int c = 0; c < _PV_CTRL_MAX; c++)
+                if (paths[c] && strcmp(paths[c], "/") != 0)
+                        return false;
+        return true;
+}
+
+bool pv_cgroup_paths_is_root(const PvCgroupPaths *p)
+{
+        return pv_cg_paths_are_root(p->path);
 }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup/parse-proc.h"
 #include "common/fileio.h"
 #include "pidref.h"
 #include "procfs.h"
@@ -295,6 +296,92 @@ static int resolve_target(PvDaemon *d, pid_t pid, CallerTarget **ret)
         return 0;
 }
 
+/*
+ * The cgroups of a live thread of init, the init of a pid namespace whose
+ * /proc/PID/cgroup names only root cgroups: on cgroup v1 the kernel shows an
+ * exiting task in the root of every v1 hierarchy (proc_cgroup_show), and so
+ * a main thread that called pthread_exit() while other threads run on, and
+ * v1 lets each thread join cgroups of its own. The first thread that is
+ * neither a zombie nor dead and sits outside the root cgroups decides.
+ * Returns 0, -ENOENT when there is none, or -errno.
+ */
+static int init_thread_paths(PvDaemon *d, pid_t init, PvCgroupPaths *ret)
+{
+        g_autoptr(GArray) tids = NULL;
+        int r = pv_procfs_threads(d->proc_fd, init, &tids);
+        if (r < 0)
+                return r;
+        for (guint i = 0; i < tids->len; i++) {
+                pid_t tid = g_array_index(tids, pid_t, i);
+                g_autofree char *stat_text = NULL, *text = NULL;
+                PvCgroupPaths paths;
+                char state;
+                if (tid == init) /* its answer was /proc/INIT/cgroup's */
+                        continue;
+                if (pv_procfs_thread_read(d->proc_fd, init, tid, "stat", &stat_text) < 0 ||
+                    pv_parse_proc_stat_state(stat_text, &state) < 0 || state == 'Z' ||
+                    state == 'X' ||
+                    pv_procfs_thread_read(d->proc_fd, init, tid, "cgroup", &text) < 0)
+                        continue;
+                r = pv_cgroup_paths_from_proc(&d->hier, text, &paths);
+                if (r < 0)
+                        return r;
+                if (!pv_cgroup_paths_is_root(&paths)) {
+                        *ret = paths;
+                        return 0;
+                }
+                pv_cgroup_paths_clear(&paths);
+        }
+        return -ENOENT;
+}
+
+/*
+ * The cgroups that define t's container for the reader pid, re-read on every
+ * call: a process can be moved to another cgroup at any moment. One read of
+ * t's /proc/PID/cgroup, unless t is the init of a pid namespace that names
+ * only root cgroups: then a live thread of the init outside them, or failing
+ * that the reader's own cgroups if they are the root ones (the host's files
+ * for a reader that sits there itself), else -EIO.
+ */
+static int target_paths(PvDaemon *d, const CallerTarget *t, pid_t pid, PvCgroupPaths *ret)
+{
+        g_autofree char *cgtext = NULL, *own = NULL;
+        PvCgroupPaths paths;
+        int r = pv_pread_all(t->cgroup_fd, &cgtext, NULL);
+        if (r < 0)
+                return r == -ENOENT ? -ESRCH : r;
+        if (!*cgtext) /* the target exited between the liveness check and the read */
+                return -ESRCH;
+        r = pv_cgroup_paths_from_proc(&d->hier, cgtext, &paths);
+        if (r < 0)
+                return r;
+        if (!t->in_pidns || !pv_cgroup_paths_is_root(&paths)) {
+                *ret = paths;
+                return 0;
+        }
+        pv_cgroup_paths_clear(&paths);
+
+        r = init_thread_paths(d, t->pid, ret);
+        if (r != -ENOENT)
+                return r;
+        /*
+         * The reader waits for this answer, so it is not exiting (one killed
+         * meanwhile no longer waits): its cgroup file says where it sits.
+         */
+        r = pv_procfs_read(d->proc_fd, pid, "cgroup", &own);
+        if (r < 0)
+                return r;
+        r = pv_cgroup_paths_from_proc(&d->hier, own, &paths);
+        if (r < 0)
+                return r;
+        if (!*own || !pv_cgroup_paths_is_root(&paths)) {
+                pv_cgroup_paths_clear(&paths);
+                return -EIO;
+        }
+        *ret = paths;
+        return 0;
+}
+
 int pv_caller_container(PvDaemon *d, pid_t pid, PvContainer **ret)
 {
         g_autoptr(CallerTarget) t = NULL;
@@ -306,15 +393,8 @@ int pv_caller_container(PvDaemon *d, pid_t pid, PvContainer **ret)
         if (r < 0)
                 return r;
         for (int attempt = 0;; attempt++) {
-                g_autofree char *cgtext = NULL;
                 PvCgroupPaths paths;
-                /* Re-read every time: a process can be moved to another cgroup at any moment. */
-                r = pv_pread_all(t->cgroup_fd, &cgtext, NULL);
-                if (r < 0)
-                        return r == -ENOENT ? -ESRCH : r;
-                if (!*cgtext) /* the target exited between the liveness check and the read */
-                        return -ESRCH;
-                r = pv_cgroup_paths_from_proc(&d->hier, cgtext, &paths);
+                r = target_paths(d, t, pid, &paths);
                 if (r < 0)
                         return r;
                 r = pv_registry_get(d, &paths, t->start_ns, t->in_pidns, ret);

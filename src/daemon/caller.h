@@ -20,7 +20,11 @@ void pv_caller_cache_expire(PvCallerCache *cache);
 /*
  * The container of the process pid: the cgroups of the init of its pid
  * namespace, or its own cgroups when it shares the daemon's pid namespace.
+ * An init whose /proc/PID/cgroup names only the root cgroups (on cgroup v1,
+ * also an init whose main thread exited while its other threads live) is
+ * known by a live thread outside them; when it has none, only a reader that
+ * sits in the root cgroups itself gets them (the host's files), others -EIO.
  * Returns a new reference in *ret, 0 or -errno (-ESRCH: the reader is gone,
- * -ENOENT: its cgroup vanished).
+ * -ENOENT: its cgroup vanished, -EIO: see above).
  */
 int pv_caller_container(PvDaemon *d, pid_t pid, PvContainer **ret);

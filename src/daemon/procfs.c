@@ -38,6 +38,39 @@ int pv_procfs_read(int proc_fd, pid_t pid, const char *name, char **ret)
         return r == -ENOENT ? -ESRCH : r;
 }
 
+int pv_procfs_thread_read(int proc_fd, pid_t pid, pid_t tid, const char *name, char **ret)
+{
+        char path[96];
+        snprintf(path, sizeof(path), "%d/task/%d/%s", (int)pid, (int)tid, name);
+        int r = pv_read_file_at(proc_fd, path, ret, NULL);
+        return r == -ENOENT ? -ESRCH : r;
+}
+
+int pv_procfs_threads(int proc_fd, pid_t pid, GArray **ret)
+{
+        char path[64];
+        snprintf(path, sizeof(path), "%d/task", (int)pid);
+        int dfd = openat(proc_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return errno == ENOENT ? -ESRCH : -errno;
+        DIR *dir = fdopendir(dfd);
+        if (!dir) {
+                int r = -errno;
+                close(dfd);
+                return r;
+        }
+        GArray *tids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+        struct dirent *de;
+        while ((de = readdir(dir)))
+                if (isdigit((unsigned char)de->d_name[0])) {
+                        pid_t tid = (pid_t)atoi(de->d_name);
+                        g_array_append_val(tids, tid);
+                }
+        closedir(dir);
+        *ret = tids;
+        return 0;
+}
+
 int pv_procfs_start_ns(int proc_fd, long clk_tck, pid_t pid, uint64_t *ret)
 {
         g_autofree char *text = NULL;

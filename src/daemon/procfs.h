@@ -7,6 +7,7 @@
  * the task is gone. Out-parameters untouched on failure.
  */
 
+#include <glib.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/types.h>
@@ -18,6 +19,15 @@
 
 /* The text of /proc/PID/NAME, malloc()ed. */
 int pv_procfs_read(int proc_fd, pid_t pid, const char *name, char **ret);
+
+/*
+ * The text of /proc/PID/task/TID/NAME, malloc()ed: what NAME says of thread
+ * tid of process pid, where /proc/PID/NAME speaks for its main thread.
+ */
+int pv_procfs_thread_read(int proc_fd, pid_t pid, pid_t tid, const char *name, char **ret);
+
+/* The ids of pid's threads (/proc/PID/task), its main thread's included: a new GArray of pid_t. */
+int pv_procfs_threads(int proc_fd, pid_t pid, GArray **ret);
 
 /* The inode of pid's pid namespace (/proc/PID/ns/pid). */
 int pv_procfs_pidns_ino(int proc_fd, pid_t pid, uint64_t *ret);

@@ -345,6 +345,39 @@ START_TEST(test_proc_cgroup_hybrid_and_bad)
 }
 END_TEST
 
+/* Whether parsed paths name the root cgroups: what decides that a reader gets the host's files. */
+START_TEST(test_paths_is_root)
+{
+        PvHierarchy h;
+        PvCgroupPaths p;
+        fake_hierarchy(&h, false);
+        /* an exiting task on v1 (Linux proc_cgroup_show): "/" in every v1 hierarchy */
+        ck_assert_int_eq(pv_cgroup_paths_from_proc(&h,
+                                                   "9:name=systemd:/\n4:memory:/\n3:cpuset:/\n"
+                                                   "2:cpu,cpuacct:/\n7:blkio:/\n0::/kube/pod\n",
+                                                   &p),
+                         0);
+        ck_assert(
+            pv_cgroup_paths_is_root(&p)); /* neither name=systemd nor the unified path count */
+        pv_cgroup_paths_clear(&p);
+        ck_assert_int_eq(pv_cgroup_paths_from_proc(&h, "4:memory:/\n3:cpuset:/a\n", &p), 0);
+        ck_assert(!pv_cgroup_paths_is_root(&p)); /* one controller elsewhere is enough */
+        pv_cgroup_paths_clear(&p);
+        ck_assert_int_eq(pv_cgroup_paths_from_proc(&h, "4:memory://\n", &p), 0);
+        ck_assert(!pv_cgroup_paths_is_root(&p));
+        pv_cgroup_paths_clear(&p);
+
+        /* a controller on the unified hierarchy takes the "0::" path */
+        fake_hierarchy(&h, true);
+        ck_assert_int_eq(pv_cgroup_paths_from_proc(&h, "4:memory:/\n0::/kube/pod\n", &p), 0);
+        ck_assert(!pv_cgroup_paths_is_root(&p));
+        pv_cgroup_paths_clear(&p);
+        ck_assert_int_eq(pv_cgroup_paths_from_proc(&h, "4:memory:/\n0::/\n", &p), 0);
+        ck_assert(pv_cgroup_paths_is_root(&p));
+        pv_cgroup_paths_clear(&p);
+}
+END_TEST
+
 START_TEST(test_proc_stat_state)
 {
         char st = '?';
@@ -375,6 +408,7 @@ int main(void)
         tcase_add_test(tc, test_quota_rule);
         tcase_add_test(tc, test_proc_cgroup_v1);
         tcase_add_test(tc, test_proc_cgroup_hybrid_and_bad);
+        tcase_add_test(tc, test_paths_is_root);
         tcase_add_test(tc, test_proc_stat_state);
         suite_add_tcase(s, tc);
         return pv_check_run(s);

@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup/parse-proc.h"
 #include "pidref.h"
+#include "procfs.h"
 #include "pv-check.h"
 
 static int proc_fd(void)
@@ -109,6 +111,56 @@ START_TEST(test_pidref_thread)
 }
 END_TEST
 
+static pid_t parked_tid;
+static int park_fd[2];
+
+static void *park(void *arg)
+{
+        char c;
+        __atomic_store_n(&parked_tid, gettid(), __ATOMIC_RELEASE);
+        (void)!read(park_fd[0], &c, 1);
+        return NULL;
+}
+
+/* A process's threads, and what /proc says of one that is not its main thread. */
+START_TEST(test_procfs_threads)
+{
+        int pfd = proc_fd();
+        pthread_t th;
+        pid_t tid;
+        ck_assert_int_eq(pipe2(park_fd, O_CLOEXEC), 0);
+        ck_assert_int_eq(pthread_create(&th, NULL, park, NULL), 0);
+        while (!(tid = __atomic_load_n(&parked_tid, __ATOMIC_ACQUIRE)))
+                usleep(1000);
+
+        GArray *tids = NULL;
+        ck_assert_int_eq(pv_procfs_threads(pfd, getpid(), &tids), 0);
+        bool main_seen = false, thread_seen = false;
+        for (guint i = 0; i < tids->len; i++) {
+                main_seen |= g_array_index(tids, pid_t, i) == getpid();
+                thread_seen |= g_array_index(tids, pid_t, i) == tid;
+        }
+        ck_assert(main_seen && thread_seen);
+        g_array_unref(tids);
+
+        char *text = NULL, state = 0;
+        ck_assert_int_eq(pv_procfs_thread_read(pfd, getpid(), tid, "stat", &text), 0);
+        ck_assert_int_eq(atoi(text), tid); /* the thread's own stat, not the main thread's */
+        ck_assert_int_eq(pv_parse_proc_stat_state(text, &state), 0);
+        ck_assert(state != 'Z' && state != 'X');
+        free(text);
+
+        ck_assert_int_eq(write(park_fd[1], "x", 1), 1);
+        ck_assert_int_eq(pthread_join(th, NULL), 0);
+        text = (char *)"untouched";
+        ck_assert_int_eq(pv_procfs_thread_read(pfd, getpid(), tid, "stat", &text), -ESRCH);
+        ck_assert_str_eq(text, "untouched");
+        close(park_fd[0]);
+        close(park_fd[1]);
+        close(pfd);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("caller");
@@ -116,6 +168,9 @@ int main(void)
         tcase_add_test(tc, test_pidref_self);
         tcase_add_test(tc, test_pidref_exit);
         tcase_add_test(tc, test_pidref_thread);
+        suite_add_tcase(s, tc);
+        tc = tcase_create("procfs");
+        tcase_add_test(tc, test_procfs_threads);
         suite_add_tcase(s, tc);
         return pv_check_run(s);
 }
