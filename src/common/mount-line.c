@@ -79,3 +79,23 @@ bool pv_mount_opt_has(const char *opts, const char *opt)
 {
         return pv_list_has(opts, strlen(opts), ',', opt);
 }
+
+int pv_fdinfo_mnt_id(const char *fdinfo, uint64_t *ret_mnt_id)
+{
+        const char *p = fdinfo;
+        PvLine l;
+
+        while (pv_line_next(&p, &l)) {
+                const char *tok[3];
+                size_t len[3];
+                size_t n = pv_line_split(&l, tok, len, 2);
+
+                /* "mnt_id:\t%i" (fs/proc/fd.c seq_show) */
+                if (n < 1 || tok[0] != l.start || !pv_tok_eq(tok[0], len[0], "mnt_id:"))
+                        continue;
+                if (n != 2)
+                        return -EINVAL;
+                return pv_parse_u64_n(tok[1], len[1], ret_mnt_id);
+        }
+        return -ENOENT;
+}

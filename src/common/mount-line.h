@@ -9,6 +9,7 @@
  */
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Pointers into the split line; the text fields have their escapes decoded. */
 typedef struct PvMountLine {
@@ -43,3 +44,14 @@ void pv_mount_unescape(char *s);
 
 /* True when the comma-separated option list opts holds exactly opt. */
 bool pv_mount_opt_has(const char *opts, const char *opt);
+
+/*
+ * The mount ID of an open file from the text of /proc/PID/fdinfo/FD: its
+ * "mnt_id:" line (Linux 3.15), the same ID as statx() STATX_MNT_ID (5.8)
+ * and the first field of mountinfo. Only a line that starts with the key
+ * counts (fanotify's lines carry "mnt_id:" further in).
+ * Returns 0 with the ID in *ret_mnt_id, -ENOENT when there is no such line
+ * (before 3.15), -EINVAL when its value is not a decimal number;
+ * *ret_mnt_id untouched on failure.
+ */
+int pv_fdinfo_mnt_id(const char *fdinfo, uint64_t *ret_mnt_id);

@@ -22,23 +22,24 @@
  * Whether mounting on the open fd would propagate to other mount namespaces:
  * a container whose config shares a mount with the host (a bind of the
  * host's /sys with "rshared", rootfsPropagation "shared") would otherwise
- * get our bind mount over the host's own path. Returns 1, 0, or -errno
- * (-EOPNOTSUPP before Linux 5.8, which has no STATX_MNT_ID).
+ * get our bind mount over the host's own path. The fd's mount is found in
+ * mountinfo by its ID (pv_oci_fd_mount_id(): statx, else fdinfo). Returns 1,
+ * 0, -EOPNOTSUPP when the mount cannot be found (no ID, no /proc, no line
+ * with the ID: never -ENOENT, which pv_oci_bind_view() keeps for a missing
+ * file), or -errno.
  */
-static int on_shared_mount(int fd)
+static int on_shared_mount(int fd, PvOciMountIdFrom from)
 {
         g_autofree char *mountinfo = NULL;
-        struct statx stx;
+        uint64_t mnt_id;
         int r;
 
-        if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0)
-                return -errno;
-        if (!(stx.stx_mask & STATX_MNT_ID))
-                return -EOPNOTSUPP;
-        r = pv_read_file_at(AT_FDCWD, "/proc/self/mountinfo", &mountinfo, NULL);
-        if (r < 0)
-                return r;
-        return pv_oci_mountinfo_is_shared(mountinfo, stx.stx_mnt_id);
+        r = pv_oci_fd_mount_id(fd, from, &mnt_id);
+        if (r >= 0)
+                r = pv_read_file_at(AT_FDCWD, "/proc/self/mountinfo", &mountinfo, NULL);
+        if (r >= 0)
+                r = pv_oci_mountinfo_is_shared(mountinfo, mnt_id);
+        return r == -ENOENT ? -EOPNOTSUPP : r;
 }
 
 /* Whether fd is on procview's FUSE file system. Returns 0, -EMEDIUMTYPE or -errno. */
@@ -121,7 +122,7 @@ static int mount_fd_on_fd(int srcfd, int tgtfd)
 }
 
 int pv_oci_bind_view(int rootfd, int viewsfd, const char *rel, unsigned long fs_magic,
-                     bool want_dir)
+                     bool want_dir, PvOciMountIdFrom from)
 {
         _cleanup_close_ int srcfd = -1, fd = -1;
         struct statfs sfs;
@@ -139,11 +140,11 @@ int pv_oci_bind_view(int rootfd, int viewsfd, const char *rel, unsigned long fs_
         if (!has_type(fd, want_dir) || fstatfs(fd, &sfs) < 0 ||
             (unsigned long)sfs.f_type != fs_magic)
                 return -EMEDIUMTYPE;
-        r = on_shared_mount(fd);
+        /* A propagation that cannot be told is not known to stay in the container. */
+        r = on_shared_mount(fd, from);
+        if (r < 0)
+                return r;
         if (r > 0)
                 return -EBUSY;
-        if (r < 0)
-                pv_oci_log(LOG_DEBUG, "propagation of /%s unknown: %s, ignoring", rel,
-                           g_strerror(-r));
         return mount_fd_on_fd(srcfd, fd);
 }

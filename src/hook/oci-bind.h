@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+#include "oci-path.h"
+
 /*
  * Opens the root of procviewd's mount at path as an O_PATH directory fd
  * for pv_oci_bind_view(), after checking that it is procview's file system
@@ -31,12 +33,18 @@ int pv_oci_open_views(const char *path, int *ret_fd);
  *    container's own procfs or sysfs. Anything else means the container did
  *    not mount proc/sys there, and covering a file of its image would be
  *    wrong.
+ *  - the target's mount must not be shared: the bind would propagate to
+ *    its peers, the host's namespace among them. The mount is found in
+ *    /proc/self/mountinfo by its ID, which from (PV_OCI_MOUNT_ID_ANY in the
+ *    hook) says where to take: statx() STATX_MNT_ID, or before Linux 5.8
+ *    /proc/self/fdinfo. A propagation that cannot be told refuses the bind.
  * The bind is read-only, nosuid, nodev and noexec.
  * Returns 0, -ENOENT when the view or the target does not exist,
  * -EMEDIUMTYPE for a source or target of another type, -ELOOP or -EXDEV for
  * a source path that leaves the views' mount, -EBUSY for a target on a
- * shared mount (the bind would propagate beyond the container), or -errno
- * from the mount calls.
+ * shared mount (the bind would propagate beyond the container), -EOPNOTSUPP
+ * when the target's mount cannot be found in mountinfo (no mount ID), or
+ * -errno from reading mountinfo or from the mount calls.
  */
 int pv_oci_bind_view(int rootfd, int viewsfd, const char *rel, unsigned long fs_magic,
-                     bool want_dir);
+                     bool want_dir, PvOciMountIdFrom from);

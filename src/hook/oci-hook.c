@@ -207,6 +207,8 @@ static const char *bind_error(int r, const char *target_type)
                 return target_type;
         case -EBUSY:
                 return SHARED_MSG;
+        case -EOPNOTSUPP:
+                return "its mount cannot be found in mountinfo, so it may be a shared mount";
         case -ELOOP:
         case -EXDEV:
                 return "a symlink, \"..\" or another mount on the way out of its tree";
@@ -225,7 +227,8 @@ static unsigned bind_proc_files(const char *id, int rootfd, int viewsfd)
 
         for (size_t i = 0; i < G_N_ELEMENTS(proc_files); i++) {
                 g_autofree char *rel = g_build_filename("proc", proc_files[i], NULL);
-                int r = pv_oci_bind_view(rootfd, viewsfd, rel, PROC_SUPER_MAGIC, false);
+                int r = pv_oci_bind_view(rootfd, viewsfd, rel, PROC_SUPER_MAGIC, false,
+                                         PV_OCI_MOUNT_ID_ANY);
 
                 if (r == -ENOENT) {
                         pv_oci_log(LOG_DEBUG, "container %s: no %s/%s or /%s, ignoring", id,
@@ -246,7 +249,7 @@ static unsigned bind_proc_files(const char *id, int rootfd, int viewsfd)
 /* Binds the view's directory dir over the container's; logs a failure. Returns 0 or -errno. */
 static int bind_sys_dir(const char *id, int rootfd, int viewsfd, const char *dir)
 {
-        int r = pv_oci_bind_view(rootfd, viewsfd, dir, SYSFS_MAGIC, true);
+        int r = pv_oci_bind_view(rootfd, viewsfd, dir, SYSFS_MAGIC, true, PV_OCI_MOUNT_ID_ANY);
 
         /* a kernel without NUMA has no node directory to cover */
         if (r == -ENOENT && strcmp(dir, SYS_NODE_DIR) == 0)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <linux/openat2.h>
 
+#include "common/fileio.h"
 #include "common/mount-line.h"
 
 int pv_oci_open_in_root(int rootfd, const char *path, int *ret_fd)
@@ -105,6 +106,53 @@ int pv_oci_open_view(int viewsfd, const char *path, int *ret_fd)
         }
         *ret_fd = fd;
         return 0;
+}
+
+/* The mount ID from /proc/self/fdinfo/FD. Returns 0, -EOPNOTSUPP or -errno. */
+static int fdinfo_mount_id(int fd, uint64_t *ret_mnt_id)
+{
+        char path[64], text[4096];
+        size_t len = 0;
+        int r;
+
+        snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+        _cleanup_close_ int info = open(path, O_RDONLY | O_CLOEXEC);
+        if (info < 0)
+                return -errno;
+        /*
+         * The kernel writes pos, flags and mnt_id first (fs/proc/fd.c
+         * seq_show), then what the file's type adds: 4 KiB hold the line.
+         */
+        while (len < sizeof(text) - 1) {
+                ssize_t n = read(info, text + len, sizeof(text) - 1 - len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+        }
+        text[len] = '\0';
+        r = pv_fdinfo_mnt_id(text, ret_mnt_id);
+        return r == -ENOENT ? -EOPNOTSUPP : r;
+}
+
+int pv_oci_fd_mount_id(int fd, PvOciMountIdFrom from, uint64_t *ret_mnt_id)
+{
+        struct statx stx;
+
+        if (from == PV_OCI_MOUNT_ID_ANY) {
+                if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) == 0) {
+                        if (stx.stx_mask & STATX_MNT_ID) {
+                                *ret_mnt_id = stx.stx_mnt_id;
+                                return 0;
+                        }
+                } else if (errno != ENOSYS) {
+                        return -errno;
+                }
+        }
+        return fdinfo_mount_id(fd, ret_mnt_id);
 }
 
 int pv_oci_mountinfo_dev_is(const char *mountinfo, unsigned major, unsigned minor,

@@ -55,8 +55,25 @@ int pv_oci_open_view(int viewsfd, const char *path, int *ret_fd);
 int pv_oci_mountinfo_dev_is(const char *mountinfo, unsigned major, unsigned minor,
                             const char *fstype);
 
+/* Where pv_oci_fd_mount_id() takes a file's mount ID from. */
+typedef enum PvOciMountIdFrom {
+        PV_OCI_MOUNT_ID_ANY,    /* statx() STATX_MNT_ID (Linux 5.8), else fdinfo */
+        PV_OCI_MOUNT_ID_FDINFO, /* /proc/self/fdinfo alone, as before Linux 5.8 */
+} PvOciMountIdFrom;
+
 /*
- * Whether the mount with id mnt_id (statx STATX_MNT_ID) is shared according
+ * The ID of the mount that fd (any fd, O_PATH included) lies on, as the
+ * first field of /proc/self/mountinfo shows it. statx() reports it since
+ * Linux 5.8; before that, and whenever statx() leaves STATX_MNT_ID out of its
+ * mask, the "mnt_id:" line of /proc/self/fdinfo/FD (3.15) gives the same ID.
+ * from PV_OCI_MOUNT_ID_FDINFO skips statx(), so the fallback can be tested
+ * on any kernel. Returns 0 with the ID in *ret_mnt_id, -EOPNOTSUPP when
+ * neither source has it, or -errno; *ret_mnt_id untouched on failure.
+ */
+int pv_oci_fd_mount_id(int fd, PvOciMountIdFrom from, uint64_t *ret_mnt_id);
+
+/*
+ * Whether the mount with id mnt_id (pv_oci_fd_mount_id()) is shared according
  * to mountinfo, the text of /proc/self/mountinfo: a "shared:N" optional
  * field means mounts made on it propagate to its peers, which may be in the
  * host's namespace (proc(5), mount_namespaces(7)).

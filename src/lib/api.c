@@ -40,7 +40,11 @@ unsigned pv_lib_current_count(void)
         uint64_t quota = 0, period = 0;
         unsigned n;
 
-        if (pv_lib_parse_cpus_override(getenv("PROCVIEW_CPUS"), &n) == 0)
+        /*
+         * secure_getenv(): a setuid or file-capability program (AT_SECURE)
+         * must not size itself by a number its unprivileged caller set.
+         */
+        if (pv_lib_parse_cpus_override(secure_getenv("PROCVIEW_CPUS"), &n) == 0)
                 return n;
         n = pv_lib_current_cpuset(&set) == 0 ? pv_cpuset_count(&set) : 0;
         if (pv_lib_read_quota("", 0, &quota, &period) < 0)

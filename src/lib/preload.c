@@ -93,8 +93,13 @@ static unsigned cached_count(void)
         struct timespec now;
         unsigned n;
 
-        /* The override is looked at first: a program may set it at any time. */
-        if (pv_lib_parse_cpus_override(getenv("PROCVIEW_CPUS"), &n) == 0)
+        /*
+         * The override is looked at first: a program may set it at any time.
+         * Not in secure-execution mode (setuid, file capabilities), where the
+         * environment is the unprivileged caller's: the preload reaches such
+         * programs through /etc/ld.so.preload.
+         */
+        if (pv_lib_parse_cpus_override(secure_getenv("PROCVIEW_CPUS"), &n) == 0)
                 return n;
         /* The kernel's mask is longer than the cache on hosts of over 1024 CPUs: EINVAL. */
         long len = syscall(SYS_sched_getaffinity, 0, sizeof(mask), mask);
@@ -184,12 +189,13 @@ PV_EXPORT int get_nprocs_conf(void)
 /*
  * Reads proc/<name> of procviewd's view ($PROCVIEW_ROOT, default the build's
  * mount point), which describes the reader's own container, else /proc/<name>,
- * which is the container's view where the runtime bind-mounted it.
+ * which is the container's view where the runtime bind-mounted it. A program in
+ * secure-execution mode reads the default: its caller must not choose the file.
  */
 static ssize_t read_view(const char *name, char *buf, size_t len)
 {
         char path[PV_LIB_PATH_MAX];
-        const char *root = getenv("PROCVIEW_ROOT");
+        const char *root = secure_getenv("PROCVIEW_ROOT");
         size_t rl, nl = strlen(name);
 
         if (!root || !*root)

@@ -69,7 +69,7 @@ int main(int argc, char **argv)
                 return EXIT_FAILURE;
         }
         printf("cpuset: %s\n", list);
-        printf("count: %d%s\n", count, getenv("PROCVIEW_CPUS") ? " (PROCVIEW_CPUS)" : "");
+        printf("count: %d%s\n", count, secure_getenv("PROCVIEW_CPUS") ? " (PROCVIEW_CPUS)" : "");
 
         uint64_t quota, period;
         r = pv_get_cpu_quota(&quota, &period);

@@ -2,7 +2,9 @@
 # The sysvinit script: start mounts and answers, status says so, reload and force-reload
 # replace the worker under the same keeper and mount while readers keep reading without an
 # error, restart keeps serving, stop unmounts, status then says stopped (LSB: 0 running,
-# 3 stopped).
+# 3 stopped). A stale pid file whose pid now runs another program, even one called
+# procviewd: status says dead with a pid file (LSB 1), start starts the daemon, and
+# neither stop nor start signals that program.
 set -u
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 [ -c /dev/fuse ] || { echo "SKIP: no /dev/fuse"; exit 77; }
@@ -16,7 +18,8 @@ fail() { echo "FAIL: $*"; failed=1; }
 pass() { echo "ok: $*"; }
 READS=$(mktemp -d /tmp/pvt-sysv-reads-XXXXXX)
 reader=
-trap '[ -n "$reader" ] && kill $reader 2>/dev/null; exec 3<&-; sh "$SCRIPT" stop >/dev/null 2>&1; umount -l "$MOUNTPOINT" 2>/dev/null; rmdir "$MOUNTPOINT"; rm -f "$PIDFILE"; rm -rf "$READS"' EXIT
+foreign=
+trap '[ -n "$reader" ] && kill $reader 2>/dev/null; [ -n "$foreign" ] && kill $foreign 2>/dev/null; exec 3<&-; sh "$SCRIPT" stop >/dev/null 2>&1; umount -l "$MOUNTPOINT" 2>/dev/null; rmdir "$MOUNTPOINT"; rm -f "$PIDFILE"; rm -rf "$READS"' EXIT
 
 # The keeper's children (its worker) and the mount's ID in mountinfo.
 workers() { cat "/proc/$1/task/$1/children" 2>/dev/null | tr -s ' ' '\n' | grep . ; }
@@ -85,4 +88,37 @@ sh "$SCRIPT" stop && pass "stop exits 0" || fail "stop failed"
 grep -q " $MOUNTPOINT " /proc/mounts && fail "still mounted after stop" || pass "unmounted after stop"
 sh "$SCRIPT" status >/dev/null; rc=$?
 [ $rc = 3 ] && pass "status: stopped (3)" || fail "status after stop: $rc"
+
+# The pid file of a daemon that died, its pid since reused: a sleep whose comm is
+# procviewd, as the keeper's is, so only its executable tells them apart.
+cp /usr/bin/sleep "$READS/procviewd"
+"$READS/procviewd" 600 &
+foreign=$!
+for _ in $(seq 50); do
+	[ "$(readlink "/proc/$foreign/exe")" = "$READS/procviewd" ] && break
+	sleep 0.1
+done
+[ "$(cat "/proc/$foreign/comm")" = procviewd ] || fail "the foreign process is not called procviewd"
+foreign_alive() { kill -0 "$foreign" 2>/dev/null && ! grep -q '^State:.*[TZ]' "/proc/$foreign/status"; }
+echo "$foreign" >"$PIDFILE"
+sh "$SCRIPT" status; rc=$?
+[ $rc = 1 ] && pass "status with a stale pid file: dead, pid file exists (1)" ||
+	fail "status with a stale pid file naming $foreign: $rc"
+sh "$SCRIPT" stop >/dev/null
+foreign_alive && pass "stop with a stale pid file leaves pid $foreign alone" ||
+	fail "stop with a stale pid file signalled pid $foreign"
+echo "$foreign" >"$PIDFILE"
+sh "$SCRIPT" start && pass "start with a stale pid file exits 0" || fail "start with a stale pid file failed"
+grep -q '^MemTotal:' "$MOUNTPOINT/proc/meminfo" 2>/dev/null &&
+	pass "start with a stale pid file mounts the views" || fail "start believed pid $foreign was the daemon"
+pid=$(cat "$PIDFILE" 2>/dev/null)
+[ -n "$pid" ] && [ "$pid" != "$foreign" ] && [ "$(readlink "/proc/$pid/exe")" = "$DAEMON" ] &&
+	pass "the pid file names the new daemon ($pid)" || fail "the pid file names '$pid'"
+sh "$SCRIPT" status >/dev/null; rc=$?
+[ $rc = 0 ] && pass "status: running (0)" || fail "status after start over a stale pid file: $rc"
+sh "$SCRIPT" stop >/dev/null
+grep -q " $MOUNTPOINT " /proc/mounts && fail "still mounted after stop" || pass "unmounted after stop"
+foreign_alive && pass "neither start nor stop signalled pid $foreign" || fail "pid $foreign was signalled"
+kill "$foreign"
+foreign=
 exit $failed

@@ -6,8 +6,14 @@ config that binds host paths with "rshared" or sets rootfsPropagation
 namespaces, the host's included, so the hook must refuse; on private mounts
 it mounts as usual. The views come from a real procviewd, the only source
 the hook binds from. No runc needed: the hook runs in a new mount namespace
-that keeps the propagation (unshare -m --propagation unchanged)."""
+that keeps the propagation (unshare -m --propagation unchanged).
 
+The hook finds a target's mount by the ID statx() reports since Linux 5.8;
+before that by the ID in /proc/self/fdinfo. oci-bind-view drives the hook's
+bind down that second way on this kernel: it too must refuse the shared
+mounts and bind on the private ones."""
+
+import errno
 import json
 import os
 import shutil
@@ -47,6 +53,36 @@ def run_hook(hook, fake, bundle):
     return r.stderr, r.stdout
 
 
+def run_bind(helper, fake, rootfs, rel, way):
+    """Binds rel with oci-bind-view in a new mount namespace; returns (result, that
+    namespace's mountinfo): result is 0 or -errno, None when the helper said nothing."""
+    script = '"$0" "$@"; cat /proc/self/mountinfo'
+    r = subprocess.run(["unshare", "-m", "--propagation", "unchanged", "sh", "-c", script,
+                        helper, fake, rootfs, rel, way], capture_output=True, text=True, timeout=60)
+    sys.stdout.write(r.stderr)
+    results = [l.split()[1] for l in r.stderr.splitlines() if l.startswith("result ")]
+    return (int(results[0]) if results else None), r.stdout
+
+
+def check_binds(helper, fake, rootfs, shared):
+    """Both ways of finding the target's mount, on proc/meminfo and the sysfs CPU directory."""
+    label = "shared" if shared else "private"
+    for rel in ["proc/meminfo", "sys/devices/system/cpu"]:
+        target = os.path.join(rootfs, rel)
+        for way in ["any", "fdinfo"]:
+            result, ns_mounts = run_bind(helper, fake, rootfs, rel, way)
+            with open("/proc/self/mountinfo") as f:
+                host = mountpoints(f.read())
+            what = "%s, mount ID by %s: %s" % (label, "statx" if way == "any" else way, rel)
+            if shared:
+                check(result == -errno.EBUSY, "%s refused with EBUSY (result %s)" % (what, result))
+                check(target not in mountpoints(ns_mounts), what + " not mounted")
+            else:
+                check(result == 0, "%s bound (result %s)" % (what, result))
+                check(target in mountpoints(ns_mounts), what + " mounted in the namespace")
+            check(target not in host, what + " not on the host")
+
+
 def main():
     if os.geteuid() != 0:
         print("SKIP: needs root")
@@ -55,6 +91,8 @@ def main():
     if not os.access(hook, os.X_OK):
         print("SKIP: procview-oci-hook is not built (json-glib missing)")
         return SKIP
+    helper = os.path.join(os.environ["PV_BUILD_ROOT"], "tests", "integration", "runc",
+                          "oci-bind-view")
 
     tmp = "/tmp/pv-hook-shared-%d" % os.getpid()
     fake = os.path.join(tmp, "fake")
@@ -94,6 +132,7 @@ def main():
         check(not (targets & host), "shared: no bind mount propagated to the host's namespace")
         check(not (targets & mountpoints(ns_mounts)), "shared: nothing mounted in the hook's namespace")
         check("shared mount" in err, "shared: the hook says why")
+        check_binds(helper, fake, rootfs, True)
 
         sh("mount", "--make-rprivate", share)
         err, ns_mounts = run_hook(hook, fake, bundle)
@@ -101,6 +140,7 @@ def main():
         check(targets <= mountpoints(ns_mounts), "private: every view is mounted in the hook's namespace")
         with open("/proc/self/mountinfo") as f:
             check(not (targets & mountpoints(f.read())), "private: nothing on the host")
+        check_binds(helper, fake, rootfs, False)
     finally:
         subprocess.run(["umount", "-R", "-l", share], stderr=subprocess.DEVNULL)
         daemon.terminate()

@@ -277,6 +277,34 @@ START_TEST(test_split_in_place)
 }
 END_TEST
 
+/* The mount ID of an fd from its fdinfo, the hook's way where statx() lacks STATX_MNT_ID. */
+START_TEST(test_fdinfo_mnt_id)
+{
+        uint64_t id = 7;
+
+        ck_assert_int_eq(
+            pv_fdinfo_mnt_id("pos:\t0\nflags:\t012100000\nmnt_id:\t1234\nino:\t5\n", &id), 0);
+        ck_assert_uint_eq(id, 1234);
+        /* the last line without its newline, no other line */
+        ck_assert_int_eq(pv_fdinfo_mnt_id("mnt_id:\t29", &id), 0);
+        ck_assert_uint_eq(id, 29);
+        /* a fanotify mark carries the key further in; only a line's start counts */
+        id = 7;
+        ck_assert_int_eq(
+            pv_fdinfo_mnt_id("pos:\t0\nflags:\t02\nfanotify mnt_id:3f mflags:0\n", &id), -ENOENT);
+        ck_assert_int_eq(pv_fdinfo_mnt_id(" mnt_id:\t12\n", &id), -ENOENT);
+        /* before Linux 3.15: no mnt_id line */
+        ck_assert_int_eq(pv_fdinfo_mnt_id("pos:\t0\nflags:\t02\n", &id), -ENOENT);
+        ck_assert_int_eq(pv_fdinfo_mnt_id("", &id), -ENOENT);
+        ck_assert_int_eq(pv_fdinfo_mnt_id("mnt_id_x:\t12\n", &id), -ENOENT);
+        ck_assert_int_eq(pv_fdinfo_mnt_id("mnt_id:\t-1\n", &id), -EINVAL);
+        ck_assert_int_eq(pv_fdinfo_mnt_id("mnt_id:\n", &id), -EINVAL);
+        ck_assert_int_eq(pv_fdinfo_mnt_id("mnt_id:\t12 13\n", &id), -EINVAL);
+        ck_assert_int_eq(pv_fdinfo_mnt_id("mnt_id:\t99999999999999999999999\n", &id), -EINVAL);
+        ck_assert_uint_eq(id, 7);
+}
+END_TEST
+
 static Suite *mountinfo_suite(void)
 {
         Suite *s = suite_create("mountinfo");
@@ -292,6 +320,7 @@ static Suite *mountinfo_suite(void)
         tcase_add_test(pure, test_find_escaped_and_malformed);
         tcase_add_test(pure, test_state_names);
         tcase_add_test(pure, test_split_in_place);
+        tcase_add_test(pure, test_fdinfo_mnt_id);
         suite_add_tcase(s, pure);
 
         tcase_add_checked_fixture(fs, tmp_setup, tmp_teardown);

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/mount-line.h"
 #include "oci-path.h"
 
 static char base[] = "/tmp/pv-oci-path-XXXXXX";
@@ -194,6 +195,62 @@ START_TEST(test_mountinfo_shared)
 }
 END_TEST
 
+/* The mount point of the mount with ID id in /proc/self/mountinfo, into buf; false if none. */
+static bool mount_point_of(uint64_t id, char *buf, size_t size)
+{
+        FILE *f = fopen("/proc/self/mountinfo", "re");
+        char *line = NULL;
+        size_t cap = 0;
+        bool found = false;
+
+        ck_assert_ptr_nonnull(f);
+        while (!found && getline(&line, &cap, f) > 0) {
+                PvMountLine m;
+                if (pv_mount_line_split(line, &m) == 0 && strtoull(m.id, NULL, 10) == id) {
+                        snprintf(buf, size, "%s", m.mount_point);
+                        found = true;
+                }
+        }
+        free(line);
+        fclose(f);
+        return found;
+}
+
+/* fdinfo, the fallback before Linux 5.8, names the mount statx() names, on every mount. */
+START_TEST(test_fd_mount_id)
+{
+        static const char *const paths[] = {"/", "/proc", "/proc/self/fdinfo", "/tmp"};
+        uint64_t any, fdinfo, root_id = 0, proc_id = 0;
+        char where[PATH_MAX];
+
+        for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+                int fd = open(paths[i], O_PATH | O_CLOEXEC);
+                ck_assert_int_ge(fd, 0);
+                ck_assert_int_eq(pv_oci_fd_mount_id(fd, PV_OCI_MOUNT_ID_ANY, &any), 0);
+                ck_assert_int_eq(pv_oci_fd_mount_id(fd, PV_OCI_MOUNT_ID_FDINFO, &fdinfo), 0);
+                ck_assert_msg(any == fdinfo, "%s: statx says mount %llu, fdinfo %llu", paths[i],
+                              (unsigned long long)any, (unsigned long long)fdinfo);
+                ck_assert_msg(mount_point_of(fdinfo, where, sizeof(where)),
+                              "%s: mount %llu is not in mountinfo", paths[i],
+                              (unsigned long long)fdinfo);
+                if (i == 0)
+                        root_id = fdinfo;
+                if (i == 1)
+                        proc_id = fdinfo;
+                close(fd);
+        }
+        /* procfs is a mount of its own: the IDs tell mounts apart */
+        ck_assert(mount_point_of(proc_id, where, sizeof(where)));
+        ck_assert_str_eq(where, "/proc");
+        ck_assert_uint_ne(root_id, proc_id);
+
+        fdinfo = 77;
+        ck_assert_int_lt(pv_oci_fd_mount_id(-1, PV_OCI_MOUNT_ID_FDINFO, &fdinfo), 0);
+        ck_assert_int_lt(pv_oci_fd_mount_id(-1, PV_OCI_MOUNT_ID_ANY, &fdinfo), 0);
+        ck_assert_uint_eq(fdinfo, 77);
+}
+END_TEST
+
 static void check_root(const char *text, const char *want)
 {
         char *got = pv_oci_settings_root(text);
@@ -235,6 +292,7 @@ int main(void)
         tcase_add_test(tm, test_mountinfo_shared);
         tcase_add_test(tm, test_mountinfo_dev_is);
         tcase_add_test(tm, test_settings_root);
+        tcase_add_test(tm, test_fd_mount_id);
         suite_add_tcase(s, tm);
 
         SRunner *sr = srunner_create(s);
