@@ -87,18 +87,27 @@ echo secret >"$SCRATCH/file"
 chmod 0644 "$SCRATCH/file"
 sleep 300 &
 VICTIM=$!
+# A sanitizer build's filter lets the sanitizers' run-time write reports and stop
+# threads by ptrace (confine.h): there these calls are left to the plain build.
+strict() {
+	if [ -n "${PV_SANITIZER_LOGS:-}" ]; then
+		echo "note: not checked in a sanitizer build: $*"
+	else
+		expect "$@"
+	fi
+}
 expect allowed read /proc/self/status
 expect allowed read "$SCRATCH/file"
 expect allowed kill-self
-expect killed write "$SCRATCH/file"
-expect killed create "$SCRATCH/new"
-expect killed kill "$VICTIM"
-expect killed ptrace "$VICTIM"
+strict killed write "$SCRATCH/file"
+strict killed create "$SCRATCH/new"
+strict killed kill "$VICTIM"
+strict killed ptrace "$VICTIM"
 expect killed exec /bin/true
 expect killed unshare
 expect killed chown "$SCRATCH/file"
 expect killed memfd
-expect killed ioctl-tiocsti
+strict killed ioctl-tiocsti
 expect killed sendto-addr
 expect eperm inet
 expect eperm netlink-route
