@@ -31,9 +31,10 @@
 #include <stdbool.h>
 
 /*
- * Confines the calling process. It must be single-threaded: capabilities
+ * Confines the calling process; with filter false, it loads no seccomp
+ * filter (--no-seccomp: valgrind runs no seccomp(2)). It must be single-threaded: capabilities
  * are per thread (the filter alone is synchronised to every thread).
  * Returns 0, -EBUSY when other threads run, or -errno; on failure part of
  * it may be in effect, and the caller must exit.
  */
-int pv_worker_confine(void);
+int pv_worker_confine(bool filter);

@@ -26,6 +26,7 @@ typedef struct PvOptions {
         unsigned idle_expiry_s;     /* forget containers nobody read for this long, 600 */
         unsigned scan_max;          /* cgroup directories one discovery scan visits, 4096;
                                        0: no scan (--scan-max) */
+        bool no_seccomp;            /* the worker loads no seccomp filter (--no-seccomp) */
         bool recovery_journal;      /* answer a dead worker's requests from its journal even
                                        where the kernel could resend them (--recovery=journal) */
 } PvOptions;

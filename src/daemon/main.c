@@ -43,6 +43,9 @@ static void usage(FILE *f)
             "                          the journal\n"
             "      --scan-max=N        cgroups one scan for new containers visits every 5 s\n"
             "                          (default 4096; 0: no scan, loads start at first read)\n"
+            "      --no-seccomp        run the worker without its system-call filter (under\n"
+            "                          valgrind, which cannot run one); it still drops its\n"
+            "                          capabilities\n"
             "  -h, --help              show this help and exit\n"
             "  -V, --version           show the version and exit\n"
             "\n"
@@ -65,7 +68,8 @@ enum {
         OPT_SYS_NODE,
         OPT_INTERVAL,
         OPT_RECOVERY,
-        OPT_SCAN_MAX
+        OPT_SCAN_MAX,
+        OPT_NO_SECCOMP
 };
 
 /* Replaces the string option *dst with a copy of arg. */
@@ -143,6 +147,7 @@ static int parse_options(int argc, char **argv, PvOptions *o)
             {"cpu-view", required_argument, NULL, OPT_CPU_VIEW},
             {"recovery", required_argument, NULL, OPT_RECOVERY},
             {"scan-max", required_argument, NULL, OPT_SCAN_MAX},
+            {"no-seccomp", no_argument, NULL, OPT_NO_SECCOMP},
             {"help", no_argument, NULL, 'h'},
             {"version", no_argument, NULL, 'V'},
             /* for tests: read the host's files from elsewhere */
@@ -163,6 +168,9 @@ static int parse_options(int argc, char **argv, PvOptions *o)
                 case 'd':
                         o->debug = true;
                         o->foreground = true;
+                        break;
+                case OPT_NO_SECCOMP:
+                        o->no_seccomp = true;
                         break;
                 case OPT_CPU_VIEW:
                 case OPT_RECOVERY:

@@ -416,11 +416,15 @@ int pv_worker_main(PvOptions *opts, const PvWorkerArgs *a)
                 goto out;
         }
         /* set up: from here on only what reads need (confine.h) */
-        r = pv_worker_confine();
+        r = pv_worker_confine(!opts->no_seccomp);
         if (r < 0) {
-                pv_log_error("worker: cannot drop its privileges: %s", g_strerror(-r));
+                pv_log_error("worker: cannot drop its privileges: %s%s", g_strerror(-r),
+                             r == -EOPNOTSUPP ? " (no seccomp(2): run with --no-seccomp?)" : "");
                 goto out;
         }
+        if (opts->no_seccomp)
+                pv_log_warning("worker %d runs without its seccomp filter (--no-seccomp)",
+                               (int)getpid());
         status = serve(&d, a, sigfd);
 out:
         if (worker.se)

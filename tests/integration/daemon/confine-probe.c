@@ -57,7 +57,7 @@ int main(int argc, char **argv)
         const char *arg = argc > 2 ? argv[2] : "";
         char buf[256];
 
-        int r = pv_worker_confine();
+        int r = pv_worker_confine(true);
         if (r < 0) {
                 fprintf(stderr, "confine: %s\n", strerror(-r));
                 return 2;

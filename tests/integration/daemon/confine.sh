@@ -69,7 +69,7 @@ got=$(in_root_cg awk '/^MemTotal:/ { print $2 }' "$MNT/proc/meminfo")
 in_cg "$CG" sh -c 'cat "$1" >/dev/null; sleep 11' sh "$MNT/proc/loadavg"
 [ "$(worker_of "$DAEMON_PID")" = "$W" ] && pass "worker $W still serves after 11 s of sampling" ||
 	fail "worker $W was replaced: $(grep -i 'seccomp\|worker' "$MNT.log")"
-grep -q 'seccomp' "$MNT.log" && fail "the filter ended a worker: $(grep seccomp "$MNT.log")"
+grep -q 'seccomp allow-list' "$MNT.log" && fail "the filter ended a worker: $(grep seccomp "$MNT.log")"
 
 # confine-probe: what a hijacked worker would try.
 expect() { # expect OUTCOME ACTION [ARG]: OUTCOME allowed, eperm or killed
