@@ -47,7 +47,7 @@ typedef struct PvHierarchy {
         int taskstats_family;
         /*
          * How many more counter files the PvCgroups of this hierarchy may keep
-         * open (each saves an open and a close per read); a quarter of the open file
+         * open (each saves an open and a close per read); an eighth of the open file
          * limit at pv_hierarchy_open, 0 for fixture trees. Atomic.
          */
         int file_fd_budget;
