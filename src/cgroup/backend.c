@@ -15,10 +15,24 @@
 
 /* ---- one cgroup ---- */
 
+/* The controller before c whose chain c shares (same hierarchy, same path), or -1. */
+static int chain_owner(const PvCgroup *cg, int c)
+{
+        for (int o = 0; o < c; o++)
+                if (cg->chain[o] && cg->chain[o] == cg->chain[c])
+                        return o;
+        return -1;
+}
+
 static void free_chain(PvCgroup *cg, int c)
 {
         if (!cg->chain[c])
                 return;
+        if (chain_owner(cg, c) >= 0) { /* freed with its owner's */
+                cg->chain[c] = NULL;
+                cg->n_chain[c] = 0;
+                return;
+        }
         /* the last entry is the hierarchy's root fd, owned by PvHierarchy */
         for (size_t i = 0; i + 1 < cg->n_chain[c]; i++)
                 close(cg->chain[c][i]);
@@ -33,7 +47,8 @@ void pv_cgroup_free(PvCgroup *cg)
                 return;
         pv_cg_files_close(cg);
         pthread_mutex_destroy(&cg->files_lock);
-        for (int c = 0; c < _PV_CTRL_MAX; c++) {
+        /* sharers first, so that an owner's chain is freed once */
+        for (int c = _PV_CTRL_MAX - 1; c >= 0; c--) {
                 free_chain(cg, c);
                 free(cg->path[c]);
         }
@@ -102,6 +117,25 @@ static int open_chain(int root_fd, const char *path, int **ret, size_t *ret_n)
         return 0;
 }
 
+/*
+ * A controller before c on the same hierarchy as c with the same path: on
+ * cgroup v2 every controller, on v1 co-mounted ones (cpu,cpuacct). Its chain
+ * serves c too: one fd per directory, not one per controller. -1: none.
+ */
+static int same_directory(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX], int c)
+{
+        for (int o = 0; o < c; o++) {
+                if (!paths[o] || h->root_fd[o] < 0 || strcmp(paths[o], paths[c]) != 0)
+                        continue;
+                if (h->is_v2[o] ? h->is_v2[c]
+                                : !h->is_v2[c] && (h->root_fd[o] == h->root_fd[c] ||
+                                                   (h->v1_hier_id[o] > 0 &&
+                                                    h->v1_hier_id[o] == h->v1_hier_id[c])))
+                        return o;
+        }
+        return -1;
+}
+
 static int cgroup_open_full(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX],
                             const char *unified_path, PvCgroup **ret)
 {
@@ -125,9 +159,15 @@ static int cgroup_open_full(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX
                         r = -ENOMEM;
                         goto fail;
                 }
-                r = open_chain(h->root_fd[c], paths[c], &cg->chain[c], &cg->n_chain[c]);
-                if (r < 0)
-                        goto fail;
+                int o = same_directory(h, paths, c);
+                if (o >= 0 && cg->chain[o]) {
+                        cg->chain[c] = cg->chain[o];
+                        cg->n_chain[c] = cg->n_chain[o];
+                } else {
+                        r = open_chain(h->root_fd[c], paths[c], &cg->chain[c], &cg->n_chain[c]);
+                        if (r < 0)
+                                goto fail;
+                }
                 cg->ops[c] = h->is_v2[c] ? &pv_cgroup_v2_ops : &pv_cgroup_v1_ops;
         }
         unified_path = pv_cg_unified_of(h, paths, unified_path);
@@ -193,6 +233,15 @@ int pv_cgroup_open_proc(const PvHierarchy *h, const char *proc_pid_cgroup, PvCgr
         r = pv_cgroup_open_paths(h, &paths, ret);
         pv_cgroup_paths_clear(&paths);
         return r;
+}
+
+unsigned pv_cgroup_n_fds(const PvCgroup *cg)
+{
+        unsigned n = cg->unified_fd >= 0 ? 1 : 0;
+        for (int c = 0; c < _PV_CTRL_MAX; c++)
+                if (cg->chain[c] && chain_owner(cg, c) < 0)
+                        n += (unsigned)cg->n_chain[c] - 1; /* the root's fd is the hierarchy's */
+        return n;
 }
 
 bool pv_cgroup_is_root(const PvCgroup *cg)

@@ -47,7 +47,7 @@ typedef struct PvHierarchy {
         int taskstats_family;
         /*
          * How many more counter files the PvCgroups of this hierarchy may keep
-         * open (each saves an open and a close per read); half the open file
+         * open (each saves an open and a close per read); an eighth of the open file
          * limit at pv_hierarchy_open, 0 for fixture trees. Atomic.
          */
         int file_fd_budget;
@@ -96,6 +96,13 @@ typedef struct PvCgroup PvCgroup;
  */
 int pv_cgroup_open(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX], PvCgroup **ret);
 void pv_cgroup_free(PvCgroup *cg);
+/*
+ * The directory fds cg holds: one per level of each distinct path (the
+ * controllers of one hierarchy with the same path share theirs: all of them
+ * on cgroup v2) and the unified one, not the roots (the hierarchy's) nor the
+ * counter files (PvHierarchy.file_fd_budget counts those).
+ */
+unsigned pv_cgroup_n_fds(const PvCgroup *cg);
 
 /*
  * Pure: the path of the unified ("0::") line of /proc/PID/cgroup, malloc()ed.

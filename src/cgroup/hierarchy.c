@@ -231,7 +231,7 @@ static int hierarchy_finish_live(PvHierarchy *h)
         h->taskstats_family = pv_taskstats_family();
         struct rlimit rl;
         if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
-                h->file_fd_budget = rl.rlim_cur / 2 > INT_MAX ? INT_MAX : (int)(rl.rlim_cur / 2);
+                h->file_fd_budget = rl.rlim_cur / 8 > INT_MAX ? INT_MAX : (int)(rl.rlim_cur / 8);
         return 0;
 }
 

@@ -67,6 +67,7 @@ struct PvCallerCache {
          * arrive together: the lookup may read much of /proc.
          */
         GMutex resolve_lock;
+        unsigned max_entries; /* per table */
 };
 
 static CallerTarget *target_ref(CallerTarget *t)
@@ -103,9 +104,11 @@ static void pidns_entry_free(gpointer p)
         g_free(e);
 }
 
-PvCallerCache *pv_caller_cache_new(void)
+PvCallerCache *pv_caller_cache_new(unsigned max_entries)
 {
         PvCallerCache *c = g_new0(PvCallerCache, 1);
+        c->max_entries =
+            max_entries > 0 && max_entries < CALLER_CACHE_MAX ? max_entries : CALLER_CACHE_MAX;
         g_rw_lock_init(&c->lock);
         g_mutex_init(&c->resolve_lock);
         c->readers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, caller_entry_free);
@@ -237,7 +240,7 @@ static int pidns_target(PvDaemon *d, pid_t pid, uint64_t ns, CallerTarget **ret)
         uint64_t *key = g_new(uint64_t, 1);
         *key = ns;
         g_rw_lock_writer_lock(&cache->lock);
-        if (g_hash_table_size(cache->pidns) >= CALLER_CACHE_MAX)
+        if (g_hash_table_size(cache->pidns) >= cache->max_entries)
                 g_hash_table_remove_all(cache->pidns);
         g_hash_table_replace(cache->pidns, key, p);
         if (t)
@@ -288,7 +291,7 @@ static int resolve_target(PvDaemon *d, pid_t pid, CallerTarget **ret)
         e->reader = reader;
         e->target = target_ref(t);
         g_rw_lock_writer_lock(&cache->lock);
-        if (g_hash_table_size(cache->readers) >= CALLER_CACHE_MAX)
+        if (g_hash_table_size(cache->readers) >= cache->max_entries)
                 g_hash_table_remove_all(cache->readers);
         g_hash_table_replace(cache->readers, GINT_TO_POINTER(pid), e);
         g_rw_lock_writer_unlock(&cache->lock);

@@ -12,7 +12,12 @@
  * The cache of who is reading: per reader thread, the process whose cgroups
  * define its container, and per pid namespace, its init. Has its own locks.
  */
-PvCallerCache *pv_caller_cache_new(void);
+/*
+ * At most max_entries readers and as many namespaces (0: 16384), each
+ * holding up to three fds (pidfds, /proc/PID/cgroup, /proc/PID/ns/pid):
+ * past them a table starts anew and its readers resolve again.
+ */
+PvCallerCache *pv_caller_cache_new(unsigned max_entries);
 void pv_caller_cache_free(PvCallerCache *cache);
 /* Drops the entries of readers and targets that exited, and namespaces due a new look. */
 void pv_caller_cache_expire(PvCallerCache *cache);

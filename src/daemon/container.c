@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "cgroup/parse-proc.h"
 #include "daemon.h"
 #include "fs-table.h"
@@ -23,7 +24,15 @@ void pv_container_unref(PvContainer *c)
 {
         if (!c || !g_atomic_int_dec_and_test(&c->refs))
                 return;
-        pv_cgroup_free(c->cg);
+        if (c->cg) {
+                if (c->fds_total)
+                        g_atomic_int_add(c->fds_total, -(gint)c->n_fds);
+                pv_cgroup_free(c->cg);
+        }
+        pv_cgroup_paths_clear(&c->paths);
+        g_free(c->key);
+        g_free(c->name);
+        g_mutex_clear(&c->cg_lock);
         pv_share_free(c->share);
         pv_stat_memo_clear(&c->stat_memo);
         g_mutex_clear(&c->lock);
@@ -81,10 +90,10 @@ static pid_t ns_last_pid(PvDaemon *d, pid_t host_pid)
  * with the count of runnable and uninterruptible ones. Returns 0, or -errno
  * when the cgroup cannot be read (its averages stay).
  */
-static int sample_load(PvDaemon *d, PvContainer *c, bool fold, uint64_t tick)
+static int sample_load(PvDaemon *d, PvContainer *c, const PvCgroup *cg, bool fold, uint64_t tick)
 {
         PvTaskCounts tasks;
-        int r = pv_cgroup_read_tasks(c->cg, &tasks);
+        int r = pv_cgroup_read_tasks(cg, &tasks);
         if (r < 0)
                 return r;
         g_mutex_lock(&c->lock);
@@ -109,10 +118,52 @@ static int sample_load(PvDaemon *d, PvContainer *c, bool fold, uint64_t tick)
         return 0;
 }
 
+/*
+ * A cgroup of c's released container to count its tasks with, opened for
+ * this sample alone: the controller that lists them, checked to be the
+ * directory c registered. Returns 0 or -errno.
+ */
+static int open_for_sample(PvDaemon *d, PvContainer *c, PvCgroup **ret)
+{
+        static const PvController order[] = {PV_CTRL_PIDS,   PV_CTRL_CPUACCT, PV_CTRL_CPU,
+                                             PV_CTRL_MEMORY, PV_CTRL_CPUSET,  PV_CTRL_IO};
+        for (size_t i = 0; i < G_N_ELEMENTS(order); i++) {
+                PvController ctrl = order[i];
+                char *paths[_PV_CTRL_MAX] = {NULL};
+                uint64_t ids[_PV_CTRL_MAX];
+                PvCgroup *cg = NULL;
+                if (!c->paths.path[ctrl] || d->hier.root_fd[ctrl] < 0)
+                        continue;
+                paths[ctrl] = c->paths.path[ctrl];
+                int r = pv_cgroup_open(&d->hier, paths, &cg);
+                if (r < 0)
+                        return r;
+                r = pv_cgroup_ids(cg, ids);
+                if (r == 0 && ids[ctrl] != c->ids[ctrl])
+                        r = -ENOENT;
+                if (r < 0) {
+                        pv_cgroup_free(cg);
+                        return r;
+                }
+                *ret = cg;
+                return 0;
+        }
+        return -ENODEV;
+}
+
 void pv_container_sample_load(PvDaemon *d, PvContainer *c, uint64_t tick)
 {
-        if (!c->is_root)
-                (void)sample_load(d, c, true, tick);
+        if (c->is_root)
+                return;
+        PvCgroup *cg = pv_container_pin_if_open(c);
+        if (cg) {
+                (void)sample_load(d, c, cg, true, tick);
+                pv_container_unpin(c);
+        } else if (open_for_sample(d, c, &cg) == 0) {
+                /* released to the budget: sampled without taking it back */
+                (void)sample_load(d, c, cg, true, tick);
+                pv_cgroup_free(cg);
+        }
 }
 
 /*
@@ -130,7 +181,8 @@ int pv_container_load(PvDaemon *d, PvContainer *c, PvLoadAvg *ret_load, PvTaskCo
             c->have_tasks && c->read_count_us > 0 && now - c->read_count_us < READ_COUNT_SHARED_US;
         g_mutex_unlock(&c->lock);
         /* R/T now, as the kernel's are; the averages move only at ticks */
-        int r = shared ? 0 : sample_load(d, c, false, 0);
+        /* read by a gatherer: c is pinned */
+        int r = shared ? 0 : sample_load(d, c, c->cg, false, 0);
 
         g_mutex_lock(&c->lock);
         if (!shared && r == 0)
@@ -180,6 +232,14 @@ static int container_current(PvDaemon *d, PvContainer *c, const PvCgroupPaths *p
         return 1;
 }
 
+static void paths_copy(const PvCgroupPaths *from, PvCgroupPaths *to)
+{
+        /* pv_cgroup_paths_clear() frees them */
+        for (int i = 0; i < _PV_CTRL_MAX; i++)
+                to->path[i] = from->path[i] ? strdup(from->path[i]) : NULL;
+        to->unified = from->unified ? strdup(from->unified) : NULL;
+}
+
 /* A new container for the cgroups paths names, unregistered. */
 static int container_new(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start_ns,
                          bool start_exact, PvContainer **ret)
@@ -197,9 +257,12 @@ static int container_new(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start
         }
         PvContainer *c = g_new0(PvContainer, 1);
         c->refs = 1;
+        g_mutex_init(&c->cg_lock);
         c->cg = cg;
-        c->key = pv_cgroup_key(cg);
-        c->name = pv_cgroup_name(cg);
+        pv_container_count_fds(c, &d->cg_fds);
+        c->key = g_strdup(pv_cgroup_key(cg));
+        c->name = g_strdup(pv_cgroup_name(cg));
+        paths_copy(paths, &c->paths);
         memcpy(c->ids, ids, sizeof(ids));
         /*
          * A rename between the open and the watch raises no event: the next
@@ -217,8 +280,8 @@ static int container_new(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start
         return 0;
 }
 
-int pv_registry_get(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start_ns, bool start_exact,
-                    PvContainer **ret)
+static int registry_get(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start_ns,
+                        bool start_exact, bool read, PvContainer **ret)
 {
         static const uint64_t no_ids[_PV_CTRL_MAX];
         uint64_t generation = pv_renames_generation(d->renames);
@@ -230,7 +293,8 @@ int pv_registry_get(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start_ns, 
         if (c) {
                 r = container_current(d, c, paths, generation);
                 if (r > 0) {
-                        container_touch(c);
+                        if (read)
+                                container_touch(c);
                         *ret = c;
                         return 0;
                 }
@@ -253,10 +317,26 @@ int pv_registry_get(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start_ns, 
         } else {
                 g_hash_table_insert(d->containers, (gpointer)c->name, pv_container_ref(c));
         }
+        bool over = d->registry_max > 0 && g_hash_table_size(d->containers) > d->registry_max;
         g_rw_lock_writer_unlock(&d->containers_lock);
-        container_touch(c);
+        if (read)
+                container_touch(c);
+        if (over || pv_budget_exceeded(d))
+                pv_registry_trim_wait(d);
         *ret = c;
         return 0;
+}
+
+int pv_registry_get(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start_ns, bool start_exact,
+                    PvContainer **ret)
+{
+        return registry_get(d, paths, start_ns, start_exact, true, ret);
+}
+
+int pv_registry_discover(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start_ns,
+                         PvContainer **ret)
+{
+        return registry_get(d, paths, start_ns, false, false, ret);
 }
 
 bool pv_registry_forget(PvDaemon *d, PvContainer *c)
@@ -284,8 +364,26 @@ static bool container_holds_tasks(PvContainer *c)
         return holds;
 }
 
+/*
+ * Forgets c, and gives back its fds, when its cgroups were removed: the next
+ * reader of its paths gets the cgroups made anew there, and the fds of a
+ * removed cgroup go now rather than at the idle expiry. A released c holds
+ * none and waits for that expiry (or its next reader) to be found gone.
+ */
+static void drop_if_gone(PvDaemon *d, PvContainer *c, void *data)
+{
+        PvCgroup *cg = pv_container_pin_if_open(c);
+        bool gone = cg && pv_cgroup_alive(cg) < 0;
+        if (cg)
+                pv_container_unpin(c);
+        if (gone && pv_registry_forget(d, c))
+                (void)pv_container_release(c);
+        pv_container_unref(c);
+}
+
 void pv_registry_expire(PvDaemon *d)
 {
+        pv_registry_foreach(d, drop_if_gone, NULL);
         gint64 now = g_get_monotonic_time();
         gint64 max_idle = (gint64)d->opts.idle_expiry_s * G_USEC_PER_SEC;
         GHashTableIter it;

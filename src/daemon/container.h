@@ -23,11 +23,21 @@ typedef struct PvDaemon PvDaemon;
  */
 typedef struct PvContainer {
         gint refs;
-        gint n_handles;    /* open file handles; atomic */
-        gssize held_bytes; /* bytes of text those handles keep; atomic */
-        const char *key;   /* pv_cgroup_key(cg), for log lines */
-        const char *name;  /* the registry's key: pv_cgroup_name(cg), the paths alone */
+        gint n_handles;      /* open file handles; atomic */
+        gssize held_bytes;   /* bytes of text those handles keep; atomic */
+        char *key;           /* pv_cgroup_key(cg) at registration, for log lines */
+        char *name;          /* the registry's key: pv_cgroup_name(cg), the paths alone */
+        PvCgroupPaths paths; /* what cg is opened from, again after a release */
+        /*
+         * Protects cg, pins and n_fds. cg holds directory fds the daemon's
+         * budget counts (budget.h): NULL when released to it, opened again by
+         * pv_container_pin. Read through it only while pinned.
+         */
+        GMutex cg_lock;
         PvCgroup *cg;
+        unsigned pins;
+        unsigned n_fds;             /* pv_cgroup_n_fds(cg), counted in *fds_total */
+        gint *fds_total;            /* the daemon's count of such fds, or NULL */
         uint64_t ids[_PV_CTRL_MAX]; /* pv_cgroup_ids(cg) */
         bool watched;               /* its directories are watched for renames (renames.h) */
         uint64_t checked_gen; /* the rename generation its paths were last checked at; atomic */
@@ -87,6 +97,13 @@ void pv_container_sample_load(PvDaemon *d, PvContainer *c, uint64_t tick);
  */
 int pv_registry_get(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start_ns, bool start_exact,
                     PvContainer **ret);
+/*
+ * pv_registry_get for the discovery scan: not a read, so a container nobody
+ * read stays the least recently read (the first whose fds the budget takes
+ * back), and its start is its cgroup's oldest task's.
+ */
+int pv_registry_discover(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start_ns,
+                         PvContainer **ret);
 
 /*
  * Removes c from the registry if it is still the entry for its cgroups:
@@ -98,7 +115,8 @@ bool pv_registry_forget(PvDaemon *d, PvContainer *c);
 
 /*
  * Drops the registry entries unused for opts.idle_expiry_s, but not those
- * the discovery scan tracks while their last sample found tasks.
+ * the discovery scan tracks while their last sample found tasks; and at
+ * once those whose cgroups were removed, with the fds they held.
  */
 void pv_registry_expire(PvDaemon *d);
 /* Calls fn on a new reference to every registered container (fn unrefs). */

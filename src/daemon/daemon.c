@@ -35,6 +35,21 @@ static void raise_fd_limit(void)
                 pv_log_debug("cannot raise the open file limit: %m, ignoring");
 }
 
+/*
+ * The fds registered containers' cgroup directories may hold: a quarter of
+ * the open file limit. An eighth goes to their counter files
+ * (PvHierarchy.file_fd_budget); the rest to FUSE, /proc and the readers'
+ * pidfds.
+ */
+static unsigned fd_budget(void)
+{
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+                return 1 << 17;
+        rlim_t quarter = rl.rlim_cur / 4;
+        return quarter > (1U << 30) ? 1U << 30 : quarter < 64 ? 64 : (unsigned)quarter;
+}
+
 int pv_daemon_setup(PvDaemon *d)
 {
         struct stat st;
@@ -70,7 +85,11 @@ int pv_daemon_setup(PvDaemon *d)
         g_rw_lock_init(&d->containers_lock);
         d->containers = g_hash_table_new(g_str_hash, g_str_equal);
         d->renames = pv_renames_new(PV_RENAME_WATCHES);
-        d->callers = pv_caller_cache_new();
+        d->cg_fd_budget = fd_budget();
+        d->registry_max = PV_REGISTRY_MAX;
+        g_mutex_init(&d->trim_lock);
+        /* 2 fds a reader and 3 a namespace: under a quarter of the limit */
+        d->callers = pv_caller_cache_new(d->cg_fd_budget / 6);
         g_mutex_init(&d->handles_lock);
         d->handles = g_hash_table_new(g_int64_hash, g_int64_equal);
         g_mutex_init(&d->sampler_lock);
@@ -89,6 +108,7 @@ void pv_daemon_teardown(PvDaemon *d)
                 pv_registry_clear(d);
                 g_hash_table_destroy(d->containers);
                 g_rw_lock_clear(&d->containers_lock);
+                g_mutex_clear(&d->trim_lock);
         }
         pv_caller_cache_free(d->callers);
         g_clear_pointer(&d->renames, pv_renames_free);

@@ -45,6 +45,12 @@ typedef struct PvOptions {
  */
 #define PV_RENAME_WATCHES 16384
 
+/*
+ * Containers the registry keeps at most; past them, those nobody reads and
+ * without open files are forgotten, least recently read first (budget.h).
+ */
+#define PV_REGISTRY_MAX 65536
+
 typedef struct PvCallerCache PvCallerCache;
 
 struct PvDaemon {
@@ -61,6 +67,15 @@ struct PvDaemon {
         GRWLock containers_lock; /* protects containers; lookups share it */
         GHashTable *containers;  /* name -> PvContainer* (one reference) */
         PvRenames *renames;      /* NULL: no inotify, every lookup checks paths */
+        /*
+         * The registry's budgets (budget.h): directory fds its containers'
+         * cgroups hold (a quarter of the open file limit; 0: none), and
+         * containers registered (PV_REGISTRY_MAX; 0: none).
+         */
+        gint cg_fds; /* atomic */
+        unsigned cg_fd_budget;
+        unsigned registry_max;
+        GMutex trim_lock; /* one trim at a time */
 
         PvCallerCache *callers; /* has its own lock */
 

@@ -83,7 +83,7 @@ static int register_process(PvDaemon *d, pid_t pid, PvContainer **ret)
         if (r < 0)
                 return r;
         /* not the container's first process: its start is its oldest task's */
-        r = pv_registry_get(d, &paths, start_ns, false, ret);
+        r = pv_registry_discover(d, &paths, start_ns, ret);
         pv_cgroup_paths_clear(&paths);
         return r;
 }

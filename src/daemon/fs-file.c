@@ -21,7 +21,7 @@ static void log_container_error(PvContainer *c, const char *path, int r)
         g_mutex_unlock(&c->lock);
         if (first)
                 pv_log_warning("cannot compute %s for cgroup %s: %s (readers get EIO)", path,
-                               pv_cgroup_path(c->cg, PV_CTRL_MEMORY) ?: c->key, g_strerror(-r));
+                               c->paths.path[PV_CTRL_MEMORY] ?: c->key, g_strerror(-r));
         else
                 pv_log_debug("cannot compute %s for cgroup %s: %s", path, c->key, g_strerror(-r));
 }
@@ -43,12 +43,10 @@ static bool per_item(const PvFile *f)
                (f >= pv_fs_node_files && f < pv_fs_node_files + _PV_NODE_SLOTS);
 }
 
-static bool same_paths(const PvCgroup *a, const PvCgroup *b)
+/* The registry's name of a container is its paths alone (pv_cgroup_name). */
+static bool same_paths(const PvContainer *a, const PvContainer *b)
 {
-        for (int i = 0; i < _PV_CTRL_MAX; i++)
-                if (g_strcmp0(pv_cgroup_path(a, i), pv_cgroup_path(b, i)) != 0)
-                        return false;
-        return g_strcmp0(pv_cgroup_unified_path(a), pv_cgroup_unified_path(b)) == 0;
+        return g_strcmp0(a->name, b->name) == 0;
 }
 
 /*
@@ -70,7 +68,7 @@ static int render_following(fuse_req_t req, PvHandle *h, bool any)
         (void)pv_registry_forget(d, h->c);
         if (pv_fs_caller_container(req, &fresh) < 0)
                 return r;
-        if (fresh == h->c || (!any && !same_paths(fresh->cg, h->c->cg))) {
+        if (fresh == h->c || (!any && !same_paths(fresh, h->c))) {
                 pv_container_unref(fresh);
                 return r;
         }

@@ -1,9 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "handle.h"
 
+#include "budget.h"
+
 #include "fs.h"
 #include "host.h"
 #include "log.h"
+
+/* f's gatherer, with c's cgroups held open (budget.h) while it reads them. */
+static int gather_pinned(PvDaemon *d, PvContainer *c, const PvFile *f, unsigned cpu, GString *out)
+{
+        int r = pv_container_pin(d, c);
+        if (r < 0)
+                return r;
+        r = f->gather(d, c, cpu, out);
+        pv_container_unpin(c);
+        return r;
+}
 
 /* Renders file f for container c into out (cleared first). */
 static int render(PvDaemon *d, PvContainer *c, const PvFile *f, unsigned cpu, GString *out)
@@ -20,12 +33,12 @@ static int render(PvDaemon *d, PvContainer *c, const PvFile *f, unsigned cpu, GS
         }
         /* the rows of the table share; the per-CPU and per-node templates do not */
         if (f < pv_fs_files || f >= pv_fs_files + pv_fs_n_files)
-                return f->gather(d, c, cpu, out);
+                return gather_pinned(d, c, f, cpu, out);
         size_t slot = (size_t)(f - pv_fs_files);
         gint64 now = g_get_monotonic_time();
         if (pv_share_get(c->share, slot, now, out))
                 return 0;
-        int r = f->gather(d, c, cpu, out);
+        int r = gather_pinned(d, c, f, cpu, out);
         if (r == 0)
                 pv_share_put(c->share, slot, now, out->str, out->len);
         return r;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "budget.h"
 #include "container.h"
 #include "daemon.h"
 #include "pv-check.h"
@@ -235,6 +236,60 @@ START_TEST(test_life)
 }
 END_TEST
 
+/*
+ * The global budgets: past d.cg_fd_budget the least recently read container
+ * gives its fds back and takes them again when read (its pin outlives any
+ * trim); past d.registry_max an unread entry is forgotten; a removed
+ * cgroup's fds go at the next expiry.
+ */
+START_TEST(test_budget)
+{
+        g_autoptr(PvContainer) a = NULL;
+        g_autoptr(PvContainer) b = NULL;
+        g_autoptr(PvContainer) c = NULL;
+        put("memory/a/b/c/cgroup.procs", "");
+        put("memory/x/y/z/cgroup.procs", "");
+        d.cg_fd_budget = 4;
+
+        ck_assert_int_eq(get("/a/b/c", 1, true, &a), 0);
+        ck_assert_int_eq(g_atomic_int_get(&d.cg_fds), 3); /* a level each, not the root */
+        g_usleep(1000);
+        ck_assert_int_eq(get("/x/y/z", 1, true, &b), 0);
+        ck_assert_ptr_null(a->cg); /* the older gave its fds back */
+        ck_assert_ptr_nonnull(b->cg);
+        ck_assert_int_eq(g_atomic_int_get(&d.cg_fds), 3);
+
+        ck_assert_int_eq(pv_container_pin(&d, a), 0);
+        ck_assert_ptr_nonnull(a->cg); /* pinned: b went instead */
+        ck_assert_ptr_null(b->cg);
+        ck_assert_int_eq(g_atomic_int_get(&d.cg_fds), 3);
+        ck_assert_int_eq(pv_cgroup_alive(a->cg), 0);
+        ck_assert(!pv_container_release(a));
+        pv_container_unpin(a);
+        ck_assert(pv_container_release(a));
+        ck_assert_int_eq(g_atomic_int_get(&d.cg_fds), 0);
+
+        /* removed while released: its next read finds it gone */
+        g_autofree char *a_dir = g_build_filename(scratch, "memory/a", NULL);
+        g_autofree char *x_dir = g_build_filename(scratch, "memory/x", NULL);
+        tree_remove(a_dir);
+        ck_assert_int_eq(pv_container_pin(&d, a), -ENOENT);
+
+        /* removed while held: dropped at the next expiry, with its fds */
+        ck_assert_int_eq(pv_container_pin(&d, b), 0);
+        pv_container_unpin(b);
+        tree_remove(x_dir);
+        pv_registry_expire(&d);
+        ck_assert_ptr_null(b->cg);
+        ck_assert_int_eq(g_atomic_int_get(&d.cg_fds), 0);
+
+        d.registry_max = 1;
+        g_usleep(1000);
+        ck_assert_int_eq(get("/ctr", 1, true, &c), 0);
+        ck_assert_int_le(registry_count(&d), 1);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("container");
@@ -245,6 +300,7 @@ int main(void)
         tcase_add_loop_test(tc, test_moved_under, 0, 2);
         tcase_add_test(tc, test_watch_cap);
         tcase_add_test(tc, test_life);
+        tcase_add_test(tc, test_budget);
         suite_add_tcase(s, tc);
         return pv_check_run(s);
 }

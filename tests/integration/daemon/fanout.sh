@@ -1,0 +1,88 @@
+#!/bin/bash
+# A tenant that makes cgroups cannot exhaust the worker: TREES chains of DEPTH nested
+# cgroups (30 x 20 by default), each holding a process that reads meminfo once, are
+# discovered and read while the worker runs with a 4096 open file limit. The worker's
+# descriptors stay under its budget, every fan-out read succeeds, and a victim container
+# keeps reading its own MemTotal with a p99 latency within 3x of its p99 before the
+# fan-out, measured side by side in this run.
+. "$(dirname "$0")/common.sh"
+require_root_fuse_v1
+FANOUT=${1:?usage: fanout.sh PV-FANOUT [TREES [DEPTH]]}
+TREES=${2:-30}
+DEPTH=${3:-20}
+LIMIT=4096
+trap 'exec 4>&- 2>/dev/null; wait $FAN_PID 2>/dev/null; cleanup' EXIT
+
+V=pvt-fanout-victim-$$
+F=pvt-fanout-tenant-$$
+cg_create "$V"
+cg_create "$F"
+cg_set memory "$V/memory.limit_in_bytes" $((256 << 20))
+# the daemon inherits this limit (without CAP_SYS_RESOURCE it cannot raise it)
+ulimit -n $LIMIT
+start_daemon --sample-interval 1
+WORKER=$(pgrep -P "$DAEMON_PID" | head -n1)
+[ -n "$WORKER" ] || { fail "no worker"; finish; }
+fds() { ls "/proc/$WORKER/fd" 2>/dev/null | wc -l; }
+MAX_FDS=$(fds)
+
+# p99 READS: the victim's p99 latency of open+read+close of meminfo in µs, or the problem
+victim_p99() {
+	in_cg "$V" /usr/bin/python3 - "$MNT" "$1" $((256 << 10)) <<'PY'
+import sys, time
+mnt, n, want = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+lat = []
+for i in range(n):
+    t = time.perf_counter()
+    try:
+        with open(mnt + "/proc/meminfo", "rb") as f:
+            text = f.read()
+    except OSError as e:
+        print("read %d: %s" % (i, e)); sys.exit(0)
+    lat.append(time.perf_counter() - t)
+    total = text.split(b"\n")[0].split()[1].decode()
+    if total != want:
+        print("MemTotal %s kB, want %s" % (total, want)); sys.exit(0)
+lat.sort()
+print("p99 %d" % (lat[len(lat) * 99 // 100] * 1e6))
+PY
+}
+
+BEFORE=$(victim_p99 3000)
+case $BEFORE in p99\ *) pass "victim alone: $BEFORE µs" ;; *) fail "victim alone: $BEFORE" ;; esac
+
+FIFO=$(mktemp -u /tmp/pvt-fanout-XXXXXX)
+mkfifo "$FIFO"
+"$FANOUT" "$F" "$TREES" "$DEPTH" "$MNT/proc/meminfo" < "$FIFO" > "$FIFO.out" &
+FAN_PID=$!
+exec 4> "$FIFO"
+rm -f "$FIFO"
+start=$SECONDS
+while ! grep -q ready "$FIFO.out" 2>/dev/null && kill -0 $FAN_PID 2>/dev/null; do
+	n=$(fds); [ "$n" -gt "$MAX_FDS" ] && MAX_FDS=$n
+	sleep 0.2
+done
+echo "fan-out of $TREES x $DEPTH: $(cat "$FIFO.out") after $((SECONDS - start)) s"
+grep -q "ready $((TREES * DEPTH)) errors 0" "$FIFO.out" ||
+	fail "fan-out readers failed: $(cat "$FIFO.out")"
+rm -f "$FIFO.out"
+# three discovery passes over the fan-out, counting the worker's descriptors
+for _ in $(seq 15); do
+	n=$(fds); [ "$n" -gt "$MAX_FDS" ] && MAX_FDS=$n
+	sleep 0.2
+done
+AFTER=$(victim_p99 3000)
+n=$(fds); [ "$n" -gt "$MAX_FDS" ] && MAX_FDS=$n
+echo "worker descriptors: at most $MAX_FDS of its limit $LIMIT"
+[ "$MAX_FDS" -lt $((LIMIT * 3 / 4)) ] || fail "the worker held $MAX_FDS descriptors (limit $LIMIT)"
+case $AFTER in
+p99\ *)
+	b=${BEFORE#p99 } a=${AFTER#p99 }
+	if [ "$a" -le $((3 * b)) ]; then pass "victim beside the fan-out: p99 $a µs (alone $b µs)"
+	else fail "victim beside the fan-out: p99 $a µs, alone $b µs"; fi ;;
+*) fail "victim beside the fan-out: $AFTER" ;;
+esac
+grep -q "Too many open files" "$MNT.log" && fail "the worker ran out of descriptors"
+exec 4>&-
+wait $FAN_PID
+finish
