@@ -24,6 +24,8 @@ void pv_container_unref(PvContainer *c)
 {
         if (!c || !g_atomic_int_dec_and_test(&c->refs))
                 return;
+        if (c->tenant && c->tenant != c)
+                pv_container_unref(c->tenant);
         if (c->cg) {
                 if (c->fds_total)
                         g_atomic_int_add(c->fds_total, -(gint)c->n_fds);

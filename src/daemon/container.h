@@ -23,8 +23,10 @@ typedef struct PvDaemon PvDaemon;
  */
 typedef struct PvContainer {
         gint refs;
-        gint n_handles;      /* open file handles; atomic */
-        gssize held_bytes;   /* bytes of text those handles keep; atomic */
+        gint n_handles;    /* open file handles it is the tenant of (tenant.h); atomic */
+        gssize held_bytes; /* bytes of text those handles keep; atomic */
+        /* whose allowance its handles take (tenant.h): NULL unknown, itself, or a reference */
+        struct PvContainer *tenant;
         char *key;           /* pv_cgroup_key(cg) at registration, for log lines */
         char *name;          /* the registry's key: pv_cgroup_name(cg), the paths alone */
         PvCgroupPaths paths; /* what cg is opened from, again after a release */
