@@ -116,6 +116,13 @@ int pv_registry_discover(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start
 bool pv_registry_forget(PvDaemon *d, PvContainer *c);
 
 /*
+ * Forgets, with the fds they hold, the registered containers whose cgroups
+ * were removed: the next reader of their paths gets the cgroups made anew
+ * there. Released containers hold no fds and are left to the expiry.
+ */
+void pv_registry_drop_removed(PvDaemon *d);
+
+/*
  * Drops the registry entries unused for opts.idle_expiry_s, but not those
  * the discovery scan tracks while their last sample found tasks; and at
  * once those whose cgroups were removed, with the fds they held.
