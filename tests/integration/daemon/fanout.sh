@@ -83,10 +83,11 @@ for i in $(seq "$DEPTH"); do
 	cg_create "$path"
 done
 in_cg "$path" sh -c 'while :; do :; done' &
-LATE_PID=$!
 sleep 12
 late=$(in_cg "$path" unshare --pid --fork cat "$MNT/proc/loadavg")
-kill "$LATE_PID"
+# the loop is a child of the backgrounded subshell: end it through its cgroup
+kill $(cat "$CG_ROOT/pids/$path/cgroup.procs") 2>/dev/null
+wait $!
 echo "the late container's first read of loadavg: $late"
 case $late in
 "0.00 "* | "") fail "a container started after the fan-out was not discovered: loadavg '$late'" ;;
