@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <linux/netlink.h>
+#include <linux/nsfs.h>
 
 #include "common/fileio.h"
 #include "procfs.h"
@@ -111,7 +112,9 @@ static int add_argument_rules(scmp_filter_ctx ctx, pid_t self)
         const uint32_t allow = SCMP_ACT_ALLOW;
         const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
         const scmp_datum_t writing = O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND;
-        static const unsigned long ioctls[] = {FIONREAD, TCGETS, NS_GET_TGID_FROM_PIDNS};
+        /* NS_GET_PARENT: a reader's tenant (tenant.h), an fd of a namespace it is in */
+        static const unsigned long ioctls[] = {FIONREAD, TCGETS, NS_GET_TGID_FROM_PIDNS,
+                                               NS_GET_PARENT};
         int r = 0;
 
         /* the sanitizers' run-time allows these wholly (sanitizer_extra) */

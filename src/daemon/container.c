@@ -24,6 +24,8 @@ void pv_container_unref(PvContainer *c)
 {
         if (!c || !g_atomic_int_dec_and_test(&c->refs))
                 return;
+        if (c->tenant && c->tenant != c)
+                pv_container_unref(c->tenant);
         if (c->cg) {
                 if (c->fds_total)
                         g_atomic_int_add(c->fds_total, -(gint)c->n_fds);
@@ -381,9 +383,14 @@ static void drop_if_gone(PvDaemon *d, PvContainer *c, void *data)
         pv_container_unref(c);
 }
 
-void pv_registry_expire(PvDaemon *d)
+void pv_registry_drop_removed(PvDaemon *d)
 {
         pv_registry_foreach(d, drop_if_gone, NULL);
+}
+
+void pv_registry_expire(PvDaemon *d)
+{
+        pv_registry_drop_removed(d);
         gint64 now = g_get_monotonic_time();
         gint64 max_idle = (gint64)d->opts.idle_expiry_s * G_USEC_PER_SEC;
         GHashTableIter it;

@@ -23,8 +23,10 @@ typedef struct PvDaemon PvDaemon;
  */
 typedef struct PvContainer {
         gint refs;
-        gint n_handles;      /* open file handles; atomic */
-        gssize held_bytes;   /* bytes of text those handles keep; atomic */
+        gint n_handles;    /* open file handles it is the tenant of (tenant.h); atomic */
+        gssize held_bytes; /* bytes of text those handles keep; atomic */
+        /* whose allowance its handles take (tenant.h): NULL unknown, itself, or a reference */
+        struct PvContainer *tenant;
         char *key;           /* pv_cgroup_key(cg) at registration, for log lines */
         char *name;          /* the registry's key: pv_cgroup_name(cg), the paths alone */
         PvCgroupPaths paths; /* what cg is opened from, again after a release */
@@ -112,6 +114,13 @@ int pv_registry_discover(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start
  * Returns true when it removed c.
  */
 bool pv_registry_forget(PvDaemon *d, PvContainer *c);
+
+/*
+ * Forgets, with the fds they hold, the registered containers whose cgroups
+ * were removed: the next reader of their paths gets the cgroups made anew
+ * there. Released containers hold no fds and are left to the expiry.
+ */
+void pv_registry_drop_removed(PvDaemon *d);
 
 /*
  * Drops the registry entries unused for opts.idle_expiry_s, but not those

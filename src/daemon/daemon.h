@@ -32,12 +32,16 @@ typedef struct PvOptions {
 } PvOptions;
 
 /*
- * What one container can make the daemon hold through open files (handle.h):
- * past the count its opens fail with EMFILE; past the bytes its handles keep
- * no text and render at read instead.
+ * What one tenant (tenant.h), and all of them together, can make the daemon
+ * hold through open files (handle.h): past the count its opens fail with
+ * EMFILE; past the bytes its handles keep no text and render at read
+ * instead. All handles together cost at most about 64 MiB of state (a
+ * handle is about 250 bytes) and 64 MiB of text.
  */
-#define PV_HANDLES_PER_CONTAINER 65536
-#define PV_TEXT_BYTES_PER_CONTAINER (16 * 1024 * 1024)
+#define PV_HANDLES_PER_TENANT 65536
+#define PV_TEXT_BYTES_PER_TENANT (16 * 1024 * 1024)
+#define PV_HANDLES_ALL (4 * PV_HANDLES_PER_TENANT)
+#define PV_TEXT_BYTES_ALL (4 * PV_TEXT_BYTES_PER_TENANT)
 
 /*
  * The inotify watches the registry places on cgroup directories to notice
@@ -89,6 +93,8 @@ struct PvDaemon {
         GMutex handles_lock; /* protects handles and handle_counter */
         GHashTable *handles;
         uint64_t handle_counter;
+        gint n_handles;    /* handles open, against PV_HANDLES_ALL; atomic */
+        gssize held_bytes; /* text they keep, against PV_TEXT_BYTES_ALL; atomic */
 
         gint64 load_epoch_us; /* g_get_monotonic_time() of load tick 0 (pv_load_tick) */
         GThread *sampler;

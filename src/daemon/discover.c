@@ -35,12 +35,14 @@ static void tracked_free(gpointer p)
 void pv_discovery_init(PvDiscovery *disc)
 {
         disc->tracked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, tracked_free);
+        disc->resume = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         disc->pass = 0;
 }
 
 void pv_discovery_clear(PvDiscovery *disc)
 {
         g_clear_pointer(&disc->tracked, g_hash_table_destroy);
+        g_clear_pointer(&disc->resume, g_hash_table_destroy);
 }
 
 /* The hierarchy pv_cgroup_read_tasks counts on, or -1. */
@@ -130,50 +132,98 @@ static void visit(PvDaemon *d, PvDiscovery *disc, const char *path, uint64_t ino
         g_hash_table_insert(disc->tracked, g_strdup(path), t);
 }
 
-typedef struct Pending {
-        char *path; /* "" for the root */
-        unsigned depth;
-} Pending;
+/* A directory lists at most this many subdirectories to a pass. */
+#define SCAN_LIST_MAX 65536
 
-/*
- * Visits the subdirectories of the cgroup p (open as dir_fd) while the
- * budget lasts, and queues those that have subdirectories of their own.
- */
-static void scan_children(PvDaemon *d, PvDiscovery *disc, GQueue *queue, const Pending *p,
-                          int dir_fd, unsigned *budget)
+/* Where a pass starts among a directory's subdirectories. */
+typedef struct Resume {
+        unsigned offset;
+        uint64_t pass; /* the last pass that scanned the directory */
+} Resume;
+
+/* The names of the subdirectories of dir_fd (at most SCAN_LIST_MAX), a new array. */
+static GPtrArray *list_children(int dir_fd)
 {
+        GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
         int list_fd = dup(dir_fd);
-        if (list_fd < 0)
-                return;
-        DIR *dir = fdopendir(list_fd);
+        DIR *dir = list_fd >= 0 ? fdopendir(list_fd) : NULL;
         if (!dir) {
-                close(list_fd);
-                return;
+                if (list_fd >= 0)
+                        close(list_fd);
+                return names;
         }
         struct dirent *de;
-        while ((de = readdir(dir))) {
-                struct stat st;
-                if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
-                    strcmp(de->d_name, "..") == 0 ||
-                    fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                        continue;
-                if (*budget == 0) { /* one more cgroup than the pass may visit */
-                        disc->capped = true;
-                        break;
-                }
-                (*budget)--;
-                g_autofree char *path =
-                    *p->path ? g_strconcat(p->path, "/", de->d_name, NULL) : g_strdup(de->d_name);
-                visit(d, disc, path, (uint64_t)st.st_ino, dir_fd, de->d_name);
-                /* a cgroup directory's link count is 2 plus its subdirectories (kernfs) */
-                if (st.st_nlink <= 2 || p->depth + 1 >= SCAN_MAX_DEPTH)
-                        continue;
-                Pending *child = g_new(Pending, 1);
-                child->path = g_steal_pointer(&path);
-                child->depth = p->depth + 1;
-                g_queue_push_tail(queue, child);
-        }
+        while ((de = readdir(dir)) && names->len < SCAN_LIST_MAX)
+                if (de->d_type == DT_DIR && strcmp(de->d_name, ".") != 0 &&
+                    strcmp(de->d_name, "..") != 0)
+                        g_ptr_array_add(names, g_strdup(de->d_name));
         closedir(dir);
+        return names;
+}
+
+/* The subdirectory of path named name ("" the root). */
+static char *child_path(const char *path, const char *name)
+{
+        return *path ? g_strconcat(path, "/", name, NULL) : g_strdup(name);
+}
+
+/*
+ * Visits the subdirectories of the cgroup path (open as dir_fd) and the
+ * subtrees below them, at most budget directories in all. Its own
+ * subdirectories come first; what is left goes to the subtrees below them
+ * in equal shares, a subtree that needs less than its share leaving the rest
+ * to those after it: each subtree gets at least an equal share, however
+ * many cgroups another makes. A directory cut short resumes at the next pass
+ * where this one stopped; otherwise the next pass goes the same way, so that
+ * the cgroups tracked stay the same while the tree does (each cgroup newly
+ * tracked costs a registration). Returns the directories visited.
+ */
+static unsigned scan_dir(PvDaemon *d, PvDiscovery *disc, const char *path, int dir_fd,
+                         unsigned depth, unsigned budget)
+{
+        g_autoptr(GPtrArray) names = list_children(dir_fd);
+        g_autoptr(GPtrArray) subtrees = g_ptr_array_new_with_free_func(g_free);
+        unsigned n = names->len, left = budget, i;
+        if (n == 0)
+                return 0;
+        Resume *resume = g_hash_table_lookup(disc->resume, path);
+        if (!resume) {
+                resume = g_new0(Resume, 1);
+                g_hash_table_insert(disc->resume, g_strdup(path), resume);
+        }
+        unsigned start = resume->offset % n;
+        for (i = 0; i < n && left > 0; i++) {
+                const char *name = names->pdata[(start + i) % n];
+                struct stat st;
+                if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+                        continue;
+                left--;
+                g_autofree char *sub = child_path(path, name);
+                visit(d, disc, sub, (uint64_t)st.st_ino, dir_fd, name);
+                /* a cgroup directory's link count is 2 plus its subdirectories (kernfs) */
+                if (st.st_nlink > 2 && depth + 1 < SCAN_MAX_DEPTH)
+                        g_ptr_array_add(subtrees, g_strdup(name));
+        }
+        if (i < n)
+                disc->capped = true;
+        resume->offset = i < n ? start + i : start;
+        resume->pass = disc->pass;
+
+        for (unsigned k = 0; k < subtrees->len; k++) {
+                unsigned share = left / (subtrees->len - k);
+                if (share == 0) {
+                        disc->capped = true;
+                        continue;
+                }
+                const char *name = subtrees->pdata[k];
+                _cleanup_close_ int fd =
+                    openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (fd < 0)
+                        continue;
+                g_autofree char *sub = child_path(path, name);
+                left -= scan_dir(d, disc, sub, fd, depth + 1, share);
+        }
+        return budget - left;
 }
 
 /* Whether the directory tracked at path is still the one t saw. */
@@ -204,35 +254,27 @@ static void sweep(PvDaemon *d, PvDiscovery *disc, int root_fd)
         }
 }
 
+static gboolean resume_stale(gpointer key, gpointer value, gpointer data)
+{
+        return ((Resume *)value)->pass != *(uint64_t *)data;
+}
+
 int pv_discovery_scan(PvDaemon *d, PvDiscovery *disc)
 {
         int ctrl = tasks_controller(&d->hier);
         if (ctrl < 0)
                 return -ENODEV;
         int root_fd = d->hier.root_fd[ctrl];
-        GQueue queue = G_QUEUE_INIT;
-        unsigned budget = d->opts.scan_max;
-        int r = 0;
 
         disc->pass++;
         disc->capped = false;
-        Pending *p = g_new(Pending, 1);
-        p->path = g_strdup("");
-        p->depth = 0;
-        g_queue_push_tail(&queue, p);
-        while ((p = g_queue_pop_head(&queue))) {
-                _cleanup_close_ int fd = openat(root_fd, *p->path ? p->path : ".",
-                                                O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-                if (fd < 0 && !*p->path)
-                        r = -errno;
-                /* the root cgroup, the host's own, is never visited */
-                if (fd >= 0)
-                        scan_children(d, disc, &queue, p, fd, &budget);
-                g_free(p->path);
-                g_free(p);
-        }
-        if (r < 0)
-                return r;
+        _cleanup_close_ int fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        /* the root cgroup, the host's own, is never visited */
+        if (d->opts.scan_max > 0)
+                (void)scan_dir(d, disc, "", fd, 0, d->opts.scan_max);
+        g_hash_table_foreach_remove(disc->resume, resume_stale, &disc->pass);
         sweep(d, disc, root_fd);
         return (int)g_hash_table_size(disc->tracked);
 }

@@ -12,11 +12,15 @@
  * process (its /proc/PID/cgroup), as pv_caller_container registers a reader
  * whose pid-namespace init lives there: the reader finds the same entry.
  *
- * The scan goes breadth first and visits at most opts.scan_max directories
- * per pass (so it tracks at most as many cgroups): deeper cgroups are the
- * first left out, so a tenant making many cgroups below its own cannot hide
- * shallower ones. A cgroup past the cap is registered by its first reader,
- * and its averages start there.
+ * A pass visits at most opts.scan_max directories (so it tracks at most as
+ * many cgroups), shared fairly between subtrees: in each directory its
+ * subdirectories first, then what is left in equal shares to the subtrees
+ * below them, a share a subtree does not need going to the others. So a
+ * tenant making many cgroups below its own uses its share, not the scan:
+ * cgroups beside its own, at any level, are still found, and the deeper
+ * cgroups of a large subtree are the first left out. A directory cut short
+ * resumes at the next pass where this one stopped. A cgroup past the cap is
+ * registered by its first reader, and its averages start there.
  *
  * Used by the sampler thread only: no lock.
  */
@@ -26,6 +30,7 @@
 /* What a scan remembers between passes; the sampler thread keeps it. */
 typedef struct PvDiscovery {
         GHashTable *tracked; /* path relative to the hierarchy root -> its tracked cgroup */
+        GHashTable *resume;  /* path -> where the next pass starts among its subdirectories */
         uint64_t pass;       /* passes done */
         bool capped;         /* the last pass left cgroups unvisited (opts.scan_max) */
 } PvDiscovery;

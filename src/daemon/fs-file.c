@@ -12,6 +12,7 @@
 
 #include "handle.h"
 #include "log.h"
+#include "tenant.h"
 
 static void log_container_error(PvContainer *c, const char *path, int r)
 {
@@ -79,16 +80,20 @@ static int render_following(fuse_req_t req, PvHandle *h, bool any)
 /* Resolves the reader's container and renders file f for it into a new handle. */
 static int open_handle(fuse_req_t req, const PvFile *f, unsigned cpu, PvHandle **ret)
 {
+        PvDaemon *d = pv_fs_daemon(req);
         PvContainer *c = NULL;
         int r;
 
         r = pv_fs_caller_container(req, &c);
         if (r < 0)
                 return r == -ESRCH ? -ESRCH : -EIO;
-        PvHandle *h = pv_handle_new(c, f, cpu);
+        r = pv_tenant_resolve(d, c, fuse_req_ctx(req)->pid);
+        if (r < 0)
+                pv_log_debug("cannot find the tenant of cgroup %s: %s", c->key, g_strerror(-r));
+        PvHandle *h = pv_handle_new(d, c, f, cpu);
         if (!h) {
-                pv_log_debug("cgroup %s holds %d files open, refusing more", c->key,
-                             PV_HANDLES_PER_CONTAINER);
+                pv_log_debug("the tenant of cgroup %s, or all, hold all the files they may open",
+                             c->key);
                 pv_container_unref(c);
                 return -EMFILE;
         }

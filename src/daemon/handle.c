@@ -2,6 +2,7 @@
 #include "handle.h"
 
 #include "budget.h"
+#include "tenant.h"
 
 #include "fs.h"
 #include "host.h"
@@ -46,14 +47,33 @@ static int render(PvDaemon *d, PvContainer *c, const PvFile *f, unsigned cpu, GS
 
 /* ---- handles ---- */
 
-/* Drops h->text and gives its bytes back to the container's budget. */
+/* Drops h->text and gives its bytes back to its tenant's budget and the daemon's. */
 static void handle_drop_text(PvHandle *h)
 {
         if (!h->text)
                 return;
-        g_atomic_pointer_add(&h->c->held_bytes, -(gssize)h->len);
+        g_atomic_pointer_add(&h->tenant->held_bytes, -(gssize)h->len);
+        g_atomic_pointer_add(&h->d->held_bytes, -(gssize)h->len);
         g_free(g_steal_pointer(&h->text));
         h->len = 0;
+}
+
+/* Takes one from *count unless it reaches max. */
+static bool take_one(gint *count, gint max)
+{
+        if (g_atomic_int_add(count, 1) < max)
+                return true;
+        g_atomic_int_add(count, -1);
+        return false;
+}
+
+/* Takes len bytes from *held unless they pass max. */
+static bool take_bytes(gssize *held, size_t max, size_t len)
+{
+        if ((gsize)g_atomic_pointer_add(held, (gssize)len) + len <= max)
+                return true;
+        g_atomic_pointer_add(held, -(gssize)len);
+        return false;
 }
 
 void pv_handle_unref(PvHandle *h)
@@ -61,23 +81,29 @@ void pv_handle_unref(PvHandle *h)
         if (!g_atomic_int_dec_and_test(&h->refs))
                 return;
         handle_drop_text(h);
-        g_atomic_int_add(&h->c->n_handles, -1);
+        g_atomic_int_add(&h->tenant->n_handles, -1);
+        g_atomic_int_add(&h->d->n_handles, -1);
+        pv_container_unref(h->tenant);
         pv_container_unref(h->c);
         g_mutex_clear(&h->lock);
         g_free(h);
 }
 
-/* A handle of c (whose reference it takes), or NULL when c has all it may hold. */
-PvHandle *pv_handle_new(PvContainer *c, const PvFile *f, unsigned cpu)
+PvHandle *pv_handle_new(PvDaemon *d, PvContainer *c, const PvFile *f, unsigned cpu)
 {
-        if (g_atomic_int_add(&c->n_handles, 1) >= PV_HANDLES_PER_CONTAINER) {
-                g_atomic_int_add(&c->n_handles, -1);
+        g_autoptr(PvContainer) tenant = pv_tenant_of(c);
+        if (!take_one(&tenant->n_handles, PV_HANDLES_PER_TENANT))
+                return NULL;
+        if (!take_one(&d->n_handles, PV_HANDLES_ALL)) {
+                g_atomic_int_add(&tenant->n_handles, -1);
                 return NULL;
         }
         PvHandle *h = g_new0(PvHandle, 1);
         h->refs = 1;
         g_mutex_init(&h->lock);
+        h->d = d;
         h->c = c;
+        h->tenant = g_steal_pointer(&tenant);
         h->file = f;
         h->cpu = cpu;
         return h;
@@ -85,10 +111,13 @@ PvHandle *pv_handle_new(PvContainer *c, const PvFile *f, unsigned cpu)
 
 void pv_handle_rebind(PvHandle *h, PvContainer *c)
 {
+        PvContainer *tenant = pv_tenant_of(c);
         handle_drop_text(h);
-        g_atomic_int_add(&c->n_handles, 1);
-        g_atomic_int_add(&h->c->n_handles, -1);
+        g_atomic_int_add(&tenant->n_handles, 1);
+        g_atomic_int_add(&h->tenant->n_handles, -1);
+        pv_container_unref(h->tenant);
         pv_container_unref(h->c);
+        h->tenant = tenant;
         h->c = c;
 }
 
@@ -160,7 +189,8 @@ static GPrivate scratch_key = G_PRIVATE_INIT(scratch_free);
 
 /*
  * Renders a handle's file (h->lock held) and keeps the text, in a buffer of
- * its size, while the container's budget allows; else the next read renders.
+ * its size, while its tenant's budget and the daemon's allow; else the next
+ * read renders.
  */
 int pv_handle_render(PvDaemon *d, PvHandle *h)
 {
@@ -174,9 +204,10 @@ int pv_handle_render(PvDaemon *d, PvHandle *h)
         if (r < 0)
                 return r;
         h->eof_len = scratch->len;
-        if ((gsize)g_atomic_pointer_add(&h->c->held_bytes, (gssize)scratch->len) + scratch->len >
-            PV_TEXT_BYTES_PER_CONTAINER) {
-                g_atomic_pointer_add(&h->c->held_bytes, -(gssize)scratch->len);
+        if (!take_bytes(&h->tenant->held_bytes, PV_TEXT_BYTES_PER_TENANT, scratch->len))
+                return 0;
+        if (!take_bytes(&h->d->held_bytes, PV_TEXT_BYTES_ALL, scratch->len)) {
+                g_atomic_pointer_add(&h->tenant->held_bytes, -(gssize)scratch->len);
                 return 0;
         }
         h->text = g_memdup2(scratch->str, scratch->len + 1);

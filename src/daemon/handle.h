@@ -15,14 +15,16 @@
  * generation, so a handle issued by an earlier worker is recognised and
  * adopted instead of being mistaken for one of ours.
  *
- * What a handle costs is bounded per container: at most
- * PV_HANDLES_PER_CONTAINER handles (then EMFILE), and their texts together
- * at most PV_TEXT_BYTES_PER_CONTAINER. The text rendered at open is kept, in
+ * What a handle costs is bounded per tenant (tenant.h), the container the
+ * host started, however many containers it made inside: at most
+ * PV_HANDLES_PER_TENANT handles (then EMFILE), and their texts together at
+ * most PV_TEXT_BYTES_PER_TENANT; and for all tenants together at
+ * PV_HANDLES_ALL and PV_TEXT_BYTES_ALL. The text rendered at open is kept, in
  * a buffer of its exact size, until a read reaches its end; a handle whose
- * container is past its text budget keeps none and renders at its first
- * read. So a held handle costs about 200 bytes, a churning reader nothing
- * that outlives its read, and no container can make the daemon hold more
- * than its share.
+ * tenant (or the daemon) is past its text budget keeps none and renders at
+ * its first read. So a held handle costs about 250 bytes, a churning reader
+ * nothing that outlives its read, and no tenant can make the daemon hold
+ * more than its share by making cgroups or pid namespaces.
  */
 /*
  * How long the text rendered at open stands for the file: the kernel
@@ -35,7 +37,9 @@ typedef struct PvHandle {
         uint64_t id; /* the key of d->handles */
         gint refs;
         GMutex lock; /* protects text, len, eof_len, fresh_until_us, and c once registered */
+        PvDaemon *d;
         PvContainer *c;
+        PvContainer *tenant; /* whose allowance it takes (a reference) */
         const PvFile *file;
         unsigned cpu;
         char *text;     /* NULL once read to the end, or never kept */
@@ -48,13 +52,16 @@ typedef struct PvHandle {
         gint64 fresh_until_us;
 } PvHandle;
 
-/* A handle of c (whose reference it takes), or NULL when c has all it may hold. */
-PvHandle *pv_handle_new(PvContainer *c, const PvFile *f, unsigned cpu);
+/*
+ * A handle of c (whose reference it takes), or NULL when c's tenant, or all
+ * tenants, have all they may hold.
+ */
+PvHandle *pv_handle_new(PvDaemon *d, PvContainer *c, const PvFile *f, unsigned cpu);
 void pv_handle_unref(PvHandle *h);
 /*
  * Binds h (h->lock held, or h not yet shared) to c, whose reference it
  * takes, instead of its container: drops its text and moves its place in
- * the budget to c.
+ * the budget to c's tenant.
  */
 void pv_handle_rebind(PvHandle *h, PvContainer *c);
 /*

@@ -19,6 +19,7 @@ struct PvRenames {
         GMutex lock;          /* protects everything below and reading fd */
         GHashTable *wds;      /* the watch descriptors in place (a set) */
         uint64_t generation;  /* also read without the lock (atomically) */
+        uint64_t removals;    /* watched directories seen removed; atomic */
         bool full_logged;
 };
 
@@ -67,6 +68,8 @@ static void drain(PvRenames *w)
         while ((n = read(w->fd, buf, sizeof(buf))) > 0) {
                 for (ssize_t at = 0; at + (ssize_t)sizeof(struct inotify_event) <= n;) {
                         const struct inotify_event *ev = (const void *)(buf + at);
+                        if (ev->mask & (IN_DELETE_SELF | IN_DELETE))
+                                __atomic_add_fetch(&w->removals, 1, __ATOMIC_RELAXED);
                         /* the directory is gone and its watch with it */
                         if (ev->mask & IN_IGNORED)
                                 g_hash_table_remove(w->wds, GINT_TO_POINTER(ev->wd));
@@ -108,6 +111,14 @@ uint64_t pv_renames_generation(PvRenames *w)
         uint64_t g = __atomic_load_n(&w->generation, __ATOMIC_SEQ_CST);
         g_mutex_unlock(&w->lock);
         return g;
+}
+
+uint64_t pv_renames_removals(PvRenames *w)
+{
+        if (!w)
+                return 0;
+        (void)pv_renames_generation(w);
+        return __atomic_load_n(&w->removals, __ATOMIC_RELAXED);
 }
 
 static int watch_dir(int dir_fd, void *data)

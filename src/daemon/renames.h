@@ -39,6 +39,12 @@ unsigned pv_renames_watches(PvRenames *w);
 uint64_t pv_renames_generation(PvRenames *w);
 
 /*
+ * The number of removals of watched directories or their subdirectories
+ * seen so far, after reading every event queued. Returns 0 for a NULL w.
+ */
+uint64_t pv_renames_removals(PvRenames *w);
+
+/*
  * Watches the v1 directories of cg (pv_cgroup_foreach_v1_dir). Returns true
  * when all are watched; false (NULL w, max_watches reached, out of the
  * user's watches) means cg must be looked up on every open.

@@ -13,18 +13,42 @@ static void sample_one(PvDaemon *d, PvContainer *c, void *data)
         pv_container_unref(c);
 }
 
+/*
+ * How often the sampler looks for removed cgroups between its passes: their
+ * containers' fds go within this time of the removal, not at the next pass.
+ */
+#define REMOVALS_US (G_USEC_PER_SEC / 4)
+
+/* Drops the containers of removed cgroups when a watched directory went since *seen. */
+static void drop_removed(PvDaemon *d, uint64_t *seen)
+{
+        uint64_t n = pv_renames_removals(d->renames);
+        if (n == *seen)
+                return;
+        *seen = n;
+        pv_registry_drop_removed(d);
+}
+
 static gpointer sampler_main(gpointer data)
 {
         PvDaemon *d = data;
         gint64 interval = (gint64)d->opts.sample_interval_s * G_USEC_PER_SEC;
         gint64 next = d->load_epoch_us + interval;
+        uint64_t removals = 0;
         PvDiscovery disc;
         pv_discovery_init(&disc);
 
         g_mutex_lock(&d->sampler_lock);
         while (!d->stopping) {
-                if (!g_cond_wait_until(&d->sampler_cond, &d->sampler_lock, next)) {
+                /* without inotify there is nothing to look at between passes */
+                gint64 until = d->renames ? MIN(next, g_get_monotonic_time() + REMOVALS_US) : next;
+                if (!g_cond_wait_until(&d->sampler_cond, &d->sampler_lock, until)) {
                         g_mutex_unlock(&d->sampler_lock);
+                        if (g_get_monotonic_time() < next) {
+                                drop_removed(d, &removals);
+                                g_mutex_lock(&d->sampler_lock);
+                                continue;
+                        }
                         if (d->opts.scan_max > 0) {
                                 bool was_capped = disc.capped;
                                 (void)pv_discovery_scan(d, &disc);

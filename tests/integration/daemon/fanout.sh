@@ -4,7 +4,8 @@
 # discovered and read while the worker runs with a 4096 open file limit. The worker's
 # descriptors stay under its budget, every fan-out read succeeds, and a victim container
 # keeps reading its own MemTotal with a p99 latency within 3x of its p99 before the
-# fan-out, measured side by side in this run.
+# fan-out, measured side by side in this run; a container started after the fan-out
+# is still discovered, its loadavg holding history at its first read.
 . "$(dirname "$0")/common.sh"
 require_root_fuse_v1
 FANOUT=${1:?usage: fanout.sh PV-FANOUT [TREES [DEPTH]]}
@@ -71,6 +72,27 @@ for _ in $(seq 15); do
 	n=$(fds); [ "$n" -gt "$MAX_FDS" ] && MAX_FDS=$n
 	sleep 0.2
 done
+# A container started after the fan-out, as deep as the fan-out reaches (a scan visiting
+# the shallowest cgroups first would spend --scan-max on the fan-out's levels and never
+# reach it): discovered within a few passes, so its loadavg has history at its first read.
+L=pvt-fanout-late-$$
+path=$L
+cg_create "$path"
+for i in $(seq "$DEPTH"); do
+	path=$path/d$i
+	cg_create "$path"
+done
+in_cg "$path" sh -c 'while :; do :; done' &
+sleep 12
+late=$(in_cg "$path" unshare --pid --fork cat "$MNT/proc/loadavg")
+# the loop is a child of the backgrounded subshell: end it through its cgroup
+kill $(cat "$CG_ROOT/pids/$path/cgroup.procs") 2>/dev/null
+wait $!
+echo "the late container's first read of loadavg: $late"
+case $late in
+"0.00 "* | "") fail "a container started after the fan-out was not discovered: loadavg '$late'" ;;
+*) pass "a container started after the fan-out, $DEPTH levels down, was discovered (loadavg $late)" ;;
+esac
 AFTER=$(victim_p99 3000)
 n=$(fds); [ "$n" -gt "$MAX_FDS" ] && MAX_FDS=$n
 echo "worker descriptors: at most $MAX_FDS of its limit $LIMIT"

@@ -3,8 +3,8 @@
  * The discovery scan on a scratch v1 pids tree: cgroups holding processes
  * are registered under their first process's cgroups (the entry a reader
  * there gets), are not expired while they hold tasks, are dropped when
- * removed, and the scan visits at most opts.scan_max directories, the
- * shallowest first.
+ * removed, and the scan visits at most opts.scan_max directories, shared
+ * fairly between subtrees.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -176,6 +176,45 @@ START_TEST(test_cap)
 }
 END_TEST
 
+START_TEST(test_fair_share)
+{
+        /* two tenants making 40 cgroups each, and a small one three levels down */
+        cgroup("big1", 0);
+        cgroup("big2", 0);
+        for (int i = 0; i < 40; i++) {
+                g_autofree char *b1 = g_strdup_printf("big1/c%d", i);
+                g_autofree char *b2 = g_strdup_printf("big2/c%d", i);
+                cgroup(b1, 100 + i);
+                cgroup(b2, 200 + i);
+        }
+        cgroup("small", 0);
+        cgroup("small/mid", 0);
+        cgroup("small/mid/x", 50);
+        /* a, empty, big1, big2, small; then at least 2 for each of the four subtrees */
+        d.opts.scan_max = 16;
+        ck_assert_int_gt(pv_discovery_scan(&d, &disc), 0);
+        ck_assert(disc.capped);
+        ck_assert(g_hash_table_contains(disc.tracked, "small/mid/x"));
+        ck_assert(g_hash_table_contains(disc.tracked, "a"));
+
+        /* the large subtrees' cgroups are each visited in turn, the small one every pass */
+        bool seen[2][40] = {{false}};
+        for (int pass = 0; pass < 40; pass++) {
+                if (pass > 0)
+                        ck_assert_int_gt(pv_discovery_scan(&d, &disc), 0);
+                ck_assert(g_hash_table_contains(disc.tracked, "small/mid/x"));
+                ck_assert_uint_le(g_hash_table_size(disc.tracked), 16);
+                for (int i = 0; i < 40; i++)
+                        for (int b = 0; b < 2; b++) {
+                                g_autofree char *path = g_strdup_printf("big%d/c%d", b + 1, i);
+                                seen[b][i] |= g_hash_table_contains(disc.tracked, path);
+                        }
+        }
+        for (int i = 0; i < 40; i++)
+                ck_assert_msg(seen[0][i] && seen[1][i], "big1/c%d or big2/c%d never visited", i, i);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("discover");
@@ -185,6 +224,7 @@ int main(void)
         tcase_add_test(tc, test_expiry_and_removal);
         tcase_add_test(tc, test_emptied);
         tcase_add_test(tc, test_cap);
+        tcase_add_test(tc, test_fair_share);
         suite_add_tcase(s, tc);
         return pv_check_run(s);
 }

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Tenants: whose allowance a container's open files take (handle.h).
+ *
+ * A reader's container is the cgroup of its pid namespace's init, so a
+ * tenant who can make cgroups and pid namespaces (a root user in a user
+ * namespace, a nested container runtime) can make as many containers as it
+ * likes below its own. Its tenant is the container of the init of the
+ * outermost pid namespace below the daemon's on the reader's chain: the
+ * container the host started, whatever cgroups and namespaces it made
+ * inside. A container read from the daemon's pid namespace, or from a pid
+ * namespace right below it, is its own tenant.
+ */
+
+#include <sys/types.h>
+
+#include "container.h"
+#include "daemon.h"
+
+/*
+ * Finds the tenant of c, the container of the reader pid, unless known:
+ * once found it stays (c->tenant). A failure leaves it unknown, c its own
+ * tenant meanwhile, and the next open tries again. Returns 0 or -errno.
+ */
+int pv_tenant_resolve(PvDaemon *d, PvContainer *c, pid_t pid);
+
+/* The container whose allowance c's open files take: a new reference. */
+PvContainer *pv_tenant_of(PvContainer *c);
