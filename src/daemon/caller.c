@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -215,8 +216,10 @@ static int pidns_target(PvDaemon *d, pid_t pid, uint64_t ns, CallerTarget **ret)
         }
         CallerTarget *t = NULL;
         pid_t init = 0;
-        if (pv_procfs_find_pidns_init(d->proc_fd, pid, nsfd, ns, &init) == 0 &&
-            target_new(d, init, true, &t) == 0) {
+        r = pv_procfs_pidns_init_quick(d->proc_fd, pid, nsfd, ns, !d->opts.pidns_no_ioctl, &init);
+        if (r == -EAGAIN)
+                r = pv_procfs_pidns_init_scan(d->proc_fd, ns, UINT_MAX, G_MAXINT64, &init);
+        if (r == 0 && target_new(d, init, true, &t) == 0) {
                 /*
                  * The pid found may have been reused before it was pinned: the
                  * pinned process must still be in ns (a namespace whose init

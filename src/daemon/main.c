@@ -65,7 +65,8 @@ enum {
         OPT_SYS_NODE,
         OPT_INTERVAL,
         OPT_RECOVERY,
-        OPT_SCAN_MAX
+        OPT_SCAN_MAX,
+        OPT_PIDNS_NO_IOCTL
 };
 
 /* Replaces the string option *dst with a copy of arg. */
@@ -150,6 +151,8 @@ static int parse_options(int argc, char **argv, PvOptions *o)
             {"sys-cpu-dir", required_argument, NULL, OPT_SYS_CPU},
             {"sys-node-dir", required_argument, NULL, OPT_SYS_NODE},
             {"sample-interval", required_argument, NULL, OPT_INTERVAL},
+            /* for tests: the path kernels before 6.11 take to a pid namespace's init */
+            {"debug-pidns-no-ioctl", no_argument, NULL, OPT_PIDNS_NO_IOCTL},
             {0},
         };
         int opt, r;
@@ -174,6 +177,9 @@ static int parse_options(int argc, char **argv, PvOptions *o)
                         r = parse_value(opt, optarg, o);
                         if (r < 0)
                                 return r;
+                        break;
+                case OPT_PIDNS_NO_IOCTL:
+                        o->pidns_no_ioctl = true;
                         break;
                 case 'h':
                         usage(stdout);

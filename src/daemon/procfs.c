@@ -85,12 +85,18 @@ int pv_procfs_start_ns(int proc_fd, long clk_tck, pid_t pid, uint64_t *ret)
         return 0;
 }
 
-int pv_procfs_find_pidns_init(int proc_fd, pid_t pid, int nsfd, uint64_t ns, pid_t *ret)
+int pv_procfs_pidns_init_quick(int proc_fd, pid_t pid, int nsfd, uint64_t ns, bool use_ioctl,
+                               pid_t *ret)
 {
-        int init = ioctl(nsfd, NS_GET_TGID_FROM_PIDNS, 1);
-        if (init > 0) {
-                *ret = init;
-                return 0;
+        if (use_ioctl) {
+                int init = ioctl(nsfd, NS_GET_TGID_FROM_PIDNS, 1);
+                if (init > 0) {
+                        *ret = init;
+                        return 0;
+                }
+                /* ESRCH: ns has no pid 1 (its init died); ENOTTY: a kernel before 6.11 */
+                if (errno == ESRCH)
+                        return -ESRCH;
         }
 
         /*
@@ -117,25 +123,35 @@ int pv_procfs_find_pidns_init(int proc_fd, pid_t pid, int nsfd, uint64_t ns, pid
                         break;
                 x = next;
         }
+        /* pid joined ns from outside (setns): its parents are not in it */
+        return -EAGAIN;
+}
 
-        /*
-         * A reader that joined the namespace from outside (setns): its
-         * parents are not in it. Look at every process's namespace (one
-         * fstatat each) and read the status of the few in ns only.
-         */
-        DIR *dir;
+int pv_procfs_pidns_init_scan(int proc_fd, uint64_t ns, unsigned max_procs, int64_t deadline_us,
+                              pid_t *ret)
+{
         int dfd = openat(proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return -errno;
-        dir = fdopendir(dfd);
+        DIR *dir = fdopendir(dfd);
         if (!dir) {
+                int r = -errno;
                 close(dfd);
-                return -errno;
+                return r;
         }
+        /* Every process's namespace (one fstatat each), the status of the few in ns only. */
+        int r = -ESRCH;
+        unsigned visited = 0;
         struct dirent *de;
         while ((de = readdir(dir))) {
                 if (!isdigit((unsigned char)de->d_name[0]))
                         continue;
+                if (visited >= max_procs ||
+                    (visited % 64 == 0 && g_get_monotonic_time() >= deadline_us)) {
+                        r = -ETIME;
+                        break;
+                }
+                visited++;
                 pid_t cand = (pid_t)atoi(de->d_name);
                 uint64_t cns = 0;
                 g_autofree char *status = NULL;
@@ -144,11 +160,11 @@ int pv_procfs_find_pidns_init(int proc_fd, pid_t pid, int nsfd, uint64_t ns, pid
                         continue;
                 if (pv_procfs_read(proc_fd, cand, "status", &status) == 0 &&
                     pv_parse_status_nspid(status, &inner) == 0 && inner == 1) {
-                        closedir(dir);
                         *ret = cand;
-                        return 0;
+                        r = 0;
+                        break;
                 }
         }
         closedir(dir);
-        return -ESRCH;
+        return r;
 }

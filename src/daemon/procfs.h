@@ -8,6 +8,7 @@
  */
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/types.h>
@@ -38,7 +39,20 @@ int pv_procfs_start_ns(int proc_fd, long clk_tck, pid_t pid, uint64_t *ret);
 
 /*
  * The host pid of the init of the pid namespace ns (open as nsfd) that pid
- * belongs to, or -ESRCH. Costly on kernels before 6.11 when pid joined the
- * namespace from outside (setns): the caller caches the answer per namespace.
+ * belongs to, found without looking at other processes: NS_GET_TGID_FROM_PIDNS
+ * on Linux >= 6.11 (not tried when use_ioctl is false), else a walk up pid's
+ * parents while they are in ns. Returns 0, -ESRCH (the kernel says ns has no
+ * init), or -EAGAIN: pid joined ns from outside (setns) on an older kernel,
+ * and only pv_procfs_pidns_init_scan() can tell.
  */
-int pv_procfs_find_pidns_init(int proc_fd, pid_t pid, int nsfd, uint64_t ns, pid_t *ret);
+int pv_procfs_pidns_init_quick(int proc_fd, pid_t pid, int nsfd, uint64_t ns, bool use_ioctl,
+                               pid_t *ret);
+
+/*
+ * The host pid of the init of the pid namespace ns, looked for among every
+ * process of /proc: an fstatat per process, visiting at most max_procs of
+ * them and stopping at g_get_monotonic_time() deadline_us. Returns 0,
+ * -ESRCH (none in all of /proc), -ETIME (the budget ran out first) or -errno.
+ */
+int pv_procfs_pidns_init_scan(int proc_fd, uint64_t ns, unsigned max_procs, int64_t deadline_us,
+                              pid_t *ret);
