@@ -3,17 +3,23 @@
  * Pid namespace -> its init. The table's lock is held for lookups and
  * inserts only: a namespace being looked for has an entry marked resolving,
  * which the other readers of that namespace wait on (a few of them, for a
- * bounded time), while readers of every other namespace go on. Scans of
- * /proc (kernels before 6.11, readers that joined by setns) run one at a
- * time, each bounded in processes and time, and together take at most a
- * share of one CPU; a reader that would need one beyond that gets its own
- * cgroups for the request, as a reader whose init is missing does.
+ * bounded time), while readers of every other namespace go on.
+ *
+ * A namespace whose init only a scan of /proc can find (kernels before 6.11,
+ * readers that joined by setns) is marked wanted. Scans run one at a time,
+ * each bounded in processes and time, and together take at most a tenth of
+ * one CPU; each resolves every namespace wanted when it starts, in one pass.
+ * Until then the readers of a wanted namespace get their own cgroups for the
+ * request at once, without looking again, as readers whose init is missing
+ * do: a tenant making namespaces as fast as it can costs a walk up the
+ * parents per namespace and a share of one scan per period.
  */
 #include "caller-pidns.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,15 +31,18 @@
 /*
  * How long the readers of a pid namespace whose init was not found (it is
  * exiting, its main thread exited before its other threads, or a scan ran
- * out of budget) get their own cgroups before the init is looked for again:
+ * out of budget) get their own cgroups before the init is looked for again,
+ * and how long a wanted namespace waits for a scan before it is dropped:
  * bounds the scans one namespace can cause.
  */
 #define PIDNS_RETRY_US (10 * G_USEC_PER_SEC)
 /* One scan of /proc visits at most this many processes, for at most this long. */
 #define PIDNS_SCAN_MAX_PROCS 131072
 #define PIDNS_SCAN_MAX_US (200 * 1000)
+/* Namespaces one scan looks for at most; the others wait for the next. */
+#define PIDNS_SCAN_MAX_NS 1024
 /* After a scan that took T, the next starts T * (PIDNS_SCAN_SHARE - 1) later at the earliest. */
-#define PIDNS_SCAN_SHARE 4
+#define PIDNS_SCAN_SHARE 10
 /* Threads that may wait at once for a namespace another thread is looking up, and how long. */
 #define PIDNS_WAITERS_MAX 4
 #define PIDNS_WAIT_US (2 * PIDNS_SCAN_MAX_US)
@@ -44,7 +53,8 @@ typedef struct PidnsEntry {
          * reused once it is freed, never while it is held. -1 while resolving.
          */
         int nsfd;
-        bool resolving;       /* a thread is looking for the init */
+        bool resolving;       /* a thread is looking for the init, or a scan runs for it */
+        bool wanted;          /* only a scan finds the init: the next one looks */
         PvCallerTarget *init; /* one reference; NULL: not found, readers use their own cgroups */
         gint64 retry_us;      /* g_get_monotonic_time() after which a missing init is looked for */
 } PidnsEntry;
@@ -124,14 +134,17 @@ static void pidns_put_locked(PvPidnsCache *cache, uint64_t ns, PidnsEntry *p)
 
 /*
  * What the table says of ns, lock held: 0 (*ret: a new reference), -ESRCH
- * (known missing), -EINPROGRESS (being looked for), -ENOENT (unknown or due
- * a new look: a resolving entry is in place and the caller looks).
+ * (known missing), -EINPROGRESS (being looked for), -EAGAIN (wanted: only a
+ * scan finds its init), -ENOENT (unknown or due a new look: a resolving
+ * entry is in place and the caller looks).
  */
 static int pidns_lookup_locked(PvPidnsCache *cache, uint64_t ns, PvCallerTarget **ret)
 {
         PidnsEntry *p = g_hash_table_lookup(cache->table, &ns);
         if (p && p->resolving)
                 return -EINPROGRESS;
+        if (p && p->wanted)
+                return -EAGAIN;
         if (p && p->init && pv_caller_target_alive(p->init)) {
                 *ret = pv_caller_target_ref(p->init);
                 return 0;
@@ -146,42 +159,102 @@ static int pidns_lookup_locked(PvPidnsCache *cache, uint64_t ns, PvCallerTarget 
 }
 
 /*
- * Scans /proc for the init of ns if the budget of scans allows one now:
- * 0, -ESRCH, -ETIME (ran out of budget) or -EBUSY (not now).
+ * init pinned, if it is still in ns: the pid found may have been reused
+ * before it was pinned, and a namespace whose init died takes no new
+ * processes. A new reference, or NULL.
  */
-static int pidns_scan(PvDaemon *d, PvPidnsCache *cache, uint64_t ns, pid_t *ret)
+static PvCallerTarget *pidns_pin(PvDaemon *d, uint64_t ns, pid_t init)
 {
-        gint64 start = g_get_monotonic_time();
+        PvCallerTarget *t = NULL;
+        uint64_t init_ns = 0;
+        if (pv_caller_target_new(d, init, true, &t) < 0)
+                return NULL;
+        if (pv_procfs_pidns_ino(d->proc_fd, init, &init_ns) < 0 || init_ns != ns ||
+            !pv_caller_target_alive(t)) {
+                pv_caller_target_unref(t);
+                return NULL;
+        }
+        return t;
+}
 
-        g_mutex_lock(&cache->lock);
-        bool go = !cache->scanning && start >= cache->next_scan_us;
-        if (go)
-                cache->scanning = true;
-        g_mutex_unlock(&cache->lock);
-        if (!go)
-                return -EBUSY;
-
-        int r = pv_procfs_pidns_init_scan(d->proc_fd, ns, PIDNS_SCAN_MAX_PROCS,
-                                          start + PIDNS_SCAN_MAX_US, ret);
-        gint64 end = g_get_monotonic_time();
-        g_mutex_lock(&cache->lock);
-        cache->scanning = false;
-        cache->next_scan_us = end + (end - start) * (PIDNS_SCAN_SHARE - 1);
-        g_mutex_unlock(&cache->lock);
-        return r;
+static gint ns_cmp(gconstpointer a, gconstpointer b)
+{
+        uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+        return x < y ? -1 : x > y;
 }
 
 /*
- * Looks for the init of ns without any lock: a pinned target still in ns,
- * or NULL with 0 (not found), or -EBUSY (a scan was needed and not allowed).
- * Sets *ret_nsfd to ns's open /proc/PID/ns/pid on 0.
+ * Scans /proc once for the init of ns, wanted, and of every other wanted
+ * namespace (PIDNS_SCAN_MAX_NS in all), lock held on entry and on return
+ * but not during the scan, when their entries are resolving; then each
+ * entry has its init or is missing until PIDNS_RETRY_US from now. Returns
+ * what the table then says of ns: 0 (*ret: a new reference) or -ESRCH.
  */
-static int pidns_find(PvDaemon *d, PvPidnsCache *cache, pid_t pid, uint64_t ns,
-                      PvCallerTarget **ret, int *ret_nsfd)
+static int pidns_scan_locked(PvDaemon *d, PvPidnsCache *cache, uint64_t ns, PvCallerTarget **ret)
+{
+        g_autoptr(GArray) set = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        GHashTableIter it;
+        gpointer key, value;
+
+        cache->scanning = true;
+        g_array_append_val(set, ns);
+        g_hash_table_iter_init(&it, cache->table);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+                PidnsEntry *p = value;
+                if (p->wanted && (set->len < PIDNS_SCAN_MAX_NS || *(uint64_t *)key == ns)) {
+                        p->wanted = false;
+                        p->resolving = true;
+                        if (*(uint64_t *)key != ns)
+                                g_array_append_val(set, *(uint64_t *)key);
+                }
+        }
+        g_array_sort(set, ns_cmp);
+        g_mutex_unlock(&cache->lock);
+
+        const uint64_t *wanted = (const uint64_t *)(void *)set->data;
+        g_autofree pid_t *inits = g_new0(pid_t, set->len);
+        g_autofree PvCallerTarget **targets = g_new0(PvCallerTarget *, set->len);
+        gint64 start = g_get_monotonic_time();
+        int r = pv_procfs_pidns_init_scan(d->proc_fd, wanted, set->len, PIDNS_SCAN_MAX_PROCS,
+                                          start + PIDNS_SCAN_MAX_US, inits);
+        gint64 end = g_get_monotonic_time();
+        for (guint i = 0; i < set->len && (r == 0 || r == -ETIME); i++)
+                if (inits[i] > 0)
+                        targets[i] = pidns_pin(d, wanted[i], inits[i]);
+
+        g_mutex_lock(&cache->lock);
+        cache->scanning = false;
+        cache->next_scan_us = end + (end - start) * (PIDNS_SCAN_SHARE - 1);
+        /* resolving entries stay in the table: neither expiry nor eviction takes them */
+        for (guint i = 0; i < set->len; i++) {
+                PidnsEntry *p = g_hash_table_lookup(cache->table, &wanted[i]);
+                p->resolving = false;
+                p->init = targets[i];
+                p->retry_us = end + PIDNS_RETRY_US;
+        }
+        g_cond_broadcast(&cache->resolved);
+        return pidns_lookup_locked(cache, ns, ret) == 0 ? 0 : -ESRCH;
+}
+
+/* Scans for ns, wanted, if the budget of scans allows one now (lock held); else -EBUSY. */
+static int pidns_scan_if_allowed_locked(PvDaemon *d, PvPidnsCache *cache, uint64_t ns,
+                                        PvCallerTarget **ret)
+{
+        if (cache->scanning || g_get_monotonic_time() < cache->next_scan_us)
+                return -EBUSY;
+        return pidns_scan_locked(d, cache, ns, ret);
+}
+
+/*
+ * Looks for the init of ns without any lock, from the reader pid: 0 with a
+ * pinned target still in ns or NULL (no init), -EAGAIN (only a scan of /proc
+ * finds it), or -errno (nothing learnt). Sets *ret_nsfd to ns's open
+ * /proc/PID/ns/pid on 0 and -EAGAIN.
+ */
+static int pidns_find(PvDaemon *d, pid_t pid, uint64_t ns, PvCallerTarget **ret, int *ret_nsfd)
 {
         char path[64];
         struct stat st;
-        PvCallerTarget *t = NULL;
         pid_t init = 0;
 
         snprintf(path, sizeof(path), "%d/ns/pid", (int)pid);
@@ -190,26 +263,11 @@ static int pidns_find(PvDaemon *d, PvPidnsCache *cache, pid_t pid, uint64_t ns,
                 return -ESRCH;
         int r =
             pv_procfs_pidns_init_quick(d->proc_fd, pid, nsfd, ns, !d->opts.pidns_no_ioctl, &init);
-        if (r == -EAGAIN)
-                r = pidns_scan(d, cache, ns, &init);
-        if (r == -EBUSY)
+        if (r < 0 && r != -EAGAIN && r != -ESRCH)
                 return r;
-        if (r == 0 && pv_caller_target_new(d, init, true, &t) == 0) {
-                /*
-                 * The pid found may have been reused before it was pinned: the
-                 * pinned process must still be in ns (a namespace whose init
-                 * died takes no new processes).
-                 */
-                uint64_t init_ns = 0;
-                if (pv_procfs_pidns_ino(d->proc_fd, init, &init_ns) < 0 || init_ns != ns ||
-                    !pv_caller_target_alive(t)) {
-                        pv_caller_target_unref(t);
-                        t = NULL;
-                }
-        }
-        *ret = t;
+        *ret = r == 0 ? pidns_pin(d, ns, init) : NULL;
         *ret_nsfd = g_steal_fd(&nsfd);
-        return 0;
+        return r == -EAGAIN ? r : 0;
 }
 
 int pv_pidns_cache_init(PvDaemon *d, PvPidnsCache *cache, pid_t pid, uint64_t ns,
@@ -231,6 +289,8 @@ int pv_pidns_cache_init(PvDaemon *d, PvPidnsCache *cache, pid_t pid, uint64_t ns
                         return -EBUSY;
                 }
         }
+        if (r == -EAGAIN)
+                r = pidns_scan_if_allowed_locked(d, cache, ns, ret);
         g_mutex_unlock(&cache->lock);
         if (r != -ENOENT)
                 return r;
@@ -238,24 +298,28 @@ int pv_pidns_cache_init(PvDaemon *d, PvPidnsCache *cache, pid_t pid, uint64_t ns
         /* ns is ours to look for: its entry says so to other readers */
         PvCallerTarget *t = NULL;
         int nsfd = -1;
-        r = pidns_find(d, cache, pid, ns, &t, &nsfd);
+        r = pidns_find(d, pid, ns, &t, &nsfd);
 
         g_mutex_lock(&cache->lock);
-        if (r == 0) {
-                PidnsEntry *p = g_new0(PidnsEntry, 1);
+        if (r == 0 || r == -EAGAIN) {
+                /* resolving entries stay in the table: neither expiry nor eviction takes them */
+                PidnsEntry *p = g_hash_table_lookup(cache->table, &ns);
                 p->nsfd = nsfd;
+                p->resolving = false;
+                p->wanted = r == -EAGAIN;
                 p->init = t;
                 p->retry_us = g_get_monotonic_time() + PIDNS_RETRY_US;
-                pidns_put_locked(cache, ns, p);
                 if (t)
                         *ret = pv_caller_target_ref(t);
         } else {
                 /* nothing learnt: the next reader looks again */
                 g_hash_table_remove(cache->table, &ns);
         }
+        if (r == -EAGAIN)
+                r = pidns_scan_if_allowed_locked(d, cache, ns, ret);
+        else if (r == 0 && !t)
+                r = -ESRCH;
         g_cond_broadcast(&cache->resolved);
         g_mutex_unlock(&cache->lock);
-        if (r < 0)
-                return r;
-        return t ? 0 : -ESRCH;
+        return r;
 }

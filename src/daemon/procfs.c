@@ -127,8 +127,14 @@ int pv_procfs_pidns_init_quick(int proc_fd, pid_t pid, int nsfd, uint64_t ns, bo
         return -EAGAIN;
 }
 
-int pv_procfs_pidns_init_scan(int proc_fd, uint64_t ns, unsigned max_procs, int64_t deadline_us,
-                              pid_t *ret)
+static int ns_cmp(const void *a, const void *b)
+{
+        uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+        return x < y ? -1 : x > y;
+}
+
+int pv_procfs_pidns_init_scan(int proc_fd, const uint64_t *ns, size_t n, unsigned max_procs,
+                              int64_t deadline_us, pid_t *ret_inits)
 {
         int dfd = openat(proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
@@ -139,11 +145,14 @@ int pv_procfs_pidns_init_scan(int proc_fd, uint64_t ns, unsigned max_procs, int6
                 close(dfd);
                 return r;
         }
-        /* Every process's namespace (one fstatat each), the status of the few in ns only. */
-        int r = -ESRCH;
+        for (size_t i = 0; i < n; i++)
+                ret_inits[i] = 0;
+        /* Every process's namespace (one fstatat each), the status of the few in a wanted one. */
+        int r = 0;
+        size_t found = 0;
         unsigned visited = 0;
         struct dirent *de;
-        while ((de = readdir(dir))) {
+        while (found < n && (de = readdir(dir))) {
                 if (!isdigit((unsigned char)de->d_name[0]))
                         continue;
                 if (visited >= max_procs ||
@@ -156,13 +165,15 @@ int pv_procfs_pidns_init_scan(int proc_fd, uint64_t ns, unsigned max_procs, int6
                 uint64_t cns = 0;
                 g_autofree char *status = NULL;
                 pid_t inner;
-                if (pv_procfs_pidns_ino(proc_fd, cand, &cns) < 0 || cns != ns)
+                if (pv_procfs_pidns_ino(proc_fd, cand, &cns) < 0)
+                        continue;
+                const uint64_t *hit = bsearch(&cns, ns, n, sizeof(*ns), ns_cmp);
+                if (!hit || ret_inits[hit - ns] != 0)
                         continue;
                 if (pv_procfs_read(proc_fd, cand, "status", &status) == 0 &&
                     pv_parse_status_nspid(status, &inner) == 0 && inner == 1) {
-                        *ret = cand;
-                        r = 0;
-                        break;
+                        ret_inits[hit - ns] = cand;
+                        found++;
                 }
         }
         closedir(dir);
