@@ -98,6 +98,12 @@ done
 [ "$mt" = $((256 * 1024)) ] && pass "a reader that joined by setns gets its init's container" ||
 	fail "a reader that joined by setns: MemTotal '$mt', want $((256 * 1024))"
 rm -f "$MNT.sleepers" "$MNT.attack"
+# the 3,000 sleepers take a while to die: cleanup's rmdir needs their cgroups empty
+cg_kill_all "$A"
+for _ in $(seq 100); do
+	[ -s "$CG_ROOT/memory/$A/cgroup.procs" ] || break
+	sleep 0.1
+done
 
 kill -0 "$DAEMON_PID" 2>/dev/null && pass "daemon alive" || fail "daemon died"
 stop_daemon && pass "SIGTERM: clean exit" || fail "SIGTERM: exit status $?"
