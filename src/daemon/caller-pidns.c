@@ -7,12 +7,13 @@
  *
  * A namespace whose init only a scan of /proc can find (kernels before 6.11,
  * readers that joined by setns) is marked wanted. Scans run one at a time,
- * each bounded in processes and time, and together take at most a tenth of
- * one CPU; each resolves every namespace wanted when it starts, in one pass.
+ * each bounded in processes and running time, in short slices with rests
+ * nine times as long between them (at most a tenth of one CPU, never held
+ * for long); each resolves every namespace wanted when it starts, in one pass.
  * Until then the readers of a wanted namespace get their own cgroups for the
  * request at once, without looking again, as readers whose init is missing
  * do: a tenant making namespaces as fast as it can costs a walk up the
- * parents per namespace and a share of one scan per period.
+ * parents per namespace and a share of the scans.
  */
 #include "caller-pidns.h"
 
@@ -36,16 +37,21 @@
  * bounds the scans one namespace can cause.
  */
 #define PIDNS_RETRY_US (10 * G_USEC_PER_SEC)
-/* One scan of /proc visits at most this many processes, for at most this long. */
+/*
+ * One scan of /proc visits at most this many processes and runs at most
+ * this long, in slices of PIDNS_SCAN_SLICE_US each followed by a rest
+ * PIDNS_SCAN_SHARE - 1 times as long: scans take at most a tenth of one CPU,
+ * and never hold it for long (a thread that runs for long costs the daemon
+ * its quick wake-ups, and other readers their latency).
+ */
 #define PIDNS_SCAN_MAX_PROCS 131072
 #define PIDNS_SCAN_MAX_US (200 * 1000)
+#define PIDNS_SCAN_SLICE_US 1000
+#define PIDNS_SCAN_SHARE 10
 /* Namespaces one scan looks for at most; the others wait for the next. */
 #define PIDNS_SCAN_MAX_NS 1024
-/* After a scan that took T, the next starts T * (PIDNS_SCAN_SHARE - 1) later at the earliest. */
-#define PIDNS_SCAN_SHARE 10
-/* Threads that may wait at once for a namespace another thread is looking up, and how long. */
 #define PIDNS_WAITERS_MAX 4
-#define PIDNS_WAIT_US (2 * PIDNS_SCAN_MAX_US)
+#define PIDNS_WAIT_US (400 * 1000)
 
 typedef struct PidnsEntry {
         /*
@@ -60,15 +66,14 @@ typedef struct PidnsEntry {
 } PidnsEntry;
 
 struct PvPidnsCache {
-        /* Protects table, its entries, waiters, scanning and next_scan_us; never held across I/O.
+        /* Protects table, its entries, waiters and scanning; never held across I/O.
          */
         GMutex lock;
         /* Broadcast whenever an entry stops resolving: its waiters look again. */
         GCond resolved;
-        GHashTable *table;   /* inode of the namespace (uint64_t *) -> PidnsEntry* */
-        unsigned waiters;    /* threads waiting on resolved */
-        bool scanning;       /* a scan of /proc runs */
-        gint64 next_scan_us; /* no scan starts before */
+        GHashTable *table; /* inode of the namespace (uint64_t *) -> PidnsEntry* */
+        unsigned waiters;  /* threads waiting on resolved */
+        bool scanning;     /* a scan of /proc runs */
 };
 
 static void pidns_entry_free(gpointer p)
@@ -183,6 +188,27 @@ static gint ns_cmp(gconstpointer a, gconstpointer b)
         return x < y ? -1 : x > y;
 }
 
+/* How far a scan has run. */
+typedef struct ScanPace {
+        gint64 slice_start_us; /* g_get_monotonic_time() at the start of the running slice */
+        gint64 ran_us;         /* running before that slice */
+} ScanPace;
+
+/* A PvProcfsScanPace: rests after each slice; false once the scan ran PIDNS_SCAN_MAX_US. */
+static bool scan_pace(void *userdata)
+{
+        ScanPace *p = userdata;
+        gint64 slice = g_get_monotonic_time() - p->slice_start_us;
+        if (slice < PIDNS_SCAN_SLICE_US)
+                return true;
+        p->ran_us += slice;
+        if (p->ran_us >= PIDNS_SCAN_MAX_US)
+                return false;
+        g_usleep((gulong)(slice * (PIDNS_SCAN_SHARE - 1)));
+        p->slice_start_us = g_get_monotonic_time();
+        return true;
+}
+
 /*
  * Scans /proc once for the init of ns, wanted, and of every other wanted
  * namespace (PIDNS_SCAN_MAX_NS in all), lock held on entry and on return
@@ -214,17 +240,16 @@ static int pidns_scan_locked(PvDaemon *d, PvPidnsCache *cache, uint64_t ns, PvCa
         const uint64_t *wanted = (const uint64_t *)(void *)set->data;
         g_autofree pid_t *inits = g_new0(pid_t, set->len);
         g_autofree PvCallerTarget **targets = g_new0(PvCallerTarget *, set->len);
-        gint64 start = g_get_monotonic_time();
+        ScanPace pace = {.slice_start_us = g_get_monotonic_time()};
         int r = pv_procfs_pidns_init_scan(d->proc_fd, wanted, set->len, PIDNS_SCAN_MAX_PROCS,
-                                          start + PIDNS_SCAN_MAX_US, inits);
-        gint64 end = g_get_monotonic_time();
+                                          scan_pace, &pace, inits);
         for (guint i = 0; i < set->len && (r == 0 || r == -ETIME); i++)
                 if (inits[i] > 0)
                         targets[i] = pidns_pin(d, wanted[i], inits[i]);
 
         g_mutex_lock(&cache->lock);
         cache->scanning = false;
-        cache->next_scan_us = end + (end - start) * (PIDNS_SCAN_SHARE - 1);
+        gint64 end = g_get_monotonic_time();
         /* resolving entries stay in the table: neither expiry nor eviction takes them */
         for (guint i = 0; i < set->len; i++) {
                 PidnsEntry *p = g_hash_table_lookup(cache->table, &wanted[i]);
@@ -236,11 +261,11 @@ static int pidns_scan_locked(PvDaemon *d, PvPidnsCache *cache, uint64_t ns, PvCa
         return pidns_lookup_locked(cache, ns, ret) == 0 ? 0 : -ESRCH;
 }
 
-/* Scans for ns, wanted, if the budget of scans allows one now (lock held); else -EBUSY. */
+/* Scans for ns, wanted, unless a scan runs (lock held): then -EBUSY. */
 static int pidns_scan_if_allowed_locked(PvDaemon *d, PvPidnsCache *cache, uint64_t ns,
                                         PvCallerTarget **ret)
 {
-        if (cache->scanning || g_get_monotonic_time() < cache->next_scan_us)
+        if (cache->scanning)
                 return -EBUSY;
         return pidns_scan_locked(d, cache, ns, ret);
 }

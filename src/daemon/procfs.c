@@ -134,7 +134,7 @@ static int ns_cmp(const void *a, const void *b)
 }
 
 int pv_procfs_pidns_init_scan(int proc_fd, const uint64_t *ns, size_t n, unsigned max_procs,
-                              int64_t deadline_us, pid_t *ret_inits)
+                              PvProcfsScanPace pace, void *userdata, pid_t *ret_inits)
 {
         int dfd = openat(proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
@@ -155,8 +155,7 @@ int pv_procfs_pidns_init_scan(int proc_fd, const uint64_t *ns, size_t n, unsigne
         while (found < n && (de = readdir(dir))) {
                 if (!isdigit((unsigned char)de->d_name[0]))
                         continue;
-                if (visited >= max_procs ||
-                    (visited % 64 == 0 && g_get_monotonic_time() >= deadline_us)) {
+                if (visited >= max_procs || (visited % 16 == 0 && !pace(userdata))) {
                         r = -ETIME;
                         break;
                 }

@@ -49,13 +49,19 @@ int pv_procfs_pidns_init_quick(int proc_fd, pid_t pid, int nsfd, uint64_t ns, bo
                                pid_t *ret);
 
 /*
+ * Called every few processes a scan of /proc visits: false ends the scan
+ * there. It may sleep, so that a long scan leaves the CPU to others.
+ */
+typedef bool (*PvProcfsScanPace)(void *userdata);
+
+/*
  * The host pids of the inits of the pid namespaces ns[0..n-1] (sorted
  * ascending, distinct), looked for in one pass over every process of /proc:
- * an fstatat per process, visiting at most max_procs of them and stopping at
- * g_get_monotonic_time() deadline_us. ret_inits[i] is the init of ns[i], or 0
- * where none was found. Returns 0 (every init found, or every process looked
- * at), -ETIME (the budget ran out first: ret_inits holds the inits found until
- * then) or -errno (ret_inits untouched).
+ * an fstatat per process, visiting at most max_procs of them, while pace
+ * says go on. ret_inits[i] is the init of ns[i], or 0 where none was found.
+ * Returns 0 (every init found, or every process looked at), -ETIME (the
+ * budget ran out first: ret_inits holds the inits found until then) or
+ * -errno (ret_inits untouched).
  */
 int pv_procfs_pidns_init_scan(int proc_fd, const uint64_t *ns, size_t n, unsigned max_procs,
-                              int64_t deadline_us, pid_t *ret_inits);
+                              PvProcfsScanPace pace, void *userdata, pid_t *ret_inits);

@@ -60,6 +60,17 @@ static bool make_pidns(pid_t *ret_helper, pid_t *ret_init, pid_t *ret_joined, in
         return true;
 }
 
+static bool go_on(void *userdata)
+{
+        return true;
+}
+
+/* Ends a scan at its first look at the clock. */
+static bool stop(void *userdata)
+{
+        return false;
+}
+
 START_TEST(test_pidns_init)
 {
         int pfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -95,16 +106,16 @@ START_TEST(test_pidns_init)
         /* one pass looks for several namespaces: none is in one of inode 1 */
         uint64_t wanted[2] = {1, ns};
         pid_t inits[2] = {77, 77};
-        ck_assert_int_eq(pv_procfs_pidns_init_scan(pfd, wanted, 2, UINT_MAX, G_MAXINT64, inits), 0);
+        ck_assert_int_eq(pv_procfs_pidns_init_scan(pfd, wanted, 2, UINT_MAX, go_on, NULL, inits),
+                         0);
         ck_assert_int_eq(inits[0], 0);
         ck_assert_int_eq(inits[1], init);
         /* out of budget: no process may be visited, or the time is up */
         inits[1] = 77;
-        ck_assert_int_eq(pv_procfs_pidns_init_scan(pfd, &ns, 1, 0, G_MAXINT64, &inits[1]), -ETIME);
+        ck_assert_int_eq(pv_procfs_pidns_init_scan(pfd, &ns, 1, 0, go_on, NULL, &inits[1]), -ETIME);
         ck_assert_int_eq(inits[1], 0);
-        ck_assert_int_eq(
-            pv_procfs_pidns_init_scan(pfd, &ns, 1, UINT_MAX, g_get_monotonic_time() - 1, &inits[1]),
-            -ETIME);
+        ck_assert_int_eq(pv_procfs_pidns_init_scan(pfd, &ns, 1, UINT_MAX, stop, NULL, &inits[1]),
+                         -ETIME);
         ck_assert_int_eq(inits[1], 0);
 
         /* the init exits (taking ns's other process along): gone for good */
@@ -113,7 +124,7 @@ START_TEST(test_pidns_init)
         r = pv_procfs_pidns_init_quick(pfd, joined, nsfd, ns, true, &found);
         ck_assert_int_eq(r, has_ioctl ? -ESRCH : -EAGAIN);
         inits[1] = 77;
-        ck_assert_int_eq(pv_procfs_pidns_init_scan(pfd, &ns, 1, UINT_MAX, G_MAXINT64, &inits[1]),
+        ck_assert_int_eq(pv_procfs_pidns_init_scan(pfd, &ns, 1, UINT_MAX, go_on, NULL, &inits[1]),
                          0);
         ck_assert_int_eq(inits[1], 0);
         close(nsfd);
