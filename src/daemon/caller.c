@@ -68,7 +68,8 @@ void pv_caller_cache_free(PvCallerCache *cache)
  * Which process's cgroups define pid's container: a new reference. Cached
  * per reader thread; the init of a pid namespace is found once per
  * namespace, so a new reader costs a few /proc lookups. A reader whose init
- * cannot be looked for now gets its own cgroups uncached, and asks again.
+ * was not found or cannot be looked for now gets its own cgroups uncached,
+ * and asks again.
  */
 static int resolve_target(PvDaemon *d, pid_t pid, PvCallerTarget **ret)
 {
@@ -94,11 +95,17 @@ static int resolve_target(PvDaemon *d, pid_t pid, PvCallerTarget **ret)
         r = pv_procfs_pidns_ino(d->proc_fd, pid, &ns);
         if (r == 0 && ns != d->self_pidns_ino)
                 r = pv_pidns_cache_init(d, cache->pidns, pid, ns, &t);
-        bool busy = r == -EBUSY;
+        /*
+         * A reader whose init was not found, or cannot be looked for now, is
+         * not cached: its namespace is looked at again later, and a tenant
+         * making short-lived readers in such namespaces would otherwise fill
+         * the cache with their pidfds and cgroup files.
+         */
+        bool passing = r == -EBUSY || r == -ESRCH;
         /* a reader of the daemon's namespace, or whose init was not found: its own cgroups */
         if (!t)
                 r = pv_caller_target_new(d, pid, false, &t);
-        if (r < 0 || busy) {
+        if (r < 0 || passing) {
                 pv_pidref_close(&reader);
                 if (r == 0)
                         *ret = g_steal_pointer(&t);
