@@ -3,7 +3,8 @@
  * Pid namespace -> its init. The table's lock is held for lookups and
  * inserts only: a namespace being looked for has an entry marked resolving,
  * which the other readers of that namespace wait on (a few of them, for a
- * bounded time), while readers of every other namespace go on.
+ * bounded time), while readers of every other namespace go on. Nobody waits
+ * for a scan but the reader that runs it.
  *
  * A namespace whose init only a scan of /proc can find (kernels before 6.11,
  * readers that joined by setns) is marked wanted. Scans run one at a time,
@@ -59,8 +60,8 @@ typedef struct PidnsEntry {
          * reused once it is freed, never while it is held. -1 while resolving.
          */
         int nsfd;
-        bool resolving;       /* a thread is looking for the init, or a scan runs for it */
-        bool wanted;          /* only a scan finds the init: the next one looks */
+        bool resolving; /* a thread is looking for the init without a scan */
+        bool wanted;    /* only a scan finds the init: the next one (or the one running) looks */
         PvCallerTarget *init; /* one reference; NULL: not found, readers use their own cgroups */
         gint64 retry_us;      /* g_get_monotonic_time() after which a missing init is looked for */
 } PidnsEntry;
@@ -212,8 +213,10 @@ static bool scan_pace(void *userdata)
 /*
  * Scans /proc once for the init of ns, wanted, and of every other wanted
  * namespace (PIDNS_SCAN_MAX_NS in all), lock held on entry and on return
- * but not during the scan, when their entries are resolving; then each
- * entry has its init or is missing until PIDNS_RETRY_US from now. Returns
+ * but not during the scan. Their entries stay wanted meanwhile, so that
+ * their other readers get their own cgroups at once rather than hold
+ * serving threads for the length of a paced scan; then each entry still
+ * wanted has its init or is missing until PIDNS_RETRY_US from now. Returns
  * what the table then says of ns: 0 (*ret: a new reference) or -ESRCH.
  */
 static int pidns_scan_locked(PvDaemon *d, PvPidnsCache *cache, uint64_t ns, PvCallerTarget **ret)
@@ -221,18 +224,18 @@ static int pidns_scan_locked(PvDaemon *d, PvPidnsCache *cache, uint64_t ns, PvCa
         g_autoptr(GArray) set = g_array_new(FALSE, FALSE, sizeof(uint64_t));
         GHashTableIter it;
         gpointer key, value;
+        gint64 now = g_get_monotonic_time();
 
         cache->scanning = true;
         g_array_append_val(set, ns);
         g_hash_table_iter_init(&it, cache->table);
         while (g_hash_table_iter_next(&it, &key, &value)) {
                 PidnsEntry *p = value;
-                if (p->wanted && (set->len < PIDNS_SCAN_MAX_NS || *(uint64_t *)key == ns)) {
-                        p->wanted = false;
-                        p->resolving = true;
-                        if (*(uint64_t *)key != ns)
-                                g_array_append_val(set, *(uint64_t *)key);
-                }
+                if (!p->wanted || (set->len >= PIDNS_SCAN_MAX_NS && *(uint64_t *)key != ns))
+                        continue;
+                p->retry_us = now + PIDNS_RETRY_US; /* not dropped during the scan */
+                if (*(uint64_t *)key != ns)
+                        g_array_append_val(set, *(uint64_t *)key);
         }
         g_array_sort(set, ns_cmp);
         g_mutex_unlock(&cache->lock);
@@ -250,15 +253,25 @@ static int pidns_scan_locked(PvDaemon *d, PvPidnsCache *cache, uint64_t ns, PvCa
         g_mutex_lock(&cache->lock);
         cache->scanning = false;
         gint64 end = g_get_monotonic_time();
-        /* resolving entries stay in the table: neither expiry nor eviction takes them */
+        /*
+         * An entry dropped by eviction meanwhile may be back, wanted again
+         * or being looked at: the pinned init is in its namespace all the same.
+         */
         for (guint i = 0; i < set->len; i++) {
                 PidnsEntry *p = g_hash_table_lookup(cache->table, &wanted[i]);
-                p->resolving = false;
+                if (!p || !p->wanted) {
+                        pv_caller_target_unref(targets[i]);
+                        continue;
+                }
+                p->wanted = false;
                 p->init = targets[i];
                 p->retry_us = end + PIDNS_RETRY_US;
         }
-        g_cond_broadcast(&cache->resolved);
-        return pidns_lookup_locked(cache, ns, ret) == 0 ? 0 : -ESRCH;
+        PidnsEntry *own = g_hash_table_lookup(cache->table, &ns);
+        if (!own || !own->init || !pv_caller_target_alive(own->init))
+                return -ESRCH;
+        *ret = pv_caller_target_ref(own->init);
+        return 0;
 }
 
 /* Scans for ns, wanted, unless a scan runs (lock held): then -EBUSY. */
