@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/fileio.h"
@@ -39,16 +40,19 @@
  */
 #define PIDNS_RETRY_US (10 * G_USEC_PER_SEC)
 /*
- * One scan of /proc visits at most this many processes and runs at most
- * this long, in slices of PIDNS_SCAN_SLICE_US each followed by a rest
- * PIDNS_SCAN_SHARE - 1 times as long: scans take at most a tenth of one CPU,
- * and never hold it for long (a thread that runs for long costs the daemon
- * its quick wake-ups, and other readers their latency).
+ * One scan of /proc visits at most this many processes and uses at most
+ * this much CPU time (its thread's: a scan preempted by others is not
+ * charged for their time), in slices of PIDNS_SCAN_SLICE_US each followed by
+ * a rest PIDNS_SCAN_SHARE - 1 times as long: scans take at most a tenth of
+ * one CPU, and never hold it for long (a thread that runs for long costs the
+ * daemon its quick wake-ups, and other readers their latency). The reader
+ * that runs a scan waits at most PIDNS_SCAN_WALL_US for it.
  */
 #define PIDNS_SCAN_MAX_PROCS 131072
 #define PIDNS_SCAN_MAX_US (200 * 1000)
 #define PIDNS_SCAN_SLICE_US 1000
 #define PIDNS_SCAN_SHARE 10
+#define PIDNS_SCAN_WALL_US (5 * G_USEC_PER_SEC)
 /* Namespaces one scan looks for at most; the others wait for the next. */
 #define PIDNS_SCAN_MAX_NS 1024
 #define PIDNS_WAITERS_MAX 4
@@ -191,22 +195,37 @@ static gint ns_cmp(gconstpointer a, gconstpointer b)
 
 /* How far a scan has run. */
 typedef struct ScanPace {
-        gint64 slice_start_us; /* g_get_monotonic_time() at the start of the running slice */
-        gint64 ran_us;         /* running before that slice */
+        gint64 slice_start_us; /* thread_cpu_us() at the start of the running slice */
+        gint64 ran_us;         /* CPU time used before that slice */
+        gint64 give_up_us;     /* g_get_monotonic_time() at which the scan stops */
 } ScanPace;
 
-/* A PvProcfsScanPace: rests after each slice; false once the scan ran PIDNS_SCAN_MAX_US. */
+/* The CPU time the calling thread has used (clock_gettime(2)). */
+static gint64 thread_cpu_us(void)
+{
+        struct timespec ts;
+        if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+                return g_get_monotonic_time(); /* cannot fail on Linux; wall time errs on the safe
+                                                  side */
+        return (gint64)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+/*
+ * A PvProcfsScanPace: rests after each slice; false once the scan used
+ * PIDNS_SCAN_MAX_US of CPU or lasted PIDNS_SCAN_WALL_US.
+ */
 static bool scan_pace(void *userdata)
 {
         ScanPace *p = userdata;
-        gint64 slice = g_get_monotonic_time() - p->slice_start_us;
+        gint64 slice = thread_cpu_us() - p->slice_start_us;
         if (slice < PIDNS_SCAN_SLICE_US)
                 return true;
         p->ran_us += slice;
-        if (p->ran_us >= PIDNS_SCAN_MAX_US)
+        if (p->ran_us >= PIDNS_SCAN_MAX_US ||
+            g_get_monotonic_time() + slice * (PIDNS_SCAN_SHARE - 1) >= p->give_up_us)
                 return false;
         g_usleep((gulong)(slice * (PIDNS_SCAN_SHARE - 1)));
-        p->slice_start_us = g_get_monotonic_time();
+        p->slice_start_us = thread_cpu_us();
         return true;
 }
 
@@ -243,7 +262,8 @@ static int pidns_scan_locked(PvDaemon *d, PvPidnsCache *cache, uint64_t ns, PvCa
         const uint64_t *wanted = (const uint64_t *)(void *)set->data;
         g_autofree pid_t *inits = g_new0(pid_t, set->len);
         g_autofree PvCallerTarget **targets = g_new0(PvCallerTarget *, set->len);
-        ScanPace pace = {.slice_start_us = g_get_monotonic_time()};
+        ScanPace pace = {.slice_start_us = thread_cpu_us(),
+                         .give_up_us = g_get_monotonic_time() + PIDNS_SCAN_WALL_US};
         int r = pv_procfs_pidns_init_scan(d->proc_fd, wanted, set->len, PIDNS_SCAN_MAX_PROCS,
                                           scan_pace, &pace, inits);
         for (guint i = 0; i < set->len && (r == 0 || r == -ETIME); i++)
