@@ -9,8 +9,8 @@
  * A namespace whose init only a scan of /proc can find (kernels before 6.11,
  * readers that joined by setns) is marked wanted. Scans run one at a time,
  * each bounded in processes and running time, in short slices with rests
- * nine times as long between them (at most a tenth of one CPU, never held
- * for long); each resolves every namespace wanted when it starts, in one pass.
+ * nineteen times as long between them (at most a twentieth of one CPU,
+ * never held for long); each resolves every namespace wanted when it starts, in one pass.
  * Until then the readers of a wanted namespace get their own cgroups for the
  * request at once, without looking again, as readers whose init is missing
  * do: a tenant making namespaces as fast as it can costs a walk up the
@@ -43,15 +43,15 @@
  * One scan of /proc visits at most this many processes and uses at most
  * this much CPU time (its thread's: a scan preempted by others is not
  * charged for their time), in slices of PIDNS_SCAN_SLICE_US each followed by
- * a rest PIDNS_SCAN_SHARE - 1 times as long: scans take at most a tenth of
- * one CPU, and never hold it for long (a thread that runs for long costs the
+ * a rest PIDNS_SCAN_SHARE - 1 times as long: scans take at most a twentieth
+ * of one CPU, and never hold it for long (a thread that runs for long costs the
  * daemon its quick wake-ups, and other readers their latency). The reader
  * that runs a scan waits at most PIDNS_SCAN_WALL_US for it.
  */
 #define PIDNS_SCAN_MAX_PROCS 131072
 #define PIDNS_SCAN_MAX_US (200 * 1000)
-#define PIDNS_SCAN_SLICE_US 1000
-#define PIDNS_SCAN_SHARE 10
+#define PIDNS_SCAN_SLICE_US 250
+#define PIDNS_SCAN_SHARE 20
 #define PIDNS_SCAN_WALL_US (5 * G_USEC_PER_SEC)
 /* Namespaces one scan looks for at most; the others wait for the next. */
 #define PIDNS_SCAN_MAX_NS 1024
