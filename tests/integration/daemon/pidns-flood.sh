@@ -50,6 +50,10 @@ ROUNDS=${PV_FLOOD_ROUNDS:-8}
 GATE=$MNT.gate
 in_cg "$A" "$FLOOD" attack "$MNT/proc/meminfo" 8 8 $((ROUNDS * 4 + 30)) "$GATE" > "$MNT.attack" &
 attacker=$!
+# the flooding container at rest: its sleepers and the flood's idle workers
+procs() { wc -l < "$CG_ROOT/pids/$A/cgroup.procs"; }
+sleep 1
+idle=$(procs)
 rm -f "$MNT.base" "$MNT.under"
 for round in $(seq "$ROUNDS"); do
 	echo "round $round without: $(victim "$MNT.base")"
@@ -57,7 +61,12 @@ for round in $(seq "$ROUNDS"); do
 	sleep 0.3
 	echo "round $round under:   $(victim "$MNT.under")"
 	rm -f "$GATE"
-	sleep 0.3
+	# the flood is over when its last readers have been answered and exited
+	for _ in $(seq 300); do
+		[ "$(procs)" -le "$idle" ] && break
+		sleep 0.1
+	done
+	sleep 0.1
 done
 touch "$GATE.end"
 wait "$attacker"

@@ -69,6 +69,9 @@ kb=$(in_cg "$V" unshare --pid --fork --mount-proc cat "$MP/proc/meminfo" |
 gate=/tmp/gate
 in_cg "$A" "$flood" attack "$MP/proc/meminfo" 8 8 $((rounds * 10 + 60)) "$gate" >/tmp/attack &
 attacker=$!
+# the flooding container at rest: its sleepers and the flood's idle workers
+sleep 2
+idle=$(wc -l <"$A/cgroup.procs")
 round=1
 while [ $round -le "$rounds" ]; do
         echo "round $round without: $(victim /tmp/base)"
@@ -76,7 +79,13 @@ while [ $round -le "$rounds" ]; do
         sleep 0.3
         echo "round $round under:   $(victim /tmp/under)"
         rm -f "$gate"
-        sleep 0.3
+        # the flood is over when its last readers have been answered and exited
+        i=0
+        while [ "$(wc -l <"$A/cgroup.procs")" -gt "$idle" ] && [ $i -lt 300 ]; do
+                sleep 0.1
+                i=$((i + 1))
+        done
+        sleep 0.1
         round=$((round + 1))
 done
 touch "$gate.end"
