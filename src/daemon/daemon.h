@@ -27,6 +27,8 @@ typedef struct PvOptions {
         unsigned scan_max;          /* cgroup directories one discovery scan visits, 4096;
                                        0: no scan (--scan-max) */
         bool no_seccomp;            /* the worker loads no seccomp filter (--no-seccomp) */
+        bool pidns_no_ioctl;        /* find pid namespaces' inits as before Linux 6.11, without
+                                       NS_GET_TGID_FROM_PIDNS (--debug-pidns-no-ioctl, tests) */
         bool recovery_journal;      /* answer a dead worker's requests from its journal even
                                        where the kernel could resend them (--recovery=journal) */
 } PvOptions;

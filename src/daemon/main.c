@@ -69,7 +69,8 @@ enum {
         OPT_INTERVAL,
         OPT_RECOVERY,
         OPT_SCAN_MAX,
-        OPT_NO_SECCOMP
+        OPT_NO_SECCOMP,
+        OPT_PIDNS_NO_IOCTL
 };
 
 /* Replaces the string option *dst with a copy of arg. */
@@ -155,6 +156,8 @@ static int parse_options(int argc, char **argv, PvOptions *o)
             {"sys-cpu-dir", required_argument, NULL, OPT_SYS_CPU},
             {"sys-node-dir", required_argument, NULL, OPT_SYS_NODE},
             {"sample-interval", required_argument, NULL, OPT_INTERVAL},
+            /* for tests: the path kernels before 6.11 take to a pid namespace's init */
+            {"debug-pidns-no-ioctl", no_argument, NULL, OPT_PIDNS_NO_IOCTL},
             {0},
         };
         int opt, r;
@@ -182,6 +185,9 @@ static int parse_options(int argc, char **argv, PvOptions *o)
                         r = parse_value(opt, optarg, o);
                         if (r < 0)
                                 return r;
+                        break;
+                case OPT_PIDNS_NO_IOCTL:
+                        o->pidns_no_ioctl = true;
                         break;
                 case 'h':
                         usage(stdout);

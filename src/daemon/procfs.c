@@ -85,12 +85,18 @@ int pv_procfs_start_ns(int proc_fd, long clk_tck, pid_t pid, uint64_t *ret)
         return 0;
 }
 
-int pv_procfs_find_pidns_init(int proc_fd, pid_t pid, int nsfd, uint64_t ns, pid_t *ret)
+int pv_procfs_pidns_init_quick(int proc_fd, pid_t pid, int nsfd, uint64_t ns, bool use_ioctl,
+                               pid_t *ret)
 {
-        int init = ioctl(nsfd, NS_GET_TGID_FROM_PIDNS, 1);
-        if (init > 0) {
-                *ret = init;
-                return 0;
+        if (use_ioctl) {
+                int init = ioctl(nsfd, NS_GET_TGID_FROM_PIDNS, 1);
+                if (init > 0) {
+                        *ret = init;
+                        return 0;
+                }
+                /* ESRCH: ns has no pid 1 (its init died); ENOTTY: a kernel before 6.11 */
+                if (errno == ESRCH)
+                        return -ESRCH;
         }
 
         /*
@@ -117,38 +123,58 @@ int pv_procfs_find_pidns_init(int proc_fd, pid_t pid, int nsfd, uint64_t ns, pid
                         break;
                 x = next;
         }
+        /* pid joined ns from outside (setns): its parents are not in it */
+        return -EAGAIN;
+}
 
-        /*
-         * A reader that joined the namespace from outside (setns): its
-         * parents are not in it. Look at every process's namespace (one
-         * fstatat each) and read the status of the few in ns only.
-         */
-        DIR *dir;
+static int ns_cmp(const void *a, const void *b)
+{
+        uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+        return x < y ? -1 : x > y;
+}
+
+int pv_procfs_pidns_init_scan(int proc_fd, const uint64_t *ns, size_t n, unsigned max_procs,
+                              PvProcfsScanPace pace, void *userdata, pid_t *ret_inits)
+{
         int dfd = openat(proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return -errno;
-        dir = fdopendir(dfd);
+        DIR *dir = fdopendir(dfd);
         if (!dir) {
+                int r = -errno;
                 close(dfd);
-                return -errno;
+                return r;
         }
+        for (size_t i = 0; i < n; i++)
+                ret_inits[i] = 0;
+        /* Every process's namespace (one fstatat each), the status of the few in a wanted one. */
+        int r = 0;
+        size_t found = 0;
+        unsigned visited = 0;
         struct dirent *de;
-        while ((de = readdir(dir))) {
+        while (found < n && (de = readdir(dir))) {
                 if (!isdigit((unsigned char)de->d_name[0]))
                         continue;
+                if (visited >= max_procs || (visited % 16 == 0 && !pace(userdata))) {
+                        r = -ETIME;
+                        break;
+                }
+                visited++;
                 pid_t cand = (pid_t)atoi(de->d_name);
                 uint64_t cns = 0;
                 g_autofree char *status = NULL;
                 pid_t inner;
-                if (pv_procfs_pidns_ino(proc_fd, cand, &cns) < 0 || cns != ns)
+                if (pv_procfs_pidns_ino(proc_fd, cand, &cns) < 0)
+                        continue;
+                const uint64_t *hit = bsearch(&cns, ns, n, sizeof(*ns), ns_cmp);
+                if (!hit || ret_inits[hit - ns] != 0)
                         continue;
                 if (pv_procfs_read(proc_fd, cand, "status", &status) == 0 &&
                     pv_parse_status_nspid(status, &inner) == 0 && inner == 1) {
-                        closedir(dir);
-                        *ret = cand;
-                        return 0;
+                        ret_inits[hit - ns] = cand;
+                        found++;
                 }
         }
         closedir(dir);
-        return -ESRCH;
+        return r;
 }

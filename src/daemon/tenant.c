@@ -126,7 +126,9 @@ int pv_tenant_resolve(PvDaemon *d, PvContainer *c, pid_t pid)
                 return r;
         r = ancestor_in(d, pid, ns, &in_ns);
         if (r == 0)
-                r = pv_procfs_find_pidns_init(d->proc_fd, in_ns, outer, ns, &init);
+                /* no scan of /proc here: an ancestor that joined ns by setns leaves it unknown */
+                r = pv_procfs_pidns_init_quick(d->proc_fd, in_ns, outer, ns,
+                                               !d->opts.pidns_no_ioctl, &init);
         if (r == 0)
                 r = pv_caller_container(d, init, &t);
         if (r < 0)

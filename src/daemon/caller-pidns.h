@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The init of each pid namespace other than the daemon's, found once and
+ * shared by all its readers. Finding it is cheap but for a reader that
+ * joined its namespace from outside (setns) on a kernel before 6.11: then
+ * only a scan of /proc tells, and scans are bounded and rationed (see
+ * caller-pidns.c) so that no namespace can hold the serving threads.
+ */
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "caller-target.h"
+#include "daemon.h"
+
+typedef struct PvPidnsCache PvPidnsCache;
+
+/* At most max_entries namespaces (0 or more than 16384: 16384). */
+PvPidnsCache *pv_pidns_cache_new(unsigned max_entries);
+void pv_pidns_cache_free(PvPidnsCache *cache);
+/* Drops the namespaces whose init exited and those due a new look. */
+void pv_pidns_cache_expire(PvPidnsCache *cache);
+
+/*
+ * The init of ns, the pid namespace of the reader pid (blocked in its
+ * request): a new reference. Returns 0; -ESRCH when ns has no init to be
+ * found (its readers get their own cgroups until the namespace is looked at
+ * again); -EBUSY when it cannot be found now without a scan of /proc that
+ * must wait (this request gets its reader's own cgroups, a later one asks
+ * again); or -errno.
+ */
+int pv_pidns_cache_init(PvDaemon *d, PvPidnsCache *cache, pid_t pid, uint64_t ns,
+                        PvCallerTarget **ret);
