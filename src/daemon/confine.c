@@ -51,12 +51,15 @@ static const char allowed[] =
     "recvfrom recvmsg setsockopt getsockopt getsockname";
 
 /*
- * What the sanitizers' run-time adds: reports (openat of any kind, below),
- * and the leak checker's stop of every thread by ptrace from a helper task.
+ * What the sanitizers' run-time adds: reports (openat of any kind) with the
+ * symbolizer it starts, and the leak checker's stop of every thread by ptrace
+ * from a helper task.
  */
 static const char sanitizer_extra[] =
     "ptrace wait4 waitid getcwd mincore sched_getparam sched_getscheduler unlink unlinkat "
-    "prlimit64 ioctl prctl kill tgkill tkill openat open getdents stat lstat";
+    "prlimit64 ioctl prctl kill tgkill tkill openat open getdents stat lstat "
+    /* a report's symbols come from llvm-symbolizer, a child it talks to through pipes */
+    "fork vfork execve pipe dup2 setsid";
 
 /* The last words of a worker that made a call its filter forbids: async-signal-safe only. */
 static void on_sigsys(int sig, siginfo_t *si, void *uc)

@@ -103,7 +103,7 @@ strict killed write "$SCRATCH/file"
 strict killed create "$SCRATCH/new"
 strict killed kill "$VICTIM"
 strict killed ptrace "$VICTIM"
-expect killed exec /bin/true
+strict killed exec /bin/true
 expect killed unshare
 expect killed chown "$SCRATCH/file"
 expect killed memfd

@@ -107,8 +107,10 @@ int main(int argc, char **argv)
         int ready[2];
         char rel[1024];
 
-        if (!pids || trees <= 0 || depth <= 0 || pipe2(ready, O_CLOEXEC) < 0)
+        if (!pids || trees <= 0 || depth <= 0 || pipe2(ready, O_CLOEXEC) < 0) {
+                free(pids);
                 return 1;
+        }
         for (int t = 0; t < trees; t++)
                 for (int l = 1; l <= depth; l++) {
                         cg_path(rel, sizeof(rel), name, t, l);
@@ -155,5 +157,6 @@ run:
                                 (void)rmdir(path);
                         }
                 }
+        free(pids);
         return 0;
 }
