@@ -100,7 +100,10 @@ echo "worker descriptors: at most $MAX_FDS of its limit $LIMIT"
 case $AFTER in
 p99\ *)
 	b=${BEFORE#p99 } a=${AFTER#p99 }
+	# ASan's allocator and quarantine time nothing like the plain build, which
+	# holds the bound: a sanitizer build (sanitizer-run.sh) reports the ratio only
 	if [ "$a" -le $((3 * b)) ]; then pass "victim beside the fan-out: p99 $a µs (alone $b µs)"
+	elif [ -n "${PV_SANITIZED:-}" ]; then echo "note: sanitizer build: victim p99 $a µs, alone $b µs"
 	else fail "victim beside the fan-out: p99 $a µs, alone $b µs"; fi ;;
 *) fail "victim beside the fan-out: $AFTER" ;;
 esac
