@@ -3,18 +3,22 @@
  * Pid namespace -> its init. The table's lock is held for lookups and
  * inserts only: a namespace being looked for has an entry marked resolving,
  * which the other readers of that namespace wait on (a few of them, for a
- * bounded time), while readers of every other namespace go on. Nobody waits
- * for a scan but the reader that runs it.
+ * bounded time), while readers of every other namespace go on.
  *
  * A namespace whose init only a scan of /proc can find (kernels before 6.11,
- * readers that joined by setns) is marked wanted. Scans run one at a time,
- * each bounded in processes and running time, in short slices with rests
- * nineteen times as long between them (at most a twentieth of one CPU,
- * never held for long); each resolves every namespace wanted when it starts, in one pass.
- * Until then the readers of a wanted namespace get their own cgroups for the
- * request at once, without looking again, as readers whose init is missing
- * do: a tenant making namespaces as fast as it can costs a walk up the
- * parents per namespace and a share of the scans.
+ * readers that joined by setns) is marked wanted, and the scanner thread
+ * looks for it. Scans run there, one at a time and never in a serving
+ * thread, at the lowest priority (nice 19: a reader woken by a request takes
+ * the CPU from a scan at once), each bounded in processes, CPU and wall time
+ * and followed by a rest nineteen times as long as the CPU it used (at most
+ * a twentieth of one CPU over a series of scans); each resolves every
+ * namespace wanted when it starts, in one pass. The first scan after a rest
+ * starts at once, so that the first reader of a namespace (docker exec,
+ * nsenter) has its answer in the time one scan takes. A few readers of
+ * wanted namespaces wait for their scan; the others get their own cgroups
+ * for the request at once, as readers whose init is missing do: a tenant
+ * making namespaces as fast as it can costs a walk up the parents per
+ * namespace and a share of the scans.
  */
 #include "caller-pidns.h"
 
@@ -22,11 +26,13 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/fileio.h"
+#include "log.h"
 #include "procfs.h"
 
 /* Bounds the table: a host with more live namespaces than this looks some up again. */
@@ -42,21 +48,24 @@
 /*
  * One scan of /proc visits at most this many processes and uses at most
  * this much CPU time (its thread's: a scan preempted by others is not
- * charged for their time), in slices of PIDNS_SCAN_SLICE_US each followed by
- * a rest PIDNS_SCAN_SHARE - 1 times as long: scans take at most a twentieth
- * of one CPU, and never hold it for long (a thread that runs for long costs the
- * daemon its quick wake-ups, and other readers their latency). The reader
- * that runs a scan waits at most PIDNS_SCAN_WALL_US for it.
+ * charged for their time) and wall time; after it the scanner rests
+ * PIDNS_SCAN_SHARE - 1 times the CPU time it used.
  */
 #define PIDNS_SCAN_MAX_PROCS 131072
 #define PIDNS_SCAN_MAX_US (200 * 1000)
-#define PIDNS_SCAN_SLICE_US 250
 #define PIDNS_SCAN_SHARE 20
 #define PIDNS_SCAN_WALL_US (5 * G_USEC_PER_SEC)
 /* Namespaces one scan looks for at most; the others wait for the next. */
 #define PIDNS_SCAN_MAX_NS 1024
+/*
+ * Serving threads that wait for a namespace being resolved without a scan,
+ * and how long; and those that wait for a scan, and how long at most (a
+ * rest and a whole scan): the other readers do not wait.
+ */
 #define PIDNS_WAITERS_MAX 4
 #define PIDNS_WAIT_US (400 * 1000)
+#define PIDNS_SCAN_WAITERS_MAX 8
+#define PIDNS_SCAN_WAIT_US (PIDNS_SCAN_WALL_US + G_USEC_PER_SEC)
 
 typedef struct PidnsEntry {
         /*
@@ -66,19 +75,22 @@ typedef struct PidnsEntry {
         int nsfd;
         bool resolving; /* a thread is looking for the init without a scan */
         bool wanted;    /* only a scan finds the init: the next one (or the one running) looks */
+        bool unknown;   /* a scan cut short did not find the init: not known to be missing */
         PvCallerTarget *init; /* one reference; NULL: not found, readers use their own cgroups */
         gint64 retry_us;      /* g_get_monotonic_time() after which a missing init is looked for */
 } PidnsEntry;
 
 struct PvPidnsCache {
-        /* Protects table, its entries, waiters and scanning; never held across I/O.
-         */
-        GMutex lock;
-        /* Broadcast whenever an entry stops resolving: its waiters look again. */
+        GMutex lock; /* protects everything below but max_entries; never held across I/O */
+        /* Broadcast whenever an entry stops resolving or a scan ends: waiters look again. */
         GCond resolved;
-        GHashTable *table; /* inode of the namespace (uint64_t *) -> PidnsEntry* */
-        unsigned waiters;  /* threads waiting on resolved */
-        bool scanning;     /* a scan of /proc runs */
+        GCond work;            /* signalled when a namespace is wanted, or stopping */
+        GHashTable *table;     /* inode of the namespace (uint64_t *) -> PidnsEntry* */
+        unsigned waiters;      /* threads waiting for a resolving entry */
+        unsigned scan_waiters; /* threads waiting for a scan */
+        PvDaemon *d;           /* set with the scanner */
+        GThread *scanner;      /* started at the first wanted namespace */
+        bool stopping;
         unsigned max_entries;
 };
 
@@ -98,6 +110,7 @@ PvPidnsCache *pv_pidns_cache_new(unsigned max_entries)
             max_entries > 0 && max_entries < PIDNS_CACHE_MAX ? max_entries : PIDNS_CACHE_MAX;
         g_mutex_init(&c->lock);
         g_cond_init(&c->resolved);
+        g_cond_init(&c->work);
         c->table = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, pidns_entry_free);
         return c;
 }
@@ -106,7 +119,14 @@ void pv_pidns_cache_free(PvPidnsCache *cache)
 {
         if (!cache)
                 return;
+        g_mutex_lock(&cache->lock);
+        __atomic_store_n(&cache->stopping, true, __ATOMIC_RELAXED);
+        g_cond_broadcast(&cache->work);
+        g_mutex_unlock(&cache->lock);
+        if (cache->scanner)
+                g_thread_join(cache->scanner);
         g_hash_table_destroy(cache->table);
+        g_cond_clear(&cache->work);
         g_cond_clear(&cache->resolved);
         g_mutex_clear(&cache->lock);
         g_free(cache);
@@ -147,9 +167,10 @@ static void pidns_put_locked(PvPidnsCache *cache, uint64_t ns, PidnsEntry *p)
 
 /*
  * What the table says of ns, lock held: 0 (*ret: a new reference), -ESRCH
- * (known missing), -EINPROGRESS (being looked for), -EAGAIN (wanted: only a
- * scan finds its init), -ENOENT (unknown or due a new look: a resolving
- * entry is in place and the caller looks).
+ * (known missing), -EBUSY (a scan cut short did not find it: not known),
+ * -EINPROGRESS (being looked for), -EAGAIN (wanted: only a scan finds its
+ * init), -ENOENT (unknown or due a new look: a resolving entry is in place
+ * and the caller looks).
  */
 static int pidns_lookup_locked(PvPidnsCache *cache, uint64_t ns, PvCallerTarget **ret)
 {
@@ -163,7 +184,7 @@ static int pidns_lookup_locked(PvPidnsCache *cache, uint64_t ns, PvCallerTarget 
                 return 0;
         }
         if (p && !p->init && g_get_monotonic_time() < p->retry_us)
-                return -ESRCH;
+                return p->unknown ? -EBUSY : -ESRCH;
         p = g_new0(PidnsEntry, 1);
         p->nsfd = -1;
         p->resolving = true;
@@ -196,85 +217,79 @@ static gint ns_cmp(gconstpointer a, gconstpointer b)
         return x < y ? -1 : x > y;
 }
 
-/* How far a scan has run. */
-typedef struct ScanPace {
-        gint64 slice_start_us; /* thread_cpu_us() at the start of the running slice */
-        gint64 ran_us;         /* CPU time used before that slice */
-        gint64 give_up_us;     /* g_get_monotonic_time() at which the scan stops */
-} ScanPace;
-
 /* The CPU time the calling thread has used (clock_gettime(2)). */
 static gint64 thread_cpu_us(void)
 {
         struct timespec ts;
         if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
-                return g_get_monotonic_time(); /* cannot fail on Linux; wall time errs on the safe
-                                                  side */
+                return g_get_monotonic_time(); /* cannot fail on Linux */
         return (gint64)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
-/*
- * A PvProcfsScanPace: rests after each slice; false once the scan used
- * PIDNS_SCAN_MAX_US of CPU or lasted PIDNS_SCAN_WALL_US.
- */
-static bool scan_pace(void *userdata)
+/* How far a scan has run. */
+typedef struct ScanBudget {
+        PvPidnsCache *cache;
+        gint64 cpu_start_us; /* thread_cpu_us() when it started */
+        gint64 give_up_us;   /* g_get_monotonic_time() at which it stops */
+} ScanBudget;
+
+/* A PvProcfsScanPace: false once the scan used its CPU or wall time, or the cache stops. */
+static bool scan_go_on(void *userdata)
 {
-        ScanPace *p = userdata;
-        gint64 slice = thread_cpu_us() - p->slice_start_us;
-        if (slice < PIDNS_SCAN_SLICE_US)
-                return true;
-        p->ran_us += slice;
-        if (p->ran_us >= PIDNS_SCAN_MAX_US ||
-            g_get_monotonic_time() + slice * (PIDNS_SCAN_SHARE - 1) >= p->give_up_us)
-                return false;
-        g_usleep((gulong)(slice * (PIDNS_SCAN_SHARE - 1)));
-        p->slice_start_us = thread_cpu_us();
-        return true;
+        ScanBudget *b = userdata;
+        return thread_cpu_us() - b->cpu_start_us < PIDNS_SCAN_MAX_US &&
+               g_get_monotonic_time() < b->give_up_us &&
+               !__atomic_load_n(&b->cache->stopping, __ATOMIC_RELAXED);
 }
 
 /*
- * Scans /proc once for the init of ns, wanted, and of every other wanted
- * namespace (PIDNS_SCAN_MAX_NS in all), lock held on entry and on return
- * but not during the scan. Their entries stay wanted meanwhile, so that
- * their other readers get their own cgroups at once rather than hold
- * serving threads for the length of a paced scan; then each entry still
- * wanted has its init or is missing until PIDNS_RETRY_US from now. Returns
- * what the table then says of ns: 0 (*ret: a new reference) or -ESRCH.
+ * The wanted namespaces, PIDNS_SCAN_MAX_NS at most and sorted, lock held;
+ * each is kept from expiry during the scan. Empty when none is wanted.
  */
-static int pidns_scan_locked(PvDaemon *d, PvPidnsCache *cache, uint64_t ns, PvCallerTarget **ret)
+static GArray *scan_set_locked(PvPidnsCache *cache)
 {
-        g_autoptr(GArray) set = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        GArray *set = g_array_new(FALSE, FALSE, sizeof(uint64_t));
         GHashTableIter it;
         gpointer key, value;
         gint64 now = g_get_monotonic_time();
 
-        cache->scanning = true;
-        g_array_append_val(set, ns);
         g_hash_table_iter_init(&it, cache->table);
-        while (g_hash_table_iter_next(&it, &key, &value)) {
+        while (g_hash_table_iter_next(&it, &key, &value) && set->len < PIDNS_SCAN_MAX_NS) {
                 PidnsEntry *p = value;
-                if (!p->wanted || (set->len >= PIDNS_SCAN_MAX_NS && *(uint64_t *)key != ns))
+                if (!p->wanted)
                         continue;
                 p->retry_us = now + PIDNS_RETRY_US; /* not dropped during the scan */
-                if (*(uint64_t *)key != ns)
-                        g_array_append_val(set, *(uint64_t *)key);
+                g_array_append_val(set, *(uint64_t *)key);
         }
         g_array_sort(set, ns_cmp);
+        return set;
+}
+
+/*
+ * Scans /proc once for the inits of set, lock held on entry and on return
+ * but not during the scan. Their entries stay wanted meanwhile; then each
+ * entry still wanted has its init, or is missing (unknown, when the scan was
+ * cut short) until PIDNS_RETRY_US from now. Returns the CPU time it used.
+ */
+static gint64 scan_locked(PvPidnsCache *cache, GArray *set)
+{
+        PvDaemon *d = cache->d;
         g_mutex_unlock(&cache->lock);
 
         const uint64_t *wanted = (const uint64_t *)(void *)set->data;
         g_autofree pid_t *inits = g_new0(pid_t, set->len);
         g_autofree PvCallerTarget **targets = g_new0(PvCallerTarget *, set->len);
-        ScanPace pace = {.slice_start_us = thread_cpu_us(),
-                         .give_up_us = g_get_monotonic_time() + PIDNS_SCAN_WALL_US};
+        ScanBudget b = {.cache = cache,
+                        .cpu_start_us = thread_cpu_us(),
+                        .give_up_us = g_get_monotonic_time() + PIDNS_SCAN_WALL_US};
         int r = pv_procfs_pidns_init_scan(d->proc_fd, wanted, set->len, PIDNS_SCAN_MAX_PROCS,
-                                          scan_pace, &pace, inits);
+                                          scan_go_on, &b, inits);
         for (guint i = 0; i < set->len && (r == 0 || r == -ETIME); i++)
                 if (inits[i] > 0)
                         targets[i] = pidns_pin(d, wanted[i], inits[i]);
+        gint64 used = thread_cpu_us() - b.cpu_start_us;
 
         g_mutex_lock(&cache->lock);
-        cache->scanning = false;
         gint64 end = g_get_monotonic_time();
         /*
          * An entry dropped by eviction meanwhile may be back, wanted again
@@ -287,23 +302,72 @@ static int pidns_scan_locked(PvDaemon *d, PvPidnsCache *cache, uint64_t ns, PvCa
                         continue;
                 }
                 p->wanted = false;
+                p->unknown = !targets[i] && r != 0;
                 p->init = targets[i];
                 p->retry_us = end + PIDNS_RETRY_US;
         }
-        PidnsEntry *own = g_hash_table_lookup(cache->table, &ns);
-        if (!own || !own->init || !pv_caller_target_alive(own->init))
-                return -ESRCH;
-        *ret = pv_caller_target_ref(own->init);
-        return 0;
+        g_cond_broadcast(&cache->resolved);
+        return used;
 }
 
-/* Scans for ns, wanted, unless a scan runs (lock held): then -EBUSY. */
-static int pidns_scan_if_allowed_locked(PvDaemon *d, PvPidnsCache *cache, uint64_t ns,
-                                        PvCallerTarget **ret)
+/* The scanner thread: scans while namespaces are wanted, resting between scans. */
+static gpointer scanner_main(gpointer data)
 {
-        if (cache->scanning)
+        PvPidnsCache *cache = data;
+        gint64 rest_until = 0;
+
+        /* the lowest priority: readers take the CPU from a scan whenever they want it */
+        if (setpriority(PRIO_PROCESS, 0, 19) < 0)
+                pv_log_debug("cannot lower the pid namespace scanner's priority: %m");
+        g_mutex_lock(&cache->lock);
+        while (!cache->stopping) {
+                gint64 now = g_get_monotonic_time();
+                if (now < rest_until) {
+                        g_cond_wait_until(&cache->work, &cache->lock, rest_until);
+                        continue;
+                }
+                g_autoptr(GArray) set = scan_set_locked(cache);
+                if (set->len == 0) {
+                        g_cond_wait(&cache->work, &cache->lock);
+                        continue;
+                }
+                gint64 used = scan_locked(cache, set);
+                rest_until = g_get_monotonic_time() + used * (PIDNS_SCAN_SHARE - 1);
+        }
+        g_mutex_unlock(&cache->lock);
+        return NULL;
+}
+
+/*
+ * Has the scanner look for ns, wanted (lock held), and waits for its answer
+ * unless PIDNS_SCAN_WAITERS_MAX readers wait already. Returns what the
+ * table then says of ns: 0 (*ret: a new reference), -ESRCH, or -EBUSY (not
+ * known in time, or no wait).
+ */
+static int pidns_await_scan_locked(PvDaemon *d, PvPidnsCache *cache, uint64_t ns,
+                                   PvCallerTarget **ret)
+{
+        if (!cache->scanner && !cache->stopping) {
+                g_autoptr(GError) err = NULL;
+                cache->d = d;
+                cache->scanner = g_thread_try_new("pv-pidns-scan", scanner_main, cache, &err);
+                if (!cache->scanner)
+                        pv_log_warning("cannot start the pid namespace scanner: %s", err->message);
+        }
+        g_cond_signal(&cache->work);
+        if (!cache->scanner || cache->scan_waiters >= PIDNS_SCAN_WAITERS_MAX)
                 return -EBUSY;
-        return pidns_scan_locked(d, cache, ns, ret);
+        gint64 give_up = g_get_monotonic_time() + PIDNS_SCAN_WAIT_US;
+        int r;
+        cache->scan_waiters++;
+        while ((r = pidns_lookup_locked(cache, ns, ret)) == -EAGAIN &&
+               g_cond_wait_until(&cache->resolved, &cache->lock, give_up))
+                ;
+        cache->scan_waiters--;
+        /* -ENOENT: dropped and made anew meanwhile, a resolving entry now ours */
+        if (r == -ENOENT)
+                g_hash_table_remove(cache->table, &ns);
+        return r == 0 || r == -ESRCH ? r : -EBUSY;
 }
 
 /*
@@ -351,7 +415,7 @@ int pv_pidns_cache_init(PvDaemon *d, PvPidnsCache *cache, pid_t pid, uint64_t ns
                 }
         }
         if (r == -EAGAIN)
-                r = pidns_scan_if_allowed_locked(d, cache, ns, ret);
+                r = pidns_await_scan_locked(d, cache, ns, ret);
         g_mutex_unlock(&cache->lock);
         if (r != -ENOENT)
                 return r;
@@ -376,11 +440,11 @@ int pv_pidns_cache_init(PvDaemon *d, PvPidnsCache *cache, pid_t pid, uint64_t ns
                 /* nothing learnt: the next reader looks again */
                 g_hash_table_remove(cache->table, &ns);
         }
+        g_cond_broadcast(&cache->resolved);
         if (r == -EAGAIN)
-                r = pidns_scan_if_allowed_locked(d, cache, ns, ret);
+                r = pidns_await_scan_locked(d, cache, ns, ret);
         else if (r == 0 && !t)
                 r = -ESRCH;
-        g_cond_broadcast(&cache->resolved);
         g_mutex_unlock(&cache->lock);
         return r;
 }

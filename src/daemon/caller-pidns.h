@@ -5,8 +5,9 @@
  * The init of each pid namespace other than the daemon's, found once and
  * shared by all its readers. Finding it is cheap but for a reader that
  * joined its namespace from outside (setns) on a kernel before 6.11: then
- * only a scan of /proc tells, and scans are bounded and rationed (see
- * caller-pidns.c) so that no namespace can hold the serving threads.
+ * only a scan of /proc tells, and scans run in a thread of their own,
+ * bounded and rationed (see caller-pidns.c), so that no namespace can hold
+ * the serving threads.
  */
 
 #include <stdint.h>
@@ -27,9 +28,11 @@ void pv_pidns_cache_expire(PvPidnsCache *cache);
  * The init of ns, the pid namespace of the reader pid (blocked in its
  * request): a new reference. Returns 0; -ESRCH when ns has no init to be
  * found (its readers get their own cgroups until the namespace is looked at
- * again); -EBUSY when it cannot be found now without a scan of /proc that
- * must wait (this request gets its reader's own cgroups, a later one asks
- * again); or -errno.
+ * again); -EBUSY when it is not known now: a scan of /proc is due and enough
+ * readers wait for it already, or it did not come in time, or a scan cut
+ * short missed it (this request gets its reader's own cgroups, a later one
+ * asks again); or -errno. The reader may wait for a scan, a few seconds at
+ * most.
  */
 int pv_pidns_cache_init(PvDaemon *d, PvPidnsCache *cache, pid_t pid, uint64_t ns,
                         PvCallerTarget **ret);

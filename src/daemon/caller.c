@@ -72,9 +72,10 @@ void pv_caller_cache_free(PvCallerCache *cache)
  * per reader thread; the init of a pid namespace is found once per
  * namespace, so a new reader costs a few /proc lookups. A reader whose init
  * was not found or cannot be looked for now gets its own cgroups uncached,
- * and asks again.
+ * and asks again; *ret_pending says that its init is not known yet (rather
+ * than missing).
  */
-static int resolve_target(PvDaemon *d, pid_t pid, PvCallerTarget **ret)
+static int resolve_target(PvDaemon *d, pid_t pid, PvCallerTarget **ret, bool *ret_pending)
 {
         PvCallerCache *cache = d->callers;
 
@@ -105,6 +106,7 @@ static int resolve_target(PvDaemon *d, pid_t pid, PvCallerTarget **ret)
          * the cache with their pidfds and cgroup files.
          */
         bool passing = r == -EBUSY || r == -ESRCH;
+        *ret_pending = r == -EBUSY;
         /* a reader of the daemon's namespace, or whose init was not found: its own cgroups */
         if (!t)
                 r = pv_caller_target_new(d, pid, false, &t);
@@ -216,11 +218,12 @@ static int target_paths(PvDaemon *d, const PvCallerTarget *t, pid_t pid, PvCgrou
 int pv_caller_container(PvDaemon *d, pid_t pid, PvContainer **ret)
 {
         g_autoptr(PvCallerTarget) t = NULL;
+        bool pending = false;
         int r;
 
         if (pid <= 0)
                 return -ESRCH;
-        r = resolve_target(d, pid, &t);
+        r = resolve_target(d, pid, &t, &pending);
         if (r < 0)
                 return r;
         for (int attempt = 0;; attempt++) {
@@ -228,6 +231,16 @@ int pv_caller_container(PvDaemon *d, pid_t pid, PvContainer **ret)
                 r = target_paths(d, t, pid, &paths);
                 if (r < 0)
                         return r;
+                /*
+                 * A reader in the root cgroups whose pid namespace's init is
+                 * not known yet (nsenter from the host into a container's
+                 * namespace, while a scan is due): never the host's files
+                 * for what may be a container's reader.
+                 */
+                if (pending && pv_cgroup_paths_is_root(&paths)) {
+                        pv_cgroup_paths_clear(&paths);
+                        return -EIO;
+                }
                 r = pv_registry_get(d, &paths, t->start_ns, t->in_pidns, ret);
                 pv_cgroup_paths_clear(&paths);
                 /* moved out of a cgroup then removed, between the read and the lookup: once more */

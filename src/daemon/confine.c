@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <termios.h>
@@ -132,6 +133,10 @@ static int add_argument_rules(scmp_filter_ctx ctx, pid_t self)
                 for (size_t i = 0; i < G_N_ELEMENTS(ioctls) && r == 0; i++)
                         r = ADD(ctx, allow, "ioctl", SCMP_A1(SCMP_CMP_EQ, ioctls[i]));
         }
+        /* the pid namespace scanner lowers its own priority (caller-pidns.c) */
+        r = r
+                ?: ADD(ctx, allow, "setpriority", SCMP_A0(SCMP_CMP_EQ, PRIO_PROCESS),
+                       SCMP_A1(SCMP_CMP_EQ, 0));
         /* libraries that try openat2 first fall back to openat on ENOSYS */
         r = r ?: add(ctx, SCMP_ACT_ERRNO(ENOSYS), "openat2", 0, NULL);
         /* taskstats: generic netlink sockets, messages to the kernel (no address) only */
