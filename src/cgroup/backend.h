@@ -191,6 +191,16 @@ int pv_cgroup_paths_ids(const PvHierarchy *h, char *const paths[_PV_CTRL_MAX],
  * fn's first negative return, else 0.
  */
 int pv_cgroup_foreach_v1_dir(const PvCgroup *cg, int (*fn)(int dir_fd, void *data), void *data);
+/*
+ * Calls fn on the parent of cg's directory on the unified hierarchy (an
+ * O_PATH fd, borrowed), once per controller served there, unless cg is the
+ * hierarchy's root. cg's removal shows there, as IN_DELETE: not in cg's
+ * own directory, whose IN_DELETE_SELF waits until its last reference (the
+ * fds cg holds) goes (fsnotify_inoderemove at the dentry's unlink). cgroup
+ * v2 has no renames, and no ancestor goes before cg. Stops at and returns
+ * fn's first negative return, else 0.
+ */
+int pv_cgroup_foreach_v2_parent(const PvCgroup *cg, int (*fn)(int dir_fd, void *data), void *data);
 
 /* True when every controller's path is the hierarchy root ("/"). */
 bool pv_cgroup_is_root(const PvCgroup *cg);

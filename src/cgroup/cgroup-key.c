@@ -138,6 +138,18 @@ int pv_cgroup_paths_name(const PvHierarchy *h, const PvCgroupPaths *paths,
         return 0;
 }
 
+int pv_cgroup_foreach_v2_parent(const PvCgroup *cg, int (*fn)(int dir_fd, void *data), void *data)
+{
+        for (int c = 0; c < _PV_CTRL_MAX; c++) {
+                if (!cg->chain[c] || !cg->h->is_v2[c] || cg->n_chain[c] < 2)
+                        continue;
+                int r = fn(cg->chain[c][1], data);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int pv_cgroup_foreach_v1_dir(const PvCgroup *cg, int (*fn)(int dir_fd, void *data), void *data)
 {
         for (int c = 0; c < _PV_CTRL_MAX; c++) {

@@ -155,6 +155,31 @@ void pv_pidns_cache_expire(PvPidnsCache *cache)
         g_mutex_unlock(&cache->lock);
 }
 
+static gboolean pidns_of_init(gpointer key, gpointer value, gpointer user_data)
+{
+        const PidnsEntry *p = value;
+        return p->init && p->init->serial == *(const uint64_t *)user_data;
+}
+
+void pv_pidns_cache_drop_init(PvPidnsCache *cache, uint64_t serial)
+{
+        g_mutex_lock(&cache->lock);
+        g_hash_table_foreach_remove(cache->table, pidns_of_init, &serial);
+        g_mutex_unlock(&cache->lock);
+}
+
+/*
+ * Drops ns's entry if its init, just set, exited (lock held): an exit
+ * reported before the init was in the table found nothing to drop, and is
+ * not reported again.
+ */
+static void pidns_check_init_locked(PvPidnsCache *cache, uint64_t ns)
+{
+        PidnsEntry *p = g_hash_table_lookup(cache->table, &ns);
+        if (p && p->init && !pv_caller_target_alive(p->init))
+                g_hash_table_remove(cache->table, &ns);
+}
+
 /* Puts entry p for ns into the table, lock held, replacing any. */
 static void pidns_put_locked(PvPidnsCache *cache, uint64_t ns, PidnsEntry *p)
 {
@@ -305,6 +330,7 @@ static gint64 scan_locked(PvPidnsCache *cache, GArray *set)
                 p->unknown = !targets[i] && r != 0;
                 p->init = targets[i];
                 p->retry_us = end + PIDNS_RETRY_US;
+                pidns_check_init_locked(cache, wanted[i]);
         }
         g_cond_broadcast(&cache->resolved);
         return used;
@@ -436,6 +462,7 @@ int pv_pidns_cache_init(PvDaemon *d, PvPidnsCache *cache, pid_t pid, uint64_t ns
                 p->retry_us = g_get_monotonic_time() + PIDNS_RETRY_US;
                 if (t)
                         *ret = pv_caller_target_ref(t);
+                pidns_check_init_locked(cache, ns);
         } else {
                 /* nothing learnt: the next reader looks again */
                 g_hash_table_remove(cache->table, &ns);

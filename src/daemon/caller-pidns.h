@@ -23,6 +23,8 @@ PvPidnsCache *pv_pidns_cache_new(unsigned max_entries);
 void pv_pidns_cache_free(PvPidnsCache *cache);
 /* Drops the namespaces whose init exited and those due a new look. */
 void pv_pidns_cache_expire(PvPidnsCache *cache);
+/* Drops the namespaces whose init is the target of serial (PvCallerTarget.serial), which exited. */
+void pv_pidns_cache_drop_init(PvPidnsCache *cache, uint64_t serial);
 
 /*
  * The init of ns, the pid namespace of the reader pid (blocked in its

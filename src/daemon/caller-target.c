@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "caller.h"
 #include "procfs.h"
 
 PvCallerTarget *pv_caller_target_ref(PvCallerTarget *t)
@@ -45,6 +46,8 @@ int pv_caller_target_new(PvDaemon *d, pid_t pid, bool in_pidns, PvCallerTarget *
                 r = pv_pidref_open(d->proc_fd, pid, &t->ref);
                 if (r < 0)
                         return r;
+                if (d->callers)
+                        pv_caller_cache_watch_target(d->callers, t);
         }
         r = pv_procfs_start_ns(d->proc_fd, d->clk_tck, pid, &t->start_ns);
         if (r < 0)

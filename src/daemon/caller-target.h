@@ -21,12 +21,15 @@ typedef struct PvCallerTarget {
         PvPidRef ref;  /* fd -1: the target is the reader itself, alive as long as it */
         bool in_pidns; /* the init of the reader's pid namespace */
         uint64_t start_ns;
-        int cgroup_fd; /* /proc/PID/cgroup, kept open: one pread per request */
+        int cgroup_fd;   /* /proc/PID/cgroup, kept open: one pread per request */
+        uint64_t serial; /* its pidfd's key with the reaper (caller.c), 0: not watched */
 } PvCallerTarget;
 
 /*
  * A target for pid: pins it when in_pidns (a reader is pinned by its own
- * cache entry) and opens its /proc/PID/cgroup. Returns 0, -ESRCH or -errno.
+ * cache entry), and has the caches told when it exits (a pidfd's exit is
+ * watched, pv_caller_cache_watch_target), and opens its /proc/PID/cgroup.
+ * Returns 0, -ESRCH or -errno.
  */
 int pv_caller_target_new(PvDaemon *d, pid_t pid, bool in_pidns, PvCallerTarget **ret);
 PvCallerTarget *pv_caller_target_ref(PvCallerTarget *t);

@@ -17,13 +17,30 @@
 #include "common/fileio.h"
 #include "pidref.h"
 #include "procfs.h"
+#include "reaper.h"
 
 /* Bounds the cache of readers: a host with more live readers than this re-resolves some. */
 #define CALLER_CACHE_MAX 16384
 
+/*
+ * The keys of watched pidfds (reaper.h): a reader's is its thread id and
+ * its entry's serial, found in one lookup; a target's (an init's) has this
+ * bit and its own serial, and is found by a walk of both tables, as inits
+ * exit far less often than readers.
+ */
+#define TARGET_KEY (UINT64_C(1) << 63)
+
 /* One reader: a thread id as a FUSE request carries it. */
 typedef struct CallerEntry {
         PvPidRef reader;
+        /*
+         * Where reader is no pidfd (a thread that is not its process's main
+         * thread, on kernels without PIDFD_THREAD), a pidfd of its process:
+         * only the process's exit can be watched there, a thread's own exit
+         * waits for the sweeps. -1: none.
+         */
+        int exit_fd;
+        uint32_t serial;        /* in its key (reader_key) */
         PvCallerTarget *target; /* one reference */
 } CallerEntry;
 
@@ -36,14 +53,51 @@ struct PvCallerCache {
         GHashTable *readers;  /* pid (a thread id) -> CallerEntry* */
         PvPidnsCache *pidns;  /* has its own lock, never held with lock */
         unsigned max_entries; /* readers, and namespaces in pidns */
+        PvReaper *reaper;     /* NULL: exits are seen by the sweeps only */
+        uint64_t serial;      /* the last serial handed out; atomic */
 };
 
 static void caller_entry_free(gpointer p)
 {
         CallerEntry *e = p;
         pv_pidref_close(&e->reader);
+        if (e->exit_fd >= 0)
+                close(e->exit_fd);
         pv_caller_target_unref(e->target);
         g_free(e);
+}
+
+static uint64_t reader_key(pid_t pid, uint32_t serial)
+{
+        return (uint64_t)(uint32_t)pid << 32 | serial;
+}
+
+static gboolean reader_of_target(gpointer key, gpointer value, gpointer user_data)
+{
+        const CallerEntry *e = value;
+        return e->target->serial == *(const uint64_t *)user_data;
+}
+
+/* A PvReapFn: drops what the exited task named by key held. Runs on the reaper's thread. */
+static void caller_reaped(void *data, uint64_t key)
+{
+        PvCallerCache *cache = data;
+
+        if (key & TARGET_KEY) {
+                /* the namespace first: its next reader finds the init gone, not a dead one */
+                pv_pidns_cache_drop_init(cache->pidns, key);
+                g_rw_lock_writer_lock(&cache->lock);
+                g_hash_table_foreach_remove(cache->readers, reader_of_target, &key);
+                g_rw_lock_writer_unlock(&cache->lock);
+                return;
+        }
+        gpointer pid = GINT_TO_POINTER((pid_t)(key >> 32));
+        g_rw_lock_writer_lock(&cache->lock);
+        const CallerEntry *e = g_hash_table_lookup(cache->readers, pid);
+        /* another serial: the entry of a later reader of that thread id */
+        if (e && e->serial == (uint32_t)key)
+                g_hash_table_remove(cache->readers, pid);
+        g_rw_lock_writer_unlock(&cache->lock);
 }
 
 PvCallerCache *pv_caller_cache_new(unsigned max_entries)
@@ -54,13 +108,21 @@ PvCallerCache *pv_caller_cache_new(unsigned max_entries)
         g_rw_lock_init(&c->lock);
         c->readers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, caller_entry_free);
         c->pidns = pv_pidns_cache_new(c->max_entries);
+        c->reaper = pv_reaper_new(caller_reaped, c);
         return c;
+}
+
+int pv_caller_cache_start(PvCallerCache *cache)
+{
+        return pv_reaper_start(cache->reaper);
 }
 
 void pv_caller_cache_free(PvCallerCache *cache)
 {
         if (!cache)
                 return;
+        /* first: its thread uses the tables */
+        pv_reaper_free(cache->reaper);
         g_hash_table_destroy(cache->readers);
         pv_pidns_cache_free(cache->pidns);
         g_rw_lock_clear(&cache->lock);
@@ -119,11 +181,22 @@ static int resolve_target(PvDaemon *d, pid_t pid, PvCallerTarget **ret, bool *re
 
         e = g_new0(CallerEntry, 1);
         e->reader = reader;
+        e->exit_fd = reader.is_pidfd ? -1 : pv_pidfd_of_process(d->proc_fd, pid);
+        e->serial = (uint32_t)__atomic_add_fetch(&cache->serial, 1, __ATOMIC_RELAXED);
         e->target = pv_caller_target_ref(t);
+        int watched = reader.is_pidfd ? reader.fd : e->exit_fd;
+        if (watched >= 0)
+                (void)pv_reaper_watch(cache->reaper, watched, reader_key(pid, e->serial));
         g_rw_lock_writer_lock(&cache->lock);
         if (g_hash_table_size(cache->readers) >= cache->max_entries)
                 g_hash_table_remove_all(cache->readers);
         g_hash_table_replace(cache->readers, GINT_TO_POINTER(pid), e);
+        /*
+         * An exit reported before the entry was in place found nothing to
+         * drop, and is not reported again: its pidfd polls readable by now.
+         */
+        if (!pv_pidref_alive(&e->reader) || !pv_caller_target_alive(e->target))
+                g_hash_table_remove(cache->readers, GINT_TO_POINTER(pid));
         g_rw_lock_writer_unlock(&cache->lock);
         *ret = g_steal_pointer(&t);
         return 0;
@@ -253,6 +326,16 @@ static gboolean reader_expired(gpointer key, gpointer value, gpointer user_data)
 {
         const CallerEntry *e = value;
         return !pv_pidref_alive(&e->reader) || !pv_caller_target_alive(e->target);
+}
+
+void pv_caller_cache_watch_target(PvCallerCache *cache, PvCallerTarget *t)
+{
+        if (!t->ref.is_pidfd)
+                return;
+        /* 63 bits of serial: no wrap in the daemon's life */
+        t->serial = __atomic_add_fetch(&cache->serial, 1, __ATOMIC_RELAXED) | TARGET_KEY;
+        if (pv_reaper_watch(cache->reaper, t->ref.fd, t->serial) < 0)
+                t->serial = 0;
 }
 
 void pv_caller_cache_expire(PvCallerCache *cache)

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include "caller-target.h"
 #include "container.h"
 #include "daemon.h"
 
@@ -14,13 +15,28 @@
  */
 /*
  * At most max_entries readers and as many namespaces (0: 16384), each
- * holding up to three fds (pidfds, /proc/PID/cgroup, /proc/PID/ns/pid):
+ * holding up to three fds (pidfds, /proc/PID/cgroup, /proc/PID/ns/pid; a
+ * reader thread on a kernel without PIDFD_THREAD, before 6.9, a fourth):
  * past them a table starts anew and its readers resolve again.
+ *
+ * The entries of a reader that exits, and those of every reader and the
+ * namespace of an init that exits, go at the exit, with their fds: a
+ * thread of the cache's (reaper.h) watches their pidfds from
+ * pv_caller_cache_start on. Until then, and for what it cannot watch,
+ * pv_caller_cache_expire sweeps.
  */
 PvCallerCache *pv_caller_cache_new(unsigned max_entries);
+/* Starts the thread that watches for exits. Returns 0 or -errno (then only sweeps drop). */
+int pv_caller_cache_start(PvCallerCache *cache);
+/* Stops that thread, if started, and frees cache (NULL: nothing). */
 void pv_caller_cache_free(PvCallerCache *cache);
 /* Drops the entries of readers and targets that exited, and namespaces due a new look. */
 void pv_caller_cache_expire(PvCallerCache *cache);
+/*
+ * Has t's exit drop the entries that hold it (t->ref must be a pidfd, else
+ * nothing is done): sets t->serial. For pv_caller_target_new.
+ */
+void pv_caller_cache_watch_target(PvCallerCache *cache, PvCallerTarget *t);
 
 /*
  * The container of the process pid: the cgroups of the init of its pid

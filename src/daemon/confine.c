@@ -39,6 +39,8 @@ static const char allowed[] =
     "newfstatat statx fstatfs statfs getdents64 readlinkat readlink faccessat faccessat2 access "
     "poll ppoll inotify_init1 inotify_add_watch inotify_rm_watch pidfd_open eventfd2 signalfd4 "
     "pipe2 "
+    /* the reaper's set of pidfds (reaper.h), made before the filter: adding and waiting only */
+    "epoll_ctl epoll_wait epoll_pwait "
     /* memory and threads */
     "brk mmap munmap mprotect madvise mremap futex set_robust_list rseq clone3 clone exit "
     "exit_group sched_yield sched_getaffinity membarrier set_tid_address restart_syscall "

@@ -4,11 +4,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "common/fileio.h"
 
 /* Linux >= 6.9: a pidfd for a thread that is not a thread-group leader. */
 #ifndef PIDFD_THREAD
@@ -68,6 +73,23 @@ bool pv_pidref_alive(const PvPidRef *ref)
          */
         struct stat st;
         return fstatat(ref->fd, "stat", &st, 0) == 0;
+}
+
+int pv_pidfd_of_process(int proc_fd, pid_t tid)
+{
+        char path[32];
+        g_autofree char *status = NULL;
+
+        snprintf(path, sizeof(path), "%d/status", (int)tid);
+        int r = pv_read_file_at(proc_fd, path, &status, NULL);
+        if (r < 0)
+                return r;
+        const char *t = strstr(status, "\nTgid:");
+        long tgid = t ? strtol(t + 6, NULL, 10) : 0;
+        if (tgid <= 0)
+                return -EINVAL;
+        int fd = (int)syscall(SYS_pidfd_open, (pid_t)tgid, 0);
+        return fd >= 0 ? fd : -errno;
 }
 
 void pv_pidref_close(PvPidRef *ref)

@@ -29,5 +29,12 @@ int pv_pidref_open(int proc_fd, pid_t pid, PvPidRef *ret);
 /* Whether the pinned task is still running (not yet exited). */
 bool pv_pidref_alive(const PvPidRef *ref);
 
+/*
+ * A new pidfd of the process the thread tid belongs to (its Tgid), for
+ * watching an exit where the thread itself gets none. The same
+ * precondition as pv_pidref_open. Returns the fd, or -errno.
+ */
+int pv_pidfd_of_process(int proc_fd, pid_t tid);
+
 /* Closes ref's fd, if any, and sets it to -1. */
 void pv_pidref_close(PvPidRef *ref);

@@ -150,13 +150,14 @@ bool pv_renames_watch(PvRenames *w, const PvCgroup *cg)
         /* watches of directories removed meanwhile no longer count */
         take_events(w);
         int r = pv_cgroup_foreach_v1_dir(cg, watch_dir, w);
-        bool log = r < 0 && !w->full_logged;
+        int r2 = r < 0 ? r : pv_cgroup_foreach_v2_parent(cg, watch_dir, w);
+        bool log = r2 < 0 && !w->full_logged;
         if (log)
                 w->full_logged = true;
         g_mutex_unlock(&w->lock);
         if (log)
-                pv_log_info(
-                    "cannot watch cgroup %s (%s): it and others are looked up on every open",
-                    pv_cgroup_key(cg), g_strerror(-r));
+                pv_log_info("cannot watch cgroup %s (%s): %s", pv_cgroup_key(cg), g_strerror(-r2),
+                            r < 0 ? "it and others are looked up on every open"
+                                  : "its removal and others' are found at the sampler's passes");
         return r == 0;
 }

@@ -45,8 +45,13 @@ uint64_t pv_renames_generation(PvRenames *w);
 uint64_t pv_renames_removals(PvRenames *w);
 
 /*
- * Watches the v1 directories of cg (pv_cgroup_foreach_v1_dir). Returns true
- * when all are watched; false (NULL w, max_watches reached, out of the
- * user's watches) means cg must be looked up on every open.
+ * Watches the v1 directories of cg (pv_cgroup_foreach_v1_dir), and the
+ * parent of its directory on the unified hierarchy
+ * (pv_cgroup_foreach_v2_parent) for its removal alone, within the same
+ * max_watches (siblings share their parent's). Returns true when all v1
+ * directories are watched; false (NULL w, max_watches reached, out of the
+ * user's watches) means cg must be looked up on every open. A v2 directory
+ * left unwatched needs no lookups (no renames there): its removal is found
+ * at the sampler's next pass instead.
  */
 bool pv_renames_watch(PvRenames *w, const PvCgroup *cg);

@@ -17,6 +17,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "caller.h"
 #include "confine.h"
 #include "fs.h"
 #include "gate.h"
@@ -303,6 +304,10 @@ static int serve(PvDaemon *d, const PvWorkerArgs *a, int sigfd)
                 pv_log_error("cannot start the loadavg sampler: %s", g_strerror(-r));
                 return PV_WORKER_EXIT_SETUP;
         }
+        r = pv_caller_cache_start(d->callers);
+        if (r < 0)
+                pv_log_warning("exited readers are forgotten at the sampler's passes only: %s",
+                               g_strerror(-r));
         r = pthread_create(&worker.watcher, NULL, watch_thread, NULL);
         if (r != 0) {
                 pv_log_error("cannot start the gate's watcher: %s", g_strerror(r));

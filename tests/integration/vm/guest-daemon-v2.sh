@@ -18,6 +18,7 @@ PFX=pv-daemon-v2-$$
 fails=0
 daemon=
 daemonq=
+daemonr=
 
 ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
@@ -74,7 +75,7 @@ wait_for() { # FILE TENTHS
 
 cleanup() {
         for p in $burn $hog; do kill "$p" 2>/dev/null; done
-        for p in $daemon $daemonq; do kill -TERM "$p" 2>/dev/null; done
+        for p in $daemon $daemonq $daemonr; do kill -TERM "$p" 2>/dev/null; done
         wait 2>/dev/null
         for d in "$CG/$PFX-"*; do [ -d "$d" ] && rmdir "$d"; done
 }
@@ -285,6 +286,56 @@ echo "150000 100000" >"$CG/$PFX-quota/cpu.max"
 expect_eq "cpu.max 1.5 CPU, quota view: online" \
         "$(run_in quota cat "$MPQ/sys/devices/system/cpu/online")" 0-1
 
+# ---- removed cgroups give back their descriptors at once, not at a pass ----
+# A third daemon samples every 60 s: 10 containers are read, their cgroups
+# removed once their readers exited, and the worker's descriptors go back to
+# about what they were before the reads within 5 s (TCG), through the inotify
+# watch of the parent of each container's v2 directory.
+MPR=/run/pvr
+mkdir -p "$MPR"
+"$procviewd" -f --sample-interval 60 --scan-max 0 "$MPR" >/tmp/procviewd-removal.log 2>&1 &
+daemonr=$!
+if wait_for "$MPR/proc/meminfo" 300; then
+        worker=
+        for i in $(seq 100); do
+                for s in /proc/[0-9]*/stat; do
+                        set -- $(cat "$s" 2>/dev/null)
+                        [ "${4:-}" = "$daemonr" ] && worker=$1
+                done
+                [ -n "$worker" ] && break
+                sleep 0.1
+        done
+        fds() { ls "/proc/$worker/fd" 2>/dev/null | wc -l; }
+        cat "$MPR/proc/meminfo" >/dev/null
+        before=$(fds)
+        n=0
+        for i in $(seq 10); do
+                newcg "rm$i"
+                echo $((64 << 20)) >"$CG/$PFX-rm$i/memory.max"
+                t=$(kb "$(run_in "rm$i" cat "$MPR/proc/meminfo")" MemTotal)
+                [ "$t" = $((64 << 10)) ] && n=$((n + 1))
+        done
+        expect_eq "containers of 10 cgroups read their MemTotal" "$n" 10
+        held=$(fds)
+        for i in $(seq 10); do rmdir "$CG/$PFX-rm$i" || bad "rmdir $PFX-rm$i"; done
+        after=$held
+        t=0
+        while [ "$t" -lt 50 ]; do
+                after=$(fds)
+                [ "$after" -le $((before + 3)) ] && break
+                sleep 0.1
+                t=$((t + 1))
+        done
+        echo "worker descriptors: $before before, $held with 10 containers read, $after $((t * 100)) ms after their removal"
+        expect_range "worker descriptors within 5 s of 10 cgroups' removal (passes 60 s apart; $held while held)" \
+                "$after" 0 $((before + 3))
+        kill -TERM "$daemonr"
+        wait "$daemonr"
+        daemonr=
+else
+        bad "procviewd --sample-interval 60 did not mount within 30 s"
+fi
+
 # ---- SIGTERM unmounts and exits 0 ----
 for p in $daemon $daemonq; do kill -TERM "$p"; done
 wait "$daemon"
@@ -300,6 +351,8 @@ if [ $fails -ne 0 ]; then
         cat /tmp/procviewd.log
         echo "---- procviewd --cpu-view=quota log"
         cat /tmp/procviewd-quota.log
+        echo "---- procviewd --sample-interval 60 log"
+        cat /tmp/procviewd-removal.log 2>/dev/null
 fi
 echo "daemon v2 guest: $fails failure(s)"
 [ $fails -eq 0 ]
