@@ -26,73 +26,14 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/fileio.h"
 #include "log.h"
 #include "procfs.h"
 
-/* Bounds the table: a host with more live namespaces than this looks some up again. */
-#define PIDNS_CACHE_MAX 16384
-/*
- * How long the readers of a pid namespace whose init was not found (it is
- * exiting, its main thread exited before its other threads, or a scan ran
- * out of budget) get their own cgroups before the init is looked for again,
- * and how long a wanted namespace waits for a scan before it is dropped:
- * bounds the scans one namespace can cause.
- */
-#define PIDNS_RETRY_US (10 * G_USEC_PER_SEC)
-/*
- * One scan of /proc visits at most this many processes and uses at most
- * this much CPU time (its thread's: a scan preempted by others is not
- * charged for their time) and wall time; after it the scanner rests
- * PIDNS_SCAN_SHARE - 1 times the CPU time it used.
- */
-#define PIDNS_SCAN_MAX_PROCS 131072
-#define PIDNS_SCAN_MAX_US (200 * 1000)
-#define PIDNS_SCAN_SHARE 20
-#define PIDNS_SCAN_WALL_US (5 * G_USEC_PER_SEC)
-/* Namespaces one scan looks for at most; the others wait for the next. */
-#define PIDNS_SCAN_MAX_NS 1024
-/*
- * Serving threads that wait for a namespace being resolved without a scan,
- * and how long; and those that wait for a scan, and how long at most (a
- * rest and a whole scan): the other readers do not wait.
- */
-#define PIDNS_WAITERS_MAX 4
-#define PIDNS_WAIT_US (400 * 1000)
-#define PIDNS_SCAN_WAITERS_MAX 8
-#define PIDNS_SCAN_WAIT_US (PIDNS_SCAN_WALL_US + G_USEC_PER_SEC)
-
-typedef struct PidnsEntry {
-        /*
-         * Its /proc/PID/ns/pid, kept open: a namespace's inode number can be
-         * reused once it is freed, never while it is held. -1 while resolving.
-         */
-        int nsfd;
-        bool resolving; /* a thread is looking for the init without a scan */
-        bool wanted;    /* only a scan finds the init: the next one (or the one running) looks */
-        bool unknown;   /* a scan cut short did not find the init: not known to be missing */
-        PvCallerTarget *init; /* one reference; NULL: not found, readers use their own cgroups */
-        gint64 retry_us;      /* g_get_monotonic_time() after which a missing init is looked for */
-} PidnsEntry;
-
-struct PvPidnsCache {
-        GMutex lock; /* protects everything below but max_entries; never held across I/O */
-        /* Broadcast whenever an entry stops resolving or a scan ends: waiters look again. */
-        GCond resolved;
-        GCond work;            /* signalled when a namespace is wanted, or stopping */
-        GHashTable *table;     /* inode of the namespace (uint64_t *) -> PidnsEntry* */
-        unsigned waiters;      /* threads waiting for a resolving entry */
-        unsigned scan_waiters; /* threads waiting for a scan */
-        PvDaemon *d;           /* set with the scanner */
-        GThread *scanner;      /* started at the first wanted namespace */
-        bool stopping;
-        unsigned max_entries;
-};
+#include "caller-pidns-private.h"
 
 static void pidns_entry_free(gpointer p)
 {
@@ -168,12 +109,7 @@ void pv_pidns_cache_drop_init(PvPidnsCache *cache, uint64_t serial)
         g_mutex_unlock(&cache->lock);
 }
 
-/*
- * Drops ns's entry if its init, just set, exited (lock held): an exit
- * reported before the init was in the table found nothing to drop, and is
- * not reported again.
- */
-static void pidns_check_init_locked(PvPidnsCache *cache, uint64_t ns)
+void pv_pidns_check_init_locked(PvPidnsCache *cache, uint64_t ns)
 {
         PidnsEntry *p = g_hash_table_lookup(cache->table, &ns);
         if (p && p->init && !pv_caller_target_alive(p->init))
@@ -217,12 +153,7 @@ static int pidns_lookup_locked(PvPidnsCache *cache, uint64_t ns, PvCallerTarget 
         return -ENOENT;
 }
 
-/*
- * init pinned, if it is still in ns: the pid found may have been reused
- * before it was pinned, and a namespace whose init died takes no new
- * processes. A new reference, or NULL.
- */
-static PvCallerTarget *pidns_pin(PvDaemon *d, uint64_t ns, pid_t init)
+PvCallerTarget *pv_pidns_pin(PvDaemon *d, uint64_t ns, pid_t init)
 {
         PvCallerTarget *t = NULL;
         uint64_t init_ns = 0;
@@ -234,134 +165,6 @@ static PvCallerTarget *pidns_pin(PvDaemon *d, uint64_t ns, pid_t init)
                 return NULL;
         }
         return t;
-}
-
-static gint ns_cmp(gconstpointer a, gconstpointer b)
-{
-        uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-        return x < y ? -1 : x > y;
-}
-
-/* The CPU time the calling thread has used (clock_gettime(2)). */
-static gint64 thread_cpu_us(void)
-{
-        struct timespec ts;
-        if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
-                return g_get_monotonic_time(); /* cannot fail on Linux */
-        return (gint64)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
-}
-
-/* How far a scan has run. */
-typedef struct ScanBudget {
-        PvPidnsCache *cache;
-        gint64 cpu_start_us; /* thread_cpu_us() when it started */
-        gint64 give_up_us;   /* g_get_monotonic_time() at which it stops */
-} ScanBudget;
-
-/* A PvProcfsScanPace: false once the scan used its CPU or wall time, or the cache stops. */
-static bool scan_go_on(void *userdata)
-{
-        ScanBudget *b = userdata;
-        return thread_cpu_us() - b->cpu_start_us < PIDNS_SCAN_MAX_US &&
-               g_get_monotonic_time() < b->give_up_us &&
-               !__atomic_load_n(&b->cache->stopping, __ATOMIC_RELAXED);
-}
-
-/*
- * The wanted namespaces, PIDNS_SCAN_MAX_NS at most and sorted, lock held;
- * each is kept from expiry during the scan. Empty when none is wanted.
- */
-static GArray *scan_set_locked(PvPidnsCache *cache)
-{
-        GArray *set = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-        GHashTableIter it;
-        gpointer key, value;
-        gint64 now = g_get_monotonic_time();
-
-        g_hash_table_iter_init(&it, cache->table);
-        while (g_hash_table_iter_next(&it, &key, &value) && set->len < PIDNS_SCAN_MAX_NS) {
-                PidnsEntry *p = value;
-                if (!p->wanted)
-                        continue;
-                p->retry_us = now + PIDNS_RETRY_US; /* not dropped during the scan */
-                g_array_append_val(set, *(uint64_t *)key);
-        }
-        g_array_sort(set, ns_cmp);
-        return set;
-}
-
-/*
- * Scans /proc once for the inits of set, lock held on entry and on return
- * but not during the scan. Their entries stay wanted meanwhile; then each
- * entry still wanted has its init, or is missing (unknown, when the scan was
- * cut short) until PIDNS_RETRY_US from now. Returns the CPU time it used.
- */
-static gint64 scan_locked(PvPidnsCache *cache, GArray *set)
-{
-        PvDaemon *d = cache->d;
-        g_mutex_unlock(&cache->lock);
-
-        const uint64_t *wanted = (const uint64_t *)(void *)set->data;
-        g_autofree pid_t *inits = g_new0(pid_t, set->len);
-        g_autofree PvCallerTarget **targets = g_new0(PvCallerTarget *, set->len);
-        ScanBudget b = {.cache = cache,
-                        .cpu_start_us = thread_cpu_us(),
-                        .give_up_us = g_get_monotonic_time() + PIDNS_SCAN_WALL_US};
-        int r = pv_procfs_pidns_init_scan(d->proc_fd, wanted, set->len, PIDNS_SCAN_MAX_PROCS,
-                                          scan_go_on, &b, inits);
-        for (guint i = 0; i < set->len && (r == 0 || r == -ETIME); i++)
-                if (inits[i] > 0)
-                        targets[i] = pidns_pin(d, wanted[i], inits[i]);
-        gint64 used = thread_cpu_us() - b.cpu_start_us;
-
-        g_mutex_lock(&cache->lock);
-        gint64 end = g_get_monotonic_time();
-        /*
-         * An entry dropped by eviction meanwhile may be back, wanted again
-         * or being looked at: the pinned init is in its namespace all the same.
-         */
-        for (guint i = 0; i < set->len; i++) {
-                PidnsEntry *p = g_hash_table_lookup(cache->table, &wanted[i]);
-                if (!p || !p->wanted) {
-                        pv_caller_target_unref(targets[i]);
-                        continue;
-                }
-                p->wanted = false;
-                p->unknown = !targets[i] && r != 0;
-                p->init = targets[i];
-                p->retry_us = end + PIDNS_RETRY_US;
-                pidns_check_init_locked(cache, wanted[i]);
-        }
-        g_cond_broadcast(&cache->resolved);
-        return used;
-}
-
-/* The scanner thread: scans while namespaces are wanted, resting between scans. */
-static gpointer scanner_main(gpointer data)
-{
-        PvPidnsCache *cache = data;
-        gint64 rest_until = 0;
-
-        /* the lowest priority: readers take the CPU from a scan whenever they want it */
-        if (setpriority(PRIO_PROCESS, 0, 19) < 0)
-                pv_log_debug("cannot lower the pid namespace scanner's priority: %m");
-        g_mutex_lock(&cache->lock);
-        while (!cache->stopping) {
-                gint64 now = g_get_monotonic_time();
-                if (now < rest_until) {
-                        g_cond_wait_until(&cache->work, &cache->lock, rest_until);
-                        continue;
-                }
-                g_autoptr(GArray) set = scan_set_locked(cache);
-                if (set->len == 0) {
-                        g_cond_wait(&cache->work, &cache->lock);
-                        continue;
-                }
-                gint64 used = scan_locked(cache, set);
-                rest_until = g_get_monotonic_time() + used * (PIDNS_SCAN_SHARE - 1);
-        }
-        g_mutex_unlock(&cache->lock);
-        return NULL;
 }
 
 /*
@@ -376,7 +179,8 @@ static int pidns_await_scan_locked(PvDaemon *d, PvPidnsCache *cache, uint64_t ns
         if (!cache->scanner && !cache->stopping) {
                 g_autoptr(GError) err = NULL;
                 cache->d = d;
-                cache->scanner = g_thread_try_new("pv-pidns-scan", scanner_main, cache, &err);
+                cache->scanner =
+                    g_thread_try_new("pv-pidns-scan", pv_pidns_scanner_main, cache, &err);
                 if (!cache->scanner)
                         pv_log_warning("cannot start the pid namespace scanner: %s", err->message);
         }
@@ -416,7 +220,7 @@ static int pidns_find(PvDaemon *d, pid_t pid, uint64_t ns, PvCallerTarget **ret,
             pv_procfs_pidns_init_quick(d->proc_fd, pid, nsfd, ns, !d->opts.pidns_no_ioctl, &init);
         if (r < 0 && r != -EAGAIN && r != -ESRCH)
                 return r;
-        *ret = r == 0 ? pidns_pin(d, ns, init) : NULL;
+        *ret = r == 0 ? pv_pidns_pin(d, ns, init) : NULL;
         *ret_nsfd = g_steal_fd(&nsfd);
         return r == -EAGAIN ? r : 0;
 }
@@ -462,7 +266,7 @@ int pv_pidns_cache_init(PvDaemon *d, PvPidnsCache *cache, pid_t pid, uint64_t ns
                 p->retry_us = g_get_monotonic_time() + PIDNS_RETRY_US;
                 if (t)
                         *ret = pv_caller_target_ref(t);
-                pidns_check_init_locked(cache, ns);
+                pv_pidns_check_init_locked(cache, ns);
         } else {
                 /* nothing learnt: the next reader looks again */
                 g_hash_table_remove(cache->table, &ns);
