@@ -47,15 +47,20 @@ static int render(PvDaemon *d, PvContainer *c, const PvFile *f, unsigned cpu, GS
 
 /* ---- handles ---- */
 
+char *pv_handle_steal_text(PvHandle *h)
+{
+        if (!h->text)
+                return NULL;
+        g_atomic_pointer_add(&h->tenant->held_bytes, -(gssize)h->len);
+        g_atomic_pointer_add(&h->d->held_bytes, -(gssize)h->len);
+        h->len = 0;
+        return g_steal_pointer(&h->text);
+}
+
 /* Drops h->text and gives its bytes back to its tenant's budget and the daemon's. */
 static void handle_drop_text(PvHandle *h)
 {
-        if (!h->text)
-                return;
-        g_atomic_pointer_add(&h->tenant->held_bytes, -(gssize)h->len);
-        g_atomic_pointer_add(&h->d->held_bytes, -(gssize)h->len);
-        g_free(g_steal_pointer(&h->text));
-        h->len = 0;
+        g_free(pv_handle_steal_text(h));
 }
 
 /* Takes one from *count unless it reaches max. */

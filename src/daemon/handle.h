@@ -80,6 +80,11 @@ void pv_handle_drop(PvDaemon *d, uint64_t fh);
  * Returns 0 or -errno.
  */
 int pv_handle_render(PvDaemon *d, PvHandle *h);
+/*
+ * Takes h's text (h->lock held) and gives its bytes back to the budgets that
+ * counted them (its tenant's and the daemon's): the caller frees it.
+ */
+char *pv_handle_steal_text(PvHandle *h);
 /* This thread's render buffer: the text of its last pv_handle_render(). */
 GString *pv_handle_scratch(void);
 /* Frees the handles still open (the worker stops: no request runs). */
