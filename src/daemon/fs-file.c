@@ -73,6 +73,8 @@ static int render_following(fuse_req_t req, PvHandle *h, bool any)
                 pv_container_unref(fresh);
                 return r;
         }
+        /* unknown, the handle would move to the shared allowance of unknown tenants */
+        (void)pv_tenant_resolve(d, fresh, fuse_req_ctx(req)->pid);
         pv_handle_rebind(h, fresh);
         return pv_handle_render(d, h);
 }
