@@ -39,10 +39,11 @@ bool pv_fair_allows(uint64_t tenant_after, uint64_t all_after, uint64_t per_tena
         return tenant_after * n <= pool - all_after;
 }
 
-PvAllowance *pv_allowance_new(void)
+PvAllowance *pv_allowance_new(unsigned part)
 {
         PvAllowance *a = g_new0(PvAllowance, 1);
         a->refs = 1;
+        a->part = part > 0 ? part : 1;
         return a;
 }
 
@@ -83,7 +84,7 @@ bool pv_allowance_take_handle(PvAllowance *a, PvPool *p, const PvLimits *l)
         uint64_t mine = (uint64_t)add_handle(a, p) + 1;
         uint64_t all = (uint64_t)g_atomic_int_add(&p->n_handles, 1) + 1;
         unsigned n = (unsigned)g_atomic_int_get(&p->n_tenants);
-        if (pv_fair_allows(mine, all, l->handles_per_tenant, l->handles_all, n))
+        if (pv_fair_allows(mine, all, scaled(l->handles_per_tenant, a->part), l->handles_all, n))
                 return true;
         g_atomic_int_add(&p->n_handles, -1);
         remove_handle(a, p);
@@ -107,7 +108,7 @@ bool pv_allowance_take_bytes(PvAllowance *a, PvPool *p, const PvLimits *l, size_
         uint64_t mine = (uint64_t)g_atomic_pointer_add(&a->held_bytes, (gssize)len) + len;
         uint64_t all = (uint64_t)g_atomic_pointer_add(&p->held_bytes, (gssize)len) + len;
         unsigned n = (unsigned)g_atomic_int_get(&p->n_tenants);
-        if (pv_fair_allows(mine, all, l->bytes_per_tenant, l->bytes_all, n))
+        if (pv_fair_allows(mine, all, scaled(l->bytes_per_tenant, a->part), l->bytes_all, n))
                 return true;
         pv_allowance_give_bytes(a, p, len);
         return false;

@@ -56,11 +56,22 @@ bool pv_fair_allows(uint64_t tenant_after, uint64_t all_after, uint64_t per_tena
  */
 typedef struct PvAllowance {
         gint refs;
+        unsigned part;     /* holds at most 1/part of a tenant's caps: 1, or PV_UNKNOWN_PART */
         gint n_handles;    /* open handles it is charged for */
         gssize held_bytes; /* text those handles keep */
 } PvAllowance;
 
-PvAllowance *pv_allowance_new(void);
+/*
+ * The containers whose tenant is unknown share an allowance of a sixteenth
+ * of a tenant's (4096 handles, 1 MiB of text): a tenant whose containers'
+ * tenant is hard to find (a scan of /proc must run first) holds at most
+ * that much past its own allowance meanwhile, and a reader waits for no
+ * scan.
+ */
+#define PV_UNKNOWN_PART 16
+
+/* A new allowance of 1/part of a tenant's caps. */
+PvAllowance *pv_allowance_new(unsigned part);
 PvAllowance *pv_allowance_ref(PvAllowance *a);
 void pv_allowance_unref(PvAllowance *a);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(PvAllowance, pv_allowance_unref)

@@ -260,7 +260,7 @@ static int container_new(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start
         }
         PvContainer *c = g_new0(PvContainer, 1);
         c->refs = 1;
-        c->allowance = pv_allowance_new();
+        c->allowance = pv_allowance_new(1);
         g_mutex_init(&c->cg_lock);
         c->cg = cg;
         pv_container_count_fds(c, &d->cg_fds);

@@ -93,7 +93,7 @@ int pv_daemon_setup(PvDaemon *d)
         g_mutex_init(&d->handles_lock);
         d->handles = g_hash_table_new(g_int64_hash, g_int64_equal);
         d->limits = pv_limits_scaled(d->opts.limits_divisor);
-        d->unknown = pv_allowance_new();
+        d->unknown = pv_allowance_new(PV_UNKNOWN_PART);
         g_mutex_init(&d->sampler_lock);
         g_cond_init(&d->sampler_cond);
         return 0;

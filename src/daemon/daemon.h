@@ -45,7 +45,7 @@ typedef struct PvOptions {
  * (allowance.h): half of it first come, first served, the other half only
  * to tenants below their fair share of it, so that four tenants at their
  * caps do not leave a fifth without handles. Containers whose tenant is not
- * known yet share one allowance.
+ * known yet share one allowance, a sixteenth of a tenant's.
  */
 #define PV_HANDLES_PER_TENANT 65536
 #define PV_TEXT_BYTES_PER_TENANT (16 * 1024 * 1024)

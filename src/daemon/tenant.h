@@ -16,8 +16,9 @@
  *
  * Until a container's tenant is known (its outer namespace's init must wait
  * for a scan of /proc, or is missing), its handles take from the daemon's
- * one allowance for unknown tenants, never from a fresh one: making
- * namespaces whose tenant is hard to find gains a tenant nothing.
+ * one allowance for unknown tenants (PV_UNKNOWN_PART), never from a fresh
+ * one: making namespaces whose tenant is hard to find gains a tenant at
+ * most that small shared allowance.
  */
 
 #include <sys/types.h>

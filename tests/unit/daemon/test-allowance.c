@@ -93,8 +93,8 @@ START_TEST(test_counters)
         ck_assert_uint_eq(pv_limits_scaled(1).bytes_all, PV_TEXT_BYTES_ALL);
 
         PvPool pool = {0};
-        g_autoptr(PvAllowance) a = pv_allowance_new();
-        g_autoptr(PvAllowance) b = pv_allowance_new();
+        g_autoptr(PvAllowance) a = pv_allowance_new(1);
+        g_autoptr(PvAllowance) b = pv_allowance_new(1);
         unsigned got = 0;
         while (pv_allowance_take_handle(a, &pool, &l))
                 got++;
@@ -118,6 +118,12 @@ START_TEST(test_counters)
         ck_assert_int_eq((gssize)g_atomic_pointer_get(&pool.held_bytes), l.bytes_per_tenant);
         pv_allowance_give_bytes(a, &pool, l.bytes_per_tenant);
         ck_assert_int_eq((gssize)g_atomic_pointer_get(&a->held_bytes), 0);
+
+        /* the allowance of unknown tenants: a sixteenth of a tenant's */
+        g_autoptr(PvAllowance) u = pv_allowance_new(PV_UNKNOWN_PART);
+        for (got = 0; pv_allowance_take_handle(u, &pool, &l);)
+                got++;
+        ck_assert_uint_eq(got, l.handles_per_tenant / PV_UNKNOWN_PART);
 }
 END_TEST
 
