@@ -279,3 +279,17 @@ int pv_pidns_cache_init(PvDaemon *d, PvPidnsCache *cache, pid_t pid, uint64_t ns
         g_mutex_unlock(&cache->lock);
         return r;
 }
+
+int pv_pidns_cache_known(PvPidnsCache *cache, uint64_t ns, PvCallerTarget **ret)
+{
+        int r = -ENOENT;
+
+        g_mutex_lock(&cache->lock);
+        PidnsEntry *p = g_hash_table_lookup(cache->table, &ns);
+        if (p && !p->resolving && p->init && pv_caller_target_alive(p->init)) {
+                *ret = pv_caller_target_ref(p->init);
+                r = 0;
+        }
+        g_mutex_unlock(&cache->lock);
+        return r;
+}

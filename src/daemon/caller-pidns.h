@@ -38,3 +38,8 @@ void pv_pidns_cache_drop_init(PvPidnsCache *cache, uint64_t serial);
  */
 int pv_pidns_cache_init(PvDaemon *d, PvPidnsCache *cache, pid_t pid, uint64_t ns,
                         PvCallerTarget **ret);
+/*
+ * The init of ns if the table holds it, alive: a new reference. Never
+ * looks, never waits. Returns 0 or -ENOENT.
+ */
+int pv_pidns_cache_known(PvPidnsCache *cache, uint64_t ns, PvCallerTarget **ret);

@@ -345,3 +345,10 @@ void pv_caller_cache_expire(PvCallerCache *cache)
         g_rw_lock_writer_unlock(&cache->lock);
         pv_pidns_cache_expire(cache->pidns);
 }
+
+int pv_caller_pidns_init(PvDaemon *d, pid_t pid, uint64_t ns, PvCallerTarget **ret)
+{
+        if (pid <= 0)
+                return pv_pidns_cache_known(d->callers->pidns, ns, ret);
+        return pv_pidns_cache_init(d, d->callers->pidns, pid, ns, ret);
+}

@@ -49,3 +49,13 @@ void pv_caller_cache_watch_target(PvCallerCache *cache, PvCallerTarget *t);
  * -ENOENT: its cgroup vanished, -EIO: see above).
  */
 int pv_caller_container(PvDaemon *d, pid_t pid, PvContainer **ret);
+
+/*
+ * The init of the pid namespace ns, through the cache of namespaces
+ * (caller-pidns.h): pid is a process of ns that the request's reader
+ * descends from, or 0 to take only what the cache already knows. Returns 0
+ * (*ret: a new reference), -ESRCH (no init found for now), -EBUSY (only a
+ * scan of /proc can tell, and it must wait), -ENOENT (pid 0: not known) or
+ * -errno.
+ */
+int pv_caller_pidns_init(PvDaemon *d, pid_t pid, uint64_t ns, PvCallerTarget **ret);

@@ -26,6 +26,7 @@ void pv_container_unref(PvContainer *c)
                 return;
         if (c->tenant && c->tenant != c)
                 pv_container_unref(c->tenant);
+        pv_allowance_unref(c->allowance);
         if (c->cg) {
                 if (c->fds_total)
                         g_atomic_int_add(c->fds_total, -(gint)c->n_fds);
@@ -259,6 +260,7 @@ static int container_new(PvDaemon *d, const PvCgroupPaths *paths, uint64_t start
         }
         PvContainer *c = g_new0(PvContainer, 1);
         c->refs = 1;
+        c->allowance = pv_allowance_new(1);
         g_mutex_init(&c->cg_lock);
         c->cg = cg;
         pv_container_count_fds(c, &d->cg_fds);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "allowance.h"
 #include "cgroup/backend.h"
 #include "share.h"
 #include "views/views.h"
@@ -23,8 +24,9 @@ typedef struct PvDaemon PvDaemon;
  */
 typedef struct PvContainer {
         gint refs;
-        gint n_handles;    /* open file handles it is the tenant of (tenant.h); atomic */
-        gssize held_bytes; /* bytes of text those handles keep; atomic */
+        gint n_handles; /* its open file handles; atomic */
+        /* its allowance as a tenant (tenant.h): the handles charged to it; a reference */
+        PvAllowance *allowance;
         /* whose allowance its handles take (tenant.h): NULL unknown, itself, or a reference */
         struct PvContainer *tenant;
         char *key;           /* pv_cgroup_key(cg) at registration, for log lines */

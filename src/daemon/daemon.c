@@ -92,6 +92,8 @@ int pv_daemon_setup(PvDaemon *d)
         d->callers = pv_caller_cache_new(d->cg_fd_budget / 6);
         g_mutex_init(&d->handles_lock);
         d->handles = g_hash_table_new(g_int64_hash, g_int64_equal);
+        d->limits = pv_limits_scaled(d->opts.limits_divisor);
+        d->unknown = pv_allowance_new(PV_UNKNOWN_PART);
         g_mutex_init(&d->sampler_lock);
         g_cond_init(&d->sampler_cond);
         return 0;
@@ -111,6 +113,7 @@ void pv_daemon_teardown(PvDaemon *d)
                 g_mutex_clear(&d->trim_lock);
         }
         pv_caller_cache_free(d->callers);
+        g_clear_pointer(&d->unknown, pv_allowance_unref);
         g_clear_pointer(&d->renames, pv_renames_free);
         pv_hierarchy_close(&d->hier);
         if (d->proc_fd >= 0)

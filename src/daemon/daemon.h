@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "allowance.h"
 #include "cgroup/backend.h"
 #include "container.h"
 #include "host.h"
@@ -29,16 +30,22 @@ typedef struct PvOptions {
         bool no_seccomp;            /* the worker loads no seccomp filter (--no-seccomp) */
         bool pidns_no_ioctl;        /* find pid namespaces' inits as before Linux 6.11, without
                                        NS_GET_TGID_FROM_PIDNS (--debug-pidns-no-ioctl, tests) */
+        unsigned limits_divisor;    /* the caps on open files and their text (PvLimits) are
+                                       divided by it (--debug-limits-divisor, tests): 1 */
         bool recovery_journal;      /* answer a dead worker's requests from its journal even
                                        where the kernel could resend them (--recovery=journal) */
 } PvOptions;
 
 /*
- * What one tenant (tenant.h), and all of them together, can make the daemon
- * hold through open files (handle.h): past the count its opens fail with
- * EMFILE; past the bytes its handles keep no text and render at read
- * instead. All handles together cost at most about 64 MiB of state (a
- * handle is about 250 bytes) and 64 MiB of text.
+ * What one tenant (tenant.h), and all of them together (the pool), can make
+ * the daemon hold through open files (handle.h): past the count its opens
+ * fail with EMFILE; past the bytes its handles keep no text and render at
+ * read instead. All handles together cost at most about 64 MiB of state (a
+ * handle is about 250 bytes) and 64 MiB of text. The pool is shared fairly
+ * (allowance.h): half of it first come, first served, the other half only
+ * to tenants below their fair share of it, so that four tenants at their
+ * caps do not leave a fifth without handles. Containers whose tenant is not
+ * known yet share one allowance, a sixteenth of a tenant's.
  */
 #define PV_HANDLES_PER_TENANT 65536
 #define PV_TEXT_BYTES_PER_TENANT (16 * 1024 * 1024)
@@ -95,8 +102,9 @@ struct PvDaemon {
         GMutex handles_lock; /* protects handles and handle_counter */
         GHashTable *handles;
         uint64_t handle_counter;
-        gint n_handles;    /* handles open, against PV_HANDLES_ALL; atomic */
-        gssize held_bytes; /* text they keep, against PV_TEXT_BYTES_ALL; atomic */
+        PvLimits limits;      /* the caps: PV_HANDLES_* and PV_TEXT_BYTES_*, or scaled */
+        PvPool pool;          /* handles open and text they keep, in all; atomic */
+        PvAllowance *unknown; /* the allowance of containers whose tenant is unknown */
 
         gint64 load_epoch_us; /* g_get_monotonic_time() of load tick 0 (pv_load_tick) */
         GThread *sampler;

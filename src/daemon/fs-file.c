@@ -73,6 +73,8 @@ static int render_following(fuse_req_t req, PvHandle *h, bool any)
                 pv_container_unref(fresh);
                 return r;
         }
+        /* unknown, the handle would move to the shared allowance of unknown tenants */
+        (void)pv_tenant_resolve(d, fresh, fuse_req_ctx(req)->pid);
         pv_handle_rebind(h, fresh);
         return pv_handle_render(d, h);
 }
@@ -211,10 +213,7 @@ void pv_fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                 size_t n = MIN(size, h->len - (size_t)off);
                 if ((size_t)off + n == h->len) {
                         /* read to the end: a held handle keeps no text (the next read renders) */
-                        char *text = g_steal_pointer(&h->text);
-                        /* under the lock: a render may bind h to another container */
-                        g_atomic_pointer_add(&h->c->held_bytes, -(gssize)h->len);
-                        h->len = 0;
+                        char *text = pv_handle_steal_text(h);
                         g_mutex_unlock(&h->lock);
                         fuse_reply_buf(req, text + off, n);
                         g_free(text);

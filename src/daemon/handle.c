@@ -47,33 +47,19 @@ static int render(PvDaemon *d, PvContainer *c, const PvFile *f, unsigned cpu, GS
 
 /* ---- handles ---- */
 
+char *pv_handle_steal_text(PvHandle *h)
+{
+        if (!h->text)
+                return NULL;
+        pv_allowance_give_bytes(h->allowance, &h->d->pool, h->len);
+        h->len = 0;
+        return g_steal_pointer(&h->text);
+}
+
 /* Drops h->text and gives its bytes back to its tenant's budget and the daemon's. */
 static void handle_drop_text(PvHandle *h)
 {
-        if (!h->text)
-                return;
-        g_atomic_pointer_add(&h->tenant->held_bytes, -(gssize)h->len);
-        g_atomic_pointer_add(&h->d->held_bytes, -(gssize)h->len);
-        g_free(g_steal_pointer(&h->text));
-        h->len = 0;
-}
-
-/* Takes one from *count unless it reaches max. */
-static bool take_one(gint *count, gint max)
-{
-        if (g_atomic_int_add(count, 1) < max)
-                return true;
-        g_atomic_int_add(count, -1);
-        return false;
-}
-
-/* Takes len bytes from *held unless they pass max. */
-static bool take_bytes(gssize *held, size_t max, size_t len)
-{
-        if ((gsize)g_atomic_pointer_add(held, (gssize)len) + len <= max)
-                return true;
-        g_atomic_pointer_add(held, -(gssize)len);
-        return false;
+        g_free(pv_handle_steal_text(h));
 }
 
 void pv_handle_unref(PvHandle *h)
@@ -81,9 +67,9 @@ void pv_handle_unref(PvHandle *h)
         if (!g_atomic_int_dec_and_test(&h->refs))
                 return;
         handle_drop_text(h);
-        g_atomic_int_add(&h->tenant->n_handles, -1);
-        g_atomic_int_add(&h->d->n_handles, -1);
-        pv_container_unref(h->tenant);
+        pv_allowance_give_handle(h->allowance, &h->d->pool, true);
+        pv_allowance_unref(h->allowance);
+        g_atomic_int_add(&h->c->n_handles, -1);
         pv_container_unref(h->c);
         g_mutex_clear(&h->lock);
         g_free(h);
@@ -91,19 +77,16 @@ void pv_handle_unref(PvHandle *h)
 
 PvHandle *pv_handle_new(PvDaemon *d, PvContainer *c, const PvFile *f, unsigned cpu)
 {
-        g_autoptr(PvContainer) tenant = pv_tenant_of(c);
-        if (!take_one(&tenant->n_handles, PV_HANDLES_PER_TENANT))
+        g_autoptr(PvAllowance) allowance = pv_tenant_allowance(d, c);
+        if (!pv_allowance_take_handle(allowance, &d->pool, &d->limits))
                 return NULL;
-        if (!take_one(&d->n_handles, PV_HANDLES_ALL)) {
-                g_atomic_int_add(&tenant->n_handles, -1);
-                return NULL;
-        }
+        g_atomic_int_inc(&c->n_handles);
         PvHandle *h = g_new0(PvHandle, 1);
         h->refs = 1;
         g_mutex_init(&h->lock);
         h->d = d;
         h->c = c;
-        h->tenant = g_steal_pointer(&tenant);
+        h->allowance = g_steal_pointer(&allowance);
         h->file = f;
         h->cpu = cpu;
         return h;
@@ -111,13 +94,16 @@ PvHandle *pv_handle_new(PvDaemon *d, PvContainer *c, const PvFile *f, unsigned c
 
 void pv_handle_rebind(PvHandle *h, PvContainer *c)
 {
-        PvContainer *tenant = pv_tenant_of(c);
+        /* the pool's count stays: the handle moves, no handle is added */
+        PvAllowance *allowance = pv_tenant_allowance(h->d, c);
         handle_drop_text(h);
-        g_atomic_int_add(&tenant->n_handles, 1);
-        g_atomic_int_add(&h->tenant->n_handles, -1);
-        pv_container_unref(h->tenant);
+        pv_allowance_add_handle(allowance, &h->d->pool);
+        pv_allowance_give_handle(h->allowance, &h->d->pool, false);
+        pv_allowance_unref(h->allowance);
+        g_atomic_int_inc(&c->n_handles);
+        g_atomic_int_add(&h->c->n_handles, -1);
         pv_container_unref(h->c);
-        h->tenant = tenant;
+        h->allowance = allowance;
         h->c = c;
 }
 
@@ -204,12 +190,8 @@ int pv_handle_render(PvDaemon *d, PvHandle *h)
         if (r < 0)
                 return r;
         h->eof_len = scratch->len;
-        if (!take_bytes(&h->tenant->held_bytes, PV_TEXT_BYTES_PER_TENANT, scratch->len))
+        if (!pv_allowance_take_bytes(h->allowance, &d->pool, &d->limits, scratch->len))
                 return 0;
-        if (!take_bytes(&h->d->held_bytes, PV_TEXT_BYTES_ALL, scratch->len)) {
-                g_atomic_pointer_add(&h->tenant->held_bytes, -(gssize)scratch->len);
-                return 0;
-        }
         h->text = g_memdup2(scratch->str, scratch->len + 1);
         h->len = scratch->len;
         /* a render of a huge host (a 1 MB cpuinfo) leaves no huge buffer behind */

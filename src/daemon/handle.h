@@ -19,7 +19,12 @@
  * host started, however many containers it made inside: at most
  * PV_HANDLES_PER_TENANT handles (then EMFILE), and their texts together at
  * most PV_TEXT_BYTES_PER_TENANT; and for all tenants together at
- * PV_HANDLES_ALL and PV_TEXT_BYTES_ALL. The text rendered at open is kept, in
+ * PV_HANDLES_ALL and PV_TEXT_BYTES_ALL, shared fairly (allowance.h: past
+ * half of the pool a tenant gets more only below its fair share), so that a
+ * few tenants at their caps cannot leave the others without. Containers
+ * whose tenant is not known yet take from one allowance, shared by all of
+ * them (PvDaemon.unknown). d->limits holds the caps (scaled down by
+ * --debug-limits-divisor). The text rendered at open is kept, in
  * a buffer of its exact size, until a read reaches its end; a handle whose
  * tenant (or the daemon) is past its text budget keeps none and renders at
  * its first read. So a held handle costs about 250 bytes, a churning reader
@@ -39,7 +44,7 @@ typedef struct PvHandle {
         GMutex lock; /* protects text, len, eof_len, fresh_until_us, and c once registered */
         PvDaemon *d;
         PvContainer *c;
-        PvContainer *tenant; /* whose allowance it takes (a reference) */
+        PvAllowance *allowance; /* its tenant's, which it is charged to (a reference) */
         const PvFile *file;
         unsigned cpu;
         char *text;     /* NULL once read to the end, or never kept */
@@ -60,8 +65,9 @@ PvHandle *pv_handle_new(PvDaemon *d, PvContainer *c, const PvFile *f, unsigned c
 void pv_handle_unref(PvHandle *h);
 /*
  * Binds h (h->lock held, or h not yet shared) to c, whose reference it
- * takes, instead of its container: drops its text and moves its place in
- * the budget to c's tenant.
+ * takes, instead of its container: drops its text and moves its charge to
+ * the allowance of c's tenant (unknown: the shared one), past its caps if
+ * need be (the handle is open already; the pool's count does not change).
  */
 void pv_handle_rebind(PvHandle *h, PvContainer *c);
 /*
@@ -80,6 +86,11 @@ void pv_handle_drop(PvDaemon *d, uint64_t fh);
  * Returns 0 or -errno.
  */
 int pv_handle_render(PvDaemon *d, PvHandle *h);
+/*
+ * Takes h's text (h->lock held) and gives its bytes back to the budgets that
+ * counted them (its tenant's and the daemon's): the caller frees it.
+ */
+char *pv_handle_steal_text(PvHandle *h);
 /* This thread's render buffer: the text of its last pv_handle_render(). */
 GString *pv_handle_scratch(void);
 /* Frees the handles still open (the worker stops: no request runs). */

@@ -70,7 +70,8 @@ enum {
         OPT_RECOVERY,
         OPT_SCAN_MAX,
         OPT_NO_SECCOMP,
-        OPT_PIDNS_NO_IOCTL
+        OPT_PIDNS_NO_IOCTL,
+        OPT_LIMITS_DIVISOR
 };
 
 /* Replaces the string option *dst with a copy of arg. */
@@ -134,6 +135,16 @@ static int parse_value(int opt, const char *arg, PvOptions *o)
                 }
                 o->scan_max = (unsigned)v;
                 return 0;
+        case OPT_LIMITS_DIVISOR:
+                v = strtoul(arg, &end, 10);
+                if (*end || v < 1 || v > 65536) {
+                        fprintf(stderr,
+                                "procviewd: --debug-limits-divisor takes 1 to 65536, not '%s'\n",
+                                arg);
+                        return -EINVAL;
+                }
+                o->limits_divisor = (unsigned)v;
+                return 0;
         default:
                 return -EINVAL;
         }
@@ -158,6 +169,8 @@ static int parse_options(int argc, char **argv, PvOptions *o)
             {"sample-interval", required_argument, NULL, OPT_INTERVAL},
             /* for tests: the path kernels before 6.11 take to a pid namespace's init */
             {"debug-pidns-no-ioctl", no_argument, NULL, OPT_PIDNS_NO_IOCTL},
+            /* for tests: the caps on open files and their text, divided by N */
+            {"debug-limits-divisor", required_argument, NULL, OPT_LIMITS_DIVISOR},
             {0},
         };
         int opt, r;
@@ -182,6 +195,7 @@ static int parse_options(int argc, char **argv, PvOptions *o)
                 case OPT_SYS_NODE:
                 case OPT_INTERVAL:
                 case OPT_SCAN_MAX:
+                case OPT_LIMITS_DIVISOR:
                         r = parse_value(opt, optarg, o);
                         if (r < 0)
                                 return r;
@@ -229,6 +243,7 @@ int main(int argc, char **argv)
             .sample_interval_s = 5,
             .idle_expiry_s = 600,
             .scan_max = 4096,
+            .limits_divisor = 1,
         };
         int status;
         int r;
