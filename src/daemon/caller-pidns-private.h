@@ -29,12 +29,16 @@
 #define PIDNS_SCAN_MAX_NS 1024
 /*
  * Serving threads that wait for a namespace being resolved without a scan,
- * and how long; and those that wait for a scan, and how long at most (a
- * rest and a whole scan): the other readers do not wait.
+ * and how long; those that wait for a scan, and how long at most (a rest
+ * and a whole scan): one reader, since threads held waiting for scans are
+ * what a flood of namespaces makes others wait for; and readers in the root
+ * cgroups (processes of the host, which no tenant makes) that wait for
+ * one besides. The other readers do not wait.
  */
 #define PIDNS_WAITERS_MAX 4
 #define PIDNS_WAIT_US (400 * 1000)
-#define PIDNS_SCAN_WAITERS_MAX 8
+#define PIDNS_SCAN_WAITERS_MAX 1
+#define PIDNS_HOST_WAITERS_MAX 4
 #define PIDNS_SCAN_WAIT_US (PIDNS_SCAN_WALL_US + G_USEC_PER_SEC)
 
 typedef struct PidnsEntry {
@@ -58,6 +62,7 @@ struct PvPidnsCache {
         GHashTable *table;     /* inode of the namespace (uint64_t *) -> PidnsEntry* */
         unsigned waiters;      /* threads waiting for a resolving entry */
         unsigned scan_waiters; /* threads waiting for a scan */
+        unsigned host_waiters; /* threads of readers in the root cgroups waiting (await) */
         PvDaemon *d;           /* set with the scanner */
         GThread *scanner;      /* started at the first wanted namespace */
         bool stopping;

@@ -167,14 +167,8 @@ PvCallerTarget *pv_pidns_pin(PvDaemon *d, uint64_t ns, pid_t init)
         return t;
 }
 
-/*
- * Has the scanner look for ns, wanted (lock held), and waits for its answer
- * unless PIDNS_SCAN_WAITERS_MAX readers wait already. Returns what the
- * table then says of ns: 0 (*ret: a new reference), -ESRCH, or -EBUSY (not
- * known in time, or no wait).
- */
-static int pidns_await_scan_locked(PvDaemon *d, PvPidnsCache *cache, uint64_t ns,
-                                   PvCallerTarget **ret)
+/* Starts the scanner unless it runs, and wakes it (lock held). Returns whether it runs. */
+static bool pidns_wake_scanner_locked(PvDaemon *d, PvPidnsCache *cache)
 {
         if (!cache->scanner && !cache->stopping) {
                 g_autoptr(GError) err = NULL;
@@ -185,19 +179,58 @@ static int pidns_await_scan_locked(PvDaemon *d, PvPidnsCache *cache, uint64_t ns
                         pv_log_warning("cannot start the pid namespace scanner: %s", err->message);
         }
         g_cond_signal(&cache->work);
-        if (!cache->scanner || cache->scan_waiters >= PIDNS_SCAN_WAITERS_MAX)
+        return cache->scanner != NULL;
+}
+
+/*
+ * Waits for ns while it is wanted or being resolved, as one of the max
+ * threads *waiters counts (lock held): none when max wait already. Returns
+ * what the table then says of ns: 0 (*ret: a new reference), -ESRCH, or
+ * -EBUSY (not known in time, or no wait).
+ */
+static int pidns_await_locked(PvPidnsCache *cache, uint64_t ns, unsigned *waiters, unsigned max,
+                              PvCallerTarget **ret)
+{
+        if (*waiters >= max)
                 return -EBUSY;
         gint64 give_up = g_get_monotonic_time() + PIDNS_SCAN_WAIT_US;
         int r;
-        cache->scan_waiters++;
-        while ((r = pidns_lookup_locked(cache, ns, ret)) == -EAGAIN &&
+        (*waiters)++;
+        while (((r = pidns_lookup_locked(cache, ns, ret)) == -EAGAIN || r == -EINPROGRESS) &&
                g_cond_wait_until(&cache->resolved, &cache->lock, give_up))
                 ;
-        cache->scan_waiters--;
+        (*waiters)--;
         /* -ENOENT: dropped and made anew meanwhile, a resolving entry now ours */
-        if (r == -ENOENT)
+        if (r == -ENOENT) {
                 g_hash_table_remove(cache->table, &ns);
+                g_cond_broadcast(&cache->resolved);
+        }
         return r == 0 || r == -ESRCH ? r : -EBUSY;
+}
+
+/*
+ * Has the scanner look for ns, wanted (lock held), and waits for its answer
+ * unless a reader waits for a scan already (readers waiting for scans held
+ * serving threads a flood of namespaces could take). Returns 0 (*ret),
+ * -ESRCH or -EBUSY.
+ */
+static int pidns_await_scan_locked(PvDaemon *d, PvPidnsCache *cache, uint64_t ns,
+                                   PvCallerTarget **ret)
+{
+        if (!pidns_wake_scanner_locked(d, cache))
+                return -EBUSY;
+        return pidns_await_locked(cache, ns, &cache->scan_waiters, PIDNS_SCAN_WAITERS_MAX, ret);
+}
+
+int pv_pidns_cache_await(PvDaemon *d, PvPidnsCache *cache, uint64_t ns, PvCallerTarget **ret)
+{
+        g_mutex_lock(&cache->lock);
+        int r = -EBUSY;
+        if (pidns_wake_scanner_locked(d, cache))
+                r = pidns_await_locked(cache, ns, &cache->host_waiters, PIDNS_HOST_WAITERS_MAX,
+                                       ret);
+        g_mutex_unlock(&cache->lock);
+        return r;
 }
 
 /*

@@ -43,3 +43,10 @@ int pv_pidns_cache_init(PvDaemon *d, PvPidnsCache *cache, pid_t pid, uint64_t ns
  * looks, never waits. Returns 0 or -ENOENT.
  */
 int pv_pidns_cache_known(PvPidnsCache *cache, uint64_t ns, PvCallerTarget **ret);
+/*
+ * Waits for the init of ns while only a scan of /proc, due or running, can
+ * find it, for a reader in the root cgroups (a process of the host that
+ * entered the namespace: no tenant can make those), a few at a time and a
+ * few seconds at most. Returns 0 (*ret: a new reference), -ESRCH or -EBUSY.
+ */
+int pv_pidns_cache_await(PvDaemon *d, PvPidnsCache *cache, uint64_t ns, PvCallerTarget **ret);

@@ -129,6 +129,19 @@ void pv_caller_cache_free(PvCallerCache *cache)
         g_free(cache);
 }
 
+/* Whether the process pid sits in the root cgroups (false when that cannot be read). */
+static bool in_root_cgroups(PvDaemon *d, pid_t pid)
+{
+        g_autofree char *text = NULL;
+        PvCgroupPaths paths;
+        if (pv_procfs_read(d->proc_fd, pid, "cgroup", &text) < 0 || !*text ||
+            pv_cgroup_paths_from_proc(&d->hier, text, &paths) < 0)
+                return false;
+        bool root = pv_cgroup_paths_is_root(&paths);
+        pv_cgroup_paths_clear(&paths);
+        return root;
+}
+
 /*
  * Which process's cgroups define pid's container: a new reference. Cached
  * per reader thread; the init of a pid namespace is found once per
@@ -161,6 +174,9 @@ static int resolve_target(PvDaemon *d, pid_t pid, PvCallerTarget **ret, bool *re
         r = pv_procfs_pidns_ino(d->proc_fd, pid, &ns);
         if (r == 0 && ns != d->self_pidns_ino)
                 r = pv_pidns_cache_init(d, cache->pidns, pid, ns, &t);
+        /* a process of the host that entered the namespace: it may wait for the scan */
+        if (r == -EBUSY && in_root_cgroups(d, pid))
+                r = pv_pidns_cache_await(d, cache->pidns, ns, &t);
         /*
          * A reader whose init was not found, or cannot be looked for now, is
          * not cached: its namespace is looked at again later, and a tenant
