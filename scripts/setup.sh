@@ -89,7 +89,7 @@ test)
 	fi
 	if [ -f build-san/build.ninja ] && ninja -C build-san; then
 		san_tests=$(meson test -C build-san --list 2>/dev/null | sed -nE \
-			-e 's,^procview:unit / ,,p' -e 's,^procview:integration / (daemon-),\1,p' \
+			-e 's,^procview:unit / ,,p' -e 's,^procview:integration(\+daemon)? / (daemon-),\2,p' \
 			-e 's,^procview:integration / (lib-affinity-change)$,\1,p' |
 			grep -vx -e clang-format -e daemon-memory | sort -u || true)
 		# no names would mean every test, the VM's and runc's included
