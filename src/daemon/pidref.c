@@ -7,13 +7,12 @@
 #include <glib.h>
 #include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "common/fileio.h"
+#include "cgroup/parse-proc.h"
+#include "procfs.h"
 
 /* Linux >= 6.9: a pidfd for a thread that is not a thread-group leader. */
 #ifndef PIDFD_THREAD
@@ -77,18 +76,17 @@ bool pv_pidref_alive(const PvPidRef *ref)
 
 int pv_pidfd_of_process(int proc_fd, pid_t tid)
 {
-        char path[32];
         g_autofree char *status = NULL;
+        pid_t tgid = 0;
 
-        snprintf(path, sizeof(path), "%d/status", (int)tid);
-        int r = pv_read_file_at(proc_fd, path, &status, NULL);
+        int r = pv_procfs_read(proc_fd, tid, "status", &status);
+        if (r == 0)
+                r = pv_parse_status_pid(status, "Tgid", &tgid);
         if (r < 0)
                 return r;
-        const char *t = strstr(status, "\nTgid:");
-        long tgid = t ? strtol(t + 6, NULL, 10) : 0;
         if (tgid <= 0)
                 return -EINVAL;
-        int fd = (int)syscall(SYS_pidfd_open, (pid_t)tgid, 0);
+        int fd = (int)syscall(SYS_pidfd_open, tgid, 0);
         return fd >= 0 ? fd : -errno;
 }
 
