@@ -148,11 +148,14 @@ int main(int argc, char **argv)
         if (strcmp(argv[1], "churn") == 0) {
                 pthread_t *t = calloc((size_t)n, sizeof(*t));
                 deadline = now() + secs;
-                for (long i = 0; i < n; i++)
-                        if (pthread_create(&t[i], NULL, churn, NULL) != 0)
-                                return 1;
-                for (long i = 0; i < n; i++)
+                long started = 0;
+                while (started < n && pthread_create(&t[started], NULL, churn, NULL) == 0)
+                        started++;
+                for (long i = 0; i < started; i++)
                         pthread_join(t[i], NULL);
+                free(t);
+                if (started < n)
+                        return 1;
                 printf("opens %ld errors %ld errno %d\n", total_opens, total_errors, churn_errno);
                 return 0;
         }
