@@ -20,7 +20,7 @@
 #include <glib.h>
 
 #include "bench.h"
-#include "common/fileio.h"
+#include "fileio.h"
 
 #define TRIVIAL_INO 2
 #define TRIVIAL_NAME "file"

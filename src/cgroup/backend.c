@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cgroup-private.h"
-#include "common/fileio.h"
+#include "fileio.h"
 
 /* ---- one cgroup ---- */
 

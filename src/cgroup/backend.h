@@ -17,8 +17,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "cgroup/parse-types.h"
-#include "common/cpuset.h"
+#include "parse-types.h"
+#include "cpuset.h"
 
 typedef enum PvCgroupLayout {
         PV_LAYOUT_V1,     /* every controller we use is on a v1 hierarchy */

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "cgroup-private.h"
-#include "common/fileio.h"
+#include "fileio.h"
 #include "parse.h"
 
 /*

@@ -15,9 +15,9 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "common/fileio.h"
+#include "fileio.h"
 #include "parse-proc.h"
-#include "common/mount-line.h"
+#include "mount-line.h"
 #include "taskstats.h"
 
 /* v2 names, as in cgroup.controllers; cpuacct has none (cpu.stat is core on v2) */

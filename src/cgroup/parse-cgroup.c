@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cgroup-private.h"
-#include "common/text.h"
+#include "text.h"
 #include "parse-proc.h"
 
 int pv_cgroup_unified_path_parse(const char *proc_pid_cgroup, char **ret)

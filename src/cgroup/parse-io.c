@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/text.h"
+#include "text.h"
 
 void pv_io_stats_clear(PvIoStats *s)
 {

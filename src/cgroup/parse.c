@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/cpuset.h"
-#include "common/text.h"
+#include "cpuset.h"
+#include "text.h"
 
 /* One pass over usage_all; fills the arrays when they are not NULL, else only sizes. */
 static int usage_all_pass(const char *text, uint64_t *user, uint64_t *sys, size_t *ret_n)

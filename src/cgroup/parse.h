@@ -17,9 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cgroup/parse-limit.h"
-#include "cgroup/parse-proc.h"
-#include "cgroup/parse-types.h"
+#include "parse-limit.h"
+#include "parse-proc.h"
+#include "parse-types.h"
 
 /*
  * v1 cpuacct.usage_all: header "cpu user system", then "ID USER_NS SYS_NS"

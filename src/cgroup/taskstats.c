@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "common/fileio.h"
+#include "fileio.h"
 
 /* A request: headers plus one attribute of up to 16 bytes of payload. */
 typedef struct NlRequest {

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "cgroup-private.h"
-#include "common/fileio.h"
+#include "fileio.h"
 #include "parse.h"
 
 static int v1_read_memory(const PvCgroup *cg, PvMemory *ret)

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cgroup-private.h"
-#include "common/fileio.h"
+#include "fileio.h"
 #include "parse.h"
 
 static int v2_read_memory(const PvCgroup *cg, PvMemory *ret)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "common/text.h"
+#include "text.h"
 
 /* Closes *fd if it is >= 0; for __attribute__((cleanup)). */
 static inline void pv_closep(int *fd)

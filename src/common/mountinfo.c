@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "common/mountinfo.h"
+#include "mountinfo.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/fileio.h"
-#include "common/mount-line.h"
+#include "fileio.h"
+#include "mount-line.h"
 
 /* The number of symlinks a path walk follows before ELOOP (include/linux/namei.h MAXSYMLINKS). */
 #define MAX_SYMLINKS 40

@@ -13,8 +13,8 @@
 
 #include "caller-pidns.h"
 #include "caller-target.h"
-#include "cgroup/parse-proc.h"
-#include "common/fileio.h"
+#include "parse-proc.h"
+#include "fileio.h"
 #include "pidref.h"
 #include "procfs.h"
 #include "reaper.h"

@@ -21,7 +21,7 @@
 #include <linux/netlink.h>
 #include <linux/nsfs.h>
 
-#include "common/fileio.h"
+#include "fileio.h"
 #include "procfs.h"
 #include "worker.h"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "budget.h"
-#include "cgroup/parse-proc.h"
+#include "parse-proc.h"
 #include "daemon.h"
 #include "fs-table.h"
 #include "procfs.h"

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/fileio.h"
+#include "fileio.h"
 #include "container.h"
 #include "procfs.h"
 

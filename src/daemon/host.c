@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/fileio.h"
+#include "fileio.h"
 #include "daemon.h"
 #include "fs-table.h"
 

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "common/cpuset.h"
+#include "cpuset.h"
 
 typedef struct PvDaemon PvDaemon;
 

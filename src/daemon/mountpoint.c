@@ -7,7 +7,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-#include "common/mountinfo.h"
+#include "mountinfo.h"
 #include "log.h"
 
 /* Long enough for a daemon that is replacing its worker under load. */

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "caller.h"
-#include "cgroup/parse-proc.h"
-#include "common/fileio.h"
+#include "parse-proc.h"
+#include "fileio.h"
 #include "procfs.h"
 
 /* A pid namespace nests at most 32 levels (MAX_PID_NS_LEVEL). */

@@ -13,8 +13,8 @@
 
 #include <glib.h>
 
-#include "common/fileio.h"
-#include "common/mountinfo.h"
+#include "fileio.h"
+#include "mountinfo.h"
 #include "oci-log.h"
 #include "oci-path.h"
 

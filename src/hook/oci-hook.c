@@ -26,8 +26,8 @@
 
 #include <glib.h>
 
-#include "common/fileio.h"
-#include "common/mountinfo.h"
+#include "fileio.h"
+#include "mountinfo.h"
 #include "oci-bind.h"
 #include "oci-log.h"
 #include "oci-ns.h"

@@ -11,7 +11,7 @@
 
 #include <glib.h>
 
-#include "common/fileio.h"
+#include "fileio.h"
 
 /* Whether pid is a kernel thread: PF_KTHREAD (include/linux/sched.h) in its flags. */
 #define PF_KTHREAD_FLAG 0x00200000u

@@ -12,8 +12,8 @@
 #include <unistd.h>
 #include <linux/openat2.h>
 
-#include "common/fileio.h"
-#include "common/mount-line.h"
+#include "fileio.h"
+#include "mount-line.h"
 
 int pv_oci_open_in_root(int rootfd, const char *path, int *ret_fd)
 {

@@ -3,7 +3,7 @@
 
 /* Shared by the public API (procview.c) and the preload; not exported. */
 
-#include "common/cpuset.h"
+#include "cpuset.h"
 
 /*
  * The calling thread's cpuset: the cgroup's effective set, else its affinity

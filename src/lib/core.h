@@ -25,8 +25,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "cgroup/parse-types.h"
-#include "common/cpuset.h"
+#include "parse-types.h"
+#include "cpuset.h"
 
 #define PV_LIB_PATH_MAX 4096
 

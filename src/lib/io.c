@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/fileio.h"
+#include "fileio.h"
 #include "core.h"
 
 /* Appends s to buf (used bytes *pos); -ENAMETOOLONG when it does not fit. */

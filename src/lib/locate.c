@@ -14,9 +14,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "cgroup/parse-proc.h"
-#include "common/fileio.h"
-#include "common/mount-line.h"
+#include "parse-proc.h"
+#include "fileio.h"
+#include "mount-line.h"
 #include "io.h"
 
 /* How deep a hidden cgroup-namespace root is searched for (see pv_lib_mount_relative()). */

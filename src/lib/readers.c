@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cgroup/parse-limit.h"
-#include "common/fileio.h"
+#include "parse-limit.h"
+#include "fileio.h"
 #include "io.h"
 
 /* Deep enough for any real hierarchy; bounds the walks on a corrupt tree. */

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgroup/parse-limit.h"
-#include "common/fileio.h"
+#include "parse-limit.h"
+#include "fileio.h"
 
 unsigned pv_lib_effective_count(unsigned cpuset_count, uint64_t quota_us, uint64_t period_us)
 {

@@ -32,7 +32,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "cgroup/parse-limit.h"
+#include "parse-limit.h"
 #include "views.h"
 #include "views-internal.h"
 

@@ -22,7 +22,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "common/text.h"
+#include "text.h"
 #include "views.h"
 
 int cpumap_render(const PvCpuSet *set, unsigned nbits, GString *out)

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "common/text.h"
+#include "text.h"
 
 /*
  * One line of a NUL-terminated text: [start, start + len) without the newline.

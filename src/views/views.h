@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "cgroup/backend.h"
-#include "common/cpuset.h"
+#include "cpuset.h"
 
 /* ---- CPU view (shared by cpuinfo, stat, sysfs and uptime) ---- */
 

@@ -7,7 +7,7 @@
  */
 #include <errno.h>
 
-#include "common/cpuset.h"
+#include "cpuset.h"
 #include "fuzz-input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "cgroup/backend.h"
-#include "common/cpuset.h"
+#include "cpuset.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,7 @@
 #include <inttypes.h>
 
 #include "cgroup/parse.h"
-#include "common/fileio.h"
+#include "fileio.h"
 #include "fuzz-input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

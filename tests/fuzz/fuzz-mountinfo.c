@@ -7,7 +7,7 @@
  */
 #include <errno.h>
 
-#include "common/mount-line.h"
+#include "mount-line.h"
 #include "fuzz-input.h"
 
 static bool inside(const char *p, const char *line, size_t len)

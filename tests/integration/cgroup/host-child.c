@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/fileio.h"
+#include "fileio.h"
 
 static pid_t child = -1;
 static int to_child[2] = {-1, -1}, from_child[2] = {-1, -1};

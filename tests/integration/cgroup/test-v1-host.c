@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "cgroup/backend.h"
-#include "common/fileio.h"
+#include "fileio.h"
 #include "host-child.h"
 #include "pv-check.h"
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/mountinfo.h"
+#include "mountinfo.h"
 
 int main(int argc, char **argv)
 {

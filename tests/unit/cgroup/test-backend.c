@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "cgroup/backend.h"
-#include "common/fileio.h"
+#include "fileio.h"
 #include "pv-check.h"
 
 static char *fixture(const char *name)

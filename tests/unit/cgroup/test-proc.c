@@ -11,7 +11,7 @@
 #include <stdlib.h>
 
 #include "cgroup/backend.h"
-#include "cgroup/parse-proc.h"
+#include "parse-proc.h"
 #include "pv-check.h"
 
 START_TEST(test_pid_stat_plain)

@@ -6,10 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cgroup/parse-limit.h"
-#include "common/cpuset.h"
-#include "common/fileio.h"
-#include "common/text.h"
+#include "parse-limit.h"
+#include "cpuset.h"
+#include "fileio.h"
+#include "text.h"
 #include "pv-check.h"
 
 static char *fmt(const PvCpuSet *s)

@@ -8,8 +8,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "common/mount-line.h"
-#include "common/mountinfo.h"
+#include "mount-line.h"
+#include "mountinfo.h"
 #include "pv-check.h"
 
 /* Lines as the kernel writes them (fs/proc_namespace.c show_mountinfo). */

@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/fileio.h"
+#include "fileio.h"
 #include "pv-check.h"
 
 char *fixture_path(const char *rel)

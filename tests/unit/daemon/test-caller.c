@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cgroup/parse-proc.h"
+#include "parse-proc.h"
 #include "pidref.h"
 #include "procfs.h"
 #include "pv-check.h"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/fileio.h"
+#include "fileio.h"
 #include "fs-table.h"
 #include "pv-check.h"
 

@@ -17,7 +17,7 @@
 #include <glib.h>
 
 #include "cgroup/backend.h"
-#include "common/fileio.h"
+#include "fileio.h"
 #include "gather-fixture.h"
 #include "pv-check.h"
 

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/mount-line.h"
+#include "mount-line.h"
 #include "oci-path.h"
 
 static char base[] = "/tmp/pv-oci-path-XXXXXX";

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "common/cpuset.h"
+#include "cpuset.h"
 #include "core.h"
 #include "pv-check.h"
 

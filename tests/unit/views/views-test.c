@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/fileio.h"
+#include "fileio.h"
 #include "pv-check.h"
 #include "views-test.h"
 

@@ -11,7 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "cgroup/parse-proc.h"
+#include "parse-proc.h"
 #include "procfs.h"
 
 /* Linux >= 6.9: a pidfd for a thread that is not a thread-group leader. */

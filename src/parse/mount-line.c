@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "common/mount-line.h"
+#include "mount-line.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
 
-#include "common/text.h"
+#include "text.h"
 
 static bool is_octal(char c)
 {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/text.h"
+#include "text.h"
 
 void pv_cpuset_zero(PvCpuSet *set)
 {

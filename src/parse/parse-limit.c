@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/text.h"
+#include "text.h"
 
 int pv_parse_u64_or_max(const char *text, uint64_t *ret)
 {

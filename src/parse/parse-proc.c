@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/text.h"
+#include "text.h"
 
 /*
  * Where the fields after the command name start in /proc/PID/stat text:

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "cgroup/parse-types.h"
+#include "parse-types.h"
 
 /*
  * The start time (field 22, clock ticks since boot) and parent pid (field 4)

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cgroup/parse-proc.h"
-#include "common/fileio.h"
+#include "parse-proc.h"
+#include "fileio.h"
 
 /* A pid namespace nests at most 32 levels, a process tree far less than this. */
 #define PPID_WALK_MAX 4096

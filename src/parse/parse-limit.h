@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cgroup/parse-types.h"
+#include "parse-types.h"
 
 /*
  * Parses one decimal number or "max" with optional surrounding whitespace.
