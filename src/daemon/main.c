@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon.h"
-#include "fs-table.h"
-#include "keeper.h"
+#include "registry/daemon.h"
+#include "gather/fs-table.h"
+#include "keeper/keeper.h"
 #include "log.h"
 
 #ifndef PV_DEFAULT_MOUNTPOINT

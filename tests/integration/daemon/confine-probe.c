@@ -39,7 +39,7 @@
 
 #include <linux/netlink.h>
 
-#include "confine.h"
+#include "serve/confine.h"
 
 static int result(long r, const char *what)
 {

@@ -12,7 +12,7 @@
 
 #include <glib.h>
 
-#include "fs-table.h"
+#include "gather/fs-table.h"
 
 #define NS_PER_S 1000000000ULL
 

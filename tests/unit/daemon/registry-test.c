@@ -4,7 +4,7 @@
 #include <ftw.h>
 #include <stdio.h>
 
-#include "container.h"
+#include "registry/container.h"
 #include "pv-check.h"
 
 void tree_put(const char *root, const char *rel, const char *text)

@@ -3,7 +3,7 @@
 
 /* Helpers of the registry's tests on scratch cgroup trees (test-container.c, test-discover.c). */
 
-#include "daemon.h"
+#include "registry/daemon.h"
 
 /* Writes text to root/rel, making its directories; fails the test if it cannot. */
 void tree_put(const char *root, const char *rel, const char *text);

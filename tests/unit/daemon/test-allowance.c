@@ -5,8 +5,8 @@
  * and what stays free; never more than the pool, nor a tenant past its cap;
  * and however greedy the tenants before it, one more finds room.
  */
-#include "allowance.h"
-#include "daemon.h"
+#include "registry/allowance.h"
+#include "registry/daemon.h"
 #include "pv-check.h"
 
 static uint64_t PER = 256, POOL = 1024;

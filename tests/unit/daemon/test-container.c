@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "budget.h"
-#include "container.h"
-#include "daemon.h"
+#include "registry/budget.h"
+#include "registry/container.h"
+#include "registry/daemon.h"
 #include "pv-check.h"
 #include "registry-test.h"
 

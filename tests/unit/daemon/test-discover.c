@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "container.h"
-#include "daemon.h"
-#include "discover.h"
+#include "registry/container.h"
+#include "registry/daemon.h"
+#include "registry/discover.h"
 #include "pv-check.h"
 #include "registry-test.h"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fileio.h"
-#include "fs-table.h"
+#include "gather/fs-table.h"
 #include "pv-check.h"
 
 /* Every file runc accepts as a mount destination under /proc (checkProcMount). */

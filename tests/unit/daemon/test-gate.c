@@ -8,7 +8,7 @@
  */
 #include <glib.h>
 
-#include "gate.h"
+#include "serve/gate.h"
 #include "pv-check.h"
 
 static PvGate gate = PV_GATE_INIT;

@@ -11,7 +11,7 @@
 
 #include "pidref.h"
 #include "pv-check.h"
-#include "reaper.h"
+#include "registry/reaper.h"
 
 typedef struct Reports {
         GMutex lock;

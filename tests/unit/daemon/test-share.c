@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "pv-check.h"
-#include "share.h"
+#include "registry/share.h"
 
 START_TEST(test_window)
 {

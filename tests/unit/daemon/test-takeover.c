@@ -16,7 +16,7 @@
 
 #include "journal.h"
 #include "pv-check.h"
-#include "worker.h"
+#include "serve/worker.h"
 
 #define INIT_UNIQUE 2
 

@@ -7,7 +7,7 @@
  */
 #include <stdio.h>
 
-#include "fs-table.h"
+#include "gather/fs-table.h"
 
 static void row(const PvFile *f, const char *path)
 {

@@ -15,7 +15,7 @@
 #include "fs.h"
 #include "journal.h"
 
-#include "daemon.h"
+#include "registry/daemon.h"
 
 /* Serving threads of a worker; its journal has one more slot, for replays. */
 #define PV_WORKER_THREADS 32

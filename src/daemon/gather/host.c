@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
-#include "daemon.h"
+#include "registry/daemon.h"
 #include "fs-table.h"
 
 #define PROC_PREFIX "proc/"

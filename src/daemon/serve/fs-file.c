@@ -12,7 +12,7 @@
 
 #include "handle.h"
 #include "log.h"
-#include "tenant.h"
+#include "registry/tenant.h"
 
 static void log_container_error(PvContainer *c, const char *path, int r)
 {

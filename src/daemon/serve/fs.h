@@ -10,7 +10,7 @@
 #define FUSE_USE_VERSION 314
 #include <fuse_lowlevel.h>
 
-#include "daemon.h"
+#include "registry/daemon.h"
 
 /* The low-level operations of procviewd; userdata is the PvDaemon. */
 extern const struct fuse_lowlevel_ops pv_fs_ops;

@@ -11,7 +11,7 @@
 #include "allowance.h"
 #include "cgroup/backend.h"
 #include "container.h"
-#include "host.h"
+#include "gather/host.h"
 #include "renames.h"
 #include "views/views.h"
 

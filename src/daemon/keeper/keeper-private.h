@@ -10,7 +10,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "daemon.h"
+#include "registry/daemon.h"
 #include "journal.h"
 
 #define MAX_WORKERS 8

@@ -11,7 +11,7 @@
  * kept open; SIGTERM and SIGINT unmount and stop.
  */
 
-#include "daemon.h"
+#include "registry/daemon.h"
 
 /*
  * Runs the keeper until it is stopped; argv is what to re-execute on SIGHUP.

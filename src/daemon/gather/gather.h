@@ -10,7 +10,7 @@
 
 #include <glib.h>
 
-#include "daemon.h"
+#include "registry/daemon.h"
 
 /*
  * A gatherer, pv_gather_NAME() in gather.c. The file table's rows are the

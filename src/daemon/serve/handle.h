@@ -6,9 +6,9 @@
 #define FUSE_USE_VERSION 314
 #include <fuse_lowlevel.h>
 
-#include "container.h"
-#include "daemon.h"
-#include "fs-table.h"
+#include "registry/container.h"
+#include "registry/daemon.h"
+#include "gather/fs-table.h"
 
 /*
  * An open file. Its id (the FUSE file handle) carries the worker's

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <sys/stat.h>
 
-#include "fs.h"
+#include "serve/fs.h"
 #include "gather.h"
 
 /*

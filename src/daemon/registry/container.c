@@ -10,7 +10,7 @@
 #include "budget.h"
 #include "parse-proc.h"
 #include "daemon.h"
-#include "fs-table.h"
+#include "gather/fs-table.h"
 #include "procfs.h"
 #include "renames.h"
 

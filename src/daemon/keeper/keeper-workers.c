@@ -15,7 +15,7 @@
 #include "journal.h"
 #include "keeper-private.h"
 #include "log.h"
-#include "worker.h"
+#include "serve/worker.h"
 
 KWorker *pv_keeper_live_worker(Keeper *k)
 {

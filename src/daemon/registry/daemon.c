@@ -11,7 +11,7 @@
 
 #include "caller.h"
 #include "container.h"
-#include "handle.h"
+#include "serve/handle.h"
 #include "log.h"
 #include "sampler.h"
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "handle.h"
 
-#include "budget.h"
-#include "tenant.h"
+#include "registry/budget.h"
+#include "registry/tenant.h"
 
 #include "fs.h"
-#include "host.h"
+#include "gather/host.h"
 #include "log.h"
 
 /* f's gatherer, with c's cgroups held open (budget.h) while it reads them. */

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fs-table.h"
-#include "gather.h"
+#include "gather/fs-table.h"
+#include "gather/gather.h"
 
 /* Static entries never change: let the kernel cache them. Per-CPU entries depend on the reader. */
 #define STATIC_TIMEOUT 3600.0

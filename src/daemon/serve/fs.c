@@ -8,7 +8,7 @@
 
 #include <errno.h>
 
-#include "caller.h"
+#include "registry/caller.h"
 #include "fs-dir.h"
 #include "fs-file.h"
 #include "log.h"

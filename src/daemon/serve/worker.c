@@ -17,13 +17,13 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "caller.h"
+#include "registry/caller.h"
 #include "confine.h"
 #include "fs.h"
 #include "gate.h"
 #include "journal.h"
 #include "log.h"
-#include "sampler.h"
+#include "registry/sampler.h"
 #include "sigset.h"
 
 #define REPLAY_SLOT PV_WORKER_THREADS
