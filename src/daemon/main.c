@@ -11,6 +11,7 @@
 #include "registry/daemon.h"
 #include "gather/fs-table.h"
 #include "keeper/keeper.h"
+#include "serve/worker.h"
 #include "log.h"
 
 #ifndef PV_DEFAULT_MOUNTPOINT
@@ -91,9 +92,9 @@ static int parse_value(int opt, const char *arg, PvOptions *o)
         switch (opt) {
         case OPT_CPU_VIEW:
                 if (strcmp(arg, "cpuset") == 0)
-                        o->cpu_view = PV_CPU_VIEW_CPUSET;
+                        o->cpu_view = PV_OPT_CPU_VIEW_CPUSET;
                 else if (strcmp(arg, "quota") == 0)
-                        o->cpu_view = PV_CPU_VIEW_QUOTA;
+                        o->cpu_view = PV_OPT_CPU_VIEW_QUOTA;
                 else {
                         fprintf(stderr,
                                 "procviewd: --cpu-view must be 'cpuset' or 'quota', not '%s'\n",
@@ -236,7 +237,7 @@ static int parse_options(int argc, char **argv, PvOptions *o)
 int main(int argc, char **argv)
 {
         PvOptions o = {
-            .cpu_view = PV_CPU_VIEW_CPUSET,
+            .cpu_view = PV_OPT_CPU_VIEW_CPUSET,
             .host_proc = g_strdup("/proc"),
             .sys_cpu_dir = g_strdup("/sys/devices/system/cpu"),
             .sys_node_dir = g_strdup("/sys/devices/system/node"),
@@ -254,7 +255,7 @@ int main(int argc, char **argv)
                 goto out;
         }
         pv_log_setup(true, o.debug);
-        status = pv_keeper_main(&o, argv);
+        status = pv_keeper_main(&o, argv, pv_worker_main);
 out:
         g_free(o.mountpoint);
         g_free(o.host_proc);

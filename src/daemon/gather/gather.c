@@ -78,12 +78,14 @@ static int cpu_state(PvDaemon *d, PvContainer *c, PvCpuSet *ret_visible, PvCpuUs
         r = pv_container_cpuset_list(c, pv_cgroup_read_cpuset, &online, &cpuset);
         if (r < 0)
                 return r;
-        if (ret_usage || d->opts.cpu_view == PV_CPU_VIEW_QUOTA) {
+        if (ret_usage || d->opts.cpu_view == PV_OPT_CPU_VIEW_QUOTA) {
                 r = pv_cgroup_read_cpu(c->cg, &usage);
                 if (r < 0)
                         return r;
         }
-        pv_cpu_view(&cpuset, &online, usage.quota_us, usage.period_us, d->opts.cpu_view,
+        pv_cpu_view(&cpuset, &online, usage.quota_us, usage.period_us,
+                    d->opts.cpu_view == PV_OPT_CPU_VIEW_QUOTA ? PV_CPU_VIEW_QUOTA
+                                                              : PV_CPU_VIEW_CPUSET,
                     ret_visible);
         if (ret_usage)
                 *ret_usage = usage;

@@ -4,7 +4,8 @@
  * the binary with the fds kept and described in $PROCVIEWD_RESUME) and the
  * return from systemd's fd store after a keeper was killed.
  */
-#include "keeper-private.h"
+#include "handover.h"
+#include "keeper-workers.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -15,7 +15,8 @@
 
 #include "fdstore.h"
 #include "journal.h"
-#include "keeper-private.h"
+#include "handover.h"
+#include "keeper-mount.h"
 #include "log.h"
 #include "mountpoint.h"
 #include "preflight.h"

@@ -13,9 +13,9 @@
 
 #include "fdstore.h"
 #include "journal.h"
-#include "keeper-private.h"
+#include "keeper-workers.h"
 #include "log.h"
-#include "serve/worker.h"
+#include "launch.h"
 
 KWorker *pv_keeper_live_worker(Keeper *k)
 {
@@ -53,7 +53,7 @@ static _Noreturn void run_worker(Keeper *k, pid_t keeper, int journal_fd, int re
             .n_orphans = ofds->len,
             .generation = gen,
         };
-        int st = pv_worker_main(k->opts, &a);
+        int st = k->worker_main(k->opts, &a);
         g_array_free(ofds, TRUE);
         _exit(st);
 }

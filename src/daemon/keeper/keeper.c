@@ -19,19 +19,12 @@
 
 #include "fdstore.h"
 #include "journal.h"
-#include "keeper-private.h"
+#include "handover.h"
+#include "keeper-mount.h"
+#include "keeper-workers.h"
 #include "log.h"
-#include "sigset.h"
 
 /* The keeper takes these from its signalfd only; *ret_mask (if not NULL) gets them. */
-void pv_keeper_block_signals(sigset_t *ret_mask)
-{
-        sigset_t mask;
-        pv_sigset_of(&mask, SIGCHLD, SIGHUP, SIGTERM, SIGINT, 0);
-        sigprocmask(SIG_BLOCK, &mask, NULL);
-        if (ret_mask)
-                *ret_mask = mask;
-}
 
 static int setup_signals(Keeper *k)
 {
@@ -150,10 +143,11 @@ static void loop(Keeper *k)
         }
 }
 
-int pv_keeper_main(PvOptions *opts, char **argv)
+int pv_keeper_main(PvOptions *opts, char **argv, PvWorkerMain *worker_main)
 {
         Keeper k = {
             .opts = opts,
+            .worker_main = worker_main,
             .argv = argv,
             .fuse_fd = -1,
             .state_fd = -1,

@@ -11,12 +11,13 @@
  * kept open; SIGTERM and SIGINT unmount and stop.
  */
 
-#include "registry/daemon.h"
+#include "launch.h"
 
 /*
- * Runs the keeper until it is stopped; argv is what to re-execute on SIGHUP.
+ * Runs the keeper until it is stopped; argv is what to re-execute on SIGHUP,
+ * worker_main what each worker it forks runs.
  * Mounts opts->mountpoint, unless the connection is handed over (by an
  * earlier keeper's re-execution or by systemd's fd store). Returns the
  * process exit status.
  */
-int pv_keeper_main(PvOptions *opts, char **argv);
+int pv_keeper_main(PvOptions *opts, char **argv, PvWorkerMain *worker_main);

@@ -11,30 +11,9 @@
 #include "allowance.h"
 #include "cgroup/backend.h"
 #include "container.h"
+#include "options.h"
 #include "gather/host.h"
 #include "renames.h"
-#include "views/views.h"
-
-typedef struct PvOptions {
-        char *mountpoint;
-        bool foreground;
-        bool debug;
-        PvCpuViewMode cpu_view;
-        char *host_proc;            /* the host's meminfo, cpuinfo...: "/proc" (tests differ) */
-        char *sys_cpu_dir;          /* "/sys/devices/system/cpu" */
-        char *sys_node_dir;         /* "/sys/devices/system/node" */
-        unsigned sample_interval_s; /* loadavg sampling and discovery period, 5 */
-        unsigned idle_expiry_s;     /* forget containers nobody read for this long, 600 */
-        unsigned scan_max;          /* cgroup directories one discovery scan visits, 4096;
-                                       0: no scan (--scan-max) */
-        bool no_seccomp;            /* the worker loads no seccomp filter (--no-seccomp) */
-        bool pidns_no_ioctl;        /* find pid namespaces' inits as before Linux 6.11, without
-                                       NS_GET_TGID_FROM_PIDNS (--debug-pidns-no-ioctl, tests) */
-        unsigned limits_divisor;    /* the caps on open files and their text (PvLimits) are
-                                       divided by it (--debug-limits-divisor, tests): 1 */
-        bool recovery_journal;      /* answer a dead worker's requests from its journal even
-                                       where the kernel could resend them (--recovery=journal) */
-} PvOptions;
 
 /*
  * What one tenant (tenant.h), and all of them together (the pool), can make

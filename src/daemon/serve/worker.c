@@ -326,7 +326,7 @@ static int serve(PvDaemon *d, const PvWorkerArgs *a, int sigfd)
         }
         pv_log_info("procviewd %s worker %d serving %s (cgroups %s, cpu view %s, recovery: %s)",
                     PV_VERSION, (int)getpid(), d->opts.mountpoint, layout_name(d->hier.layout),
-                    d->opts.cpu_view == PV_CPU_VIEW_QUOTA ? "quota" : "cpuset",
+                    d->opts.cpu_view == PV_OPT_CPU_VIEW_QUOTA ? "quota" : "cpuset",
                     d->opts.recovery_journal || !(worker.state->kernel_flags & PV_FUSE_HAS_RESEND)
                         ? "journal"
                         : "resend");

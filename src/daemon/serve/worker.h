@@ -15,31 +15,11 @@
 #include "fs.h"
 #include "journal.h"
 
+#include "launch.h"
 #include "registry/daemon.h"
 
-/* Serving threads of a worker; its journal has one more slot, for replays. */
-#define PV_WORKER_THREADS 32
-
-/* Exit statuses of a worker (anything else, or a signal, is a crash). */
-enum {
-        PV_WORKER_EXIT_STOPPED = 0,   /* asked to stop, stopped */
-        PV_WORKER_EXIT_SETUP = 3,     /* could not set up (logged) */
-        PV_WORKER_EXIT_UNMOUNTED = 4, /* the connection ended: unmounted or aborted */
-        PV_WORKER_EXIT_SYSCALL = 5,   /* made a system call its seccomp filter forbids (logged) */
-};
-
-typedef struct PvWorkerArgs {
-        int fuse_fd;           /* the connection, shared with the keeper */
-        int state_fd;          /* the keeper's state memfd (saved INIT) */
-        int journal_fd;        /* this worker's journal */
-        int ready_fd;          /* one byte is written here once serving, then closed */
-        const int *orphan_fds; /* journals of dead workers to answer from, n_orphans */
-        unsigned n_orphans;
-        uint64_t generation; /* distinct per worker: file handle ids carry it */
-} PvWorkerArgs;
-
 /* Runs a worker in this (forked) process; returns its exit status. opts is taken over. */
-int pv_worker_main(PvOptions *opts, const PvWorkerArgs *args);
+PvWorkerMain pv_worker_main;
 
 /*
  * Takes over the connection on fd in session se: sets the custom I/O that

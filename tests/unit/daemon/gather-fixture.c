@@ -53,7 +53,7 @@ PvCgroup *fixture_open_tree(const char *tree, PvHierarchy *hier)
         return fixture_open_dir(dir, hier);
 }
 
-void fixture_open_at(Fixture *f, const char *dir, PvCpuViewMode view)
+void fixture_open_at(Fixture *f, const char *dir, PvCpuViewOption view)
 {
         memset(f, 0, sizeof(*f));
         f->tree = dir;
@@ -73,7 +73,7 @@ void fixture_open_at(Fixture *f, const char *dir, PvCpuViewMode view)
         f->c.start_ns = boottime_ns() - 100 * NS_PER_S;
 }
 
-void fixture_open(Fixture *f, const char *tree, PvCpuViewMode view)
+void fixture_open(Fixture *f, const char *tree, PvCpuViewOption view)
 {
         g_autofree char *rel = g_build_filename("cgroup", tree, NULL);
         g_autofree char *dir = fixture_path(rel);

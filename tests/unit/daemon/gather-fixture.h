@@ -34,9 +34,9 @@ PvCgroup *fixture_open_dir(const char *dir, PvHierarchy *hier);
 PvCgroup *fixture_open_tree(const char *tree, PvHierarchy *hier);
 
 /* The daemon with the fixture host, and the container of tree, started 100 s ago. */
-void fixture_open(Fixture *f, const char *tree, PvCpuViewMode view);
+void fixture_open(Fixture *f, const char *tree, PvCpuViewOption view);
 /* The same for a tree anywhere (dir, borrowed: f->tree points to it). */
-void fixture_open_at(Fixture *f, const char *dir, PvCpuViewMode view);
+void fixture_open_at(Fixture *f, const char *dir, PvCpuViewOption view);
 void fixture_close(Fixture *f);
 
 /* fn's text for f's container into out, emptied first. Returns what fn returns. */

@@ -78,7 +78,7 @@ START_TEST(test_golden)
 
         for (size_t t = 0; t < G_N_ELEMENTS(trees); t++) {
                 Fixture f;
-                fixture_open(&f, trees[t], PV_CPU_VIEW_CPUSET);
+                fixture_open(&f, trees[t], PV_OPT_CPU_VIEW_CPUSET);
                 for (size_t i = 0; i < pv_fs_n_files; i++) {
                         const PvFile *row = &pv_fs_files[i];
                         if (!row->gather)
@@ -105,7 +105,7 @@ START_TEST(test_v1_cpu_online_flag)
 {
         Fixture f;
         g_autoptr(GString) out = g_string_new(NULL);
-        fixture_open(&f, "v1", PV_CPU_VIEW_CPUSET);
+        fixture_open(&f, "v1", PV_OPT_CPU_VIEW_CPUSET);
         /* a visible CPU (expected-v1/sys/devices/system/cpu/online) is online */
         ck_assert_int_eq(gather(&f, pv_fs_cpu_online_file.gather, 5, out), 0);
         ck_assert_str_eq(out->str, "1\n");
@@ -122,7 +122,7 @@ START_TEST(test_v2_quota_view)
         Fixture f;
         g_autoptr(GString) out = g_string_new(NULL);
         /* cpu.max 50000 100000: ceil(0.5) = one CPU, the first of the cpuset */
-        fixture_open(&f, "v2", PV_CPU_VIEW_QUOTA);
+        fixture_open(&f, "v2", PV_OPT_CPU_VIEW_QUOTA);
         ck_assert_int_eq(gather(&f, gatherer("sys/devices/system/cpu/online"), 0, out), 0);
         ck_assert_str_eq(out->str, "0\n");
         ck_assert_int_eq(gather(&f, gatherer("proc/cpuinfo"), 0, out), 0);
@@ -137,13 +137,13 @@ START_TEST(test_pressure)
         Fixture f;
         g_autoptr(GString) out = g_string_new(NULL);
         /* v2: the cgroup's own PSI text, not the host's */
-        fixture_open(&f, "v2", PV_CPU_VIEW_CPUSET);
+        fixture_open(&f, "v2", PV_OPT_CPU_VIEW_CPUSET);
         g_autofree char *want = read_fixture("cgroup/v2/unified/kube/pod1/cpu.pressure");
         ck_assert_int_eq(gather(&f, gatherer("proc/pressure/cpu"), 0, out), 0);
         ck_assert_str_eq(out->str, want);
         fixture_close(&f);
         /* v1 controllers keep no pressure: an error, never the host's numbers */
-        fixture_open(&f, "v1", PV_CPU_VIEW_CPUSET);
+        fixture_open(&f, "v1", PV_OPT_CPU_VIEW_CPUSET);
         g_string_truncate(out, 0);
         ck_assert_int_eq(gatherer("proc/pressure/memory")(&f.d, &f.c, 0, out), -EOPNOTSUPP);
         ck_assert_int_eq(out->len, 0);
@@ -156,7 +156,7 @@ START_TEST(test_v1_stat_uptime)
         Fixture f;
         g_autoptr(GString) out = g_string_new(NULL);
         double up, idle;
-        fixture_open(&f, "v1", PV_CPU_VIEW_CPUSET);
+        fixture_open(&f, "v1", PV_OPT_CPU_VIEW_CPUSET);
         ck_assert_int_eq(gather(&f, gatherer("proc/stat"), 0, out), 0);
         /* one line per visible CPU, none for the others, btime at the container's start */
         for (unsigned cpu = 0; cpu < 8; cpu++) {
@@ -219,11 +219,11 @@ static void assert_shows(Fixture *f, const char *path, unsigned node, const char
 START_TEST(test_no_cpuset)
 {
         static const struct {
-                PvCpuViewMode view;
+                PvCpuViewOption view;
                 const char *cpus, *has_cpu, *node0, *node1;
         } cases[] = {
-            {PV_CPU_VIEW_CPUSET, "0-7", "0-1", "0-3", "4-7"},
-            {PV_CPU_VIEW_QUOTA, "0-1", "0", "0-1", ""},
+            {PV_OPT_CPU_VIEW_CPUSET, "0-7", "0-1", "0-3", "4-7"},
+            {PV_OPT_CPU_VIEW_QUOTA, "0-1", "0", "0-1", ""},
         };
         for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
                 Fixture f;
@@ -265,7 +265,7 @@ START_TEST(test_vanished)
                 g_autofree char *dir = g_build_filename(tmp, "tree", NULL);
                 run((const char *[]){"cp", "-rL", src, dir, NULL});
                 Fixture f;
-                fixture_open_at(&f, dir, PV_CPU_VIEW_CPUSET);
+                fixture_open_at(&f, dir, PV_OPT_CPU_VIEW_CPUSET);
                 g_autofree char *rm = g_strdup_printf("rm -rf %s/*/kube/pod1", dir);
                 run((const char *[]){"sh", "-c", rm, NULL});
                 g_autoptr(GString) out = g_string_new(NULL);
@@ -299,7 +299,7 @@ START_TEST(test_loadavg_ticks)
 {
         Fixture f;
         g_autoptr(GString) out = g_string_new(NULL);
-        fixture_open(&f, "v1", PV_CPU_VIEW_CPUSET);
+        fixture_open(&f, "v1", PV_OPT_CPU_VIEW_CPUSET);
         ck_assert_int_eq(gather(&f, gatherer("proc/loadavg"), 0, out), 0);
         ck_assert_str_eq(out->str, "0.00 0.00 0.00 2/4 7\n");
         /* a tick already folded, or none passed: nothing */
@@ -369,7 +369,7 @@ START_TEST(test_count_shared)
         g_autofree char *dir = g_build_filename(tmp, "tree", NULL);
         run((const char *[]){"cp", "-rL", src, dir, NULL});
         Fixture f;
-        fixture_open_at(&f, dir, PV_CPU_VIEW_CPUSET);
+        fixture_open_at(&f, dir, PV_OPT_CPU_VIEW_CPUSET);
         g_autoptr(GString) out = g_string_new(NULL);
         ck_assert_int_eq(gather(&f, gatherer("proc/loadavg"), 0, out), 0);
         ck_assert_str_eq(out->str, "0.00 0.00 0.00 2/4 7\n");

@@ -103,7 +103,7 @@ START_TEST(test_node_golden)
 
         for (size_t t = 0; t < G_N_ELEMENTS(trees); t++) {
                 Fixture f;
-                fixture_open(&f, trees[t], PV_CPU_VIEW_CPUSET);
+                fixture_open(&f, trees[t], PV_OPT_CPU_VIEW_CPUSET);
                 for (unsigned node = 0; node < 2; node++) {
                         for (int s = PV_NODE_DIR + 1; s < _PV_NODE_SLOTS; s++) {
                                 const char *name = pv_fs_node_files[s].name;
@@ -148,7 +148,7 @@ START_TEST(test_node_memory_rule)
         for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
                 Fixture f;
                 uint64_t total[2];
-                fixture_open(&f, cases[i].tree, PV_CPU_VIEW_CPUSET);
+                fixture_open(&f, cases[i].tree, PV_OPT_CPU_VIEW_CPUSET);
                 for (unsigned n = 0; n < 2; n++) {
                         ck_assert_int_eq(gather_node(&f, PV_NODE_MEMINFO, n, out), 0);
                         total[n] = node_value(out->str, n, "MemTotal");
@@ -171,7 +171,7 @@ START_TEST(test_node_cpus)
         Fixture f;
         g_autoptr(GString) out = g_string_new(NULL);
         /* v1 cpuset 0,2,5-7: node0 keeps 0 and 2, node1 5-7 */
-        fixture_open(&f, "v1", PV_CPU_VIEW_CPUSET);
+        fixture_open(&f, "v1", PV_OPT_CPU_VIEW_CPUSET);
         ck_assert_int_eq(gather_node(&f, PV_NODE_CPULIST, 0, out), 0);
         ck_assert_str_eq(out->str, "0,2\n");
         ck_assert_int_eq(gather_node(&f, PV_NODE_CPUMAP, 1, out), 0);
@@ -188,7 +188,7 @@ START_TEST(test_node_cpus)
         ck_assert_uint_eq(node_value(out->str, 0, "MemTotal"), 16455771);
         fixture_close(&f);
         /* v2 with --cpu-view=quota: one CPU (0), so node1 has none of the visible CPUs */
-        fixture_open(&f, "v2", PV_CPU_VIEW_QUOTA);
+        fixture_open(&f, "v2", PV_OPT_CPU_VIEW_QUOTA);
         ck_assert_int_eq(gather_path(&f, "sys/devices/system/node/has_cpu", out), 0);
         ck_assert_str_eq(out->str, "0\n");
         ck_assert_int_eq(gather_path(&f, "sys/devices/system/node/online", out), 0);

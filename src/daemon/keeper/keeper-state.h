@@ -2,16 +2,20 @@
 #pragma once
 
 /*
- * The keeper's state, shared by keeper.c (signals, the loop),
+ * The keeper's state, held by keeper.c (signals, the loop) and handed to
  * keeper-workers.c (starting and burying workers), keeper-mount.c (getting
- * the connection) and handover.c (upgrades).
+ * the connection) and handover.c (upgrades), each with its own header;
+ * those files never call keeper.c.
  */
 
 #include <signal.h>
 #include <unistd.h>
 
-#include "registry/daemon.h"
+#include <glib.h>
+
 #include "journal.h"
+#include "launch.h"
+#include "sigset.h"
 
 #define MAX_WORKERS 8
 #define RESUME_ENV "PROCVIEWD_RESUME"
@@ -37,6 +41,7 @@ typedef struct Orphan {
 
 typedef struct Keeper {
         PvOptions *opts;
+        PvWorkerMain *worker_main; /* what a forked worker runs */
         char *exe; /* what SIGHUP executes: the binary at the path we were started from */
         char **argv;
         int fuse_fd;
@@ -62,35 +67,11 @@ static inline void close_fd(int *fd)
 }
 
 /* The keeper takes these from its signalfd only; *ret_mask (if not NULL) gets them. */
-void pv_keeper_block_signals(sigset_t *ret_mask);
-
-/* keeper-mount.c: the connection */
-/*
- * Gets k its FUSE connection and state: from the keeper that executed us
- * when resume (its hand-over) is not NULL, else from systemd's fd store,
- * else by mounting k->opts->mountpoint afresh. Returns 0 or -errno (said
- * why).
- */
-int pv_keeper_connect(Keeper *k, const char *resume);
-
-/* keeper-workers.c: the workers */
-/* The worker that serves or will once ready: neither retiring nor an old binary's. */
-KWorker *pv_keeper_live_worker(Keeper *k);
-/* Starts a worker, or sets k->next_start_us to try again (logged). */
-void pv_keeper_start_worker(Keeper *k);
-/* Tells w to stop (SIGTERM), once. */
-void pv_keeper_retire(KWorker *w);
-/* w wrote on its ready pipe, or closed it: the others may go. */
-void pv_keeper_worker_ready(Keeper *k, KWorker *w);
-/* Forgets the workers that died (SIGCHLD): their journals, the next start. */
-void pv_keeper_reap(Keeper *k);
-/* Asks the kernel to queue again every request read and not answered (Linux >= 6.9). */
-void pv_keeper_notify_resend(Keeper *k);
-
-/* handover.c: what passes from one keeper to the next */
-void pv_keeper_keep_fds(Keeper *k, bool keep);
-/* Re-executes k->exe keeping the connection; returns only when that failed (logged). */
-void pv_keeper_upgrade(Keeper *k);
-/* Takes over from the keeper that executed us. 0, or -EINVAL on a bad hand-over. */
-int pv_keeper_resume_from_env(Keeper *k, const char *env);
-int pv_keeper_resume_from_fdstore(Keeper *k, GArray *jfds, GArray *jgens);
+static inline void pv_keeper_block_signals(sigset_t *ret_mask)
+{
+        sigset_t mask;
+        pv_sigset_of(&mask, SIGCHLD, SIGHUP, SIGTERM, SIGINT, 0);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        if (ret_mask)
+                *ret_mask = mask;
+}
