@@ -10,6 +10,7 @@
 
 #include <glib.h>
 
+#include "host.h"
 #include "registry/daemon.h"
 
 /*

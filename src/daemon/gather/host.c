@@ -10,29 +10,47 @@
 #include <unistd.h>
 
 #include "fileio.h"
-#include "registry/daemon.h"
 #include "fs-table.h"
+#include "registry/daemon.h"
 
 #define PROC_PREFIX "proc/"
 #define SYS_CPU_PREFIX "sys/devices/system/cpu/"
 #define SYS_NODE_PREFIX "sys/devices/system/node/"
 
+/* One row's host file. */
+typedef struct PvHostFile {
+        int fd; /* -1: none */
+        /*
+         * A file with a record per CPU, disk or swap area is read a page per
+         * pread, by one reader at a time (pv_host_read()).
+         */
+        GMutex lock;
+} PvHostFile;
+
+struct PvHost {
+        const PvFile *rows; /* the file table */
+        size_t n_rows;
+        int proc_fd;        /* dirfd of opts.host_proc: the host's own files */
+        int node_fd;        /* dirfd of opts.sys_node_dir, -1: a host without NUMA */
+        PvHostFile files[]; /* files[i] is rows[i]'s */
+};
+
 /* Opens row f's host file. Returns the fd or -errno (-EINVAL: a path no host directory holds). */
-static int open_host_file(PvDaemon *d, int sys_fd, const PvFile *f)
+static int open_host_file(const PvHost *h, int sys_fd, const PvFile *f)
 {
         int dir, fd;
         const char *name;
 
         if (g_str_has_prefix(f->path, PROC_PREFIX)) {
-                dir = d->host_fd;
+                dir = h->proc_fd;
                 name = f->path + strlen(PROC_PREFIX);
         } else if (g_str_has_prefix(f->path, SYS_CPU_PREFIX)) {
                 dir = sys_fd;
                 name = f->path + strlen(SYS_CPU_PREFIX);
         } else if (g_str_has_prefix(f->path, SYS_NODE_PREFIX)) {
-                if (d->host_node_fd < 0)
+                if (h->node_fd < 0)
                         return -ENOENT;
-                dir = d->host_node_fd;
+                dir = h->node_fd;
                 name = f->path + strlen(SYS_NODE_PREFIX);
         } else
                 return -EINVAL;
@@ -40,65 +58,74 @@ static int open_host_file(PvDaemon *d, int sys_fd, const PvFile *f)
         return fd < 0 ? -errno : fd;
 }
 
-/* One row's host file; its row's index in pv_fs_files[] is its index in d->host_files. */
-struct PvHostFile {
-        int fd; /* -1: none */
-        /*
-         * A file with a record per CPU, disk or swap area is read a page per
-         * pread, by one reader at a time (pv_host_read()).
-         */
-        GMutex lock;
-};
-
-int pv_host_open(PvDaemon *d)
+int pv_host_open(PvDaemon *d, const PvFile *rows, size_t n_rows)
 {
-        d->host_files = g_new(PvHostFile, pv_fs_n_files);
-        for (size_t i = 0; i < pv_fs_n_files; i++) {
-                d->host_files[i].fd = -1;
-                g_mutex_init(&d->host_files[i].lock);
+        PvHost *h = g_malloc0(sizeof(PvHost) + n_rows * sizeof(PvHostFile));
+
+        h->rows = rows;
+        h->n_rows = n_rows;
+        for (size_t i = 0; i < n_rows; i++) {
+                h->files[i].fd = -1;
+                g_mutex_init(&h->files[i].lock);
         }
+        d->host = h;
+        h->proc_fd = open(d->opts.host_proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         /* kernels built without CONFIG_NUMA have no node directory */
-        d->host_node_fd = d->opts.sys_node_dir
-                              ? open(d->opts.sys_node_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-                              : -1;
+        h->node_fd = d->opts.sys_node_dir
+                         ? open(d->opts.sys_node_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                         : -1;
+        if (h->proc_fd < 0)
+                return -errno;
         _cleanup_close_ int sys_fd = open(d->opts.sys_cpu_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (sys_fd < 0)
                 return -errno;
-        for (size_t i = 0; i < pv_fs_n_files; i++) {
-                const PvFile *f = &pv_fs_files[i];
+        for (size_t i = 0; i < n_rows; i++) {
+                const PvFile *f = &rows[i];
                 if (!f->host)
                         continue;
-                int fd = open_host_file(d, sys_fd, f);
+                int fd = open_host_file(h, sys_fd, f);
                 if (fd < 0 && f->host_required)
                         return fd;
-                d->host_files[i].fd = fd < 0 ? -1 : fd;
+                h->files[i].fd = fd < 0 ? -1 : fd;
         }
         return 0;
 }
 
 void pv_host_close(PvDaemon *d)
 {
-        if (!d->host_files)
+        PvHost *h = d->host;
+
+        if (!h)
                 return;
-        if (d->host_node_fd >= 0)
-                close(d->host_node_fd);
-        d->host_node_fd = -1;
-        for (size_t i = 0; i < pv_fs_n_files; i++) {
-                if (d->host_files[i].fd >= 0)
-                        close(d->host_files[i].fd);
-                g_mutex_clear(&d->host_files[i].lock);
+        if (h->proc_fd >= 0)
+                close(h->proc_fd);
+        if (h->node_fd >= 0)
+                close(h->node_fd);
+        for (size_t i = 0; i < h->n_rows; i++) {
+                if (h->files[i].fd >= 0)
+                        close(h->files[i].fd);
+                g_mutex_clear(&h->files[i].lock);
         }
-        g_clear_pointer(&d->host_files, g_free);
+        g_clear_pointer(&d->host, g_free);
+}
+
+/* The row at path, or NULL. */
+static const PvFile *row_of_path(const PvHost *h, const char *path)
+{
+        for (size_t i = 0; i < h->n_rows; i++)
+                if (strcmp(h->rows[i].path, path) == 0)
+                        return &h->rows[i];
+        return NULL;
 }
 
 int pv_host_read(PvDaemon *d, const char *path, char **ret, size_t *ret_len)
 {
-        const PvFile *row = pv_fs_file_of_path(path);
+        const PvFile *row = d->host ? row_of_path(d->host, path) : NULL;
         int r;
 
-        if (!row || !row->host || !d->host_files)
+        if (!row || !row->host)
                 return -ENOENT;
-        PvHostFile *h = &d->host_files[row - pv_fs_files];
+        PvHostFile *h = &d->host->files[row - d->host->rows];
         if (h->fd < 0)
                 return -ENOENT;
         /* one-piece files: one pread is one snapshot, whatever other threads do */
@@ -116,6 +143,17 @@ int pv_host_read(PvDaemon *d, const char *path, char **ret, size_t *ret_len)
         return r;
 }
 
+int pv_host_read_btime(PvDaemon *d)
+{
+        g_autofree char *stat_text = NULL;
+        int r = pv_host_read(d, "proc/stat", &stat_text, NULL);
+        if (r < 0)
+                return r;
+        const char *bt = strstr(stat_text, "\nbtime ");
+        d->host_btime_s = bt ? g_ascii_strtoull(bt + 7, NULL, 10) : 0;
+        return 0;
+}
+
 int pv_host_read_cpuset(PvDaemon *d, const char *path, PvCpuSet *ret)
 {
         g_autofree char *text = NULL;
@@ -129,8 +167,8 @@ int pv_host_read_node(PvDaemon *d, unsigned node, const char *name, char **ret)
 {
         char path[64];
 
-        if (d->host_node_fd < 0)
+        if (!d->host || d->host->node_fd < 0)
                 return -ENOENT;
         snprintf(path, sizeof(path), "node%u/%s", node, name);
-        return pv_read_file_at(d->host_node_fd, path, ret, NULL);
+        return pv_read_file_at(d->host->node_fd, path, ret, NULL);
 }

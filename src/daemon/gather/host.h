@@ -14,20 +14,25 @@
 #include "cpuset.h"
 
 typedef struct PvDaemon PvDaemon;
+typedef struct PvFile PvFile;
 
-/* The kept-open host files of d, one per table row (host.c). */
-typedef struct PvHostFile PvHostFile;
+/* The host's files of d (d->host): the rows they belong to, their fds (host.c). */
+typedef struct PvHost PvHost;
 
 /*
- * Opens the host file of every table row that has one: under opts.host_proc
- * for proc/ rows, under opts.sys_cpu_dir for sys/devices/system/cpu/ rows,
- * under opts.sys_node_dir for sys/devices/system/node/ rows (kept open as
- * d->host_node_fd, which is -1 on a host without that directory).
- * Returns 0, or -errno when a required one cannot be opened; the others may
- * be missing. pv_host_close() frees what was opened either way.
+ * Opens, as d->host, the host file of every row of rows (n_rows of them,
+ * the file table: pv_fs_files) that has one: under opts.host_proc for proc/
+ * rows, under opts.sys_cpu_dir for sys/devices/system/cpu/ rows, under
+ * opts.sys_node_dir for sys/devices/system/node/ rows (that directory kept
+ * open; a host without it has no node files). Returns 0, or -errno when a
+ * required one cannot be opened; the others may be missing. pv_host_close()
+ * frees what was opened either way.
  */
-int pv_host_open(PvDaemon *d);
+int pv_host_open(PvDaemon *d, const PvFile *rows, size_t n_rows);
 void pv_host_close(PvDaemon *d);
+
+/* Sets d->host_btime_s, the host's boot time, from its proc/stat. Returns 0 or -errno. */
+int pv_host_read_btime(PvDaemon *d);
 
 /*
  * The whole current text of the host file of the row at path (as

@@ -20,10 +20,11 @@
 /*
  * Pins c's cgroups for reading through c->cg, opening them again when the
  * budget released them (and checking that they are still the ones c
- * registered). Returns 0, -ENOENT (they were removed, or renamed away) or
- * -errno; on success pv_container_unpin() must follow.
+ * registered; *ret_reopened says it did). Makes no room: pv_container_pin()
+ * (registry.h) does. Returns 0, -ENOENT (they were removed, or renamed
+ * away) or -errno; on success pv_container_unpin() must follow.
  */
-int pv_container_pin(PvDaemon *d, PvContainer *c);
+int pv_container_pin_open(PvDaemon *d, PvContainer *c, bool *ret_reopened);
 void pv_container_unpin(PvContainer *c);
 
 /*
@@ -46,12 +47,3 @@ void pv_container_count_fds(PvContainer *c, gint *total);
  * (0: none).
  */
 bool pv_budget_exceeded(PvDaemon *d);
-
-/*
- * Brings the fds held and the containers registered back under 7/8 of
- * their budgets, least recently read first. One thread trims at a time;
- * others return at once.
- */
-void pv_registry_trim(PvDaemon *d);
-/* pv_registry_trim, waiting for a trim under way rather than return. */
-void pv_registry_trim_wait(PvDaemon *d);

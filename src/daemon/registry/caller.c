@@ -4,6 +4,7 @@
  * its pid namespace, or itself), cached per reader thread and per namespace.
  */
 #include "caller.h"
+#include "registry.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The daemon object's life in a worker: what it opens at start, what it frees at exit. */
 #include "daemon.h"
+#include "registry.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +12,6 @@
 
 #include "caller.h"
 #include "container.h"
-#include "serve/handle.h"
 #include "log.h"
 #include "sampler.h"
 
@@ -53,7 +53,6 @@ static unsigned fd_budget(void)
 int pv_daemon_setup(PvDaemon *d)
 {
         struct stat st;
-        g_autofree char *stat_text = NULL;
         int r;
 
         raise_fd_limit();
@@ -63,21 +62,9 @@ int pv_daemon_setup(PvDaemon *d)
         d->proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (d->proc_fd < 0)
                 return -errno;
-        d->host_fd = open(d->opts.host_proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (d->host_fd < 0)
-                return -errno;
         if (stat("/proc/self/ns/pid", &st) < 0)
                 return -errno;
         d->self_pidns_ino = st.st_ino;
-
-        r = pv_host_open(d);
-        if (r < 0)
-                return r;
-        r = pv_host_read(d, "proc/stat", &stat_text, NULL);
-        if (r < 0)
-                return r;
-        const char *bt = strstr(stat_text, "\nbtime ");
-        d->host_btime_s = bt ? g_ascii_strtoull(bt + 7, NULL, 10) : 0;
 
         r = pv_hierarchy_open(&d->hier);
         if (r < 0)
@@ -90,8 +77,6 @@ int pv_daemon_setup(PvDaemon *d)
         g_mutex_init(&d->trim_lock);
         /* 2 fds a reader and 3 a namespace: under a quarter of the limit */
         d->callers = pv_caller_cache_new(d->cg_fd_budget / 6);
-        g_mutex_init(&d->handles_lock);
-        d->handles = g_hash_table_new(g_int64_hash, g_int64_equal);
         d->limits = pv_limits_scaled(d->opts.limits_divisor);
         d->unknown = pv_allowance_new(PV_UNKNOWN_PART);
         g_mutex_init(&d->sampler_lock);
@@ -102,10 +87,6 @@ int pv_daemon_setup(PvDaemon *d)
 void pv_daemon_teardown(PvDaemon *d)
 {
         pv_sampler_stop(d);
-        if (d->handles) {
-                pv_handle_free_all(d);
-                g_hash_table_destroy(d->handles);
-        }
         if (d->containers) {
                 pv_registry_clear(d);
                 g_hash_table_destroy(d->containers);
@@ -118,7 +99,4 @@ void pv_daemon_teardown(PvDaemon *d)
         pv_hierarchy_close(&d->hier);
         if (d->proc_fd >= 0)
                 close(d->proc_fd);
-        pv_host_close(d);
-        if (d->host_fd >= 0)
-                close(d->host_fd);
 }

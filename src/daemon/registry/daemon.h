@@ -12,7 +12,6 @@
 #include "cgroup/backend.h"
 #include "container.h"
 #include "options.h"
-#include "gather/host.h"
 #include "renames.h"
 
 /*
@@ -44,6 +43,7 @@
 #define PV_REGISTRY_MAX 65536
 
 typedef struct PvCallerCache PvCallerCache;
+typedef struct PvHost PvHost;
 
 struct PvDaemon {
         PvOptions opts;
@@ -51,9 +51,9 @@ struct PvDaemon {
         uint64_t host_btime_s;   /* boot time of the host, unix seconds */
         uint64_t self_pidns_ino; /* the daemon's pid namespace */
         int proc_fd;             /* dirfd of /proc: the readers' processes */
-        int host_fd;             /* dirfd of opts.host_proc: the host's own files */
-        PvHostFile *host_files;  /* those files, kept open (host.h) */
-        int host_node_fd;        /* dirfd of opts.sys_node_dir, -1: a host without NUMA */
+        PvHost *host;            /* the host's own files, kept open (gather/host.h) */
+        size_t n_files;          /* the files the mount serves (gather/fs-table.h): a
+                                    container keeps a shared text per file (share.h) */
         long clk_tck;            /* sysconf(_SC_CLK_TCK) */
 
         GRWLock containers_lock; /* protects containers; lookups share it */
@@ -93,9 +93,10 @@ struct PvDaemon {
 };
 
 /*
- * Opens what a worker serves from (the host's files, the cgroup
- * hierarchies) and makes the caches. d->opts must be set, fds at -1.
- * Returns 0 or -errno; pv_daemon_teardown() frees what was made either way.
+ * Opens the cgroup hierarchies and makes the registry and the caches. d->opts
+ * and d->n_files must be set, fds at -1. (The worker opens the host's files,
+ * gather/host.h, and the table of handles, serve/handle.h.) Returns 0 or
+ * -errno; pv_daemon_teardown() frees what was made either way.
  */
 int pv_daemon_setup(PvDaemon *d);
 void pv_daemon_teardown(PvDaemon *d);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The discovery scan: cgroups holding processes -> registered containers. */
 #include "discover.h"
+#include "registry.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "sampler.h"
+#include "registry.h"
 
 #include "caller.h"
 #include "container.h"

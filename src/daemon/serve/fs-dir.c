@@ -5,6 +5,7 @@
  * CPUs, sys/devices/system/node/nodeN its visible NUMA nodes.
  */
 #include "fs-dir.h"
+#include "registry/registry.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -6,6 +6,7 @@
  * readable again.
  */
 #include "fs-file.h"
+#include "registry/registry.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -2,6 +2,7 @@
 #include "handle.h"
 
 #include "registry/budget.h"
+#include "registry/registry.h"
 #include "registry/tenant.h"
 
 #include "fs.h"
@@ -151,7 +152,13 @@ void pv_handle_drop(PvDaemon *d, uint64_t fh)
                 pv_handle_unref(h);
 }
 
-void pv_handle_free_all(PvDaemon *d)
+void pv_handles_setup(PvDaemon *d)
+{
+        g_mutex_init(&d->handles_lock);
+        d->handles = g_hash_table_new(g_int64_hash, g_int64_equal);
+}
+
+void pv_handles_teardown(PvDaemon *d)
 {
         GHashTableIter it;
         gpointer key, h;
@@ -163,6 +170,7 @@ void pv_handle_free_all(PvDaemon *d)
                 g_hash_table_iter_steal(&it);
                 pv_handle_unref(h);
         }
+        g_clear_pointer(&d->handles, g_hash_table_destroy);
 }
 
 static void scratch_free(gpointer p)

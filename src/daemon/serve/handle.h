@@ -93,5 +93,7 @@ int pv_handle_render(PvDaemon *d, PvHandle *h);
 char *pv_handle_steal_text(PvHandle *h);
 /* This thread's render buffer: the text of its last pv_handle_render(). */
 GString *pv_handle_scratch(void);
-/* Frees the handles still open (the worker stops: no request runs). */
-void pv_handle_free_all(PvDaemon *d);
+/* Makes d's table of open handles (d->handles), empty. */
+void pv_handles_setup(PvDaemon *d);
+/* Frees the handles still open and their table (the worker stops: no request runs). */
+void pv_handles_teardown(PvDaemon *d);

@@ -21,6 +21,9 @@
 #include "confine.h"
 #include "fs.h"
 #include "gate.h"
+#include "gather/fs-table.h"
+#include "gather/host.h"
+#include "handle.h"
 #include "journal.h"
 #include "log.h"
 #include "registry/sampler.h"
@@ -368,8 +371,8 @@ int pv_worker_main(PvOptions *opts, const PvWorkerArgs *a)
         PvDaemon d = {
             .opts = *opts,
             .proc_fd = -1,
-            .host_fd = -1,
             .generation = a->generation,
+            .n_files = pv_fs_n_files,
         };
         char *fargv[] = {"procviewd", opts->debug ? "-d" : NULL, NULL};
         struct fuse_args args = FUSE_ARGS_INIT(opts->debug ? 2 : 1, fargv);
@@ -408,12 +411,18 @@ int pv_worker_main(PvOptions *opts, const PvWorkerArgs *a)
                 pv_log_error("worker: the keeper's state is unusable: %s", g_strerror(-r));
                 goto out;
         }
-        r = pv_daemon_setup(&d);
+        /* the host's files first: a host directory missing says so before the cgroups */
+        r = pv_host_open(&d, pv_fs_files, pv_fs_n_files);
+        if (r == 0)
+                r = pv_host_read_btime(&d);
+        if (r == 0)
+                r = pv_daemon_setup(&d);
         if (r < 0) {
                 pv_log_error("cannot set up: %s%s", g_strerror(-r),
                              r == -ENOENT ? " (no cgroup hierarchy mounted?)" : "");
                 goto out;
         }
+        pv_handles_setup(&d);
         worker.se = fuse_session_new(&args, &pv_fs_ops, sizeof(pv_fs_ops), &d);
         fuse_opt_free_args(&args);
         if (!worker.se) {
@@ -434,6 +443,9 @@ int pv_worker_main(PvOptions *opts, const PvWorkerArgs *a)
 out:
         if (worker.se)
                 fuse_session_destroy(worker.se);
+        pv_sampler_stop(&d);
+        pv_handles_teardown(&d);
         pv_daemon_teardown(&d);
+        pv_host_close(&d);
         return status;
 }

@@ -64,9 +64,8 @@ void fixture_open_at(Fixture *f, const char *dir, PvCpuViewOption view)
         f->d.opts.sample_interval_s = 5;
         f->d.clk_tck = 100;
         f->d.host_btime_s = 1795599717;
-        f->d.host_fd = open(f->d.opts.host_proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        ck_assert_int_ge(f->d.host_fd, 0);
-        ck_assert_int_eq(pv_host_open(&f->d), 0);
+        f->d.n_files = pv_fs_n_files;
+        ck_assert_int_eq(pv_host_open(&f->d, pv_fs_files, pv_fs_n_files), 0);
         f->c.cg = fixture_open_dir(dir, &f->d.hier);
         g_mutex_init(&f->c.lock);
         f->c.refs = 1;
@@ -88,7 +87,6 @@ void fixture_close(Fixture *f)
         pv_cgroup_free(f->c.cg);
         pv_hierarchy_close(&f->d.hier);
         pv_host_close(&f->d);
-        close(f->d.host_fd);
         g_free(f->d.opts.host_proc);
         g_free(f->d.opts.sys_cpu_dir);
         g_free(f->d.opts.sys_node_dir);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "registry/container.h"
+#include "registry/registry.h"
 #include "pv-check.h"
 
 void tree_put(const char *root, const char *rel, const char *text)

@@ -14,6 +14,7 @@
 
 #include "registry/budget.h"
 #include "registry/container.h"
+#include "registry/registry.h"
 #include "registry/daemon.h"
 #include "pv-check.h"
 #include "registry-test.h"

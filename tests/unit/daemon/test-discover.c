@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "registry/container.h"
+#include "registry/registry.h"
 #include "registry/daemon.h"
 #include "registry/discover.h"
 #include "pv-check.h"

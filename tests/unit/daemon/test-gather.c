@@ -325,11 +325,8 @@ START_TEST(test_host_required)
         /* a host directory without meminfo: a required file, so no start */
         d.opts.host_proc = fixture_path("daemon/host/sys-cpu");
         d.opts.sys_cpu_dir = fixture_path("daemon/host/sys-cpu");
-        d.host_fd = open(d.opts.host_proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        ck_assert_int_ge(d.host_fd, 0);
-        ck_assert_int_eq(pv_host_open(&d), -ENOENT);
+        ck_assert_int_eq(pv_host_open(&d, pv_fs_files, pv_fs_n_files), -ENOENT);
         pv_host_close(&d);
-        close(d.host_fd);
         g_free(d.opts.host_proc);
         g_free(d.opts.sys_cpu_dir);
 }
