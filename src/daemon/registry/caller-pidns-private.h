@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The table of pid namespaces (caller-pidns.c) and its scanner (caller-pidns-scan.c). */
+/*
+ * The table of pid namespaces (caller-pidns.c), its scanner
+ * (caller-pidns-scan.c) and the inits both find (caller-pidns-entry.c).
+ */
 
 #include "caller-pidns.h"
 
@@ -69,6 +72,7 @@ struct PvPidnsCache {
         unsigned max_entries;
 };
 
+/* caller-pidns-entry.c */
 /*
  * init pinned, if it is still in ns: the pid found may have been reused
  * before it was pinned, and a namespace whose init died takes no new
@@ -82,7 +86,7 @@ PvCallerTarget *pv_pidns_pin(PvDaemon *d, uint64_t ns, pid_t init);
  */
 void pv_pidns_check_init_locked(PvPidnsCache *cache, uint64_t ns);
 /*
- * The scanner thread (data: the cache): scans while namespaces are wanted,
+ * caller-pidns-scan.c: the scanner thread (data: the cache): scans while namespaces are wanted,
  * resting between scans, until the cache stops.
  */
 gpointer pv_pidns_scanner_main(gpointer data);

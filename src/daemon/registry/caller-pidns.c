@@ -109,13 +109,6 @@ void pv_pidns_cache_drop_init(PvPidnsCache *cache, uint64_t serial)
         g_mutex_unlock(&cache->lock);
 }
 
-void pv_pidns_check_init_locked(PvPidnsCache *cache, uint64_t ns)
-{
-        PidnsEntry *p = g_hash_table_lookup(cache->table, &ns);
-        if (p && p->init && !pv_caller_target_alive(p->init))
-                g_hash_table_remove(cache->table, &ns);
-}
-
 /* Puts entry p for ns into the table, lock held, replacing any. */
 static void pidns_put_locked(PvPidnsCache *cache, uint64_t ns, PidnsEntry *p)
 {
@@ -151,20 +144,6 @@ static int pidns_lookup_locked(PvPidnsCache *cache, uint64_t ns, PvCallerTarget 
         p->resolving = true;
         pidns_put_locked(cache, ns, p);
         return -ENOENT;
-}
-
-PvCallerTarget *pv_pidns_pin(PvDaemon *d, uint64_t ns, pid_t init)
-{
-        PvCallerTarget *t = NULL;
-        uint64_t init_ns = 0;
-        if (pv_caller_target_new(d, init, true, &t) < 0)
-                return NULL;
-        if (pv_procfs_pidns_ino(d->proc_fd, init, &init_ns) < 0 || init_ns != ns ||
-            !pv_caller_target_alive(t)) {
-                pv_caller_target_unref(t);
-                return NULL;
-        }
-        return t;
 }
 
 /* Starts the scanner unless it runs, and wakes it (lock held). Returns whether it runs. */

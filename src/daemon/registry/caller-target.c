@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "caller.h"
+#include "caller-cache.h"
 #include "procfs.h"
 
 PvCallerTarget *pv_caller_target_ref(PvCallerTarget *t)
@@ -31,6 +31,17 @@ bool pv_caller_target_alive(const PvCallerTarget *t)
         return t->ref.fd < 0 || pv_pidref_alive(&t->ref);
 }
 
+/* Has t's exit drop the entries that hold it (t->ref must be a pidfd): sets t->serial. */
+static void watch_target(PvCallerCache *cache, PvCallerTarget *t)
+{
+        if (!t->ref.is_pidfd)
+                return;
+        /* 63 bits of serial: no wrap in the daemon's life */
+        t->serial = __atomic_add_fetch(&cache->serial, 1, __ATOMIC_RELAXED) | TARGET_KEY;
+        if (pv_reaper_watch(cache->reaper, t->ref.fd, t->serial) < 0)
+                t->serial = 0;
+}
+
 int pv_caller_target_new(PvDaemon *d, pid_t pid, bool in_pidns, PvCallerTarget **ret)
 {
         char path[64];
@@ -47,7 +58,7 @@ int pv_caller_target_new(PvDaemon *d, pid_t pid, bool in_pidns, PvCallerTarget *
                 if (r < 0)
                         return r;
                 if (d->callers)
-                        pv_caller_cache_watch_target(d->callers, t);
+                        watch_target(d->callers, t);
         }
         r = pv_procfs_start_ns(d->proc_fd, d->clk_tck, pid, &t->start_ns);
         if (r < 0)

@@ -28,7 +28,7 @@ typedef struct PvCallerTarget {
 /*
  * A target for pid: pins it when in_pidns (a reader is pinned by its own
  * cache entry), and has the caches told when it exits (a pidfd's exit is
- * watched, pv_caller_cache_watch_target), and opens its /proc/PID/cgroup.
+ * watched by the reaper), and opens its /proc/PID/cgroup.
  * Returns 0, -ESRCH or -errno.
  */
 int pv_caller_target_new(PvDaemon *d, pid_t pid, bool in_pidns, PvCallerTarget **ret);

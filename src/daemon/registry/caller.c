@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "caller-cache.h"
 #include "caller-pidns.h"
 #include "caller-target.h"
 #include "parse-proc.h"
@@ -22,14 +23,6 @@
 
 /* Bounds the cache of readers: a host with more live readers than this re-resolves some. */
 #define CALLER_CACHE_MAX 16384
-
-/*
- * The keys of watched pidfds (reaper.h): a reader's is its thread id and
- * its entry's serial, found in one lookup; a target's (an init's) has this
- * bit and its own serial, and is found by a walk of both tables, as inits
- * exit far less often than readers.
- */
-#define TARGET_KEY (UINT64_C(1) << 63)
 
 /* One reader: a thread id as a FUSE request carries it. */
 typedef struct CallerEntry {
@@ -44,19 +37,6 @@ typedef struct CallerEntry {
         uint32_t serial;        /* in its key (reader_key) */
         PvCallerTarget *target; /* one reference */
 } CallerEntry;
-
-struct PvCallerCache {
-        /*
-         * Protects readers. Readers of a cached entry share it, and check
-         * that its processes live (a poll each) side by side.
-         */
-        GRWLock lock;
-        GHashTable *readers;  /* pid (a thread id) -> CallerEntry* */
-        PvPidnsCache *pidns;  /* has its own lock, never held with lock */
-        unsigned max_entries; /* readers, and namespaces in pidns */
-        PvReaper *reaper;     /* NULL: exits are seen by the sweeps only */
-        uint64_t serial;      /* the last serial handed out; atomic */
-};
 
 static void caller_entry_free(gpointer p)
 {
@@ -343,16 +323,6 @@ static gboolean reader_expired(gpointer key, gpointer value, gpointer user_data)
 {
         const CallerEntry *e = value;
         return !pv_pidref_alive(&e->reader) || !pv_caller_target_alive(e->target);
-}
-
-void pv_caller_cache_watch_target(PvCallerCache *cache, PvCallerTarget *t)
-{
-        if (!t->ref.is_pidfd)
-                return;
-        /* 63 bits of serial: no wrap in the daemon's life */
-        t->serial = __atomic_add_fetch(&cache->serial, 1, __ATOMIC_RELAXED) | TARGET_KEY;
-        if (pv_reaper_watch(cache->reaper, t->ref.fd, t->serial) < 0)
-                t->serial = 0;
 }
 
 void pv_caller_cache_expire(PvCallerCache *cache)

@@ -32,11 +32,6 @@ int pv_caller_cache_start(PvCallerCache *cache);
 void pv_caller_cache_free(PvCallerCache *cache);
 /* Drops the entries of readers and targets that exited, and namespaces due a new look. */
 void pv_caller_cache_expire(PvCallerCache *cache);
-/*
- * Has t's exit drop the entries that hold it (t->ref must be a pidfd, else
- * nothing is done): sets t->serial. For pv_caller_target_new.
- */
-void pv_caller_cache_watch_target(PvCallerCache *cache, PvCallerTarget *t);
 
 /*
  * The container of the process pid: the cgroups of the init of its pid

@@ -13,16 +13,6 @@
 #include "fs-file.h"
 #include "log.h"
 
-int pv_fs_caller_container(fuse_req_t req, PvContainer **ret)
-{
-        const struct fuse_ctx *ctx = fuse_req_ctx(req);
-        int r = pv_caller_container(pv_fs_daemon(req), ctx->pid, ret);
-        if (r < 0)
-                pv_log_debug("cannot resolve the container of pid %d: %s", (int)ctx->pid,
-                             g_strerror(-r));
-        return r;
-}
-
 /* ---- everything that would change the tree is refused ---- */
 
 static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
