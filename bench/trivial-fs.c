@@ -7,7 +7,6 @@
  * changes shape), a multi-threaded session loop. What is left is the cost of
  * the kernel's FUSE round trips: open, read, read at EOF, release.
  */
-#define FUSE_USE_VERSION 314
 
 #include <errno.h>
 #include <fcntl.h>

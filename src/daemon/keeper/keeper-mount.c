@@ -10,7 +10,6 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-#define FUSE_USE_VERSION 314
 #include <fuse_lowlevel.h>
 
 #include "fdstore.h"

@@ -8,7 +8,6 @@
  * holds inline.
  */
 
-#define FUSE_USE_VERSION 314
 #include <fuse_lowlevel.h>
 
 #include "log.h"

@@ -3,7 +3,6 @@
 
 /* Open files of the worker: ids, reference counts, kept text and each container's budget. */
 
-#define FUSE_USE_VERSION 314
 #include <fuse_lowlevel.h>
 
 #include "registry/container.h"

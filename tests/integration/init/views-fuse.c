@@ -11,7 +11,6 @@
  * it, like a deadlocked daemon: the task waiting for that request cannot be
  * killed until this process dies (fs/fuse/dev.c request_wait_answer()).
  */
-#define FUSE_USE_VERSION 35
 #include <fuse_lowlevel.h>
 #include <errno.h>
 #include <fcntl.h>

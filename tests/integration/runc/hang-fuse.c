@@ -7,7 +7,6 @@
  * (fuse request_wait_answer()): even SIGKILL does not end it until the
  * server dies. Runs in the foreground until killed.
  */
-#define FUSE_USE_VERSION 35
 #include <fuse_lowlevel.h>
 #include <errno.h>
 #include <stdio.h>
