@@ -96,17 +96,13 @@ static int parse_value(int opt, const char *arg, PvOptions *o)
                 else if (strcmp(arg, "quota") == 0)
                         o->cpu_view = PV_OPT_CPU_VIEW_QUOTA;
                 else {
-                        fprintf(stderr,
-                                "procviewd: --cpu-view must be 'cpuset' or 'quota', not '%s'\n",
-                                arg);
+                        pv_log_error("--cpu-view must be 'cpuset' or 'quota', not '%s'", arg);
                         return -EINVAL;
                 }
                 return 0;
         case OPT_RECOVERY:
                 if (strcmp(arg, "auto") != 0 && strcmp(arg, "journal") != 0) {
-                        fprintf(stderr,
-                                "procviewd: --recovery must be 'auto' or 'journal', not '%s'\n",
-                                arg);
+                        pv_log_error("--recovery must be 'auto' or 'journal', not '%s'", arg);
                         return -EINVAL;
                 }
                 o->recovery_journal = strcmp(arg, "journal") == 0;
@@ -120,9 +116,7 @@ static int parse_value(int opt, const char *arg, PvOptions *o)
         case OPT_INTERVAL:
                 v = strtoul(arg, &end, 10);
                 if (*end || v < 1 || v > 3600) {
-                        fprintf(stderr,
-                                "procviewd: --sample-interval takes 1 to 3600 seconds, not '%s'\n",
-                                arg);
+                        pv_log_error("--sample-interval takes 1 to 3600 seconds, not '%s'", arg);
                         return -EINVAL;
                 }
                 o->sample_interval_s = (unsigned)v;
@@ -130,8 +124,7 @@ static int parse_value(int opt, const char *arg, PvOptions *o)
         case OPT_SCAN_MAX:
                 v = strtoul(arg, &end, 10);
                 if (!*arg || *end || v > 1000000) {
-                        fprintf(stderr, "procviewd: --scan-max takes 0 to 1000000, not '%s'\n",
-                                arg);
+                        pv_log_error("--scan-max takes 0 to 1000000, not '%s'", arg);
                         return -EINVAL;
                 }
                 o->scan_max = (unsigned)v;
@@ -139,9 +132,7 @@ static int parse_value(int opt, const char *arg, PvOptions *o)
         case OPT_LIMITS_DIVISOR:
                 v = strtoul(arg, &end, 10);
                 if (*end || v < 1 || v > 65536) {
-                        fprintf(stderr,
-                                "procviewd: --debug-limits-divisor takes 1 to 65536, not '%s'\n",
-                                arg);
+                        pv_log_error("--debug-limits-divisor takes 1 to 65536, not '%s'", arg);
                         return -EINVAL;
                 }
                 o->limits_divisor = (unsigned)v;
@@ -211,23 +202,20 @@ static int parse_options(int argc, char **argv, PvOptions *o)
                         printf("procviewd %s\n", PV_VERSION);
                         return 1;
                 case ':':
-                        fprintf(stderr, "procviewd: option '%s' needs an argument (see --help)\n",
-                                argv[optind - 1]);
+                        pv_log_error("option '%s' needs an argument (see --help)",
+                                     argv[optind - 1]);
                         return -EINVAL;
                 default:
                         if (optopt)
-                                fprintf(stderr, "procviewd: unknown option '-%c' (see --help)\n",
-                                        optopt);
+                                pv_log_error("unknown option '-%c' (see --help)", optopt);
                         else
-                                fprintf(stderr, "procviewd: unknown option '%s' (see --help)\n",
-                                        argv[optind - 1]);
+                                pv_log_error("unknown option '%s' (see --help)", argv[optind - 1]);
                         return -EINVAL;
                 }
         }
         if (optind < argc - 1) {
-                fprintf(stderr,
-                        "procviewd: one mount point expected, got '%s' and '%s' (see --help)\n",
-                        argv[optind], argv[optind + 1]);
+                pv_log_error("one mount point expected, got '%s' and '%s' (see --help)",
+                             argv[optind], argv[optind + 1]);
                 return -EINVAL;
         }
         o->mountpoint = g_strdup(optind < argc ? argv[optind] : PV_DEFAULT_MOUNTPOINT);

@@ -67,20 +67,19 @@ static int mount_anew(Keeper *k)
                 return r; /* said why */
         r = pv_state_create(&k->state_fd, &k->state);
         if (r < 0) {
-                fprintf(stderr, "procviewd: cannot create the keeper's state: %s\n",
-                        g_strerror(-r));
+                pv_log_error("cannot create the keeper's state: %s", g_strerror(-r));
                 return r;
         }
         r = mount_fuse(opts->mountpoint);
         if (r < 0) {
-                fprintf(stderr, "procviewd: cannot mount on %s: %s%s\n", opts->mountpoint,
-                        g_strerror(-r), r == -EPERM ? " (procviewd needs root)" : "");
+                pv_log_error("cannot mount on %s: %s%s", opts->mountpoint, g_strerror(-r),
+                             r == -EPERM ? " (procviewd needs root)" : "");
                 return r;
         }
         k->fuse_fd = r;
         r = read_init(k);
         if (r < 0) {
-                fprintf(stderr, "procviewd: no FUSE INIT from the kernel: %s\n", g_strerror(-r));
+                pv_log_error("no FUSE INIT from the kernel: %s", g_strerror(-r));
                 umount2(opts->mountpoint, MNT_DETACH);
                 return r;
         }

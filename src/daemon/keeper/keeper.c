@@ -161,12 +161,12 @@ int pv_keeper_main(PvOptions *opts, char **argv, PvWorkerMain *worker_main)
         unsetenv(RESUME_ENV);
         k.exe = realpath("/proc/self/exe", NULL);
         if (!k.exe) {
-                fprintf(stderr, "procviewd: cannot resolve /proc/self/exe: %m\n");
+                pv_log_error("cannot resolve /proc/self/exe: %m");
                 goto out;
         }
         r = setup_signals(&k);
         if (r < 0) {
-                fprintf(stderr, "procviewd: cannot set up signals: %s\n", g_strerror(-r));
+                pv_log_error("cannot set up signals: %s", g_strerror(-r));
                 goto out;
         }
         r = pv_keeper_connect(&k, resume);

@@ -22,47 +22,42 @@ int pv_mountpoint_prepare(const char *path)
         for (int attempt = 0; attempt < 8; attempt++) {
                 r = pv_mount_probe(path, PROBE_TIMEOUT_MS, &state);
                 if (r < 0 && r != -ENOENT) {
-                        fprintf(stderr, "procviewd: cannot use mount point %s: %s\n", path,
-                                g_strerror(-r));
+                        pv_log_error("cannot use mount point %s: %s", path, g_strerror(-r));
                         return r;
                 }
                 if (r == -ENOENT || state == PV_MOUNT_NONE)
                         break;
                 if (state == PV_MOUNT_LIVE) {
-                        fprintf(stderr,
-                                "procviewd: cannot use mount point %s: another procviewd serves "
-                                "it already\n",
-                                path);
+                        pv_log_error("cannot use mount point %s: another procviewd serves "
+                                     "it already",
+                                     path);
                         return -EBUSY;
                 }
                 if (state == PV_MOUNT_HUNG) {
-                        fprintf(stderr,
-                                "procviewd: cannot use mount point %s: a procviewd mount there "
-                                "does not answer (stop that daemon first)\n",
-                                path);
+                        pv_log_error("cannot use mount point %s: a procviewd mount there "
+                                     "does not answer (stop that daemon first)",
+                                     path);
                         return -EBUSY;
                 }
                 /* dead: stacked dead mounts are detached one by one */
                 pv_log_warning("mount point %s: a dead procview mount, detaching it", path);
                 if (umount2(path, MNT_DETACH) < 0) {
                         r = -errno;
-                        fprintf(stderr, "procviewd: cannot detach the dead mount on %s: %s\n", path,
-                                g_strerror(-r));
+                        pv_log_error("cannot detach the dead mount on %s: %s", path,
+                                     g_strerror(-r));
                         return r;
                 }
         }
         if (stat(path, &st) < 0) {
                 if (errno != ENOENT || g_mkdir_with_parents(path, 0755) < 0) {
                         r = -errno;
-                        fprintf(stderr, "procviewd: cannot use mount point %s: %s\n", path,
-                                g_strerror(-r));
+                        pv_log_error("cannot use mount point %s: %s", path, g_strerror(-r));
                         return r;
                 }
                 return 0;
         }
         if (!S_ISDIR(st.st_mode)) {
-                fprintf(stderr, "procviewd: cannot use mount point %s: %s\n", path,
-                        g_strerror(ENOTDIR));
+                pv_log_error("cannot use mount point %s: %s", path, g_strerror(ENOTDIR));
                 return -ENOTDIR;
         }
         return 0;

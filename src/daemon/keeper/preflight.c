@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
+
 PvPreflightProblem pv_preflight_judge(const PvNamespaces *ns)
 {
         /* no cgroup namespaces at all (Linux < 4.6): every process sees the whole hierarchy */
@@ -27,19 +29,19 @@ const char *pv_preflight_explain(PvPreflightProblem problem)
         case PV_PREFLIGHT_OK:
                 return NULL;
         case PV_PREFLIGHT_CGROUPNS:
-                return "procviewd: refusing to start in a private cgroup namespace: the cgroups "
+                return "refusing to start in a private cgroup namespace: the cgroups "
                        "of readers outside it cannot be named, so every read would fail with "
                        "EIO; run procviewd in the host's cgroup namespace (docker/podman: "
                        "--cgroupns=host --pid=host; Kubernetes: hostPID: true, the host's "
                        "/sys/fs/cgroup mounted, and procviewd started under "
                        "nsenter --cgroup=/proc/1/ns/cgroup)";
         case PV_PREFLIGHT_PIDNS:
-                return "procviewd: refusing to start in a private pid namespace: the kernel "
+                return "refusing to start in a private pid namespace: the kernel "
                        "gives it no pid for readers outside it, so every read would fail with "
                        "EIO; run procviewd in the host's pid namespace (docker/podman: "
                        "--pid=host --cgroupns=host; Kubernetes: hostPID: true)";
         case PV_PREFLIGHT_FOREIGN_PROC:
-                return "procviewd: refusing to start: /proc is the procfs of another pid "
+                return "refusing to start: /proc is the procfs of another pid "
                        "namespace, so readers' pids would name other processes; mount the "
                        "host's /proc (docker/podman: --pid=host)";
         }
@@ -73,7 +75,7 @@ int pv_preflight_check(void)
         if (r == 0)
                 r = ns_ino("pid", &ns.pidns_ino);
         if (r < 0) {
-                fprintf(stderr, "procviewd: cannot read /proc/self/ns: %s\n", g_strerror(-r));
+                pv_log_error("cannot read /proc/self/ns: %s", g_strerror(-r));
                 return r;
         }
         /* /proc/self of a procfs mounted for another pid namespace names no process of ours */
@@ -86,6 +88,6 @@ int pv_preflight_check(void)
         PvPreflightProblem problem = pv_preflight_judge(&ns);
         if (problem == PV_PREFLIGHT_OK)
                 return 0;
-        fprintf(stderr, "%s\n", pv_preflight_explain(problem));
+        pv_log_error("%s", pv_preflight_explain(problem));
         return -EPERM;
 }
