@@ -115,25 +115,25 @@ const PvFile pv_fs_node_files[_PV_NODE_SLOTS] = {
                                   "sys/devices/system/node/nodeN/meminfo", pv_gather_node_meminfo)},
 };
 
-bool pv_fs_ino_is_node(fuse_ino_t ino, unsigned *ret_node, PvNodeSlot *ret_slot)
+bool pv_fs_ino_is_node(PvIno ino, unsigned *ret_node, PvNodeSlot *ret_slot)
 {
-        if (ino < INO_NODE_BASE || ino >= INO_NODE_BASE + _PV_NODE_SLOTS * (fuse_ino_t)PV_NODE_MAX)
+        if (ino < INO_NODE_BASE || ino >= INO_NODE_BASE + _PV_NODE_SLOTS * (PvIno)PV_NODE_MAX)
                 return false;
         *ret_node = (unsigned)((ino - INO_NODE_BASE) / _PV_NODE_SLOTS);
         *ret_slot = (PvNodeSlot)((ino - INO_NODE_BASE) % _PV_NODE_SLOTS);
         return true;
 }
 
-bool pv_fs_ino_is_cpu(fuse_ino_t ino, unsigned *ret_cpu, bool *ret_is_online)
+bool pv_fs_ino_is_cpu(PvIno ino, unsigned *ret_cpu, bool *ret_is_online)
 {
-        if (ino < INO_CPU_BASE || ino >= INO_CPU_BASE + 2 * (fuse_ino_t)PV_CPU_MAX)
+        if (ino < INO_CPU_BASE || ino >= INO_CPU_BASE + 2 * (PvIno)PV_CPU_MAX)
                 return false;
         *ret_cpu = (unsigned)((ino - INO_CPU_BASE) / 2);
         *ret_is_online = (ino - INO_CPU_BASE) % 2;
         return true;
 }
 
-const PvFile *pv_fs_file_of(fuse_ino_t ino, unsigned *ret_cpu)
+const PvFile *pv_fs_file_of(PvIno ino, unsigned *ret_cpu)
 {
         unsigned cpu = 0, node;
         bool is_online;
@@ -154,7 +154,7 @@ const PvFile *pv_fs_file_of(fuse_ino_t ino, unsigned *ret_cpu)
         return NULL;
 }
 
-void pv_fs_fill_attr(fuse_ino_t ino, const PvFile *f, struct stat *st)
+void pv_fs_fill_attr(PvIno ino, const PvFile *f, struct stat *st)
 {
         memset(st, 0, sizeof(*st));
         st->st_ino = ino;

@@ -9,9 +9,9 @@
  */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
-#include "serve/fs.h"
 #include "gather.h"
 
 /*
@@ -23,8 +23,14 @@
  * sys/devices/system/node/nodeN and their files are INO_NODE_BASE + 4N + the
  * file's PvNodeSlot.
  */
+/*
+ * A file's inode number, as FUSE's fuse_ino_t (a uint64_t) carries it; the
+ * table needs no libfuse header (serve/fs.c checks the two agree).
+ */
+typedef uint64_t PvIno;
+
 enum {
-        INO_ROOT = FUSE_ROOT_ID,
+        INO_ROOT = 1, /* FUSE_ROOT_ID */
         INO_SYS_CPU = 6,
         INO_SYS_NODE = 23,
         INO_CPU_BASE = 1024,
@@ -44,8 +50,8 @@ typedef enum PvNodeSlot {
 #define FILE_MODE (S_IFREG | 0444)
 
 typedef struct PvFile {
-        fuse_ino_t ino;
-        fuse_ino_t parent;
+        PvIno ino;
+        PvIno parent;
         const char *name;
         const char *path; /* relative to the mount point */
         mode_t mode;
@@ -76,18 +82,18 @@ extern const PvFile pv_fs_cpu_online_file;
 extern const PvFile pv_fs_node_files[_PV_NODE_SLOTS];
 
 /* Whether ino is a per-CPU inode; its CPU and whether it is cpuN/online. */
-bool pv_fs_ino_is_cpu(fuse_ino_t ino, unsigned *ret_cpu, bool *ret_is_online);
+bool pv_fs_ino_is_cpu(PvIno ino, unsigned *ret_cpu, bool *ret_is_online);
 /* Whether ino is a per-node inode; its node and which of the node's entries it is. */
-bool pv_fs_ino_is_node(fuse_ino_t ino, unsigned *ret_node, PvNodeSlot *ret_slot);
+bool pv_fs_ino_is_node(PvIno ino, unsigned *ret_node, PvNodeSlot *ret_slot);
 /*
  * The table row for ino (per-CPU and per-node rows are the shared templates),
  * or NULL; *ret_cpu its CPU or node.
  */
-const PvFile *pv_fs_file_of(fuse_ino_t ino, unsigned *ret_cpu);
+const PvFile *pv_fs_file_of(PvIno ino, unsigned *ret_cpu);
 /* The static row of path (as "proc/meminfo"), or NULL. */
 const PvFile *pv_fs_file_of_path(const char *path);
 /* The attributes of a row: procfs-like, size 0. */
-void pv_fs_fill_attr(fuse_ino_t ino, const PvFile *f, struct stat *st);
+void pv_fs_fill_attr(PvIno ino, const PvFile *f, struct stat *st);
 
 /*
  * Appends the served files, one "dir/{a,b}" group per directory, in table

@@ -11,7 +11,11 @@
 #include "registry/caller.h"
 #include "fs-dir.h"
 #include "fs-file.h"
+#include "gather/fs-table.h"
 #include "log.h"
+
+_Static_assert(INO_ROOT == FUSE_ROOT_ID, "the table's root is FUSE's");
+_Static_assert(sizeof(PvIno) == sizeof(fuse_ino_t), "the table's inodes are FUSE's");
 
 /* ---- everything that would change the tree is refused ---- */
 

@@ -34,7 +34,7 @@ static char *read_source(const char *rel)
 }
 
 /* The static row of ino; fails the test when there is none. */
-static const PvFile *row_of(fuse_ino_t ino)
+static const PvFile *row_of(PvIno ino)
 {
         for (size_t i = 0; i < pv_fs_n_files; i++)
                 if (pv_fs_files[i].ino == ino)
@@ -75,18 +75,17 @@ START_TEST(test_rows)
         ck_assert_str_eq(row_of(INO_SYS_CPU)->path, "sys/devices/system/cpu");
         ck_assert_str_eq(row_of(INO_SYS_NODE)->path, "sys/devices/system/node");
         /* the per-node inodes follow the per-CPU ones and map back to their node and file */
-        ck_assert_uint_ge(INO_NODE_BASE, INO_CPU_BASE + 2 * (fuse_ino_t)PV_CPU_MAX);
+        ck_assert_uint_ge(INO_NODE_BASE, INO_CPU_BASE + 2 * (PvIno)PV_CPU_MAX);
         for (unsigned node = 0; node < PV_NODE_MAX; node += PV_NODE_MAX - 1)
                 for (int s = PV_NODE_DIR; s < _PV_NODE_SLOTS; s++) {
                         unsigned got;
-                        fuse_ino_t ino =
-                            INO_NODE_BASE + _PV_NODE_SLOTS * (fuse_ino_t)node + (fuse_ino_t)s;
+                        PvIno ino = INO_NODE_BASE + _PV_NODE_SLOTS * (PvIno)node + (PvIno)s;
                         ck_assert_ptr_eq(pv_fs_file_of(ino, &got), &pv_fs_node_files[s]);
                         ck_assert_uint_eq(got, node);
                 }
         unsigned got;
         ck_assert_ptr_null(
-            pv_fs_file_of(INO_NODE_BASE + _PV_NODE_SLOTS * (fuse_ino_t)PV_NODE_MAX, &got));
+            pv_fs_file_of(INO_NODE_BASE + _PV_NODE_SLOTS * (PvIno)PV_NODE_MAX, &got));
 }
 END_TEST
 
