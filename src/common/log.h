@@ -1,12 +1,29 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Logging of the daemon (fs layer and main only): stderr in the foreground, syslog otherwise. */
+/*
+ * Logging of the daemon: stderr in the foreground, syslog otherwise.
+ */
 
 #include <stdbool.h>
 #include <syslog.h>
 
-void pv_log_setup(bool use_stderr, bool debug);
+/* Where pv_log() writes, and how: an OR of these for pv_log_setup(). */
+enum {
+        PV_LOG_STDERR = 1u << 0,       /* one line "IDENT: MESSAGE" on stderr */
+        PV_LOG_STDERR_LEVEL = 1u << 1, /* with PV_LOG_STDERR: "IDENT: LEVEL: MESSAGE" */
+        PV_LOG_SYSLOG = 1u << 2,       /* syslog(3) as IDENT[pid], facility daemon */
+};
+
+/*
+ * Sends pv_log() to flags' targets under ident (a string that outlives the
+ * logging, as openlog(3) keeps it); LOG_DEBUG lines only when debug. May be
+ * called again, to change any of the three. Before the first call pv_log()
+ * writes "NAME: LEVEL: MESSAGE" on stderr, NAME being the program's, without
+ * LOG_DEBUG. The syslog connection is made here, before a process might
+ * lose the right to make it.
+ */
+void pv_log_setup(const char *ident, unsigned flags, bool debug);
 void pv_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define pv_log_error(...) pv_log(LOG_ERR, __VA_ARGS__)

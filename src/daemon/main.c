@@ -253,7 +253,7 @@ int main(int argc, char **argv)
                 status = r > 0 ? EXIT_SUCCESS : 2; /* 2: bad usage */
                 goto out;
         }
-        pv_log_setup(true, o.debug);
+        pv_log_setup("procviewd", PV_LOG_STDERR | PV_LOG_STDERR_LEVEL, o.debug);
         status = pv_keeper_main(&o, argv);
 out:
         g_free(o.mountpoint);
