@@ -2,7 +2,16 @@
 #pragma once
 
 /*
- * Logging of the daemon: stderr in the foreground, syslog otherwise.
+ * The logger of procviewd's processes (the keeper, its workers) and of
+ * procview-oci-hook: they log through pv_log(), never by writing to stderr
+ * with fprintf() themselves. procviewd writes "procviewd: LEVEL: MESSAGE" on
+ * stderr in the foreground and to syslog otherwise; the hook writes
+ * "procview-oci-hook: MESSAGE" on stderr and to syslog; LOG_DEBUG lines only
+ * with --debug. The renderers, the cgroup backends and the parsers do not
+ * log (CONTRIBUTING.md). Two outputs bypass it: procviewd's refusals to start
+ * (bad options, mount point, preflight), one line "procviewd: WHY" on stderr
+ * before any daemonizing, and a confined worker's last words on SIGSYS,
+ * which only write(2) may give.
  */
 
 #include <stdbool.h>
