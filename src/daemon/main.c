@@ -242,7 +242,7 @@ int main(int argc, char **argv)
                 status = r > 0 ? EXIT_SUCCESS : 2; /* 2: bad usage */
                 goto out;
         }
-        pv_log_setup(true, o.debug);
+        pv_log_setup("procviewd", PV_LOG_STDERR | PV_LOG_STDERR_LEVEL, o.debug);
         status = pv_keeper_main(&o, argv, pv_worker_main);
 out:
         g_free(o.mountpoint);

@@ -14,8 +14,8 @@
 #include <glib.h>
 
 #include "fileio.h"
+#include "log.h"
 #include "mountinfo.h"
-#include "oci-log.h"
 #include "oci-path.h"
 
 /*
@@ -106,7 +106,7 @@ static int mount_fd_on_fd(int srcfd, int tgtfd)
         if (tree >= 0) {
                 /* A bind keeps procviewd's ro anyway: this is belt and braces. */
                 if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
-                        pv_oci_log(LOG_DEBUG, "read-only bind: %s, ignoring", g_strerror(errno));
+                        pv_log_debug("read-only bind: %s, ignoring", g_strerror(errno));
                 if (move_mount(tree, "", tgtfd, "",
                                MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
                         return -errno;

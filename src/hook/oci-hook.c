@@ -17,7 +17,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,9 +26,9 @@
 #include <glib.h>
 
 #include "fileio.h"
+#include "log.h"
 #include "mountinfo.h"
 #include "oci-bind.h"
-#include "oci-log.h"
 #include "oci-ns.h"
 #include "oci-path.h"
 #include "oci-state.h"
@@ -47,25 +46,14 @@ static const char *const proc_files[] = {
 #define SYS_CPU_DIR "sys/devices/system/cpu"
 #define SYS_NODE_DIR "sys/devices/system/node"
 #define SHARED_MSG "on a shared mount, the bind would propagate beyond the container"
+/* Lines on stderr, which the runtime may pass on, carry no level ("NAME: MESSAGE"); syslog too. */
+#define HOOK_NAME "procview-oci-hook"
+#define HOOK_LOG (PV_LOG_STDERR | PV_LOG_SYSLOG)
 
 static char *opt_root = NULL;
 static gboolean opt_no_sys = FALSE;
 static gboolean opt_debug = FALSE;
 static int opt_timeout = 5;
-
-void pv_oci_log(int prio, const char *fmt, ...)
-{
-        g_autofree char *msg = NULL;
-        va_list ap;
-
-        if (prio == LOG_DEBUG && !opt_debug)
-                return;
-        va_start(ap, fmt);
-        msg = g_strdup_vprintf(fmt, ap);
-        va_end(ap);
-        fprintf(stderr, "procview-oci-hook: %s\n", msg);
-        syslog(prio, "%s", msg);
-}
 
 /*
  * Reads the OCI state from stdin: the container's id and its bundle
@@ -79,12 +67,12 @@ static int read_state(char **ret_id, char **ret_bundle)
 
         r = pv_read_fd(STDIN_FILENO, &state, &len);
         if (r < 0) {
-                pv_oci_log(LOG_WARNING, "cannot read the OCI state from stdin: %s", g_strerror(-r));
+                pv_log_warning("cannot read the OCI state from stdin: %s", g_strerror(-r));
                 return r;
         }
         r = pv_oci_parse_state(state, len, ret_id, ret_bundle);
         if (r < 0) {
-                pv_oci_log(LOG_WARNING, "stdin is not an OCI state with a bundle");
+                pv_log_warning("stdin is not an OCI state with a bundle");
                 return r;
         }
         return 0;
@@ -104,13 +92,12 @@ static int read_config(const char *id, const char *bundle, char **ret_rootfs, bo
 
         r = pv_read_file_at(AT_FDCWD, config_path, &config, &len);
         if (r < 0) {
-                pv_oci_log(LOG_WARNING, "container %s: cannot read %s: %s", id, config_path,
-                           g_strerror(-r));
+                pv_log_warning("container %s: cannot read %s: %s", id, config_path, g_strerror(-r));
                 return r;
         }
         r = pv_oci_parse_config(config, len, bundle, ret_rootfs, ret_disabled);
         if (r < 0) {
-                pv_oci_log(LOG_WARNING, "container %s: %s has no root.path", id, config_path);
+                pv_log_warning("container %s: %s has no root.path", id, config_path);
                 return r;
         }
         return 0;
@@ -126,18 +113,16 @@ static int check_mount_ns(const char *id)
         int r = pv_oci_in_host_mount_ns();
 
         if (r < 0) {
-                pv_oci_log(LOG_ERR,
-                           "container %s: cannot tell whether this is the host's mount namespace "
-                           "(/proc/1/ns/mnt: %s), nothing mounted: the container keeps the "
-                           "kernel's /proc files",
-                           id, g_strerror(-r));
+                pv_log_error("container %s: cannot tell whether this is the host's mount namespace "
+                             "(/proc/1/ns/mnt: %s), nothing mounted: the container keeps the "
+                             "kernel's /proc files",
+                             id, g_strerror(-r));
                 return r;
         }
         if (r > 0) {
-                pv_oci_log(LOG_ERR,
-                           "container %s: running in the host's mount namespace; the hook "
-                           "belongs to the createContainer stage, nothing mounted",
-                           id);
+                pv_log_error("container %s: running in the host's mount namespace; the hook "
+                             "belongs to the createContainer stage, nothing mounted",
+                             id);
                 return -EINVAL;
         }
         return 0;
@@ -161,41 +146,37 @@ static int open_views(const char *id, int *ret_fd)
 
         r = pv_mount_probe(opt_root, probe_ms, &state);
         if (r < 0) {
-                pv_oci_log(LOG_WARNING, "container %s: cannot probe %s: %s, nothing mounted", id,
-                           opt_root, g_strerror(-r));
+                pv_log_warning("container %s: cannot probe %s: %s, nothing mounted", id, opt_root,
+                               g_strerror(-r));
                 return r;
         }
         switch (state) {
         case PV_MOUNT_LIVE:
                 break;
         case PV_MOUNT_DEAD:
-                pv_oci_log(LOG_WARNING,
-                           "container %s: %s is a dead procview mount (procviewd gone, %s), "
-                           "nothing mounted: the container keeps the host's /proc",
-                           id, opt_root, g_strerror(ENOTCONN));
+                pv_log_warning("container %s: %s is a dead procview mount (procviewd gone, %s), "
+                               "nothing mounted: the container keeps the host's /proc",
+                               id, opt_root, g_strerror(ENOTCONN));
                 return -ENOTCONN;
         case PV_MOUNT_HUNG:
-                pv_oci_log(
-                    LOG_WARNING,
+                pv_log_warning(
                     "container %s: the procview mount %s did not answer within %d ms "
                     "(procviewd hung?), nothing mounted: the container keeps the host's /proc",
                     id, opt_root, probe_ms);
                 return -ETIMEDOUT;
         case PV_MOUNT_NONE:
-                pv_oci_log(LOG_WARNING,
-                           "container %s: no procview mount at %s (is procviewd running?), "
-                           "nothing mounted: the container keeps the host's /proc",
-                           id, opt_root);
+                pv_log_warning("container %s: no procview mount at %s (is procviewd running?), "
+                               "nothing mounted: the container keeps the host's /proc",
+                               id, opt_root);
                 return -ENODEV;
         }
 
         r = pv_oci_open_views(opt_root, ret_fd);
         if (r < 0)
-                pv_oci_log(LOG_WARNING,
-                           "container %s: cannot open the views at %s: %s, nothing "
-                           "mounted: the container keeps the host's /proc",
-                           id, opt_root,
-                           r == -EMEDIUMTYPE ? "not a procview mount" : g_strerror(-r));
+                pv_log_warning("container %s: cannot open the views at %s: %s, nothing "
+                               "mounted: the container keeps the host's /proc",
+                               id, opt_root,
+                               r == -EMEDIUMTYPE ? "not a procview mount" : g_strerror(-r));
         return r;
 }
 
@@ -231,14 +212,14 @@ static unsigned bind_proc_files(const char *id, int rootfd, int viewsfd)
                                          PV_OCI_MOUNT_ID_ANY);
 
                 if (r == -ENOENT) {
-                        pv_oci_log(LOG_DEBUG, "container %s: no %s/%s or /%s, ignoring", id,
-                                   opt_root, rel, rel);
+                        pv_log_debug("container %s: no %s/%s or /%s, ignoring", id, opt_root, rel,
+                                     rel);
                         continue;
                 }
                 if (r < 0) {
-                        pv_oci_log(LOG_WARNING, "container %s: cannot bind %s/%s on /%s: %s", id,
-                                   opt_root, rel, rel,
-                                   bind_error(r, "not a procview file over a procfs file"));
+                        pv_log_warning("container %s: cannot bind %s/%s on /%s: %s", id, opt_root,
+                                       rel, rel,
+                                       bind_error(r, "not a procview file over a procfs file"));
                         continue;
                 }
                 mounted++;
@@ -253,11 +234,10 @@ static int bind_sys_dir(const char *id, int rootfd, int viewsfd, const char *dir
 
         /* a kernel without NUMA has no node directory to cover */
         if (r == -ENOENT && strcmp(dir, SYS_NODE_DIR) == 0)
-                pv_oci_log(LOG_DEBUG, "container %s: no /%s, ignoring", id, dir);
+                pv_log_debug("container %s: no /%s, ignoring", id, dir);
         else if (r < 0)
-                pv_oci_log(LOG_WARNING, "container %s: cannot bind %s/%s on /%s: %s", id, opt_root,
-                           dir, dir,
-                           bind_error(r, "not a procview directory over a sysfs directory"));
+                pv_log_warning("container %s: cannot bind %s/%s on /%s: %s", id, opt_root, dir, dir,
+                               bind_error(r, "not a procview directory over a sysfs directory"));
         return r;
 }
 
@@ -281,8 +261,8 @@ static int run(void)
         if (r < 0)
                 return r;
         if (disabled) {
-                pv_oci_log(LOG_INFO, "container %s: %s=true, nothing mounted", id,
-                           PV_OCI_ANNOTATION_DISABLE);
+                pv_log_info("container %s: %s=true, nothing mounted", id,
+                            PV_OCI_ANNOTATION_DISABLE);
                 return 0;
         }
         r = check_mount_ns(id);
@@ -295,8 +275,8 @@ static int run(void)
         rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0) {
                 r = -errno;
-                pv_oci_log(LOG_WARNING, "container %s: cannot open rootfs %s: %s", id, rootfs,
-                           g_strerror(-r));
+                pv_log_warning("container %s: cannot open rootfs %s: %s", id, rootfs,
+                               g_strerror(-r));
                 return r;
         }
         mounted = bind_proc_files(id, rootfd, viewsfd);
@@ -305,8 +285,7 @@ static int run(void)
         if (!opt_no_sys && bind_sys_dir(id, rootfd, viewsfd, SYS_NODE_DIR) == 0)
                 mounted++;
 
-        pv_oci_log(LOG_INFO, "container %s: %u procview views mounted from %s", id, mounted,
-                   opt_root);
+        pv_log_info("container %s: %u procview views mounted from %s", id, mounted, opt_root);
         return 0;
 }
 
@@ -357,12 +336,11 @@ static void drop_environment(void)
         clearenv();
         setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
         if (chdir("/") < 0)
-                pv_oci_log(LOG_WARNING, "cannot change to /: %s", g_strerror(errno));
+                pv_log_warning("cannot change to /: %s", g_strerror(errno));
         if (loader)
-                pv_oci_log(LOG_ERR,
-                           "started with LD_PRELOAD, LD_AUDIT or LD_LIBRARY_PATH set: the entry "
-                           "that runs this hook passes on an environment (a container's?); give "
-                           "it a fixed \"env\", as the installed hooks.d entry does");
+                pv_log_error("started with LD_PRELOAD, LD_AUDIT or LD_LIBRARY_PATH set: the entry "
+                             "that runs this hook passes on an environment (a container's?); give "
+                             "it a fixed \"env\", as the installed hooks.d entry does");
 }
 
 int main(int argc, char **argv)
@@ -382,7 +360,7 @@ int main(int argc, char **argv)
             {NULL},
         };
 
-        openlog("procview-oci-hook", LOG_PID, LOG_DAEMON);
+        pv_log_setup(HOOK_NAME, HOOK_LOG, false);
         drop_environment();
 
         ctx = g_option_context_new("- mount procview views into an OCI container");
@@ -391,9 +369,10 @@ int main(int argc, char **argv)
         g_option_context_add_main_entries(ctx, entries, NULL);
         if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
                 /* A bad hook entry must not break container starts either. */
-                pv_oci_log(LOG_ERR, "%s, nothing mounted", error->message);
+                pv_log_error("%s, nothing mounted", error->message);
                 return EXIT_SUCCESS;
         }
+        pv_log_setup(HOOK_NAME, HOOK_LOG, opt_debug);
         if (!opt_root)
                 opt_root = default_root();
         if (opt_timeout <= 0)

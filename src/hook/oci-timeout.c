@@ -11,7 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "oci-log.h"
+#include <glib.h>
+
+#include "log.h"
 
 /* Milliseconds left until deadline (CLOCK_MONOTONIC), 0 when it has passed. */
 static int ms_left(const struct timespec *deadline)
@@ -66,17 +68,16 @@ static bool copy_output(int fd, int timeout_s)
  */
 static void give_up_on(pid_t pid, int timeout_s)
 {
-        pv_oci_log(LOG_WARNING, "procview views did not answer within %d s, giving up", timeout_s);
+        pv_log_warning("procview views did not answer within %d s, giving up", timeout_s);
         kill(pid, SIGKILL);
         for (int i = 0; i < 20; i++) {
                 if (waitpid(pid, NULL, WNOHANG) != 0)
                         return;
                 usleep(50 * 1000);
         }
-        pv_oci_log(LOG_WARNING,
-                   "helper %d is blocked in a request to the views and ends when "
-                   "procviewd answers or exits; not waiting for it",
-                   (int)pid);
+        pv_log_warning("helper %d is blocked in a request to the views and ends when "
+                       "procviewd answers or exits; not waiting for it",
+                       (int)pid);
 }
 
 void pv_oci_run_with_timeout(int (*fn)(void), int timeout_s)
@@ -85,13 +86,13 @@ void pv_oci_run_with_timeout(int (*fn)(void), int timeout_s)
         pid_t pid;
 
         if (pipe2(out, O_CLOEXEC) < 0) {
-                pv_oci_log(LOG_WARNING, "pipe: %s, running inline", g_strerror(errno));
+                pv_log_warning("pipe: %s, running inline", g_strerror(errno));
                 (void)fn();
                 return;
         }
         pid = fork();
         if (pid < 0) {
-                pv_oci_log(LOG_WARNING, "fork: %s, running inline", g_strerror(errno));
+                pv_log_warning("fork: %s, running inline", g_strerror(errno));
                 close(out[0]);
                 close(out[1]);
                 (void)fn();

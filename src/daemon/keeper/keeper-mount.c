@@ -84,7 +84,7 @@ static int mount_anew(Keeper *k)
                 return r;
         }
         if (!opts->foreground) {
-                pv_log_setup(false, opts->debug);
+                pv_log_setup("procviewd", PV_LOG_SYSLOG, opts->debug);
                 if (fuse_daemonize(0) < 0)
                         return -EIO; /* libfuse said why */
         }

@@ -9,26 +9,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/magic.h>
 
+#include "log.h"
 #include "oci-bind.h"
-#include "oci-log.h"
-
-void pv_oci_log(int prio, const char *fmt, ...)
-{
-        va_list ap;
-
-        va_start(ap, fmt);
-        fprintf(stderr, "oci-bind-view: ");
-        vfprintf(stderr, fmt, ap);
-        fputc('\n', stderr);
-        va_end(ap);
-}
 
 int main(int argc, char **argv)
 {
@@ -39,6 +27,8 @@ int main(int argc, char **argv)
                 fprintf(stderr, "usage: oci-bind-view VIEWS ROOTFS REL any|fdinfo\n");
                 return 2;
         }
+        /* the bind's log, debug lines too, in the hook's stderr format */
+        pv_log_setup("oci-bind-view", PV_LOG_STDERR, true);
         from = strcmp(argv[4], "any") == 0 ? PV_OCI_MOUNT_ID_ANY : PV_OCI_MOUNT_ID_FDINFO;
         r = pv_oci_open_views(argv[1], &viewsfd);
         if (r < 0) {
