@@ -211,15 +211,15 @@ START_TEST(test_cpumap_render)
         pv_cpuset_add(&set, 0);
         pv_cpuset_add(&set, 33);
         /* 2 CPUs: one digit; 36: a short first word; 64: two full words */
-        ck_assert_int_eq(cpumap_render(&set, 2, out), 0);
+        ck_assert_int_eq(pv_cpumap_render(&set, 2, out), 0);
         ck_assert_str_eq(out->str, "1\n");
         g_string_truncate(out, 0);
-        ck_assert_int_eq(cpumap_render(&set, 36, out), 0);
+        ck_assert_int_eq(pv_cpumap_render(&set, 36, out), 0);
         ck_assert_str_eq(out->str, "2,00000001\n");
         g_string_truncate(out, 0);
-        ck_assert_int_eq(cpumap_render(&set, 64, out), 0);
+        ck_assert_int_eq(pv_cpumap_render(&set, 64, out), 0);
         ck_assert_str_eq(out->str, "00000002,00000001\n");
-        ck_assert_int_eq(cpumap_render(&set, 0, out), -EINVAL);
+        ck_assert_int_eq(pv_cpumap_render(&set, 0, out), -EINVAL);
 }
 END_TEST
 
@@ -249,18 +249,18 @@ START_TEST(test_node_meminfo_render)
                            "Node 1 MemUsed:          463499 kB\n"
                            "Node 1 Active:            12345 kB\n";
         uint64_t kb;
-        ck_assert_int_eq(node_meminfo_total_kb(host, &kb), 0);
+        ck_assert_int_eq(pv_node_meminfo_total_kb(host, &kb), 0);
         ck_assert_uint_eq(kb, 16455771);
         /* the kernel's widths stay; usage above the share is capped */
-        ck_assert_int_eq(node_meminfo_render(host, 262144, 300000, out), 0);
+        ck_assert_int_eq(pv_node_meminfo_render(host, 262144, 300000, out), 0);
         ck_assert_str_eq(out->str, "Node 1 MemTotal:         262144 kB\n"
                                    "Node 1 MemFree:               0 kB\n"
                                    "Node 1 MemUsed:          262144 kB\n"
                                    "Node 1 Active:            12345 kB\n");
         g_string_assign(out, "kept");
-        ck_assert_int_eq(node_meminfo_render("Node 0 MemFree: x kB\n", 1, 0, out), -EINVAL);
+        ck_assert_int_eq(pv_node_meminfo_render("Node 0 MemFree: x kB\n", 1, 0, out), -EINVAL);
         ck_assert_str_eq(out->str, "kept");
-        ck_assert_int_eq(node_meminfo_total_kb("Node 0 MemFree: 5 kB\n", &kb), -EINVAL);
+        ck_assert_int_eq(pv_node_meminfo_total_kb("Node 0 MemFree: 5 kB\n", &kb), -EINVAL);
 }
 END_TEST
 
