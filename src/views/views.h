@@ -13,8 +13,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cgroup/backend.h"
+#include "counters.h"
 #include "cpuset.h"
+#include "parse-types.h"
 
 /* ---- CPU view (shared by cpuinfo, stat, sysfs and uptime) ---- */
 
