@@ -265,24 +265,7 @@ int pv_cgroup_read_mems(const PvCgroup *cg, PvCpuSet *ret);
  */
 int pv_cgroup_alive(const PvCgroup *cg);
 
-/* ---- NUMA ---- */
-
-/* The kernel's largest node count (MAX_NUMNODES with NODES_SHIFT 10). */
-#define PV_NODE_MAX 1024
-
-/* Bytes a cgroup and its descendants hold on each node (memory.numa_stat). */
-typedef struct PvNumaUsage {
-        PvCpuSet nodes; /* the nodes numa_stat lists */
-        uint64_t bytes[PV_NODE_MAX];
-} PvNumaUsage;
-
-/*
- * Adds the "N<id>=<count>" fields of text's line starting with key (then
- * '=' on v1, ' ' on v2) to ret, each count times scale. Pure. Returns 0,
- * -ENOENT without such a line, -EINVAL on a malformed field, -ERANGE for a
- * node id >= PV_NODE_MAX.
- */
-int pv_parse_numa_stat_line(const char *text, const char *key, uint64_t scale, PvNumaUsage *ret);
+/* ---- NUMA (PvNumaUsage: parse-types.h) ---- */
 
 /*
  * Per-node usage: v1 memory.numa_stat hierarchical_total (LRU pages, total

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "parse-limit.h"
+#include "parse-numa.h"
 #include "parse-proc.h"
 #include "parse-types.h"
 
