@@ -8,7 +8,7 @@
 
 #include <pthread.h>
 #include "cgroup/backend.h"
-#include "cgroup/parse.h"
+#include "parse.h"
 
 /* Per-controller readers of one cgroup version; picked once per controller in pv_cgroup_open. */
 typedef struct PvCgroupOps {

@@ -2,11 +2,13 @@
 #pragma once
 
 /*
- * Pure parsers of cgroup file texts: no I/O, no globals, libc only. Those
- * that allocate their results are declared here and serve the daemon only;
- * the allocation-free ones, which libprocview and the preload share, are in
- * parse-limit.h and parse-proc.h (the library pvparse). The v1/v2 choice is
- * made by the caller picking the parser; none of these looks at the host.
+ * Pure parsers of cgroup file texts: no I/O, no globals, libc only, all in
+ * the library pvparse. Those that allocate their results are declared here
+ * and serve the daemon only (libprocview and the preload, which link
+ * pvparse, never call them, so never link them); the allocation-free ones,
+ * which libprocview and the preload share, are in parse-limit.h, parse-numa.h
+ * and parse-proc.h. The v1/v2 choice is made by the caller picking the
+ * parser; none of these looks at the host.
  *
  * Conventions: 0 or -errno; -EINVAL for malformed text, never a crash.
  * Out-parameters are untouched on failure. A last line without its newline
