@@ -80,8 +80,9 @@ int pv_hierarchy_set_proc_root(PvHierarchy *h, const char *dir);
 
 /*
  * Pure: maps the text of /proc/PID/cgroup to one path per controller,
- * relative to that controller's hierarchy root ("/" for the root cgroup).
- * ret_paths[i] are malloc()ed; NULL for a controller the host lacks.
+ * relative to that controller's hierarchy root ("/" for the root cgroup):
+ * pv_parse_cgroup_paths (parse.h) with the controllers h has on v2 and on
+ * v1. ret_paths[i] are malloc()ed; NULL for a controller the host lacks.
  * Returns 0 or -EINVAL (malformed), -ENOMEM.
  */
 int pv_cgroup_paths_parse(const PvHierarchy *h, const char *proc_pid_cgroup,
@@ -106,12 +107,6 @@ void pv_cgroup_free(PvCgroup *cg);
 unsigned pv_cgroup_n_fds(const PvCgroup *cg);
 
 /*
- * Pure: the path of the unified ("0::") line of /proc/PID/cgroup, malloc()ed.
- * Returns 0, -ENOENT when there is none, -EINVAL, -ENOMEM.
- */
-int pv_cgroup_unified_path_parse(const char *proc_pid_cgroup, char **ret);
-
-/*
  * pv_cgroup_paths_parse + pv_cgroup_open in one, also keeping the unified
  * ("0::") path for pressure even when no controller is on the unified
  * hierarchy (a v1 or hybrid host with cgroup.pressure there). Plain
@@ -133,7 +128,11 @@ typedef struct PvCgroupPaths {
         char *unified;
 } PvCgroupPaths;
 
-/* Pure: parses proc_pid_cgroup into ret. Returns 0, -EINVAL, -ENOMEM; ret untouched on failure. */
+/*
+ * Pure: parses proc_pid_cgroup into ret (pv_cgroup_paths_parse and
+ * pv_parse_cgroup_unified_path). Returns 0, -EINVAL, -ENOMEM; ret untouched
+ * on failure.
+ */
 int pv_cgroup_paths_from_proc(const PvHierarchy *h, const char *proc_pid_cgroup,
                               PvCgroupPaths *ret);
 /* Frees the strings of p and NULLs them. */

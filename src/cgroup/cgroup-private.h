@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * Internals shared by backend.c, chain.c, parse-cgroup.c, tasks.c, v1.c and
+ * Internals shared by backend.c, chain.c, paths.c, tasks.c, v1.c and
  * v2.c; not for other layers.
  */
 

@@ -57,3 +57,20 @@ int pv_parse_io_stat(const char *text, PvIoStats *ret);
  * dst stays sorted. Returns 0 or -ENOMEM (dst unchanged).
  */
 int pv_io_stats_merge_max(PvIoStats *dst, const PvIoStats *src);
+
+/*
+ * /proc/PID/cgroup: one path per controller, relative to its hierarchy's
+ * root ("/" for the root cgroup). A controller with v2[c] takes the path of
+ * the unified ("0::") line, one with v1[c] that of the v1 line naming it
+ * ("cpu,cpuacct" names both); the others, and those no line names, get
+ * NULL. Only complete lines name cgroups (a cut path could name another).
+ * ret_paths[i] are malloc()ed. Returns 0 or -EINVAL (malformed), -ENOMEM.
+ */
+int pv_parse_cgroup_paths(const char *proc_pid_cgroup, const bool v2[_PV_CTRL_MAX],
+                          const bool v1[_PV_CTRL_MAX], char *ret_paths[_PV_CTRL_MAX]);
+
+/*
+ * The path of the unified ("0::") line of /proc/PID/cgroup, malloc()ed.
+ * Returns 0, -ENOENT when there is none, -EINVAL, -ENOMEM.
+ */
+int pv_parse_cgroup_unified_path(const char *proc_pid_cgroup, char **ret);

@@ -172,10 +172,10 @@ START_TEST(test_proc_cgroup_v1)
         free_paths(p);
 
         char *u = NULL;
-        ck_assert_int_eq(pv_cgroup_unified_path_parse(text, &u), 0);
+        ck_assert_int_eq(pv_parse_cgroup_unified_path(text, &u), 0);
         ck_assert_str_eq(u, "/");
         free(u);
-        ck_assert_int_eq(pv_cgroup_unified_path_parse("4:memory:/a\n", &u), -ENOENT);
+        ck_assert_int_eq(pv_parse_cgroup_unified_path("4:memory:/a\n", &u), -ENOENT);
 }
 END_TEST
 
@@ -201,7 +201,7 @@ START_TEST(test_proc_cgroup_hybrid_and_bad)
         ck_assert_str_eq(p[PV_CTRL_MEMORY], "/a");
         free_paths(p);
         char *u = NULL;
-        ck_assert_int_eq(pv_cgroup_unified_path_parse("0::/kube/po", &u), -EINVAL);
+        ck_assert_int_eq(pv_parse_cgroup_unified_path("0::/kube/po", &u), -EINVAL);
 
         char *keep[_PV_CTRL_MAX] = {(char *)"untouched"};
         ck_assert_int_eq(pv_cgroup_paths_parse(&h, "garbage\n", keep), -EINVAL);
@@ -209,7 +209,7 @@ START_TEST(test_proc_cgroup_hybrid_and_bad)
         ck_assert_int_eq(pv_cgroup_paths_parse(&h, "4:memory:relative\n", keep), -EINVAL);
         ck_assert_int_eq(pv_cgroup_paths_parse(&h, "0:memory:/a\n", keep), -EINVAL);
         ck_assert_str_eq(keep[0], "untouched");
-        ck_assert_int_eq(pv_cgroup_unified_path_parse("nonsense\n", &u), -EINVAL);
+        ck_assert_int_eq(pv_parse_cgroup_unified_path("nonsense\n", &u), -EINVAL);
 }
 END_TEST
 
