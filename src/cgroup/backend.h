@@ -19,6 +19,7 @@
 
 #include "parse-types.h"
 #include "cpuset.h"
+#include "views/counters.h"
 
 typedef enum PvCgroupLayout {
         PV_LAYOUT_V1,     /* every controller we use is on a v1 hierarchy */
@@ -79,8 +80,9 @@ int pv_hierarchy_set_proc_root(PvHierarchy *h, const char *dir);
 
 /*
  * Pure: maps the text of /proc/PID/cgroup to one path per controller,
- * relative to that controller's hierarchy root ("/" for the root cgroup).
- * ret_paths[i] are malloc()ed; NULL for a controller the host lacks.
+ * relative to that controller's hierarchy root ("/" for the root cgroup):
+ * pv_parse_cgroup_paths (parse.h) with the controllers h has on v2 and on
+ * v1. ret_paths[i] are malloc()ed; NULL for a controller the host lacks.
  * Returns 0 or -EINVAL (malformed), -ENOMEM.
  */
 int pv_cgroup_paths_parse(const PvHierarchy *h, const char *proc_pid_cgroup,
@@ -105,12 +107,6 @@ void pv_cgroup_free(PvCgroup *cg);
 unsigned pv_cgroup_n_fds(const PvCgroup *cg);
 
 /*
- * Pure: the path of the unified ("0::") line of /proc/PID/cgroup, malloc()ed.
- * Returns 0, -ENOENT when there is none, -EINVAL, -ENOMEM.
- */
-int pv_cgroup_unified_path_parse(const char *proc_pid_cgroup, char **ret);
-
-/*
  * pv_cgroup_paths_parse + pv_cgroup_open in one, also keeping the unified
  * ("0::") path for pressure even when no controller is on the unified
  * hierarchy (a v1 or hybrid host with cgroup.pressure there). Plain
@@ -132,7 +128,11 @@ typedef struct PvCgroupPaths {
         char *unified;
 } PvCgroupPaths;
 
-/* Pure: parses proc_pid_cgroup into ret. Returns 0, -EINVAL, -ENOMEM; ret untouched on failure. */
+/*
+ * Pure: parses proc_pid_cgroup into ret (pv_cgroup_paths_parse and
+ * pv_parse_cgroup_unified_path). Returns 0, -EINVAL, -ENOMEM; ret untouched
+ * on failure.
+ */
 int pv_cgroup_paths_from_proc(const PvHierarchy *h, const char *proc_pid_cgroup,
                               PvCgroupPaths *ret);
 /* Frees the strings of p and NULLs them. */
@@ -231,61 +231,7 @@ const char *pv_cgroup_name(const PvCgroup *cg);
  */
 int pv_cgroup_oldest_task(const PvCgroup *cg, pid_t *ret_pid, uint64_t *ret_start_ticks);
 
-/* ---- memory ---- */
-
-/* memory.stat values in bytes, hierarchical (v1 total_* keys). 0 if the kernel lacks the key. */
-typedef struct PvMemStat {
-        uint64_t anon;        /* v1 total_rss (+ total_rss_huge is inside it), v2 anon */
-        uint64_t file;        /* v1 total_cache, v2 file (both include shmem) */
-        uint64_t shmem;       /* v1 total_shmem, v2 shmem */
-        uint64_t mapped_file; /* v1 total_mapped_file, v2 file_mapped */
-        uint64_t dirty;       /* v1 total_dirty, v2 file_dirty */
-        uint64_t writeback;   /* v1 total_writeback, v2 file_writeback */
-        uint64_t swapcached;  /* v1 total_swapcached (absent before 5.x: 0), v2 swapcached */
-        uint64_t active_anon;
-        uint64_t inactive_anon;
-        uint64_t active_file;
-        uint64_t inactive_file;
-        uint64_t unevictable;
-        uint64_t slab_reclaimable; /* v2 slab_reclaimable; v1: 0 (v1 memory.stat has no slab) */
-        uint64_t slab_unreclaimable;
-        uint64_t kernel_stack; /* v2 kernel_stack */
-        uint64_t pagetables;   /* v2 pagetables */
-        uint64_t anon_thp;     /* v1 total_rss_huge, v2 anon_thp */
-        /*
-         * Event counts, not bytes (the vm_event and workingset keys of
-         * memory.stat; monotonic). 0 where the kernel lacks the key.
-         */
-        uint64_t pgfault;    /* v1 total_pgfault, v2 pgfault */
-        uint64_t pgmajfault; /* v1 total_pgmajfault, v2 pgmajfault */
-        uint64_t pswpin;     /* v2 pswpin (pages swapped in); v1 does not count it: 0 */
-        uint64_t pswpout;    /* v2 pswpout */
-        uint64_t workingset_refault_anon;  /* v1 total_workingset_refault_anon, v2 the same name */
-        uint64_t workingset_refault_file;  /* v1 total_workingset_refault_file, v2 the same name */
-        uint64_t workingset_activate_anon; /* v2 only, as the ones below */
-        uint64_t workingset_activate_file;
-        uint64_t workingset_restore_anon;
-        uint64_t workingset_restore_file;
-        uint64_t workingset_nodereclaim;
-} PvMemStat;
-
-typedef struct PvMemory {
-        uint64_t limit;      /* bytes: min of the hard limit over the cgroup and its ancestors;
-                                PV_UNLIMITED if none */
-        uint64_t usage;      /* bytes charged: v1 memory.usage_in_bytes, v2 memory.current */
-        bool swap_accounted; /* v1 memory.memsw.* present, v2 memory.swap.* present */
-        uint64_t swap_limit; /* bytes of swap the cgroup may use (v1: min memsw.limit over ancestors
-                                - limit); PV_UNLIMITED if none */
-        uint64_t swap_usage; /* v1 memsw.usage - usage, v2 memory.swap.current */
-        PvMemStat stat;
-        /*
-         * Processes of the cgroup or its descendants killed by the OOM killer:
-         * v1 memory.oom_control oom_kill, v2 memory.events oom_kill (both
-         * hierarchical). 0 where the kernel lacks the key. Only
-         * pv_cgroup_read_memory_events fills it: one file fewer for meminfo.
-         */
-        uint64_t oom_kill;
-} PvMemory;
+/* ---- memory (PvMemory, PvMemStat: views/counters.h) ---- */
 
 /* Everything in PvMemory but oom_kill (0). Returns 0, -ENODEV, -ENOENT or -errno. */
 int pv_cgroup_read_memory(const PvCgroup *cg, PvMemory *ret);
@@ -318,24 +264,7 @@ int pv_cgroup_read_mems(const PvCgroup *cg, PvCpuSet *ret);
  */
 int pv_cgroup_alive(const PvCgroup *cg);
 
-/* ---- NUMA ---- */
-
-/* The kernel's largest node count (MAX_NUMNODES with NODES_SHIFT 10). */
-#define PV_NODE_MAX 1024
-
-/* Bytes a cgroup and its descendants hold on each node (memory.numa_stat). */
-typedef struct PvNumaUsage {
-        PvCpuSet nodes; /* the nodes numa_stat lists */
-        uint64_t bytes[PV_NODE_MAX];
-} PvNumaUsage;
-
-/*
- * Adds the "N<id>=<count>" fields of text's line starting with key (then
- * '=' on v1, ' ' on v2) to ret, each count times scale. Pure. Returns 0,
- * -ENOENT without such a line, -EINVAL on a malformed field, -ERANGE for a
- * node id >= PV_NODE_MAX.
- */
-int pv_parse_numa_stat_line(const char *text, const char *key, uint64_t scale, PvNumaUsage *ret);
+/* ---- NUMA (PvNumaUsage: parse-types.h) ---- */
 
 /*
  * Per-node usage: v1 memory.numa_stat hierarchical_total (LRU pages, total
@@ -354,14 +283,7 @@ int pv_cgroup_read_numa(const PvCgroup *cg, PvNumaUsage *ret);
  */
 int pv_cgroup_read_io(const PvCgroup *cg, PvIoStats *ret);
 
-/* ---- tasks (loadavg, stat procs_*) ---- */
-
-typedef struct PvTaskCounts {
-        unsigned running;         /* state R */
-        unsigned uninterruptible; /* state D */
-        unsigned total;           /* threads in the cgroup and its descendants */
-        pid_t last_pid;           /* highest pid in the cgroup (host pid: the daemon translates) */
-} PvTaskCounts;
+/* ---- tasks (loadavg, stat procs_*; PvTaskCounts: views/counters.h) ---- */
 
 int pv_cgroup_read_tasks(const PvCgroup *cg, PvTaskCounts *ret);
 

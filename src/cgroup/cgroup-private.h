@@ -2,13 +2,13 @@
 #pragma once
 
 /*
- * Internals shared by backend.c, chain.c, parse-cgroup.c, tasks.c, v1.c and
+ * Internals shared by backend.c, chain.c, paths.c, tasks.c, v1.c and
  * v2.c; not for other layers.
  */
 
 #include <pthread.h>
 #include "cgroup/backend.h"
-#include "cgroup/parse.h"
+#include "parse.h"
 
 /* Per-controller readers of one cgroup version; picked once per controller in pv_cgroup_open. */
 typedef struct PvCgroupOps {

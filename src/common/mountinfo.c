@@ -6,7 +6,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
@@ -16,118 +15,9 @@
 #include <unistd.h>
 
 #include "fileio.h"
-#include "mount-line.h"
 
 /* The number of symlinks a path walk follows before ELOOP (include/linux/namei.h MAXSYMLINKS). */
 #define MAX_SYMLINKS 40
-
-void pv_mount_entry_clear(PvMountEntry *e)
-{
-        g_clear_pointer(&e->root, g_free);
-        g_clear_pointer(&e->mount_point, g_free);
-        g_clear_pointer(&e->mount_options, g_free);
-        g_clear_pointer(&e->fs_type, g_free);
-        g_clear_pointer(&e->source, g_free);
-        g_clear_pointer(&e->super_options, g_free);
-        *e = (PvMountEntry){0};
-}
-
-/* A decimal number that is all of s. Returns 0 or -EINVAL. */
-static int parse_u64(const char *s, uint64_t *ret)
-{
-        char *end;
-
-        if (!g_ascii_isdigit(*s))
-                return -EINVAL;
-        errno = 0;
-        unsigned long long v = strtoull(s, &end, 10);
-        if (errno || *end)
-                return -EINVAL;
-        *ret = v;
-        return 0;
-}
-
-int pv_mountinfo_parse_line(const char *line, PvMountEntry *ret)
-{
-        g_autofree char *copy = g_strdup(line);
-        uint64_t id, parent, major, minor;
-        PvMountLine f;
-        char *colon;
-
-        if (pv_mount_line_split(copy, &f) < 0)
-                return -EINVAL;
-        colon = strchr(f.devno, ':');
-        if (!colon)
-                return -EINVAL;
-        *colon = '\0';
-        if (parse_u64(f.id, &id) < 0 || parse_u64(f.parent, &parent) < 0 ||
-            parse_u64(f.devno, &major) < 0 || parse_u64(colon + 1, &minor) < 0 ||
-            major > UINT_MAX || minor > UINT_MAX)
-                return -EINVAL;
-
-        *ret = (PvMountEntry){
-            .mount_id = id,
-            .parent_id = parent,
-            .major = (unsigned)major,
-            .minor = (unsigned)minor,
-            .root = g_strdup(f.root),
-            .mount_point = g_strdup(f.mount_point),
-            .mount_options = g_strdup(f.mount_options),
-            .fs_type = g_strdup(f.fs_type),
-            .source = g_strdup(f.source),
-            .super_options = g_strdup(f.super_options),
-        };
-        return 0;
-}
-
-static void entry_free(gpointer p)
-{
-        pv_mount_entry_clear(p);
-        g_free(p);
-}
-
-int pv_mountinfo_find(const char *mountinfo, const char *mount_point, PvMountEntry *ret)
-{
-        g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(entry_free);
-        PvMountEntry *top = NULL;
-
-        for (const char *line = mountinfo; line && *line;) {
-                const char *end = strchr(line, '\n');
-                g_autofree char *text = end ? g_strndup(line, (gsize)(end - line)) : g_strdup(line);
-                PvMountEntry e = {0};
-
-                line = end ? end + 1 : NULL;
-                if (pv_mountinfo_parse_line(text, &e) < 0)
-                        continue;
-                if (strcmp(e.mount_point, mount_point) != 0) {
-                        pv_mount_entry_clear(&e);
-                        continue;
-                }
-                g_ptr_array_add(found, g_memdup2(&e, sizeof(e)));
-        }
-
-        /*
-         * A mount stacked on another at the same point has the one below as
-         * its parent. mountinfo lists mounts in the order they joined the
-         * namespace, which a moved or propagated mount does not follow, so
-         * the parent links decide; the order only breaks a tie.
-         */
-        for (guint i = 0; i < found->len; i++) {
-                PvMountEntry *c = found->pdata[i];
-                bool covered = false;
-
-                for (guint j = 0; j < found->len && !covered; j++)
-                        covered =
-                            j != i && ((PvMountEntry *)found->pdata[j])->parent_id == c->mount_id;
-                if (!covered)
-                        top = c;
-        }
-        if (!top)
-                return -ENOENT;
-        *ret = *top;
-        *top = (PvMountEntry){0}; /* the strings now belong to *ret */
-        return 0;
-}
 
 /* Drops trailing slashes in place, keeping a lone "/". */
 static void strip_trailing_slashes(char *p)

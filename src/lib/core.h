@@ -15,8 +15,8 @@
  * thread-safe and fork-safe by construction.
  *
  * The kernel's texts are parsed by the daemon's parsers, the allocation-free
- * library pvparse (cgroup/parse-limit.h, cgroup/parse-proc.h,
- * common/mount-line.h, common/text.h); what is here is the library's own.
+ * library pvparse (src/parse: parse-limit.h, parse-proc.h with /proc/loadavg
+ * and /proc/uptime, mount-line.h, text.h); what is here is the library's own.
  */
 
 #include <stdbool.h>
@@ -83,13 +83,6 @@ int pv_lib_remap_mask(const PvCpuSet *allowed, const PvCpuSet *mask, PvCpuSet *r
  */
 int pv_lib_remap_affinity(const PvCpuSet *allowed, size_t size, const cpu_set_t *mask,
                           uint64_t out[PV_CPUSET_WORDS], size_t *ret_size);
-
-/* /proc/loadavg: "0.50 0.40 0.30 2/345 6789". */
-int pv_lib_parse_loadavg(const char *text, double ret_loads[3], unsigned *ret_running,
-                         unsigned *ret_total);
-
-/* /proc/uptime: "123.45 678.90". */
-int pv_lib_parse_uptime(const char *text, double *ret_seconds);
 
 /* ---- reads below a root ---- */
 

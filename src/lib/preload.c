@@ -27,6 +27,7 @@
 #include "api.h"
 #include "cache.h"
 #include "core.h"
+#include "parse-proc.h"
 
 #define PV_EXPORT __attribute__((visibility("default")))
 
@@ -226,7 +227,7 @@ PV_EXPORT int getloadavg(double loadavg[], int nelem)
         if (!in_hook) {
                 int saved = hook_enter();
                 int ok = read_view("loadavg", text, sizeof(text)) >= 0 &&
-                         pv_lib_parse_loadavg(text, loads, NULL, NULL) == 0;
+                         pv_parse_loadavg(text, loads, NULL, NULL) == 0;
                 hook_leave(saved);
                 if (ok) {
                         int n = nelem < 3 ? nelem : 3;
@@ -277,14 +278,14 @@ PV_EXPORT int sysinfo(struct sysinfo *info)
         double loads[3], up;
         unsigned total_tasks;
         if (read_view("loadavg", text, sizeof(text)) >= 0 &&
-            pv_lib_parse_loadavg(text, loads, NULL, &total_tasks) == 0) {
+            pv_parse_loadavg(text, loads, NULL, &total_tasks) == 0) {
                 /* sysinfo(2) loads are fixed point with SI_LOAD_SHIFT fraction bits. */
                 for (int i = 0; i < 3; i++)
                         info->loads[i] = (unsigned long)(loads[i] * (double)(1UL << SI_LOAD_SHIFT));
                 if (total_tasks <= 0xffff)
                         info->procs = (unsigned short)total_tasks;
         }
-        if (read_view("uptime", text, sizeof(text)) >= 0 && pv_lib_parse_uptime(text, &up) == 0)
+        if (read_view("uptime", text, sizeof(text)) >= 0 && pv_parse_uptime(text, &up) == 0)
                 info->uptime = (long)up;
         hook_leave(saved);
         return 0;

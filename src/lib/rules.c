@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Pure rules and parsers of the libprocview core: CPU counts, masks, /proc load and uptime. */
+/* Pure rules of the libprocview core: CPU counts, the PROCVIEW_CPUS override, masks. */
 #include "core.h"
 
-#include <ctype.h>
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "parse-limit.h"
@@ -73,70 +71,4 @@ int pv_lib_remap_affinity(const PvCpuSet *allowed, size_t size, const cpu_set_t 
                 CPU_SET_S((size_t)c, nsize, (cpu_set_t *)out);
         *ret_size = nsize;
         return 1;
-}
-
-/* strtod is locale-dependent; /proc always uses '.', so parse by hand. */
-static int parse_decimal(const char **p, double *ret)
-{
-        const char *s = *p;
-        double v = 0, scale = 1;
-        bool digits = false;
-
-        while (*s == ' ' || *s == '\t')
-                s++;
-        while (isdigit((unsigned char)*s)) {
-                v = v * 10 + (*s++ - '0');
-                digits = true;
-        }
-        if (*s == '.') {
-                s++;
-                while (isdigit((unsigned char)*s)) {
-                        scale /= 10;
-                        v += (*s++ - '0') * scale;
-                        digits = true;
-                }
-        }
-        if (!digits)
-                return -EINVAL;
-        *p = s;
-        *ret = v;
-        return 0;
-}
-
-int pv_lib_parse_loadavg(const char *text, double ret_loads[3], unsigned *ret_running,
-                         unsigned *ret_total)
-{
-        const char *p = text;
-        double loads[3];
-        char *end;
-
-        for (int i = 0; i < 3; i++)
-                if (parse_decimal(&p, &loads[i]) < 0 || (*p != ' ' && *p != '\t'))
-                        return -EINVAL;
-        while (*p == ' ')
-                p++;
-        if (!isdigit((unsigned char)*p))
-                return -EINVAL;
-        unsigned long running = strtoul(p, &end, 10);
-        if (*end != '/' || !isdigit((unsigned char)end[1]))
-                return -EINVAL;
-        unsigned long total = strtoul(end + 1, &end, 10);
-        if (*end != ' ' && *end != '\n' && *end != '\0')
-                return -EINVAL;
-        memcpy(ret_loads, loads, sizeof(loads));
-        if (ret_running)
-                *ret_running = (unsigned)running;
-        if (ret_total)
-                *ret_total = (unsigned)total;
-        return 0;
-}
-
-int pv_lib_parse_uptime(const char *text, double *ret_seconds)
-{
-        const char *p = text;
-        double v;
-        if (parse_decimal(&p, &v) < 0 || (*p != ' ' && *p != '\n' && *p != '\0'))
-                return -EINVAL;
-        *ret_seconds = v;
-        return 0;
 }

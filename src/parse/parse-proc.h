@@ -2,9 +2,9 @@
 #pragma once
 
 /*
- * Pure parsers of /proc/PID files: no I/O, no globals, libc only and
- * allocation-free. The daemon's caller resolution, the backend's task
- * lookups, libprocview and the preload share them.
+ * Pure parsers of /proc/PID files, /proc/loadavg and /proc/uptime: no I/O,
+ * no globals, libc only and allocation-free. The daemon's caller resolution,
+ * the backend's task lookups, libprocview and the preload share them.
  * Conventions as in parse.h: 0 or -errno, out-parameters untouched on failure.
  */
 
@@ -66,3 +66,13 @@ int pv_parse_status_nspid(const char *text, pid_t *ret_inner);
  * Returns 0, -ENOENT without such a line, or -EINVAL.
  */
 int pv_parse_status_pid(const char *text, const char *key, pid_t *ret);
+
+/*
+ * /proc/loadavg: "0.50 0.40 0.30 2/345 6789". The three averages, and the
+ * running and total task counts (either may be NULL). Returns 0 or -EINVAL.
+ */
+int pv_parse_loadavg(const char *text, double ret_loads[3], unsigned *ret_running,
+                     unsigned *ret_total);
+
+/* /proc/uptime: "123.45 678.90", the first number (seconds). Returns 0 or -EINVAL. */
+int pv_parse_uptime(const char *text, double *ret_seconds);

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpuset.h"
+
 /* The one sentinel for "max", "-1" and absent limit files. */
 #define PV_UNLIMITED UINT64_MAX
 
@@ -55,3 +57,12 @@ void pv_cpu_usage_clear(PvCpuUsage *u);
 
 /* Frees the device array and zeroes s; safe on a zeroed or cleared PvIoStats. */
 void pv_io_stats_clear(PvIoStats *s);
+
+/* The kernel's largest node count (MAX_NUMNODES with NODES_SHIFT 10). */
+#define PV_NODE_MAX 1024
+
+/* Bytes a cgroup and its descendants hold on each node (memory.numa_stat). */
+typedef struct PvNumaUsage {
+        PvCpuSet nodes; /* the nodes numa_stat lists */
+        uint64_t bytes[PV_NODE_MAX];
+} PvNumaUsage;

@@ -10,7 +10,7 @@
  * lowest online CPU is shown, so no reader ever sees zero CPUs. CPU ids stay
  * the host's, so a program pinning to the ids it reads succeeds.
  *
- * cpuinfo (cpuinfo_render): the host text is a list of blocks separated by
+ * cpuinfo (pv_cpuinfo_render): the host text is a list of blocks separated by
  * one blank line. A block whose first line is "processor : N" is kept, byte
  * for byte and in host order, when N is in the visible set; blocks without a
  * "processor" line (architectures that print global lines) are always kept.
@@ -26,7 +26,7 @@
  * decimal, two processor lines in one block, a "physical id"/"core id" that
  * is not a decimal) gives -EINVAL.
  *
- * cpulist (cpulist_render): the kernel's cpu list format ("0-1,4\n"), just
+ * cpulist (pv_cpulist_render): the kernel's cpu list format ("0-1,4\n"), just
  * "\n" for an empty set, as in /sys/devices/system/cpu/offline.
  */
 #include <errno.h>
@@ -55,7 +55,7 @@ void pv_cpu_view(const PvCpuSet *cpuset, const PvCpuSet *host_online, uint64_t q
         *ret = v;
 }
 
-int cpulist_render(const PvCpuSet *set, GString *out)
+int pv_cpulist_render(const PvCpuSet *set, GString *out)
 {
         if (!set || !out)
                 return -EINVAL;
@@ -207,7 +207,7 @@ static void append_block(const char *text, const CpuBlock *b, const PkgCount *pc
         }
 }
 
-int cpuinfo_render(const char *host_cpuinfo, const PvCpuSet *visible, GString *out)
+int pv_cpuinfo_render(const char *host_cpuinfo, const PvCpuSet *visible, GString *out)
 {
         g_autoptr(GArray) blocks = NULL;
         g_autoptr(GArray) pcs = NULL;

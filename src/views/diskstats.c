@@ -38,7 +38,7 @@ static guint64 dev_key(uint64_t major, uint64_t minor)
         return (major << 32) | minor;
 }
 
-int diskstats_render(const char *host_diskstats, const PvIoStats *io, GString *out)
+int pv_diskstats_render(const char *host_diskstats, const PvIoStats *io, GString *out)
 {
         g_autoptr(GHashTable) names = NULL;
         size_t pos = 0, len;

@@ -15,7 +15,7 @@
  * pv_loadavg_fold does the same for a sampler that woke late. The averages
  * start at 0, as the host's do at boot.
  *
- * loadavg_render prints what the kernel's /proc/loadavg prints: each average
+ * pv_loadavg_render prints what the kernel's /proc/loadavg prints: each average
  * plus FIXED_1 / 200 (a half of the last digit), as integer part and two
  * decimals of fixed point, "R/T" (running tasks of the container, its
  * threads) and the last pid (the caller's, translated to the reader's pid
@@ -65,7 +65,7 @@ void pv_loadavg_fold(PvLoadAvg *avg, unsigned active, unsigned ticks)
         }
 }
 
-int loadavg_render(const PvLoadAvg *avg, const PvTaskCounts *tasks, GString *out)
+int pv_loadavg_render(const PvLoadAvg *avg, const PvTaskCounts *tasks, GString *out)
 {
         if (!avg || !tasks || !out)
                 return -EINVAL;

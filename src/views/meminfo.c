@@ -331,7 +331,7 @@ static void write_lines(const MemLine *lines, size_t n, const uint64_t v[_K_MAX]
         }
 }
 
-int meminfo_render(const char *host_meminfo, const PvMemory *mem, GString *out)
+int pv_meminfo_render(const char *host_meminfo, const PvMemory *mem, GString *out)
 {
         g_autofree MemLine *lines = NULL;
         uint64_t host[_K_MAX] = {0};
@@ -350,7 +350,7 @@ int meminfo_render(const char *host_meminfo, const PvMemory *mem, GString *out)
         return 0;
 }
 
-int meminfo_total_bytes(const char *host_meminfo, uint64_t *ret)
+int pv_meminfo_total_bytes(const char *host_meminfo, uint64_t *ret)
 {
         const char *p = strstr(host_meminfo, "MemTotal:");
         char *end;

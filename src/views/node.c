@@ -2,7 +2,7 @@
 /*
  * The sysfs NUMA node files as a container sees them.
  *
- * cpumap (cpumap_render): the kernel's bitmap format (lib/vsprintf.c,
+ * cpumap (pv_cpumap_render): the kernel's bitmap format (lib/vsprintf.c,
  * bitmap_string()): nr_cpu_ids bits as hexadecimal words of 32 bits, the
  * highest first, separated by commas, each zero-padded to its width; the
  * first word has only the digits its bits need.
@@ -14,7 +14,7 @@
  * the floors left over. An unlimited container gets each node's host
  * MemTotal.
  *
- * meminfo (node_meminfo_render): the host's nodeN/meminfo with MemTotal the
+ * meminfo (pv_node_meminfo_render): the host's nodeN/meminfo with MemTotal the
  * node's share, MemUsed what the cgroup holds on the node (memory.numa_stat;
  * at most MemTotal) and MemFree = MemTotal - MemUsed, each keeping the
  * width of the host's field. Every other line is the host node's.
@@ -25,7 +25,7 @@
 #include "text.h"
 #include "views.h"
 
-int cpumap_render(const PvCpuSet *set, unsigned nbits, GString *out)
+int pv_cpumap_render(const PvCpuSet *set, unsigned nbits, GString *out)
 {
         if (!set || !out || nbits == 0 || nbits > PV_CPU_MAX)
                 return -EINVAL;
@@ -75,7 +75,7 @@ static int line_number(const PvLine *l, const char *colon, uint64_t *ret, const 
         return 0;
 }
 
-int node_meminfo_total_kb(const char *host, uint64_t *ret)
+int pv_node_meminfo_total_kb(const char *host, uint64_t *ret)
 {
         const char *p = host;
         PvLine l;
@@ -118,7 +118,7 @@ void pv_node_memory_split(const uint64_t *host_kb, size_t n, uint64_t limit_kb, 
                 ret_kb[last] += limit_kb - given;
 }
 
-int node_meminfo_render(const char *host, uint64_t total_kb, uint64_t used_kb, GString *out)
+int pv_node_meminfo_render(const char *host, uint64_t total_kb, uint64_t used_kb, GString *out)
 {
         const char *p = host;
         size_t old = out ? out->len : 0;

@@ -190,7 +190,7 @@ static void append_cpu_lines(const PvStatInput *in, PvStatMemo *memo, GString *o
         g_string_append_len(out, lines->str, (gssize)lines->len);
 }
 
-int stat_render(const char *host_stat, const PvStatInput *in, PvStatMemo *memo, GString *out)
+int pv_stat_render(const char *host_stat, const PvStatInput *in, PvStatMemo *memo, GString *out)
 {
         size_t pos = 0, len;
         const char *s;

@@ -52,7 +52,7 @@ static int parse_area(const char *s, size_t len, uint64_t *ret_size)
         return 0;
 }
 
-int swaps_render(const char *host_swaps, const PvMemory *mem, GString *out)
+int pv_swaps_render(const char *host_swaps, const PvMemory *mem, GString *out)
 {
         size_t pos = 0, len, header_len;
         const char *s, *header;

@@ -15,7 +15,7 @@
 #define NSEC_PER_SEC UINT64_C(1000000000)
 #define NSEC_PER_CENTISEC UINT64_C(10000000)
 
-int uptime_render(uint64_t uptime_ns, uint64_t idle_ns, GString *out)
+int pv_uptime_render(uint64_t uptime_ns, uint64_t idle_ns, GString *out)
 {
         if (!out)
                 return -EINVAL;

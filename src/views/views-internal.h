@@ -4,7 +4,7 @@
 /*
  * Helpers shared by the renderers: walking host text line by line and parsing
  * numbers, in the renderers' terms, on the line and number helpers every
- * parser uses (common/text.h).
+ * parser uses (text.h, in pvparse).
  */
 
 #include <ctype.h>

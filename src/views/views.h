@@ -13,8 +13,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cgroup/backend.h"
+#include "counters.h"
 #include "cpuset.h"
+#include "parse-types.h"
 
 /* ---- CPU view (shared by cpuinfo, stat, sysfs and uptime) ---- */
 
@@ -39,9 +40,9 @@ void pv_cpu_view(const PvCpuSet *cpuset, const PvCpuSet *host_online, uint64_t q
  * SwapFree <= SwapTotal (rules: meminfo.c). Returns 0, or -EINVAL for host
  * text it cannot parse or that lacks MemTotal.
  */
-int meminfo_render(const char *host_meminfo, const PvMemory *mem, GString *out);
+int pv_meminfo_render(const char *host_meminfo, const PvMemory *mem, GString *out);
 /* MemTotal of the host's meminfo text, in bytes. Returns 0 or -EINVAL (missing, malformed). */
-int meminfo_total_bytes(const char *host_meminfo, uint64_t *ret);
+int pv_meminfo_total_bytes(const char *host_meminfo, uint64_t *ret);
 
 /*
  * ---- vmstat ----
@@ -54,8 +55,8 @@ int meminfo_total_bytes(const char *host_meminfo, uint64_t *ret);
  * Returns 0, or -EINVAL for host text it cannot parse, empty text or a zero
  * page_size.
  */
-int vmstat_render(const char *host_vmstat, const PvMemory *mem, const PvIoStats *io,
-                  uint64_t page_size, GString *out);
+int pv_vmstat_render(const char *host_vmstat, const PvMemory *mem, const PvIoStats *io,
+                     uint64_t page_size, GString *out);
 
 /*
  * ---- cpuinfo ----
@@ -65,14 +66,14 @@ int vmstat_render(const char *host_vmstat, const PvMemory *mem, const PvIoStats 
  * block with two processor lines, or a non-numeric processor/physical
  * id/core id.
  */
-int cpuinfo_render(const char *host_cpuinfo, const PvCpuSet *visible, GString *out);
+int pv_cpuinfo_render(const char *host_cpuinfo, const PvCpuSet *visible, GString *out);
 
 /* ---- stat ---- */
 
 /*
  * Per-CPU values a container was last shown, so counters never go backwards.
- * Zero-initialise it ({0}) before the first stat_render; it owns cpu, which
- * stat_render grows, and is freed by pv_stat_memo_clear. Not thread-safe:
+ * Zero-initialise it ({0}) before the first pv_stat_render; it owns cpu, which
+ * pv_stat_render grows, and is freed by pv_stat_memo_clear. Not thread-safe:
  * one memo per container, used under the caller's lock.
  */
 typedef struct PvStatMemo {
@@ -102,7 +103,7 @@ typedef struct PvStatInput {
  * Updates memo. Returns 0, or -EINVAL for malformed host text, user_hz 0 or
  * a NULL visible/usage; on failure out and memo are unchanged.
  */
-int stat_render(const char *host_stat, const PvStatInput *in, PvStatMemo *memo, GString *out);
+int pv_stat_render(const char *host_stat, const PvStatInput *in, PvStatMemo *memo, GString *out);
 
 /*
  * ---- diskstats ----
@@ -110,14 +111,14 @@ int stat_render(const char *host_stat, const PvStatInput *in, PvStatMemo *memo, 
  * and that has a non-zero counter, in io's order (diskstats.c). Returns 0, or
  * -EINVAL for a host line without major, minor and name.
  */
-int diskstats_render(const char *host_diskstats, const PvIoStats *io, GString *out);
+int pv_diskstats_render(const char *host_diskstats, const PvIoStats *io, GString *out);
 
 /*
  * ---- uptime ----
  * "UPTIME IDLE\n", seconds with two decimals, truncated as the kernel does
  * (uptime.c). Returns 0.
  */
-int uptime_render(uint64_t uptime_ns, uint64_t idle_ns, GString *out);
+int pv_uptime_render(uint64_t uptime_ns, uint64_t idle_ns, GString *out);
 /*
  * The idle time of /proc/uptime: the capacity of n_cpus CPUs over up_ns that
  * the container did not use (busy_ns). 0 when busy_ns exceeds it; saturates
@@ -143,7 +144,7 @@ void pv_loadavg_fold(PvLoadAvg *avg, unsigned active, unsigned ticks);
  * The kernel's line "A.AA B.BB C.CC running/total last_pid\n", the averages
  * rounded as the kernel rounds them. Returns 0, or -EINVAL for a NULL argument.
  */
-int loadavg_render(const PvLoadAvg *avg, const PvTaskCounts *tasks, GString *out);
+int pv_loadavg_render(const PvLoadAvg *avg, const PvTaskCounts *tasks, GString *out);
 
 /*
  * ---- swaps ----
@@ -151,7 +152,7 @@ int loadavg_render(const PvLoadAvg *avg, const PvTaskCounts *tasks, GString *out
  * host swap > 0), one "none virtual SIZE USED -1" line in KiB (swaps.c).
  * Returns 0, or -EINVAL for an empty text or a non-numeric size/used field.
  */
-int swaps_render(const char *host_swaps, const PvMemory *mem, GString *out);
+int pv_swaps_render(const char *host_swaps, const PvMemory *mem, GString *out);
 
 /* ---- sysfs cpu ---- */
 /*
@@ -159,17 +160,17 @@ int swaps_render(const char *host_swaps, const PvMemory *mem, GString *out);
  * view holds only online CPUs, pv_cpu_view(), so none the container sees is
  * offline). Returns 0.
  */
-int cpulist_render(const PvCpuSet *set, GString *out);
+int pv_cpulist_render(const PvCpuSet *set, GString *out);
 
 /*
  * ---- sysfs node ----
- * Rules in node.c. cpumap_render: set as the kernel's cpumap of nbits
+ * Rules in node.c. pv_cpumap_render: set as the kernel's cpumap of nbits
  * (nr_cpu_ids) bits, "0f\n"; returns 0 or -EINVAL (nbits 0 or above
  * PV_CPU_MAX).
  */
-int cpumap_render(const PvCpuSet *set, unsigned nbits, GString *out);
+int pv_cpumap_render(const PvCpuSet *set, unsigned nbits, GString *out);
 /* MemTotal of a host nodeN/meminfo text, in kB. Returns 0 or -EINVAL (missing, malformed). */
-int node_meminfo_total_kb(const char *host_node_meminfo, uint64_t *ret);
+int pv_node_meminfo_total_kb(const char *host_node_meminfo, uint64_t *ret);
 /*
  * The container's MemTotal on each of n nodes, in kB: limit_kb shared in
  * proportion to the nodes' host MemTotal host_kb[i], none above its host's.
@@ -179,5 +180,5 @@ void pv_node_memory_split(const uint64_t *host_kb, size_t n, uint64_t limit_kb, 
  * The host's nodeN/meminfo with MemTotal total_kb, MemUsed used_kb (at most
  * total_kb) and MemFree the rest. Returns 0, or -EINVAL for a malformed value.
  */
-int node_meminfo_render(const char *host_node_meminfo, uint64_t total_kb, uint64_t used_kb,
-                        GString *out);
+int pv_node_meminfo_render(const char *host_node_meminfo, uint64_t total_kb, uint64_t used_kb,
+                           GString *out);

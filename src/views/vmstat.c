@@ -208,8 +208,8 @@ static void container_values(const PvMemory *mem, const PvIoStats *io, uint64_t 
         v[V_WS_NODERECLAIM] = st->workingset_nodereclaim;
 }
 
-int vmstat_render(const char *host_vmstat, const PvMemory *mem, const PvIoStats *io,
-                  uint64_t page_size, GString *out)
+int pv_vmstat_render(const char *host_vmstat, const PvMemory *mem, const PvIoStats *io,
+                     uint64_t page_size, GString *out)
 {
         g_autoptr(GString) text = NULL;
         uint64_t v[_V_MAX] = {0};

@@ -4,7 +4,7 @@
  * the host has an online CPU; it is within cpuset & online unless that is
  * empty (then it is the lowest online CPU alone); in quota mode with a limit
  * it holds at most ceil(quota/period) CPUs, the lowest ones. Then
- * cpulist_render of the view parses back to the same set.
+ * pv_cpulist_render of the view parses back to the same set.
  */
 #include <errno.h>
 
@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
 
         GString *out = g_string_new(NULL);
-        FUZZ_CHECK(cpulist_render(&view, out) == 0);
+        FUZZ_CHECK(pv_cpulist_render(&view, out) == 0);
         FUZZ_CHECK(out->len > 0 && out->str[out->len - 1] == '\n');
         PvCpuSet back;
         FUZZ_CHECK(pv_cpuset_parse(out->str, &back) == 0);

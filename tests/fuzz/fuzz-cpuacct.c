@@ -7,7 +7,7 @@
  */
 #include <errno.h>
 
-#include "cgroup/parse.h"
+#include "parse.h"
 #include "fuzz-input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * cpuinfo_render on arbitrary host text and visible sets. On success every
+ * pv_cpuinfo_render on arbitrary host text and visible sets. On success every
  * "processor" line of the output names a visible CPU, the output is no
  * longer than the input plus its rewritten numbers, and in blocks whose
  * siblings/cpu cores were rewritten, cores <= siblings <= visible CPUs.
@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_cpuset(&in, &visible);
 
         GString *out = g_string_new("prefix\n");
-        int r = cpuinfo_render(text, &visible, out);
+        int r = pv_cpuinfo_render(text, &visible, out);
         if (r < 0) {
                 FUZZ_CHECK(r == -EINVAL);
                 FUZZ_CHECK(strcmp(out->str, "prefix\n") == 0);

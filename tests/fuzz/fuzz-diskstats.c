@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * diskstats_render on arbitrary host text and device counters. On success
+ * pv_diskstats_render on arbitrary host text and device counters. On success
  * every output line has the kernel's 20 fields (split on any whitespace, as
  * awk, sscanf and psutil split them) and names a device of io with a
  * non-zero counter, in io's order, with its counters. On failure: -EINVAL
@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         io.n_devs = k;
 
         GString *out = g_string_new("prefix\n");
-        int r = diskstats_render(text, &io, out);
+        int r = pv_diskstats_render(text, &io, out);
         if (r < 0) {
                 FUZZ_CHECK(r == -EINVAL);
                 FUZZ_CHECK(strcmp(out->str, "prefix\n") == 0);

@@ -7,7 +7,7 @@
  */
 #include <errno.h>
 
-#include "cgroup/parse.h"
+#include "parse.h"
 #include "fuzz-input.h"
 
 /* The value of the last "key N" line (exactly two tokens, N decimal) for key, by plain scanning. */

@@ -7,7 +7,7 @@
  */
 #include <errno.h>
 
-#include "cgroup/parse.h"
+#include "parse.h"
 #include "fuzz-input.h"
 
 static void check_sorted(const PvIoStats *s)

@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <inttypes.h>
 
-#include "cgroup/parse.h"
+#include "parse.h"
 #include "fileio.h"
 #include "fuzz-input.h"
 

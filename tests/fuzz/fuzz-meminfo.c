@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * meminfo_render on arbitrary host text and counters. On success the output
+ * pv_meminfo_render on arbitrary host text and counters. On success the output
  * is parsed back: one line per non-empty host line, keys in host order,
  * MemFree <= MemAvailable <= MemTotal <= host MemTotal (and <= the limit),
  * SwapFree <= SwapTotal. On failure: -EINVAL and out unchanged.
@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         PvMemory mem = fuzz_memory(&in);
 
         GString *out = g_string_new("prefix\n");
-        int r = meminfo_render(text, &mem, out);
+        int r = pv_meminfo_render(text, &mem, out);
         if (r < 0) {
                 FUZZ_CHECK(r == -EINVAL);
                 FUZZ_CHECK(strcmp(out->str, "prefix\n") == 0);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * pv_cgroup_paths_parse and pv_cgroup_unified_path_parse on arbitrary
+ * pv_cgroup_paths_parse and pv_parse_cgroup_unified_path on arbitrary
  * /proc/PID/cgroup text and hierarchy layouts: paths only for controllers
  * the host has, each an absolute path of one line; failures leave the
  * out-parameters untouched.
@@ -8,6 +8,7 @@
 #include <errno.h>
 
 #include "cgroup/backend.h"
+#include "parse.h"
 #include "fuzz-input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -42,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
 
         char *unified = (char *)1;
-        r = pv_cgroup_unified_path_parse(text, &unified);
+        r = pv_parse_cgroup_unified_path(text, &unified);
         if (r < 0) {
                 FUZZ_CHECK(r == -EINVAL || r == -ENOENT);
                 FUZZ_CHECK(unified == (char *)1);

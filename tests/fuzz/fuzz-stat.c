@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * stat_render called up to four times on one host text with one memo and
+ * pv_stat_render called up to four times on one host text with one memo and
  * changing visible sets and usage. On success: one aggregate "cpu " line
  * first among the cpu lines, then one "cpuN" line per visible CPU in
  * ascending order, each with exactly ten decimals; no value shown for a CPU
@@ -79,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         memcpy(before_cpu, memo.cpu, memo.n_cpus * sizeof(memo.cpu[0]));
                 }
                 GString *out = g_string_new("prefix\n");
-                int r = stat_render(text, &si, &memo, out);
+                int r = pv_stat_render(text, &si, &memo, out);
                 if (r < 0) {
                         FUZZ_CHECK(r == -EINVAL);
                         FUZZ_CHECK(strcmp(out->str, "prefix\n") == 0);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * swaps_render on arbitrary host text and swap counters. On success the
+ * pv_swaps_render on arbitrary host text and swap counters. On success the
  * output is the host's first line, then at most one area line
  * "none virtual SIZE USED -1" with USED <= SIZE, SIZE the smaller of the
  * swap limit and the sum of the host's sizes. On failure: -EINVAL and out
@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         };
 
         GString *out = g_string_new("prefix\n");
-        int r = swaps_render(text, &mem, out);
+        int r = pv_swaps_render(text, &mem, out);
         if (r < 0) {
                 FUZZ_CHECK(r == -EINVAL);
                 FUZZ_CHECK(strcmp(out->str, "prefix\n") == 0);

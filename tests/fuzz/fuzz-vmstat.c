@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * vmstat_render on arbitrary host text, counters, devices and page sizes. On
+ * pv_vmstat_render on arbitrary host text, counters, devices and page sizes. On
  * success every output line is "key value" with the host's keys in the host's
  * order (one per non-empty host line), and pgpgin/pgpgout are the devices'
  * bytes in KiB. On failure: -EINVAL and out unchanged.
@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint64_t page_size = fuzz_u8(&in) & 1 ? fuzz_u64(&in) : 4096;
 
         GString *out = g_string_new("prefix\n");
-        int r = vmstat_render(text, &mem, &io, page_size, out);
+        int r = pv_vmstat_render(text, &mem, &io, page_size, out);
         if (r < 0) {
                 FUZZ_CHECK(r == -EINVAL);
                 FUZZ_CHECK(strcmp(out->str, "prefix\n") == 0);

@@ -33,7 +33,7 @@ int pv_gather_node_online(PvDaemon *d, PvContainer *c, unsigned cpu, GString *ou
         int r = pv_container_visible_nodes(d, c, &nodes);
         if (r < 0)
                 return r;
-        return cpulist_render(&nodes, out);
+        return pv_cpulist_render(&nodes, out);
 }
 
 /* The host's CPUs of node. */
@@ -68,7 +68,7 @@ int pv_gather_node_has_cpu(PvDaemon *d, PvContainer *c, unsigned cpu, GString *o
                 if (pv_cpuset_count(&cpus) > 0)
                         pv_cpuset_add(&with_cpu, (unsigned)n);
         }
-        return cpulist_render(&with_cpu, out);
+        return pv_cpulist_render(&with_cpu, out);
 }
 
 /* has_memory: the visible nodes the host has memory on */
@@ -83,7 +83,7 @@ int pv_gather_node_has_memory(PvDaemon *d, PvContainer *c, unsigned cpu, GString
         if (r < 0)
                 return r;
         pv_cpuset_and(&nodes, &with_memory);
-        return cpulist_render(&nodes, out);
+        return pv_cpulist_render(&nodes, out);
 }
 
 /* The CPUs container c sees on node, or -ENOENT for a node it does not see. */
@@ -129,7 +129,7 @@ int pv_gather_node_cpulist(PvDaemon *d, PvContainer *c, unsigned cpu, GString *o
         int r = node_visible_cpus(d, c, cpu, &cpus);
         if (r < 0)
                 return r;
-        return cpulist_render(&cpus, out);
+        return pv_cpulist_render(&cpus, out);
 }
 
 /* The host's possible CPUs; its online ones where the kernel lists no possible ones. */
@@ -153,7 +153,7 @@ int pv_gather_node_cpumap(PvDaemon *d, PvContainer *c, unsigned cpu, GString *ou
         if (r < 0)
                 return r;
         /* the kernel prints nr_cpu_ids bits: the highest possible id + 1 */
-        return cpumap_render(&cpus, (unsigned)pv_cpuset_last(&possible) + 1, out);
+        return pv_cpumap_render(&cpus, (unsigned)pv_cpuset_last(&possible) + 1, out);
 }
 
 /*
@@ -186,7 +186,7 @@ int pv_gather_node_meminfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *o
                 r = pv_host_read_node(d, (unsigned)k, "meminfo", &node_text);
                 if (r < 0)
                         return r;
-                r = node_meminfo_total_kb(node_text, &host_kb[n]);
+                r = pv_node_meminfo_total_kb(node_text, &host_kb[n]);
                 if (r < 0)
                         return r;
                 if ((unsigned)k == cpu) {
@@ -204,5 +204,5 @@ int pv_gather_node_meminfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *o
         r = pv_cgroup_read_numa(c->cg, usage);
         if (r < 0)
                 return r;
-        return node_meminfo_render(text, share_kb[at], usage->bytes[cpu] / 1024, out);
+        return pv_node_meminfo_render(text, share_kb[at], usage->bytes[cpu] / 1024, out);
 }

@@ -102,7 +102,7 @@ int pv_container_visible_cpus(PvDaemon *d, PvContainer *c, PvCpuSet *ret)
 PvGatherFn pv_gather_meminfo;
 int pv_gather_meminfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
-        return gather_with_memory(d, c, "proc/meminfo", meminfo_render, out);
+        return gather_with_memory(d, c, "proc/meminfo", pv_meminfo_render, out);
 }
 
 /* vmstat: memory and io counters of the container, host values for the rest */
@@ -122,7 +122,7 @@ int pv_gather_vmstat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         r = pv_cgroup_read_memory_events(c->cg, &mem);
         if (r < 0)
                 return r;
-        r = meminfo_total_bytes(meminfo, &total);
+        r = pv_meminfo_total_bytes(meminfo, &total);
         if (r < 0)
                 return r;
         /* nr_free_pages follows meminfo's MemFree: the limit counts up to the host's RAM */
@@ -133,7 +133,7 @@ int pv_gather_vmstat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
                 return r;
         /* the kernel's PAGE_SIZE: libc has it from the auxiliary vector, no syscall */
         long page_size = sysconf(_SC_PAGESIZE);
-        r = vmstat_render(host, &mem, &io, page_size > 0 ? (uint64_t)page_size : 4096, out);
+        r = pv_vmstat_render(host, &mem, &io, page_size > 0 ? (uint64_t)page_size : 4096, out);
         pv_io_stats_clear(&io);
         return r;
 }
@@ -149,7 +149,7 @@ int pv_gather_cpuinfo(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         r = read_host(d, "proc/cpuinfo", &host);
         if (r < 0)
                 return r;
-        return cpuinfo_render(host, &visible, out);
+        return pv_cpuinfo_render(host, &visible, out);
 }
 
 PvGatherFn pv_gather_stat;
@@ -180,7 +180,7 @@ int pv_gather_stat(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
             .processes = 0,
             .user_hz = (unsigned)d->clk_tck,
         };
-        r = stat_render(host, &in, &c->stat_memo, out);
+        r = pv_stat_render(host, &in, &c->stat_memo, out);
         g_mutex_unlock(&c->lock);
         pv_cpu_usage_clear(&usage);
         return r;
@@ -197,7 +197,7 @@ int pv_gather_diskstats(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         r = pv_cgroup_read_io(c->cg, &io);
         if (r < 0)
                 return r;
-        r = diskstats_render(host, &io, out);
+        r = pv_diskstats_render(host, &io, out);
         pv_io_stats_clear(&io);
         return r;
 }
@@ -222,7 +222,7 @@ int pv_gather_uptime(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
         uint64_t up, idle;
         int r = container_uptime_idle(d, c, &up, &idle);
-        return r < 0 ? r : uptime_render(up, idle, out);
+        return r < 0 ? r : pv_uptime_render(up, idle, out);
 }
 
 PvGatherFn pv_gather_loadavg;
@@ -233,13 +233,13 @@ int pv_gather_loadavg(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
         int r = pv_container_load(d, c, &load, &tasks);
         if (r < 0)
                 return r;
-        return loadavg_render(&load, &tasks, out);
+        return pv_loadavg_render(&load, &tasks, out);
 }
 
 PvGatherFn pv_gather_swaps;
 int pv_gather_swaps(PvDaemon *d, PvContainer *c, unsigned cpu, GString *out)
 {
-        return gather_with_memory(d, c, "proc/swaps", swaps_render, out);
+        return gather_with_memory(d, c, "proc/swaps", pv_swaps_render, out);
 }
 
 static int gather_pressure(PvContainer *c, PvPressure which, GString *out)
@@ -282,7 +282,7 @@ int pv_gather_cpu_visible(PvDaemon *d, PvContainer *c, unsigned cpu, GString *ou
 {
         PvCpuSet visible;
         int r = cpu_state(d, c, &visible, NULL);
-        return r < 0 ? r : cpulist_render(&visible, out);
+        return r < 0 ? r : pv_cpulist_render(&visible, out);
 }
 
 /*
@@ -294,7 +294,7 @@ int pv_gather_cpu_offline(PvDaemon *d, PvContainer *c, unsigned cpu, GString *ou
 {
         PvCpuSet none;
         pv_cpuset_zero(&none);
-        return cpulist_render(&none, out);
+        return pv_cpulist_render(&none, out);
 }
 
 /* cpuN/online: "1\n" for a visible CPU, -ENOENT for the others */

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cgroup/backend.h"
-#include "cgroup/parse.h"
+#include "parse.h"
 #include "pv-check.h"
 
 START_TEST(test_limit)
@@ -55,138 +55,6 @@ START_TEST(test_flat_keyed)
         ck_assert(a == 11 && b == 0);
         ck_assert_int_eq(pv_parse_flat_keyed("", f, 3), 0);
         ck_assert_int_eq(pv_parse_flat_keyed("\n\n", f, 3), 0);
-}
-END_TEST
-
-START_TEST(test_usage_all)
-{
-        uint64_t *u = NULL, *s = NULL;
-        size_t n = 0;
-        ck_assert_int_eq(pv_parse_cpuacct_usage_all(
-                             "cpu user system\n0 100 10\n1 200 20\n3 400 40\n", &u, &s, &n),
-                         0);
-        ck_assert_uint_eq(n, 4);
-        ck_assert(u[0] == 100 && s[0] == 10 && u[1] == 200 && u[2] == 0 && s[3] == 40);
-        free(u);
-        free(s);
-
-        /* cut inside the last line: that CPU is dropped, not misread */
-        ck_assert_int_eq(pv_parse_cpuacct_usage_all("cpu user system\n0 100 10\n1 20", &u, &s, &n),
-                         0);
-        ck_assert_uint_eq(n, 1);
-        free(u);
-        free(s);
-
-        u = s = NULL;
-        n = 77;
-        ck_assert_int_eq(pv_parse_cpuacct_usage_all("0 100 10\n", &u, &s, &n),
-                         -EINVAL); /* no header */
-        ck_assert_int_eq(pv_parse_cpuacct_usage_all("cpu user system\n", &u, &s, &n), -EINVAL);
-        ck_assert_int_eq(pv_parse_cpuacct_usage_all("cpu user system\n0 1\n1 2 3\n", &u, &s, &n),
-                         -EINVAL);
-        ck_assert_int_eq(pv_parse_cpuacct_usage_all("cpu user system\n9000 1 2\n", &u, &s, &n),
-                         -EINVAL);
-        ck_assert_int_eq(pv_parse_cpuacct_usage_all("", &u, &s, &n), -EINVAL);
-        ck_assert(u == NULL && n == 77);
-}
-END_TEST
-
-START_TEST(test_u64_list)
-{
-        uint64_t *v = NULL;
-        size_t n = 0;
-        ck_assert_int_eq(pv_parse_u64_list("100 200 300 \n", &v, &n), 0);
-        ck_assert_uint_eq(n, 3);
-        ck_assert(v[2] == 300);
-        free(v);
-        ck_assert_int_eq(pv_parse_u64_list("1 x 3", &v, &n), -EINVAL);
-        ck_assert_int_eq(pv_parse_u64_list("1 -3", &v, &n), -EINVAL);
-        ck_assert_int_eq(pv_parse_u64_list("\n", &v, &n), 0);
-        ck_assert_uint_eq(n, 0);
-        free(v);
-}
-END_TEST
-
-START_TEST(test_blkio)
-{
-        PvIoStats s = {};
-        const char *text =
-            "8:16 Read 100\n8:16 Write 200\n8:16 Sync 300\n8:16 Async 0\n8:16 Discard 5\n"
-            "8:16 Total 305\n8:0 Read 4096\n8:0 Write 8388608\n8:0 Total 8392704\nTotal 8393009\n";
-        ck_assert_int_eq(pv_parse_blkio(text, false, &s), 0);
-        ck_assert_uint_eq(s.n_devs, 2);
-        /* sorted by (major, minor) */
-        ck_assert_uint_eq(s.devs[0].minor, 0);
-        ck_assert(s.devs[0].rbytes == 4096 && s.devs[0].wbytes == 8388608 && s.devs[0].rios == 0);
-        ck_assert(s.devs[1].major == 8 && s.devs[1].minor == 16);
-        ck_assert(s.devs[1].rbytes == 100 && s.devs[1].wbytes == 200 && s.devs[1].dbytes == 5);
-        pv_io_stats_clear(&s);
-
-        ck_assert_int_eq(pv_parse_blkio("8:0 Read 3\n8:0 Write 4\nTotal 7\n", true, &s), 0);
-        ck_assert(s.n_devs == 1 && s.devs[0].rios == 3 && s.devs[0].wios == 4 &&
-                  s.devs[0].rbytes == 0);
-        pv_io_stats_clear(&s);
-
-        /* the empty file of a cgroup without I/O, and "Total 0" alone */
-        ck_assert_int_eq(pv_parse_blkio("Total 0\n", false, &s), 0);
-        ck_assert_uint_eq(s.n_devs, 0);
-        pv_io_stats_clear(&s);
-
-        /* cut short: earlier lines kept */
-        ck_assert_int_eq(pv_parse_blkio("8:0 Read 3\n8:0 Wri", true, &s), 0);
-        ck_assert(s.n_devs == 1 && s.devs[0].rios == 3 && s.devs[0].wios == 0);
-        pv_io_stats_clear(&s);
-
-        PvIoStats keep = {.n_devs = 42};
-        ck_assert_int_eq(pv_parse_blkio("8-0 Read 3\n", false, &keep), -EINVAL);
-        ck_assert_int_eq(pv_parse_blkio("8:0 Read\n", false, &keep), -EINVAL);
-        ck_assert_int_eq(pv_parse_blkio("8:0 Read 3 4\n", false, &keep), -EINVAL);
-        ck_assert_int_eq(pv_parse_blkio("garbage\n", false, &keep), -EINVAL);
-        ck_assert_uint_eq(keep.n_devs, 42);
-}
-END_TEST
-
-START_TEST(test_io_stat)
-{
-        PvIoStats s = {};
-        const char *text = "259:0 rbytes=4096 wbytes=0 rios=1 wios=0 dbytes=0 dios=0\n"
-                           "8:0 rbytes=1048576 wbytes=8388608 rios=256 wios=2048 dbytes=4096 "
-                           "dios=1 cost.vrate=100.00\n";
-        ck_assert_int_eq(pv_parse_io_stat(text, &s), 0);
-        ck_assert_uint_eq(s.n_devs, 2);
-        ck_assert(s.devs[0].major == 8 && s.devs[0].wbytes == 8388608 && s.devs[0].dios == 1);
-        ck_assert(s.devs[1].major == 259 && s.devs[1].rbytes == 4096 && s.devs[1].rios == 1);
-        pv_io_stats_clear(&s);
-
-        ck_assert_int_eq(pv_parse_io_stat("", &s), 0);
-        ck_assert_uint_eq(s.n_devs, 0);
-        /* cut inside the last line's value: that line dropped */
-        ck_assert_int_eq(pv_parse_io_stat("8:0 rbytes=1 wbytes=2\n8:16 rbytes=1x", &s), 0);
-        ck_assert_uint_eq(s.n_devs, 1);
-        pv_io_stats_clear(&s);
-
-        PvIoStats keep = {.n_devs = 7};
-        ck_assert_int_eq(pv_parse_io_stat("8:0 rbytes=x\n", &keep), -EINVAL);
-        ck_assert_int_eq(pv_parse_io_stat("8:0 rbytes\n", &keep), -EINVAL);
-        ck_assert_int_eq(pv_parse_io_stat("sda rbytes=1\n", &keep), -EINVAL);
-        ck_assert_uint_eq(keep.n_devs, 7);
-}
-END_TEST
-
-START_TEST(test_io_merge)
-{
-        PvIoDev a[] = {{.major = 8, .minor = 0, .rbytes = 10, .wbytes = 100},
-                       {.major = 8, .minor = 16, .rbytes = 1}};
-        PvIoDev b[] = {{.major = 8, .minor = 0, .rbytes = 20, .wbytes = 50, .rios = 3},
-                       {.major = 259, .minor = 0, .wios = 9}};
-        PvIoStats dst = {.devs = malloc(sizeof(a)), .n_devs = 2};
-        memcpy(dst.devs, a, sizeof(a));
-        PvIoStats src = {.devs = b, .n_devs = 2};
-        ck_assert_int_eq(pv_io_stats_merge_max(&dst, &src), 0);
-        ck_assert_uint_eq(dst.n_devs, 3);
-        ck_assert(dst.devs[0].rbytes == 20 && dst.devs[0].wbytes == 100 && dst.devs[0].rios == 3);
-        ck_assert(dst.devs[1].minor == 16 && dst.devs[2].major == 259 && dst.devs[2].wios == 9);
-        pv_io_stats_clear(&dst);
 }
 END_TEST
 
@@ -304,10 +172,10 @@ START_TEST(test_proc_cgroup_v1)
         free_paths(p);
 
         char *u = NULL;
-        ck_assert_int_eq(pv_cgroup_unified_path_parse(text, &u), 0);
+        ck_assert_int_eq(pv_parse_cgroup_unified_path(text, &u), 0);
         ck_assert_str_eq(u, "/");
         free(u);
-        ck_assert_int_eq(pv_cgroup_unified_path_parse("4:memory:/a\n", &u), -ENOENT);
+        ck_assert_int_eq(pv_parse_cgroup_unified_path("4:memory:/a\n", &u), -ENOENT);
 }
 END_TEST
 
@@ -333,7 +201,7 @@ START_TEST(test_proc_cgroup_hybrid_and_bad)
         ck_assert_str_eq(p[PV_CTRL_MEMORY], "/a");
         free_paths(p);
         char *u = NULL;
-        ck_assert_int_eq(pv_cgroup_unified_path_parse("0::/kube/po", &u), -EINVAL);
+        ck_assert_int_eq(pv_parse_cgroup_unified_path("0::/kube/po", &u), -EINVAL);
 
         char *keep[_PV_CTRL_MAX] = {(char *)"untouched"};
         ck_assert_int_eq(pv_cgroup_paths_parse(&h, "garbage\n", keep), -EINVAL);
@@ -341,7 +209,7 @@ START_TEST(test_proc_cgroup_hybrid_and_bad)
         ck_assert_int_eq(pv_cgroup_paths_parse(&h, "4:memory:relative\n", keep), -EINVAL);
         ck_assert_int_eq(pv_cgroup_paths_parse(&h, "0:memory:/a\n", keep), -EINVAL);
         ck_assert_str_eq(keep[0], "untouched");
-        ck_assert_int_eq(pv_cgroup_unified_path_parse("nonsense\n", &u), -EINVAL);
+        ck_assert_int_eq(pv_parse_cgroup_unified_path("nonsense\n", &u), -EINVAL);
 }
 END_TEST
 
@@ -397,11 +265,6 @@ int main(void)
         TCase *tc = tcase_create("core");
         tcase_add_test(tc, test_limit);
         tcase_add_test(tc, test_flat_keyed);
-        tcase_add_test(tc, test_usage_all);
-        tcase_add_test(tc, test_u64_list);
-        tcase_add_test(tc, test_blkio);
-        tcase_add_test(tc, test_io_stat);
-        tcase_add_test(tc, test_io_merge);
         tcase_add_test(tc, test_cpu_max);
         tcase_add_test(tc, test_cfs);
         tcase_add_test(tc, test_keyed_and_limits);

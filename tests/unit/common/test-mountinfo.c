@@ -8,148 +8,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "mount-line.h"
 #include "mountinfo.h"
 #include "pv-check.h"
-
-/* Lines as the kernel writes them (fs/proc_namespace.c show_mountinfo). */
-#define LINE_ROOT "22 1 0:21 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n"
-#define LINE_PROCVIEW                                                                              \
-        "612 22 0:58 / /var/lib/procview ro,nosuid,nodev,relatime shared:301 - fuse.procview "     \
-        "procview ro,user_id=0,group_id=0,default_permissions,allow_other\n"
-#define LINE_ESCAPED                                                                               \
-        "700 22 0:60 /sub\\134dir /tmp/a\\040b\\011c\\012d rw - tmpfs my\\040src "                 \
-        "rw,size=1024k\n"
-
-START_TEST(test_parse_procview)
-{
-        g_auto(PvMountEntry) e = {0};
-
-        ck_assert_int_eq(pv_mountinfo_parse_line(LINE_PROCVIEW, &e), 0);
-        ck_assert_uint_eq(e.mount_id, 612);
-        ck_assert_uint_eq(e.parent_id, 22);
-        ck_assert_uint_eq(e.major, 0);
-        ck_assert_uint_eq(e.minor, 58);
-        ck_assert_str_eq(e.root, "/");
-        ck_assert_str_eq(e.mount_point, "/var/lib/procview");
-        ck_assert_str_eq(e.mount_options, "ro,nosuid,nodev,relatime");
-        ck_assert_str_eq(e.fs_type, PV_MOUNT_FSTYPE);
-        ck_assert_str_eq(e.source, "procview");
-        ck_assert_str_eq(e.super_options,
-                         "ro,user_id=0,group_id=0,default_permissions,allow_other");
-}
-END_TEST
-
-START_TEST(test_parse_escapes)
-{
-        g_auto(PvMountEntry) e = {0};
-
-        ck_assert_int_eq(pv_mountinfo_parse_line(LINE_ESCAPED, &e), 0);
-        ck_assert_str_eq(e.root, "/sub\\dir");
-        ck_assert_str_eq(e.mount_point, "/tmp/a b\tc\nd");
-        ck_assert_str_eq(e.source, "my src");
-        ck_assert_str_eq(e.fs_type, "tmpfs");
-        ck_assert_uint_eq(e.major, 0);
-        ck_assert_uint_eq(e.minor, 60);
-}
-END_TEST
-
-START_TEST(test_parse_optional_fields_and_no_newline)
-{
-        g_auto(PvMountEntry) e = {0};
-
-        /* No optional field at all, and several of them. */
-        ck_assert_int_eq(pv_mountinfo_parse_line("5 4 8:1 / /boot rw - vfat /dev/sda1 rw", &e), 0);
-        ck_assert_str_eq(e.mount_point, "/boot");
-        ck_assert_uint_eq(e.major, 8);
-        pv_mount_entry_clear(&e);
-        ck_assert_int_eq(pv_mountinfo_parse_line("6 4 259:3 / /x rw shared:2 master:1 "
-                                                 "propagate_from:1 unbindable - xfs /dev/x rw\n",
-                                                 &e),
-                         0);
-        ck_assert_uint_eq(e.major, 259);
-        ck_assert_str_eq(e.fs_type, "xfs");
-        ck_assert_str_eq(e.super_options, "rw");
-}
-END_TEST
-
-START_TEST(test_parse_bad_untouched)
-{
-        PvMountEntry e = {.mount_id = 99};
-        const char *bad[] = {
-            "",
-            "\n",
-            "22 1 0:21 / / rw shared:1 ext4 /dev/vda1 rw",   /* no separator */
-            "22 1 0:21 / / rw - ext4 /dev/vda1",             /* superoptions missing */
-            "22 1 0:21 / / rw - ext4 /dev/vda1 rw extra",    /* one field too many */
-            "x 1 0:21 / / rw - ext4 /dev/vda1 rw",           /* id not a number */
-            "22 1 021 / / rw - ext4 /dev/vda1 rw",           /* no major:minor */
-            "22 1 0:21x / / rw - ext4 /dev/vda1 rw",         /* minor not a number */
-            "22 1 0:21 / / rw - ext4",                       /* too short */
-            "22 1 0:99999999999 / / rw - ext4 /dev/vda1 rw", /* minor out of range */
-        };
-
-        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-                ck_assert_msg(pv_mountinfo_parse_line(bad[i], &e) == -EINVAL, "accepted: %s",
-                              bad[i]);
-                ck_assert_uint_eq(e.mount_id, 99);
-                ck_assert_ptr_null(e.mount_point);
-        }
-}
-END_TEST
-
-START_TEST(test_parse_backslash_not_an_escape)
-{
-        g_auto(PvMountEntry) e = {0};
-
-        /* Only a backslash with three octal digits is an escape. */
-        ck_assert_int_eq(pv_mountinfo_parse_line("7 4 0:5 / /a\\9b\\04 rw - tmpfs t rw", &e), 0);
-        ck_assert_str_eq(e.mount_point, "/a\\9b\\04");
-}
-END_TEST
-
-START_TEST(test_find_topmost)
-{
-        /* Three mounts stacked on /var/lib/procview, listed out of stacking order. */
-        const char *text =
-            LINE_ROOT "40 31 0:50 / /var/lib/procview rw - fuse.procview procview rw\n"
-                      "31 22 0:40 / /var/lib/procview rw - tmpfs tmpfs rw\n"
-                      "41 40 0:51 / /var/lib/procview/proc rw - tmpfs tmpfs rw\n"
-                      "50 40 0:52 / /var/lib/procview rw - fuse.other other rw\n"
-                      "60 22 0:53 / /var/lib/procview2 rw - fuse.procview procview rw\n";
-        g_auto(PvMountEntry) e = {0};
-        PvMountEntry keep = {.mount_id = 7};
-
-        ck_assert_int_eq(pv_mountinfo_find(text, "/var/lib/procview", &e), 0);
-        ck_assert_uint_eq(e.mount_id, 50);
-        ck_assert_str_eq(e.fs_type, "fuse.other");
-        pv_mount_entry_clear(&e);
-
-        ck_assert_int_eq(pv_mountinfo_find(text, "/", &e), 0);
-        ck_assert_uint_eq(e.mount_id, 22);
-        pv_mount_entry_clear(&e);
-
-        ck_assert_int_eq(pv_mountinfo_find(text, "/var/lib", &keep), -ENOENT);
-        ck_assert_int_eq(pv_mountinfo_find(text, "/var/lib/procview/", &keep), -ENOENT);
-        ck_assert_int_eq(pv_mountinfo_find("", "/", &keep), -ENOENT);
-        ck_assert_uint_eq(keep.mount_id, 7);
-}
-END_TEST
-
-START_TEST(test_find_escaped_and_malformed)
-{
-        const char *text = "garbage line\n" LINE_ESCAPED LINE_PROCVIEW;
-        g_auto(PvMountEntry) e = {0};
-
-        ck_assert_int_eq(pv_mountinfo_find(text, "/tmp/a b\tc\nd", &e), 0);
-        ck_assert_uint_eq(e.mount_id, 700);
-        pv_mount_entry_clear(&e);
-        ck_assert_int_eq(pv_mountinfo_find(text, "/tmp/a\\040b\\011c\\012d", &e), -ENOENT);
-        /* A last line without its newline counts. */
-        ck_assert_int_eq(pv_mountinfo_find("1 0 0:1 / /z rw - tmpfs t rw", "/z", &e), 0);
-        ck_assert_uint_eq(e.mount_id, 1);
-}
-END_TEST
 
 static char *tmp_dir;
 
@@ -255,72 +115,13 @@ START_TEST(test_state_names)
 }
 END_TEST
 
-/* The in-place split libprocview and the preload use, without allocating. */
-START_TEST(test_split_in_place)
-{
-        char line[] = "35 31 0:32 /../.. /sys/fs/cgroup/my\\040mem rw,relatime shared:5 master:1 - "
-                      "cgroup cgroup rw,memory\n";
-        PvMountLine m;
-        ck_assert_int_eq(pv_mount_line_split(line, &m), 0);
-        ck_assert_str_eq(m.root, "/../..");
-        ck_assert_str_eq(m.mount_point, "/sys/fs/cgroup/my mem");
-        ck_assert_str_eq(m.fs_type, "cgroup");
-        ck_assert_str_eq(m.super_options, "rw,memory");
-        ck_assert(pv_mount_opt_has(m.super_options, "memory"));
-        ck_assert(!pv_mount_opt_has(m.super_options, "mem"));
-        ck_assert(pv_mount_opt_has("rw,cpu,cpuacct", "cpu"));
-        ck_assert(!pv_mount_opt_has("rw,cpuset", "cpu"));
-        char bad[] = "35 31 0:32 / /x rw";
-        ck_assert_int_eq(pv_mount_line_split(bad, &m), -EINVAL);
-        char extra[] = "35 31 0:32 / /x rw - cgroup cgroup rw extra";
-        ck_assert_int_eq(pv_mount_line_split(extra, &m), -EINVAL);
-}
-END_TEST
-
-/* The mount ID of an fd from its fdinfo, the hook's way where statx() lacks STATX_MNT_ID. */
-START_TEST(test_fdinfo_mnt_id)
-{
-        uint64_t id = 7;
-
-        ck_assert_int_eq(
-            pv_fdinfo_mnt_id("pos:\t0\nflags:\t012100000\nmnt_id:\t1234\nino:\t5\n", &id), 0);
-        ck_assert_uint_eq(id, 1234);
-        /* the last line without its newline, no other line */
-        ck_assert_int_eq(pv_fdinfo_mnt_id("mnt_id:\t29", &id), 0);
-        ck_assert_uint_eq(id, 29);
-        /* a fanotify mark carries the key further in; only a line's start counts */
-        id = 7;
-        ck_assert_int_eq(
-            pv_fdinfo_mnt_id("pos:\t0\nflags:\t02\nfanotify mnt_id:3f mflags:0\n", &id), -ENOENT);
-        ck_assert_int_eq(pv_fdinfo_mnt_id(" mnt_id:\t12\n", &id), -ENOENT);
-        /* before Linux 3.15: no mnt_id line */
-        ck_assert_int_eq(pv_fdinfo_mnt_id("pos:\t0\nflags:\t02\n", &id), -ENOENT);
-        ck_assert_int_eq(pv_fdinfo_mnt_id("", &id), -ENOENT);
-        ck_assert_int_eq(pv_fdinfo_mnt_id("mnt_id_x:\t12\n", &id), -ENOENT);
-        ck_assert_int_eq(pv_fdinfo_mnt_id("mnt_id:\t-1\n", &id), -EINVAL);
-        ck_assert_int_eq(pv_fdinfo_mnt_id("mnt_id:\n", &id), -EINVAL);
-        ck_assert_int_eq(pv_fdinfo_mnt_id("mnt_id:\t12 13\n", &id), -EINVAL);
-        ck_assert_int_eq(pv_fdinfo_mnt_id("mnt_id:\t99999999999999999999999\n", &id), -EINVAL);
-        ck_assert_uint_eq(id, 7);
-}
-END_TEST
-
 static Suite *mountinfo_suite(void)
 {
         Suite *s = suite_create("mountinfo");
         TCase *pure = tcase_create("parse");
         TCase *fs = tcase_create("paths");
 
-        tcase_add_test(pure, test_parse_procview);
-        tcase_add_test(pure, test_parse_escapes);
-        tcase_add_test(pure, test_parse_optional_fields_and_no_newline);
-        tcase_add_test(pure, test_parse_bad_untouched);
-        tcase_add_test(pure, test_parse_backslash_not_an_escape);
-        tcase_add_test(pure, test_find_topmost);
-        tcase_add_test(pure, test_find_escaped_and_malformed);
         tcase_add_test(pure, test_state_names);
-        tcase_add_test(pure, test_split_in_place);
-        tcase_add_test(pure, test_fdinfo_mnt_id);
         suite_add_tcase(s, pure);
 
         tcase_add_checked_fixture(fs, tmp_setup, tmp_teardown);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The NUMA node view: the memory.numa_stat parser, the cgroup readers of
- * cpuset mems and per-node usage on the fixture trees (tests/fixtures/cgroup),
+ * The NUMA node view: the cgroup readers of cpuset mems and per-node usage
+ * on the fixture trees (tests/fixtures/cgroup) (the memory.numa_stat parser's
+ * test is in tests/unit/parse),
  * the node renderers, and the per-node files gathered for the fixture host
  * (tests/fixtures/daemon/host/sys-node: node0 has CPUs 0-3, node1 4-7) and
  * compared with tests/fixtures/daemon/expected-<tree>/sys/devices/system/node/nodeN/.
@@ -22,32 +23,6 @@
 #include "pv-check.h"
 
 #define MIB (1024ULL * 1024ULL)
-
-START_TEST(test_parse_numa_stat)
-{
-        g_autofree PvNumaUsage *u = g_new0(PvNumaUsage, 1);
-        /* v1: "key=total" then pages per node */
-        const char *v1 = "total=30 N0=10 N1=20\nhierarchical_total=40 N0=10 N3=30\n";
-        ck_assert_int_eq(pv_parse_numa_stat_line(v1, "hierarchical_total", 4096, u), 0);
-        ck_assert_uint_eq(pv_cpuset_count(&u->nodes), 2);
-        ck_assert(u->bytes[0] == 10 * 4096 && u->bytes[3] == 30 * 4096 && u->bytes[1] == 0);
-        /* "total" is not the prefix of "hierarchical_total", nor of a key it starts */
-        memset(u, 0, sizeof(*u));
-        ck_assert_int_eq(pv_parse_numa_stat_line(v1, "total", 1, u), 0);
-        ck_assert(u->bytes[0] == 10 && u->bytes[1] == 20 && u->bytes[3] == 0);
-        /* v2: "key N0=bytes", and the lines add up */
-        memset(u, 0, sizeof(*u));
-        const char *v2 = "anon N0=5 N1=6\nanon_thp N0=100 N1=100\nfile N0=1 N1=2";
-        ck_assert_int_eq(pv_parse_numa_stat_line(v2, "anon", 1, u), 0);
-        ck_assert_int_eq(pv_parse_numa_stat_line(v2, "file", 1, u), 0);
-        ck_assert(u->bytes[0] == 6 && u->bytes[1] == 8);
-        ck_assert_int_eq(pv_parse_numa_stat_line(v2, "shmem", 1, u), -ENOENT);
-        /* malformed fields and node ids past the kernel's limit */
-        ck_assert_int_eq(pv_parse_numa_stat_line("anon N0=5x\n", "anon", 1, u), -EINVAL);
-        ck_assert_int_eq(pv_parse_numa_stat_line("anon X0=5\n", "anon", 1, u), -EINVAL);
-        ck_assert_int_eq(pv_parse_numa_stat_line("anon N1024=5\n", "anon", 1, u), -ERANGE);
-}
-END_TEST
 
 START_TEST(test_read_mems_numa)
 {
@@ -211,15 +186,15 @@ START_TEST(test_cpumap_render)
         pv_cpuset_add(&set, 0);
         pv_cpuset_add(&set, 33);
         /* 2 CPUs: one digit; 36: a short first word; 64: two full words */
-        ck_assert_int_eq(cpumap_render(&set, 2, out), 0);
+        ck_assert_int_eq(pv_cpumap_render(&set, 2, out), 0);
         ck_assert_str_eq(out->str, "1\n");
         g_string_truncate(out, 0);
-        ck_assert_int_eq(cpumap_render(&set, 36, out), 0);
+        ck_assert_int_eq(pv_cpumap_render(&set, 36, out), 0);
         ck_assert_str_eq(out->str, "2,00000001\n");
         g_string_truncate(out, 0);
-        ck_assert_int_eq(cpumap_render(&set, 64, out), 0);
+        ck_assert_int_eq(pv_cpumap_render(&set, 64, out), 0);
         ck_assert_str_eq(out->str, "00000002,00000001\n");
-        ck_assert_int_eq(cpumap_render(&set, 0, out), -EINVAL);
+        ck_assert_int_eq(pv_cpumap_render(&set, 0, out), -EINVAL);
 }
 END_TEST
 
@@ -249,18 +224,18 @@ START_TEST(test_node_meminfo_render)
                            "Node 1 MemUsed:          463499 kB\n"
                            "Node 1 Active:            12345 kB\n";
         uint64_t kb;
-        ck_assert_int_eq(node_meminfo_total_kb(host, &kb), 0);
+        ck_assert_int_eq(pv_node_meminfo_total_kb(host, &kb), 0);
         ck_assert_uint_eq(kb, 16455771);
         /* the kernel's widths stay; usage above the share is capped */
-        ck_assert_int_eq(node_meminfo_render(host, 262144, 300000, out), 0);
+        ck_assert_int_eq(pv_node_meminfo_render(host, 262144, 300000, out), 0);
         ck_assert_str_eq(out->str, "Node 1 MemTotal:         262144 kB\n"
                                    "Node 1 MemFree:               0 kB\n"
                                    "Node 1 MemUsed:          262144 kB\n"
                                    "Node 1 Active:            12345 kB\n");
         g_string_assign(out, "kept");
-        ck_assert_int_eq(node_meminfo_render("Node 0 MemFree: x kB\n", 1, 0, out), -EINVAL);
+        ck_assert_int_eq(pv_node_meminfo_render("Node 0 MemFree: x kB\n", 1, 0, out), -EINVAL);
         ck_assert_str_eq(out->str, "kept");
-        ck_assert_int_eq(node_meminfo_total_kb("Node 0 MemFree: 5 kB\n", &kb), -EINVAL);
+        ck_assert_int_eq(pv_node_meminfo_total_kb("Node 0 MemFree: 5 kB\n", &kb), -EINVAL);
 }
 END_TEST
 
@@ -268,7 +243,6 @@ int main(void)
 {
         Suite *s = suite_create("node");
         TCase *tc = tcase_create("cgroup");
-        tcase_add_test(tc, test_parse_numa_stat);
         tcase_add_test(tc, test_read_mems_numa);
         suite_add_tcase(s, tc);
         tc = tcase_create("views");

@@ -178,23 +178,6 @@ START_TEST(test_remap_affinity)
 }
 END_TEST
 
-START_TEST(test_loadavg_uptime)
-{
-        double l[3] = {0};
-        unsigned run = 0, total = 0;
-        ck_assert_int_eq(pv_lib_parse_loadavg("0.50 1.25 12.00 3/456 7890\n", l, &run, &total), 0);
-        ck_assert(l[0] > 0.499 && l[0] < 0.501 && l[1] > 1.249 && l[1] < 1.251 && l[2] > 11.99);
-        ck_assert_uint_eq(run, 3);
-        ck_assert_uint_eq(total, 456);
-        ck_assert_int_eq(pv_lib_parse_loadavg("0.50 1.25\n", l, NULL, NULL), -EINVAL);
-        ck_assert_int_eq(pv_lib_parse_loadavg("a b c 1/2 3\n", l, NULL, NULL), -EINVAL);
-        double up = 0;
-        ck_assert_int_eq(pv_lib_parse_uptime("1234.56 789.00\n", &up), 0);
-        ck_assert(up > 1234.5 && up < 1234.6);
-        ck_assert_int_eq(pv_lib_parse_uptime("x\n", &up), -EINVAL);
-}
-END_TEST
-
 START_TEST(test_fixture_v1)
 {
         char root[PATH_MAX], dir[PV_LIB_PATH_MAX];
@@ -368,7 +351,6 @@ int main(void)
         tcase_add_test(tc, test_override);
         tcase_add_test(tc, test_remap);
         tcase_add_test(tc, test_remap_affinity);
-        tcase_add_test(tc, test_loadavg_uptime);
         suite_add_tcase(s, tc);
         TCase *tf = tcase_create("fixtures");
         tcase_add_test(tf, test_fixture_v1);

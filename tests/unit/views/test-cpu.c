@@ -11,7 +11,7 @@
 static char *list(const PvCpuSet *s)
 {
         GString *out = g_string_new(NULL);
-        ck_assert_int_eq(cpulist_render(s, out), 0);
+        ck_assert_int_eq(pv_cpulist_render(s, out), 0);
         return g_string_free(out, FALSE);
 }
 
@@ -52,7 +52,7 @@ START_TEST(test_cpulist_large)
         for (unsigned i = 1; i < 512; i += 2)
                 s.bits[i / 64] &= ~(UINT64_C(1) << (i % 64));
         g_autoptr(GString) out = g_string_new("x");
-        ck_assert_int_eq(cpulist_render(&s, out), 0);
+        ck_assert_int_eq(pv_cpulist_render(&s, out), 0);
         /* 256 ids, appended after the existing text */
         ck_assert(g_str_has_prefix(out->str, "x0,2,4,"));
         ck_assert(g_str_has_suffix(out->str, ",508,510\n"));
@@ -67,13 +67,13 @@ START_TEST(test_cpuinfo_v1)
         g_autofree char *host = fixture("cpuinfo-v1", "cpuinfo");
         g_autoptr(GString) out = g_string_new(NULL);
         PvCpuSet v = cpus("1");
-        ck_assert_int_eq(cpuinfo_render(host, &v, out), 0);
+        ck_assert_int_eq(pv_cpuinfo_render(host, &v, out), 0);
         assert_golden("cpuinfo-v1", out);
 
         /* every CPU visible: the host's text unchanged */
         v = cpus("0-1");
         g_string_truncate(out, 0);
-        ck_assert_int_eq(cpuinfo_render(host, &v, out), 0);
+        ck_assert_int_eq(pv_cpuinfo_render(host, &v, out), 0);
         ck_assert_str_eq(out->str, host);
 }
 END_TEST
@@ -83,7 +83,7 @@ START_TEST(test_cpuinfo_sparse)
         g_autofree char *host = fixture("cpuinfo-sparse", "cpuinfo");
         g_autoptr(GString) out = g_string_new(NULL);
         PvCpuSet v = cpus("0,2,5-7");
-        ck_assert_int_eq(cpuinfo_render(host, &v, out), 0);
+        ck_assert_int_eq(pv_cpuinfo_render(host, &v, out), 0);
         assert_golden("cpuinfo-sparse", out);
 }
 END_TEST
@@ -118,14 +118,14 @@ START_TEST(test_cpuinfo_512)
         PvCpuSet v = cpus("0-511");
 
         ck_assert_uint_gt(strlen(host), 3 * 65536); /* well past any page or 64 KiB buffer */
-        ck_assert_int_eq(cpuinfo_render(host, &v, out), 0);
+        ck_assert_int_eq(pv_cpuinfo_render(host, &v, out), 0);
         ck_assert_uint_eq(out->len, strlen(host));
         ck_assert_str_eq(out->str, host);
 
         /* CPUs 0, 2, 5-7 and their hyperthreads 256, 258, 261-263: package 0, 5 cores */
         v = cpus("0,2,5-7,256,258,261-263,511");
         g_string_truncate(out, 0);
-        ck_assert_int_eq(cpuinfo_render(host, &v, out), 0);
+        ck_assert_int_eq(pv_cpuinfo_render(host, &v, out), 0);
         g_auto(GStrv) blocks = g_strsplit(out->str, "\n\n", -1);
         ck_assert_uint_eq(g_strv_length(blocks), 12); /* 11 blocks and the empty tail */
         ck_assert_str_eq(blocks[11], "");
@@ -154,7 +154,7 @@ START_TEST(test_cpuinfo_global_block)
                            "Hardware\t: BCM2835\nRevision\t: c03111\n";
         g_autoptr(GString) out = g_string_new(NULL);
         PvCpuSet v = cpus("1");
-        ck_assert_int_eq(cpuinfo_render(host, &v, out), 0);
+        ck_assert_int_eq(pv_cpuinfo_render(host, &v, out), 0);
         ck_assert_str_eq(out->str, "processor\t: 1\nBogoMIPS\t: 48.00\nCPU part\t: 0xd08\n\n"
                                    "Hardware\t: BCM2835\nRevision\t: c03111\n");
 }
@@ -170,11 +170,11 @@ START_TEST(test_cpuinfo_no_package)
         const char *host = "processor\t: 1\nvendor_id\t: AuthenticAMD\n";
         g_autoptr(GString) out = g_string_new(NULL);
         PvCpuSet v = cpus("1");
-        ck_assert_int_eq(cpuinfo_render(host, &v, out), 0);
+        ck_assert_int_eq(pv_cpuinfo_render(host, &v, out), 0);
         ck_assert_str_eq(out->str, host);
         v = cpus("0");
         g_string_truncate(out, 0);
-        ck_assert_int_eq(cpuinfo_render(host, &v, out), 0);
+        ck_assert_int_eq(pv_cpuinfo_render(host, &v, out), 0);
         ck_assert_str_eq(out->str, "");
 }
 END_TEST
@@ -193,7 +193,7 @@ START_TEST(test_cpuinfo_malformed)
         };
         for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
                 g_autoptr(GString) out = g_string_new("keep");
-                ck_assert_int_eq(cpuinfo_render(bad[i], &v, out), -EINVAL);
+                ck_assert_int_eq(pv_cpuinfo_render(bad[i], &v, out), -EINVAL);
                 ck_assert_str_eq(out->str, "keep");
         }
 }

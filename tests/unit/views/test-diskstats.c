@@ -26,7 +26,7 @@ START_TEST(test_diskstats_v1)
              .dios = 3},
         };
         PvIoStats io = {devs, G_N_ELEMENTS(devs)};
-        ck_assert_int_eq(diskstats_render(host, &io, out), 0);
+        ck_assert_int_eq(pv_diskstats_render(host, &io, out), 0);
         assert_golden("diskstats-v1", out);
 }
 END_TEST
@@ -54,13 +54,13 @@ START_TEST(test_diskstats_v2)
             {.major = 259, .minor = 9, .rbytes = 512, .rios = 1},
         };
         PvIoStats io = {devs, G_N_ELEMENTS(devs)};
-        ck_assert_int_eq(diskstats_render(host, &io, out), 0);
+        ck_assert_int_eq(pv_diskstats_render(host, &io, out), 0);
         assert_golden("diskstats-v2", out);
 
         /* no I/O: an empty file */
         PvIoStats none = {NULL, 0};
         g_string_truncate(out, 0);
-        ck_assert_int_eq(diskstats_render(host, &none, out), 0);
+        ck_assert_int_eq(pv_diskstats_render(host, &none, out), 0);
         ck_assert_str_eq(out->str, "");
 }
 END_TEST
@@ -75,13 +75,13 @@ START_TEST(test_diskstats_malformed)
         };
         for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
                 g_autoptr(GString) out = g_string_new("keep");
-                ck_assert_int_eq(diskstats_render(bad[i], &io, out), -EINVAL);
+                ck_assert_int_eq(pv_diskstats_render(bad[i], &io, out), -EINVAL);
                 ck_assert_str_eq(out->str, "keep");
         }
 
         /* a name ends at any whitespace, so a line keeps its 20 fields for split() readers */
         g_autoptr(GString) out = g_string_new(NULL);
-        ck_assert_int_eq(diskstats_render("   8       0 sda\vx 1 2 3\n", &io, out), 0);
+        ck_assert_int_eq(pv_diskstats_render("   8       0 sda\vx 1 2 3\n", &io, out), 0);
         ck_assert_str_eq(out->str, "   8       0 sda 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
 }
 END_TEST

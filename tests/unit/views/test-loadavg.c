@@ -32,7 +32,7 @@ static const char *render(const PvLoadAvg *avg)
         if (!out)
                 out = g_string_new(NULL);
         g_string_truncate(out, 0);
-        ck_assert_int_eq(loadavg_render(avg, &t, out), 0);
+        ck_assert_int_eq(pv_loadavg_render(avg, &t, out), 0);
         return out->str;
 }
 
@@ -127,7 +127,7 @@ START_TEST(test_render_rounding)
 {
         PvLoadAvg avg = {.avenrun = {10, 11, 2047 + 2048 * 12}};
         ck_assert_str_eq(render(&avg), "0.00 0.01 13.00 2/40 31337\n");
-        ck_assert_int_eq(loadavg_render(NULL, NULL, NULL), -EINVAL);
+        ck_assert_int_eq(pv_loadavg_render(NULL, NULL, NULL), -EINVAL);
 }
 END_TEST
 

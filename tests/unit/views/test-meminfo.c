@@ -18,7 +18,7 @@ static void render_meminfo_case(const char *case_name, const PvMemory *mem)
 {
         g_autofree char *host = fixture(case_name, "meminfo");
         g_autoptr(GString) out = g_string_new(NULL);
-        ck_assert_int_eq(meminfo_render(host, mem, out), 0);
+        ck_assert_int_eq(pv_meminfo_render(host, mem, out), 0);
         assert_golden(case_name, out);
 }
 
@@ -70,7 +70,7 @@ START_TEST(test_meminfo_swap_not_accounted)
 
         /* without memsw the container's share of swap is unknown: the host's values */
         m.swap_accounted = false;
-        ck_assert_int_eq(meminfo_render(host, &m, out), 0);
+        ck_assert_int_eq(pv_meminfo_render(host, &m, out), 0);
         ck_assert_int_eq(meminfo_value(out->str, "SwapTotal"), 8388604);
         ck_assert_int_eq(meminfo_value(out->str, "SwapFree"), 8126460);
 
@@ -78,7 +78,7 @@ START_TEST(test_meminfo_swap_not_accounted)
         g_autofree char *odd = g_strdup("MemTotal:        1000000 kB\nSwapTotal:          1000 kB\n"
                                         "SwapFree:           2000 kB\n");
         g_string_truncate(out, 0);
-        ck_assert_int_eq(meminfo_render(odd, &m, out), 0);
+        ck_assert_int_eq(pv_meminfo_render(odd, &m, out), 0);
         ck_assert_str_eq(out->str, "MemTotal:        1000000 kB\nSwapTotal:          1000 kB\n"
                                    "SwapFree:           1000 kB\n");
 
@@ -86,7 +86,7 @@ START_TEST(test_meminfo_swap_not_accounted)
         m.swap_accounted = true;
         m.swap_limit = 0;
         g_string_truncate(out, 0);
-        ck_assert_int_eq(meminfo_render(host, &m, out), 0);
+        ck_assert_int_eq(pv_meminfo_render(host, &m, out), 0);
         ck_assert_int_eq(meminfo_value(out->str, "SwapTotal"), 0);
         ck_assert_int_eq(meminfo_value(out->str, "SwapFree"), 0);
 
@@ -94,7 +94,7 @@ START_TEST(test_meminfo_swap_not_accounted)
         m.swap_limit = MiB(8);
         m.swap_usage = MiB(9);
         g_string_truncate(out, 0);
-        ck_assert_int_eq(meminfo_render(host, &m, out), 0);
+        ck_assert_int_eq(pv_meminfo_render(host, &m, out), 0);
         ck_assert_int_eq(meminfo_value(out->str, "SwapTotal"), 8192);
         ck_assert_int_eq(meminfo_value(out->str, "SwapFree"), 0);
 }
@@ -111,7 +111,7 @@ START_TEST(test_meminfo_invariants)
                         m.stat.file = file;
                         m.stat.inactive_file = file;
                         m.stat.slab_reclaimable = MiB(64);
-                        ck_assert_int_eq(meminfo_render(host, &m, out), 0);
+                        ck_assert_int_eq(pv_meminfo_render(host, &m, out), 0);
                         long long total = meminfo_value(out->str, "MemTotal");
                         long long free_kb = meminfo_value(out->str, "MemFree");
                         long long avail = meminfo_value(out->str, "MemAvailable");
@@ -144,7 +144,7 @@ START_TEST(test_meminfo_huge_values)
         PvMemory m = {.limit = PV_UNLIMITED};
         m.stat.file = MiB(1);
         g_autoptr(GString) out = g_string_new(NULL);
-        ck_assert_int_eq(meminfo_render(host, &m, out), 0);
+        ck_assert_int_eq(pv_meminfo_render(host, &m, out), 0);
         ck_assert(meminfo_u64(out->str, "MemTotal") == UINT64_MAX);
         ck_assert(meminfo_u64(out->str, "MemFree") == UINT64_MAX);
         ck_assert(meminfo_u64(out->str, "MemAvailable") == UINT64_MAX);
@@ -155,7 +155,7 @@ START_TEST(test_meminfo_huge_values)
         n.stat.active_file = UINT64_MAX;
         n.stat.inactive_file = 2048;
         g_autoptr(GString) out2 = g_string_new(NULL);
-        ck_assert_int_eq(meminfo_render(v1, &n, out2), 0);
+        ck_assert_int_eq(pv_meminfo_render(v1, &n, out2), 0);
         ck_assert_int_eq(meminfo_value(out2->str, "MemFree"), 12288);
         ck_assert_int_eq(meminfo_value(out2->str, "MemAvailable"), 524288);
 }
@@ -175,7 +175,7 @@ START_TEST(test_meminfo_malformed)
         };
         for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
                 g_autoptr(GString) out = g_string_new("keep");
-                ck_assert_int_eq(meminfo_render(bad[i], &m, out), -EINVAL);
+                ck_assert_int_eq(pv_meminfo_render(bad[i], &m, out), -EINVAL);
                 ck_assert_str_eq(out->str, "keep");
         }
 }
@@ -190,24 +190,24 @@ START_TEST(test_swaps)
         g_autoptr(GString) out = g_string_new(NULL);
         PvMemory m = mem_v2();
 
-        ck_assert_int_eq(swaps_render(v2, &m, out), 0);
+        ck_assert_int_eq(pv_swaps_render(v2, &m, out), 0);
         assert_golden("swaps-v2", out);
 
         /* the host has no swap */
         g_string_truncate(out, 0);
-        ck_assert_int_eq(swaps_render(v1, &m, out), 0);
+        ck_assert_int_eq(pv_swaps_render(v1, &m, out), 0);
         assert_golden("swaps-v1", out);
 
         /* swap limit 0, or not accounted: header only */
         g_autofree char *header = g_strndup(v2, strchr(v2, '\n') + 1 - v2);
         m.swap_limit = 0;
         g_string_truncate(out, 0);
-        ck_assert_int_eq(swaps_render(v2, &m, out), 0);
+        ck_assert_int_eq(pv_swaps_render(v2, &m, out), 0);
         ck_assert_str_eq(out->str, header);
         m = mem_v2();
         m.swap_accounted = false;
         g_string_truncate(out, 0);
-        ck_assert_int_eq(swaps_render(v2, &m, out), 0);
+        ck_assert_int_eq(pv_swaps_render(v2, &m, out), 0);
         ck_assert_str_eq(out->str, header);
 
         /* unlimited: the host's total; usage over it is capped; big numbers lose a tab */
@@ -218,7 +218,7 @@ START_TEST(test_swaps)
                                                "/dev/sdc1 partition\t1000\t0\t-4\n",
                                                header);
         g_string_truncate(out, 0);
-        ck_assert_int_eq(swaps_render(big, &m, out), 0);
+        ck_assert_int_eq(pv_swaps_render(big, &m, out), 0);
         g_autofree char *want =
             g_strdup_printf("%snone%36svirtual\t\t20001000\t20001000\t-1\n", header, "");
         ck_assert_str_eq(out->str, want);
@@ -227,7 +227,7 @@ START_TEST(test_swaps)
         m = mem_v2();
         m.swap_limit = 1023;
         g_string_truncate(out, 0);
-        ck_assert_int_eq(swaps_render(v2, &m, out), 0);
+        ck_assert_int_eq(pv_swaps_render(v2, &m, out), 0);
         ck_assert_str_eq(out->str, header);
         m.swap_limit = PV_UNLIMITED;
         m.swap_usage = UINT64_C(1) << 40;
@@ -236,7 +236,7 @@ START_TEST(test_swaps)
         g_autofree char *huge = g_strdup_printf(
             "%s/a partition 18446744073709551615 0 -2\n/b file 1025 0 -3\n", header);
         g_string_truncate(out, 0);
-        ck_assert_int_eq(swaps_render(huge, &m, out), 0);
+        ck_assert_int_eq(pv_swaps_render(huge, &m, out), 0);
         g_autofree char *want_huge = g_strdup_printf(
             "%snone%36svirtual\t\t18446744073709551615\t1073741824\t-1\n", header, "");
         ck_assert_str_eq(out->str, want_huge);
@@ -244,7 +244,7 @@ START_TEST(test_swaps)
         const char *bad[] = {"", "Filename Type Size Used Priority\n/dev/sda1 partition x 0 -2\n"};
         for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
                 g_autoptr(GString) o = g_string_new("keep");
-                ck_assert_int_eq(swaps_render(bad[i], &m, o), -EINVAL);
+                ck_assert_int_eq(pv_swaps_render(bad[i], &m, o), -EINVAL);
                 ck_assert_str_eq(o->str, "keep");
         }
 }

@@ -32,7 +32,7 @@ START_TEST(test_stat_v1)
             .user_hz = 100,
         };
         PvStatMemo memo = {0};
-        ck_assert_int_eq(stat_render(host, &in, &memo, out), 0);
+        ck_assert_int_eq(pv_stat_render(host, &in, &memo, out), 0);
         assert_golden("stat-v1", out);
         pv_stat_memo_clear(&memo);
 }
@@ -58,7 +58,7 @@ START_TEST(test_stat_v2_sparse)
         PvStatInput in = stat_v2_input(&v, &u);
         PvStatMemo memo = {0};
 
-        ck_assert_int_eq(stat_render(host, &in, &memo, out), 0);
+        ck_assert_int_eq(pv_stat_render(host, &in, &memo, out), 0);
         assert_golden("stat-v2-sparse", out);
         pv_stat_memo_clear(&memo);
 }
@@ -105,7 +105,7 @@ START_TEST(test_stat_monotonic)
                 sys[i] = SEC(5);
         }
         g_autoptr(GString) out = g_string_new(NULL);
-        ck_assert_int_eq(stat_render(host, &in, &memo, out), 0);
+        ck_assert_int_eq(pv_stat_render(host, &in, &memo, out), 0);
         stat_values(out->str, prev, 9, shown);
         ck_assert_uint_eq(prev[1 + 2][0], 1200);
         ck_assert_uint_eq(prev[0][0], 1000 + 1100 + 1200 + 1300);
@@ -115,7 +115,7 @@ START_TEST(test_stat_monotonic)
                 user[i] = SEC(1);
         in.container_uptime_ns = SEC(500);
         g_string_truncate(out, 0);
-        ck_assert_int_eq(stat_render(host, &in, &memo, out), 0);
+        ck_assert_int_eq(pv_stat_render(host, &in, &memo, out), 0);
         stat_values(out->str, cur, 9, shown);
         for (int i = 0; i < 5; i++)
                 for (int k = 0; k < 3; k++)
@@ -124,7 +124,7 @@ START_TEST(test_stat_monotonic)
         /* and grow again: CPU 2's user rises past its old value */
         user[2] = SEC(20);
         g_string_truncate(out, 0);
-        ck_assert_int_eq(stat_render(host, &in, &memo, out), 0);
+        ck_assert_int_eq(pv_stat_render(host, &in, &memo, out), 0);
         stat_values(out->str, cur, 9, shown);
         ck_assert_uint_eq(cur[1 + 2][0], 2000);
         ck_assert_uint_eq(cur[0][0], prev[0][0] + 800);
@@ -149,7 +149,7 @@ START_TEST(test_stat_cpuset_shrink_grow)
                 user[i] = SEC(100);
                 sys[i] = SEC(50);
         }
-        ck_assert_int_eq(stat_render(host, &in, &memo, out), 0);
+        ck_assert_int_eq(pv_stat_render(host, &in, &memo, out), 0);
         stat_values(out->str, a, 9, shown);
         ck_assert(shown[1 + 3] && !shown[1 + 4]);
 
@@ -159,7 +159,7 @@ START_TEST(test_stat_cpuset_shrink_grow)
                 user[i] = SEC(110);
         in.container_uptime_ns = SEC(1010);
         g_string_truncate(out, 0);
-        ck_assert_int_eq(stat_render(host, &in, &memo, out), 0);
+        ck_assert_int_eq(pv_stat_render(host, &in, &memo, out), 0);
         stat_values(out->str, b, 9, shown);
         ck_assert(shown[1 + 0] && shown[1 + 1] && !shown[1 + 2] && !shown[1 + 3]);
         for (int k = 0; k < 3; k++)
@@ -171,7 +171,7 @@ START_TEST(test_stat_cpuset_shrink_grow)
         v = cpus("0-3");
         user[3] = SEC(90);
         g_string_truncate(out, 0);
-        ck_assert_int_eq(stat_render(host, &in, &memo, out), 0);
+        ck_assert_int_eq(pv_stat_render(host, &in, &memo, out), 0);
         stat_values(out->str, c, 9, shown);
         ck_assert(shown[1 + 3]);
         ck_assert_uint_eq(c[1 + 3][0], a[1 + 3][0]); /* kept its memo: 10000, not 9000 */
@@ -200,7 +200,7 @@ START_TEST(test_stat_512)
         PvStatInput in = stat_v2_input(&v, &u);
         PvStatMemo memo = {0};
         g_autoptr(GString) out = g_string_new(NULL);
-        ck_assert_int_eq(stat_render(host->str, &in, &memo, out), 0);
+        ck_assert_int_eq(pv_stat_render(host->str, &in, &memo, out), 0);
         ck_assert(strstr(out->str, "\ncpu511 51100 0 100 48800 0 0 0 0 0 0\nintr 1 2 3\n"));
         /* sum of 0..511 seconds = 130816 s */
         ck_assert(g_str_has_prefix(out->str, "cpu  13081600 0 51200 38067200 0 0 0 0 0 0\n"));
@@ -225,14 +225,14 @@ START_TEST(test_stat_malformed)
         };
         for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
                 g_autoptr(GString) out = g_string_new("keep");
-                ck_assert_int_eq(stat_render(bad[i], &in, &memo, out), -EINVAL);
+                ck_assert_int_eq(pv_stat_render(bad[i], &in, &memo, out), -EINVAL);
                 ck_assert_str_eq(out->str, "keep");
                 ck_assert_uint_eq(memo.n_cpus, 0);
         }
         /* USER_HZ 0 is a caller error */
         in.user_hz = 0;
         g_autoptr(GString) out = g_string_new("keep");
-        ck_assert_int_eq(stat_render("cpu  1\n", &in, &memo, out), -EINVAL);
+        ck_assert_int_eq(pv_stat_render("cpu  1\n", &in, &memo, out), -EINVAL);
         ck_assert_str_eq(out->str, "keep");
 }
 END_TEST

@@ -11,11 +11,11 @@
 START_TEST(test_uptime)
 {
         g_autoptr(GString) out = g_string_new(NULL);
-        ck_assert_int_eq(uptime_render(SEC(3291.4), UINT64_C(6474399999999), out), 0);
+        ck_assert_int_eq(pv_uptime_render(SEC(3291.4), UINT64_C(6474399999999), out), 0);
         ck_assert_str_eq(out->str, "3291.40 6474.39\n");
         g_string_truncate(out, 0);
         /* truncated like the kernel: 59.999 s is not yet a minute */
-        ck_assert_int_eq(uptime_render(UINT64_C(59999999999), 0, out), 0);
+        ck_assert_int_eq(pv_uptime_render(UINT64_C(59999999999), 0, out), 0);
         ck_assert_str_eq(out->str, "59.99 0.00\n");
 }
 END_TEST

@@ -58,7 +58,7 @@ START_TEST(test_vmstat_v1)
         m.oom_kill = 2;
         PvIoStats io = {.devs = (PvIoDev *)vmstat_devs, .n_devs = G_N_ELEMENTS(vmstat_devs)};
 
-        ck_assert_int_eq(vmstat_render(host, &m, &io, 4096, out), 0);
+        ck_assert_int_eq(pv_vmstat_render(host, &m, &io, 4096, out), 0);
         assert_golden("vmstat-v1", out);
         assert_vmstat_shape(host, out->str);
         /* (512 - 300) MiB free in 4 KiB pages; 40 MiB + 1023 + 4096 bytes read, in KiB */
@@ -91,7 +91,7 @@ START_TEST(test_vmstat_v2)
         m.oom_kill = 1;
         PvIoStats io = {.devs = (PvIoDev *)vmstat_devs, .n_devs = 1};
 
-        ck_assert_int_eq(vmstat_render(host, &m, &io, 4096, out), 0);
+        ck_assert_int_eq(pv_vmstat_render(host, &m, &io, 4096, out), 0);
         assert_golden("vmstat-v2", out);
         assert_vmstat_shape(host, out->str);
         ck_assert_int_eq(vmstat_value(out->str, "nr_free_pages"), 82944);
@@ -112,7 +112,7 @@ START_TEST(test_vmstat_unlimited_large_pages)
         m.limit = PV_UNLIMITED;
         m.stat.anon_thp = MiB(1024) + MiB(100);
 
-        ck_assert_int_eq(vmstat_render(host, &m, NULL, 65536, out), 0);
+        ck_assert_int_eq(pv_vmstat_render(host, &m, NULL, 65536, out), 0);
         assert_vmstat_shape(host, out->str);
         ck_assert_int_eq(vmstat_value(out->str, "nr_free_pages"),
                          vmstat_value(host, "nr_free_pages"));
@@ -141,14 +141,14 @@ START_TEST(test_vmstat_malformed)
         g_autoptr(GString) out = g_string_new("kept");
 
         for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-                ck_assert_int_eq(vmstat_render(bad[i], &m, NULL, 4096, out), -EINVAL);
+                ck_assert_int_eq(pv_vmstat_render(bad[i], &m, NULL, 4096, out), -EINVAL);
                 ck_assert_str_eq(out->str, "kept");
         }
-        ck_assert_int_eq(vmstat_render("pgfault 1\n", &m, NULL, 0, out), -EINVAL);
+        ck_assert_int_eq(pv_vmstat_render("pgfault 1\n", &m, NULL, 0, out), -EINVAL);
         ck_assert_str_eq(out->str, "kept");
         /* the largest counter the kernel can print, and a last line without a newline */
         ck_assert_int_eq(
-            vmstat_render("numa_hit 18446744073709551615\nnr_free_pages 1", &m, NULL, 4096, out),
+            pv_vmstat_render("numa_hit 18446744073709551615\nnr_free_pages 1", &m, NULL, 4096, out),
             0);
         ck_assert_str_eq(out->str, "keptnuma_hit 18446744073709551615\nnr_free_pages 54272\n");
 }

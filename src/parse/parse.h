@@ -2,11 +2,13 @@
 #pragma once
 
 /*
- * Pure parsers of cgroup file texts: no I/O, no globals, libc only. Those
- * that allocate their results are declared here and serve the daemon only;
- * the allocation-free ones, which libprocview and the preload share, are in
- * parse-limit.h and parse-proc.h (the library pvparse). The v1/v2 choice is
- * made by the caller picking the parser; none of these looks at the host.
+ * Pure parsers of cgroup file texts: no I/O, no globals, libc only, all in
+ * the library pvparse. Those that allocate their results are declared here
+ * and serve the daemon only (libprocview and the preload, which link
+ * pvparse, never call them, so never link them); the allocation-free ones,
+ * which libprocview and the preload share, are in parse-limit.h, parse-numa.h
+ * and parse-proc.h. The v1/v2 choice is made by the caller picking the
+ * parser; none of these looks at the host.
  *
  * Conventions: 0 or -errno; -EINVAL for malformed text, never a crash.
  * Out-parameters are untouched on failure. A last line without its newline
@@ -18,6 +20,7 @@
 #include <stdint.h>
 
 #include "parse-limit.h"
+#include "parse-numa.h"
 #include "parse-proc.h"
 #include "parse-types.h"
 
@@ -54,3 +57,20 @@ int pv_parse_io_stat(const char *text, PvIoStats *ret);
  * dst stays sorted. Returns 0 or -ENOMEM (dst unchanged).
  */
 int pv_io_stats_merge_max(PvIoStats *dst, const PvIoStats *src);
+
+/*
+ * /proc/PID/cgroup: one path per controller, relative to its hierarchy's
+ * root ("/" for the root cgroup). A controller with v2[c] takes the path of
+ * the unified ("0::") line, one with v1[c] that of the v1 line naming it
+ * ("cpu,cpuacct" names both); the others, and those no line names, get
+ * NULL. Only complete lines name cgroups (a cut path could name another).
+ * ret_paths[i] are malloc()ed. Returns 0 or -EINVAL (malformed), -ENOMEM.
+ */
+int pv_parse_cgroup_paths(const char *proc_pid_cgroup, const bool v2[_PV_CTRL_MAX],
+                          const bool v1[_PV_CTRL_MAX], char *ret_paths[_PV_CTRL_MAX]);
+
+/*
+ * The path of the unified ("0::") line of /proc/PID/cgroup, malloc()ed.
+ * Returns 0, -ENOENT when there is none, -EINVAL, -ENOMEM.
+ */
+int pv_parse_cgroup_unified_path(const char *proc_pid_cgroup, char **ret);

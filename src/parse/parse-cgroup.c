@@ -1,16 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The parsers of /proc/PID/cgroup: one path per controller, and the unified ("0::") path. */
-#include "backend.h"
+#include "parse.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgroup-private.h"
 #include "text.h"
-#include "parse-proc.h"
 
-int pv_cgroup_unified_path_parse(const char *proc_pid_cgroup, char **ret)
+int pv_parse_cgroup_unified_path(const char *proc_pid_cgroup, char **ret)
 {
         const char *p = proc_pid_cgroup;
         PvLine l;
@@ -35,8 +33,8 @@ int pv_cgroup_unified_path_parse(const char *proc_pid_cgroup, char **ret)
         return -ENOENT;
 }
 
-int pv_cgroup_paths_parse(const PvHierarchy *h, const char *proc_pid_cgroup,
-                          char *ret_paths[_PV_CTRL_MAX])
+int pv_parse_cgroup_paths(const char *proc_pid_cgroup, const bool v2[_PV_CTRL_MAX],
+                          const bool v1[_PV_CTRL_MAX], char *ret_paths[_PV_CTRL_MAX])
 {
         const char *found[_PV_CTRL_MAX] = {};
         size_t found_len[_PV_CTRL_MAX] = {};
@@ -54,7 +52,7 @@ int pv_cgroup_paths_parse(const PvHierarchy *h, const char *proc_pid_cgroup,
                         if (cl.ctrls_len != 0)
                                 return -EINVAL;
                         for (int c = 0; c < _PV_CTRL_MAX; c++)
-                                if (h->is_v2[c]) {
+                                if (v2[c]) {
                                         found[c] = cl.path;
                                         found_len[c] = cl.path_len;
                                 }
@@ -67,7 +65,7 @@ int pv_cgroup_paths_parse(const PvHierarchy *h, const char *proc_pid_cgroup,
                         const char *comma = memchr(q, ',', (size_t)(end - q));
                         const char *e = comma ? comma : end;
                         int c = pv_controller_from_v1_name(q, (size_t)(e - q));
-                        if (c >= 0 && !h->is_v2[c] && h->root_fd[c] >= 0) {
+                        if (c >= 0 && v1[c]) {
                                 found[c] = cl.path;
                                 found_len[c] = cl.path_len;
                         }
@@ -88,42 +86,4 @@ int pv_cgroup_paths_parse(const PvHierarchy *h, const char *proc_pid_cgroup,
         }
         memcpy(ret_paths, out, sizeof(out));
         return 0;
-}
-
-int pv_cgroup_paths_from_proc(const PvHierarchy *h, const char *proc_pid_cgroup, PvCgroupPaths *ret)
-{
-        PvCgroupPaths p = {};
-        int r = pv_cgroup_paths_parse(h, proc_pid_cgroup, p.path);
-        if (r < 0)
-                return r;
-        r = pv_cgroup_unified_path_parse(proc_pid_cgroup, &p.unified);
-        if (r < 0 && r != -ENOENT) {
-                pv_cgroup_paths_clear(&p);
-                return r;
-        }
-        *ret = p;
-        return 0;
-}
-
-void pv_cgroup_paths_clear(PvCgroupPaths *p)
-{
-        for (int c = 0; c < _PV_CTRL_MAX; c++) {
-                free(p->path[c]);
-                p->path[c] = NULL;
-        }
-        free(p->unified);
-        p->unified = NULL;
-}
-
-bool pv_cg_paths_are_root(char *const paths[_PV_CTRL_MAX])
-{
-        for (int c = 0; c < _PV_CTRL_MAX; c++)
-                if (paths[c] && strcmp(paths[c], "/") != 0)
-                        return false;
-        return true;
-}
-
-bool pv_cgroup_paths_is_root(const PvCgroupPaths *p)
-{
-        return pv_cg_paths_are_root(p->path);
 }

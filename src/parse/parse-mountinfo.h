@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The parsers of mountinfo (proc(5)) into entries that own their strings:
+ * pure, no I/O, on mount-line.h's in-place split. They allocate with glib,
+ * so only glib programs call them (the daemon, the OCI hook); libprocview
+ * and the preload, which link pvparse too, never do, and so never link them.
+ * Conventions as in parse.h.
+ */
+
+#include <glib.h>
+#include <stdint.h>
+
+/*
+ * One line of mountinfo (proc(5)). The strings are decoded (the kernel
+ * writes space, tab, newline and backslash in paths and names as \040, \011,
+ * \012 and \134) and owned by the entry: free them with
+ * pv_mount_entry_clear(), or declare the entry g_auto(PvMountEntry).
+ */
+typedef struct PvMountEntry {
+        uint64_t mount_id;
+        uint64_t parent_id;
+        unsigned major;
+        unsigned minor;
+        char *root;          /* the directory of the file system mounted here */
+        char *mount_point;   /* in this process's mount namespace */
+        char *mount_options; /* per-mount options, e.g. "ro,nosuid" */
+        char *fs_type;       /* e.g. "fuse.procview", "proc" */
+        char *source;        /* e.g. "procview", "/dev/sda1", "none" */
+        char *super_options; /* per-superblock options, e.g. "ro,user_id=0" */
+} PvMountEntry;
+
+/* Frees the strings of e and zeroes it; safe on a zeroed or cleared entry. */
+void pv_mount_entry_clear(PvMountEntry *e);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PvMountEntry, pv_mount_entry_clear)
+
+/*
+ * Parses one mountinfo line (with or without its trailing newline): "ID
+ * PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE
+ * SUPEROPTIONS". Pure. On success *ret (which must not hold strings: they
+ * would leak) receives newly allocated strings.
+ * Returns 0, or -EINVAL for a malformed line; *ret untouched on failure.
+ */
+int pv_mountinfo_parse_line(const char *line, PvMountEntry *ret);
+
+/*
+ * Finds in mountinfo (the whole text of a mountinfo file) the topmost mount
+ * whose mount point is mount_point, compared byte for byte after decoding:
+ * mount_point must be canonical (see pv_mount_canonical_path()). When
+ * several mounts are stacked there, the topmost is the one that no other
+ * mount at the same point has as its parent; the last line wins a tie.
+ * Malformed lines are skipped. Pure.
+ * Returns 0 with the entry in *ret (as pv_mountinfo_parse_line()), or
+ * -ENOENT when nothing is mounted there; *ret untouched on failure.
+ */
+int pv_mountinfo_find(const char *mountinfo, const char *mount_point, PvMountEntry *ret);
