@@ -3,12 +3,13 @@
 
 /*
  * The keeper: the process procviewd starts as. It mounts, holds the
- * /dev/fuse fd and the saved INIT request, and runs one worker (worker.h)
- * that serves on that fd. It never reads cgroup data, so nothing a container
- * does can crash it. A worker that dies is replaced at once, and what it had
- * read is answered again (FUSE_NOTIFY_RESEND where the kernel has it, else
- * the worker's journal). SIGHUP re-executes the binary on disk with the fd
- * kept open; SIGTERM and SIGINT unmount and stop.
+ * /dev/fuse fd and the saved INIT request, and runs one worker (started
+ * through launch.h; serve/worker.h) that serves on that fd. It never reads
+ * cgroup data, so nothing a container does can crash it: its library,
+ * pvkeeper, cannot include a cgroup, view or worker header. A worker that dies is replaced at once,
+ * and what it had read is answered again (FUSE_NOTIFY_RESEND where the kernel has it, else the
+ * worker's journal). SIGHUP re-executes the binary on disk with the fd kept open; SIGTERM and
+ * SIGINT unmount and stop.
  */
 
 #include "launch.h"
