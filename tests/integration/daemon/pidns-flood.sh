@@ -24,9 +24,6 @@ A=pvt-pidns-attack-$$
 cg_create "$V"
 cg_create "$A"
 cg_set memory "$V/memory.limit_in_bytes" $((256 << 20))
-# the flood's own processes may not starve the victim of CPU: a container's quota
-cg_set cpu "$A/cpu.cfs_period_us" 100000
-cg_set cpu "$A/cpu.cfs_quota_us" 20000
 # --scan-max=0: the daemon opens only the containers read here, not every
 # cgroup of a host that other tests share (a thousand of them on cgroup v1 hold
 # some 18,000 files open)
@@ -35,7 +32,13 @@ start_daemon --scan-max=0
 # The processes a scan has to look at: 3000 sleepers in the flooding container.
 in_cg "$A" sh -c 'i=0; while [ $i -lt 3000 ]; do sleep 600 & i=$((i + 1)); done; echo started' \
 	> "$MNT.sleepers" &
-for _ in $(seq 300); do grep -q started "$MNT.sleepers" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 1200); do grep -q started "$MNT.sleepers" 2>/dev/null && break; sleep 0.1; done
+grep -q started "$MNT.sleepers" 2>/dev/null || { fail "the 3000 sleepers did not start in 120 s"; finish; }
+# the flood's own processes may not starve the victim of CPU: a container's
+# quota, set once its sleepers sleep (3000 execs under 0.2 CPU took over 30 s
+# on a busy 2-CPU host)
+cg_set cpu "$A/cpu.cfs_period_us" 100000
+cg_set cpu "$A/cpu.cfs_quota_us" 20000
 echo "$(ls -d /proc/[0-9]* | wc -l) processes on the host"
 
 # victim: an agent as the init of its container's pid namespace, one read per 10 ms
