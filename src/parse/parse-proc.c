@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The parsers of /proc/PID/stat, /proc/PID/status and /proc/PID/cgroup lines,
- * and of /proc/loadavg and /proc/uptime.
+ * and of /proc/stat's btime, /proc/loadavg and /proc/uptime.
  */
 #include "parse-proc.h"
 
@@ -226,4 +226,24 @@ int pv_parse_uptime(const char *text, double *ret_seconds)
                 return -EINVAL;
         *ret_seconds = v;
         return 0;
+}
+
+int pv_parse_stat_btime(const char *text, uint64_t *ret)
+{
+        const char *p = text;
+        PvLine l;
+
+        while (pv_line_next(&p, &l)) {
+                const char *tok[2];
+                size_t len[2];
+                size_t n = pv_line_split(&l, tok, len, 2);
+
+                /* "btime %llu\n", a line of its own */
+                if (n < 1 || tok[0] != l.start || !pv_tok_eq(tok[0], len[0], "btime"))
+                        continue;
+                if (n != 2)
+                        return -EINVAL;
+                return pv_parse_u64_n(tok[1], len[1], ret);
+        }
+        return -ENOENT;
 }

@@ -2,9 +2,10 @@
 #pragma once
 
 /*
- * Pure parsers of /proc/PID files, /proc/loadavg and /proc/uptime: no I/O,
- * no globals, libc only and allocation-free. The daemon's caller resolution,
- * the backend's task lookups, libprocview and the preload share them.
+ * Pure parsers of /proc/PID files, /proc/stat's btime, /proc/loadavg and
+ * /proc/uptime: no I/O, no globals, libc only and allocation-free. The
+ * daemon's caller resolution and host files, the backend's task lookups,
+ * libprocview and the preload share them.
  * Conventions as in parse.h: 0 or -errno, out-parameters untouched on failure.
  */
 
@@ -76,3 +77,10 @@ int pv_parse_loadavg(const char *text, double ret_loads[3], unsigned *ret_runnin
 
 /* /proc/uptime: "123.45 678.90", the first number (seconds). Returns 0 or -EINVAL. */
 int pv_parse_uptime(const char *text, double *ret_seconds);
+
+/*
+ * The boot time (seconds since the epoch) on the "btime N" line of /proc/stat
+ * (fs/proc/stat.c). Returns 0, -ENOENT without such a line, or -EINVAL when
+ * its value is not one decimal number.
+ */
+int pv_parse_stat_btime(const char *text, uint64_t *ret);

@@ -94,6 +94,39 @@ START_TEST(test_status_pid_bad)
 }
 END_TEST
 
+START_TEST(test_stat_btime)
+{
+        uint64_t bt = 0;
+        const char *t = "cpu  10 0 5 100 0 0 0 0 0 0\ncpu0 10 0 5 100 0 0 0 0 0 0\n"
+                        "intr 500 0 9\nctxt 7000\nbtime 1700000000\nprocesses 4200\n"
+                        "procs_running 2\n";
+        ck_assert_int_eq(pv_parse_stat_btime(t, &bt), 0);
+        ck_assert(bt == 1700000000);
+        /* the text cut after the value: the line still parses */
+        ck_assert_int_eq(pv_parse_stat_btime("ctxt 1\nbtime 42", &bt), 0);
+        ck_assert(bt == 42);
+}
+END_TEST
+
+START_TEST(test_stat_btime_bad)
+{
+        uint64_t bt = 77;
+        /* no such line: missing, only inside another line, or a longer key */
+        ck_assert_int_eq(pv_parse_stat_btime("", &bt), -ENOENT);
+        ck_assert_int_eq(pv_parse_stat_btime("cpu 1 2\nprocesses 3\n", &bt), -ENOENT);
+        ck_assert_int_eq(pv_parse_stat_btime("intr 1 btime 5\n", &bt), -ENOENT);
+        ck_assert_int_eq(pv_parse_stat_btime("btimex 5\n", &bt), -ENOENT);
+        ck_assert_int_eq(pv_parse_stat_btime("ctxt 1\nbti", &bt), -ENOENT);
+        /* a value that is not one decimal number */
+        ck_assert_int_eq(pv_parse_stat_btime("btime\n", &bt), -EINVAL);
+        ck_assert_int_eq(pv_parse_stat_btime("btime 12x\n", &bt), -EINVAL);
+        ck_assert_int_eq(pv_parse_stat_btime("btime -5\n", &bt), -EINVAL);
+        ck_assert_int_eq(pv_parse_stat_btime("btime 1 2\n", &bt), -EINVAL);
+        ck_assert_int_eq(pv_parse_stat_btime("btime 18446744073709551616\n", &bt), -EINVAL);
+        ck_assert(bt == 77);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("parse-proc");
@@ -104,6 +137,10 @@ int main(void)
         tcase_add_test(tc, test_nspid);
         tcase_add_test(tc, test_status_pid);
         tcase_add_test(tc, test_status_pid_bad);
+        suite_add_tcase(s, tc);
+        tc = tcase_create("host");
+        tcase_add_test(tc, test_stat_btime);
+        tcase_add_test(tc, test_stat_btime_bad);
         suite_add_tcase(s, tc);
         return pv_check_run(s);
 }
