@@ -102,7 +102,8 @@ int pv_parse_status_nspid(const char *text, pid_t *ret_inner)
         return 0;
 }
 
-int pv_parse_status_pid(const char *text, const char *key, pid_t *ret)
+/* The single decimal number, at most max, after "KEY:" in /proc/PID/status text. */
+static int status_number(const char *text, const char *key, unsigned long max, unsigned long *ret)
 {
         const char *p = status_value(text, key);
         char *end;
@@ -114,10 +115,30 @@ int pv_parse_status_pid(const char *text, const char *key, pid_t *ret)
         if (!isdigit((unsigned char)*p))
                 return -EINVAL;
         errno = 0;
-        long v = strtol(p, &end, 10);
-        if (errno || v < 0 || v > INT_MAX || (*end && *end != '\n'))
+        unsigned long v = strtoul(p, &end, 10);
+        if (errno || v > max || (*end && *end != '\n'))
                 return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+int pv_parse_status_pid(const char *text, const char *key, pid_t *ret)
+{
+        unsigned long v;
+        int r = status_number(text, key, INT_MAX, &v);
+        if (r < 0)
+                return r;
         *ret = (pid_t)v;
+        return 0;
+}
+
+int pv_parse_status_count(const char *text, const char *key, unsigned *ret)
+{
+        unsigned long v;
+        int r = status_number(text, key, UINT_MAX, &v);
+        if (r < 0)
+                return r;
+        *ret = (unsigned)v;
         return 0;
 }
 

@@ -69,6 +69,14 @@ int pv_parse_status_nspid(const char *text, pid_t *ret_inner);
 int pv_parse_status_pid(const char *text, const char *key, pid_t *ret);
 
 /*
+ * The count after "KEY:" in the text of /proc/PID/status, for the keys that
+ * hold one number of things, such as "Threads" (the threads of the process).
+ * Returns 0, -ENOENT without such a line, or -EINVAL when its value is not
+ * one decimal number of at most UINT_MAX.
+ */
+int pv_parse_status_count(const char *text, const char *key, unsigned *ret);
+
+/*
  * /proc/loadavg: "0.50 0.40 0.30 2/345 6789". The three averages, and the
  * running and total task counts (either may be NULL). Returns 0 or -EINVAL.
  */

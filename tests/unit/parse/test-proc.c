@@ -94,6 +94,41 @@ START_TEST(test_status_pid_bad)
 }
 END_TEST
 
+START_TEST(test_status_count)
+{
+        const char *t = "Name:\tworker\nState:\tS (sleeping)\nTgid:\t4200\nPid:\t4200\n"
+                        "PPid:\t1\nVmRSS:\t  1024 kB\nThreads:\t1\nSigQ:\t0/63439\n";
+        unsigned n = 0;
+        ck_assert_int_eq(pv_parse_status_count(t, "Threads", &n), 0);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(pv_parse_status_count("Name:\tx\nThreads:\t12\n", "Threads", &n), 0);
+        ck_assert_uint_eq(n, 12);
+        /* cut short after the value */
+        ck_assert_int_eq(pv_parse_status_count("Name:\tx\nThreads:\t3", "Threads", &n), 0);
+        ck_assert_uint_eq(n, 3);
+        ck_assert_int_eq(pv_parse_status_count("Threads:\t4294967295\n", "Threads", &n), 0);
+        ck_assert_uint_eq(n, 4294967295u);
+}
+END_TEST
+
+START_TEST(test_status_count_bad)
+{
+        unsigned n = 77;
+        ck_assert_int_eq(pv_parse_status_count("Name:\tx\nPid:\t3\n", "Threads", &n), -ENOENT);
+        ck_assert_int_eq(pv_parse_status_count("", "Threads", &n), -ENOENT);
+        ck_assert_int_eq(pv_parse_status_count("Threadsx:\t1\n", "Threads", &n), -ENOENT);
+        /* cut inside the key */
+        ck_assert_int_eq(pv_parse_status_count("Name:\tx\nThrea", "Threads", &n), -ENOENT);
+        ck_assert_int_eq(pv_parse_status_count("Threads:\t\n", "Threads", &n), -EINVAL);
+        ck_assert_int_eq(pv_parse_status_count("Threads:", "Threads", &n), -EINVAL);
+        ck_assert_int_eq(pv_parse_status_count("Threads:\t1x\n", "Threads", &n), -EINVAL);
+        ck_assert_int_eq(pv_parse_status_count("Threads:\t1 2\n", "Threads", &n), -EINVAL);
+        ck_assert_int_eq(pv_parse_status_count("Threads:\t-1\n", "Threads", &n), -EINVAL);
+        ck_assert_int_eq(pv_parse_status_count("Threads:\t4294967296\n", "Threads", &n), -EINVAL);
+        ck_assert_uint_eq(n, 77);
+}
+END_TEST
+
 START_TEST(test_stat_btime)
 {
         uint64_t bt = 0;
@@ -137,6 +172,8 @@ int main(void)
         tcase_add_test(tc, test_nspid);
         tcase_add_test(tc, test_status_pid);
         tcase_add_test(tc, test_status_pid_bad);
+        tcase_add_test(tc, test_status_count);
+        tcase_add_test(tc, test_status_count_bad);
         suite_add_tcase(s, tc);
         tc = tcase_create("host");
         tcase_add_test(tc, test_stat_btime);
