@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The parsers of /proc/PID/stat, /proc/PID/status and /proc/PID/cgroup lines,
- * and of /proc/stat's btime, /proc/loadavg and /proc/uptime.
+ * of a cgroup's pid list, and of /proc/stat's btime, /proc/loadavg and
+ * /proc/uptime.
  */
 #include "parse-proc.h"
 
@@ -139,6 +140,21 @@ int pv_parse_status_count(const char *text, const char *key, unsigned *ret)
         if (r < 0)
                 return r;
         *ret = (unsigned)v;
+        return 0;
+}
+
+int pv_parse_first_pid(const char *text, pid_t *ret)
+{
+        char *end;
+
+        errno = 0;
+        long v = strtol(text, &end, 10);
+        if (end == text)
+                return pv_str_blank(text) ? -ENOENT : -EINVAL;
+        /* ERANGE too: where long has 32 bits, LONG_MAX would pass for a pid */
+        if (errno || v <= 0 || v > INT32_MAX)
+                return -EINVAL;
+        *ret = (pid_t)v;
         return 0;
 }
 

@@ -2,10 +2,10 @@
 #pragma once
 
 /*
- * Pure parsers of /proc/PID files, /proc/stat's btime, /proc/loadavg and
- * /proc/uptime: no I/O, no globals, libc only and allocation-free. The
- * daemon's caller resolution and host files, the backend's task lookups,
- * libprocview and the preload share them.
+ * Pure parsers of /proc/PID files, /proc/stat's btime, /proc/loadavg,
+ * /proc/uptime and the pid lists of cgroups: no I/O, no globals, libc only
+ * and allocation-free. The daemon's caller resolution, discovery and host
+ * files, the backend's task lookups, libprocview and the preload share them.
  * Conventions as in parse.h: 0 or -errno, out-parameters untouched on failure.
  */
 
@@ -75,6 +75,16 @@ int pv_parse_status_pid(const char *text, const char *key, pid_t *ret);
  * one decimal number of at most UINT_MAX.
  */
 int pv_parse_status_count(const char *text, const char *key, unsigned *ret);
+
+/*
+ * The pid at the start of a cgroup's pid list (cgroup.procs, and a line of
+ * tasks or cgroup.threads: one decimal pid per line), read as strtol() reads
+ * it (leading blanks and a sign allowed); what follows the number is not
+ * looked at, so the head of a long list read into a small buffer will do.
+ * Returns 0 with a pid in 1..INT32_MAX, -ENOENT for a blank text (an empty
+ * list), or -EINVAL.
+ */
+int pv_parse_first_pid(const char *text, pid_t *ret);
 
 /*
  * /proc/loadavg: "0.50 0.40 0.30 2/345 6789". The three averages, and the

@@ -129,6 +129,43 @@ START_TEST(test_status_count_bad)
 }
 END_TEST
 
+START_TEST(test_first_pid)
+{
+        pid_t pid = 0;
+        ck_assert_int_eq(pv_parse_first_pid("4242\n17\n99\n", &pid), 0);
+        ck_assert_int_eq(pid, 4242);
+        ck_assert_int_eq(pv_parse_first_pid("1\n", &pid), 0);
+        ck_assert_int_eq(pid, 1);
+        ck_assert_int_eq(pv_parse_first_pid("2147483647\n", &pid), 0);
+        ck_assert_int_eq(pid, 2147483647);
+        /* the head of a long list, cut inside its second pid or its first newline */
+        ck_assert_int_eq(pv_parse_first_pid("31337\n123", &pid), 0);
+        ck_assert_int_eq(pid, 31337);
+        ck_assert_int_eq(pv_parse_first_pid("808", &pid), 0);
+        ck_assert_int_eq(pid, 808);
+        /* as strtol reads it: leading blanks and a plus sign */
+        ck_assert_int_eq(pv_parse_first_pid(" +12\n", &pid), 0);
+        ck_assert_int_eq(pid, 12);
+}
+END_TEST
+
+START_TEST(test_first_pid_bad)
+{
+        pid_t pid = 77;
+        /* an empty list */
+        ck_assert_int_eq(pv_parse_first_pid("", &pid), -ENOENT);
+        ck_assert_int_eq(pv_parse_first_pid("\n", &pid), -ENOENT);
+        /* no pid at the start, or none a process can have */
+        ck_assert_int_eq(pv_parse_first_pid("x12\n", &pid), -EINVAL);
+        ck_assert_int_eq(pv_parse_first_pid("0\n", &pid), -EINVAL);
+        ck_assert_int_eq(pv_parse_first_pid("-5\n", &pid), -EINVAL);
+        ck_assert_int_eq(pv_parse_first_pid("2147483648\n", &pid), -EINVAL);
+        ck_assert_int_eq(pv_parse_first_pid("99999999999999999999999\n", &pid), -EINVAL);
+        ck_assert_int_eq(pv_parse_first_pid("-99999999999999999999999\n", &pid), -EINVAL);
+        ck_assert_int_eq(pid, 77);
+}
+END_TEST
+
 START_TEST(test_stat_btime)
 {
         uint64_t bt = 0;
@@ -174,6 +211,10 @@ int main(void)
         tcase_add_test(tc, test_status_pid_bad);
         tcase_add_test(tc, test_status_count);
         tcase_add_test(tc, test_status_count_bad);
+        suite_add_tcase(s, tc);
+        tc = tcase_create("cgroup");
+        tcase_add_test(tc, test_first_pid);
+        tcase_add_test(tc, test_first_pid_bad);
         suite_add_tcase(s, tc);
         tc = tcase_create("host");
         tcase_add_test(tc, test_stat_btime);
