@@ -114,9 +114,8 @@ static bool lists_tid(int dirfd, const char *file, pid_t tid)
                 return false;
         pv_lib_line_reader_init(&r, fd);
         while ((line = pv_lib_line_reader_next(&r))) {
-                char *end;
-                long v = strtol(line, &end, 10);
-                if (end != line && v == tid)
+                pid_t v;
+                if (pv_parse_first_pid(line, &v) == 0 && v == tid)
                         return true;
         }
         return false;
