@@ -58,6 +58,55 @@ int pv_parse_pid_stat(const char *text, pid_t *ret_ppid, uint64_t *ret_starttime
         return 0;
 }
 
+/*
+ * The next field of /proc/PID/stat text at *p, after the spaces before it:
+ * its start in *ret_start and its length (0 at the end of the line), *p moved
+ * past it.
+ */
+static size_t next_field(const char **p, const char **ret_start)
+{
+        const char *s = *p;
+        while (*s == ' ')
+                s++;
+        *ret_start = s;
+        while (*s && *s != ' ' && *s != '\n')
+                s++;
+        *p = s;
+        return (size_t)(s - *ret_start);
+}
+
+/* Whether the len bytes at s are a decimal integer, negative ones included. */
+static bool is_integer(const char *s, size_t len)
+{
+        uint64_t v;
+        if (len > 0 && *s == '-') {
+                s++;
+                len--;
+        }
+        return pv_parse_u64_n(s, len, &v) == 0;
+}
+
+int pv_parse_pid_stat_flags(const char *text, unsigned *ret_flags)
+{
+        const char *p = after_comm(text), *s;
+        uint64_t v;
+
+        if (!p)
+                return -EINVAL;
+        /* after ')': the state (field 3), then ppid, pgrp, session, tty_nr and tpgid */
+        for (int field = 3; field <= 8; field++) {
+                size_t len = next_field(&p, &s);
+                if (field == 3 ? len != 1 : !is_integer(s, len))
+                        return -EINVAL;
+        }
+        /* field 9, written "%u" (fs/proc/array.c do_task_stat) */
+        size_t len = next_field(&p, &s);
+        if (pv_parse_u64_n(s, len, &v) < 0 || v > UINT_MAX)
+                return -EINVAL;
+        *ret_flags = (unsigned)v;
+        return 0;
+}
+
 int pv_parse_proc_stat_state(const char *text, char *ret)
 {
         const char *p = after_comm(text);

@@ -24,6 +24,14 @@
 int pv_parse_pid_stat(const char *text, pid_t *ret_ppid, uint64_t *ret_starttime);
 
 /*
+ * The flags (field 9, PF_* of include/linux/sched.h) from the text of
+ * /proc/PID/stat, counted after the last ')' as above; the fields before
+ * them must be a one-letter state and five decimal integers (ppid, pgrp,
+ * session, tty_nr, tpgid). Returns 0 or -EINVAL.
+ */
+int pv_parse_pid_stat_flags(const char *text, unsigned *ret_flags);
+
+/*
  * From /proc/PID/stat text, the state letter (the field after the last ')').
  * Returns 0 or -EINVAL.
  */

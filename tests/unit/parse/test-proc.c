@@ -48,6 +48,56 @@ START_TEST(test_pid_stat_truncated)
 }
 END_TEST
 
+START_TEST(test_pid_stat_flags)
+{
+        unsigned flags = 0;
+        /* kthreadd: PF_KTHREAD (0x00200000) among its flags; tty_nr 0, tpgid -1 */
+        const char *kthreadd = "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 5 0 0 20 0 1 0 2 0 0 "
+                               "18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 17 3 0 0 0 "
+                               "0 0 0 0 0 0 0 0 0 0\n";
+        ck_assert_int_eq(pv_parse_pid_stat_flags(kthreadd, &flags), 0);
+        ck_assert_uint_eq(flags, 2129984);
+        ck_assert(flags & 0x00200000u);
+        /* a command name with spaces and ") 7 8" must not shift the fields */
+        const char *t = "42 (a) 7 8 (x) R 41 42 42 34816 42 4194560 100 0 0 0 0 0 0 0 20 0 1 0 "
+                        "555 0 0\n";
+        ck_assert_int_eq(pv_parse_pid_stat_flags(t, &flags), 0);
+        ck_assert_uint_eq(flags, 4194560);
+        /* the text cut right after the flags still names them */
+        ck_assert_int_eq(pv_parse_pid_stat_flags("9 (sh) S 1 9 9 0 -1 64", &flags), 0);
+        ck_assert_uint_eq(flags, 64);
+        ck_assert_int_eq(pv_parse_pid_stat_flags("9 (sh) S 1 9 9 0 -1 4294967295 0\n", &flags), 0);
+        ck_assert_uint_eq(flags, 4294967295u);
+}
+END_TEST
+
+START_TEST(test_pid_stat_flags_bad)
+{
+        unsigned flags = 77;
+        const char *bad[] = {
+            "",
+            "garbage",
+            "9 (sh",
+            /* cut before the flags */
+            "9 (sh) S 1 9 9 0 -1",
+            "9 (sh) S 1 9 9 0 -1 ",
+            "9 (sh) S 1 9 9 0 -1\n64\n",
+            /* not a one-letter state, or not integers before the flags */
+            "9 (sh) SX 1 9 9 0 -1 64 0\n",
+            "9 (sh) S x 9 9 0 -1 64 0\n",
+            "9 (sh) S 1 9 9 0 - 64 0\n",
+            "9 (sh) S 1 9 9 0 -1x 64 0\n",
+            /* flags that are not one decimal number of 32 bits */
+            "9 (sh) S 1 9 9 0 -1 -64 0\n",
+            "9 (sh) S 1 9 9 0 -1 0x40 0\n",
+            "9 (sh) S 1 9 9 0 -1 4294967296 0\n",
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+                ck_assert_msg(pv_parse_pid_stat_flags(bad[i], &flags) == -EINVAL, "%s", bad[i]);
+        ck_assert_uint_eq(flags, 77);
+}
+END_TEST
+
 START_TEST(test_nspid)
 {
         pid_t inner = 0;
@@ -206,6 +256,8 @@ int main(void)
         tcase_add_test(tc, test_pid_stat_plain);
         tcase_add_test(tc, test_pid_stat_hostile_comm);
         tcase_add_test(tc, test_pid_stat_truncated);
+        tcase_add_test(tc, test_pid_stat_flags);
+        tcase_add_test(tc, test_pid_stat_flags_bad);
         tcase_add_test(tc, test_nspid);
         tcase_add_test(tc, test_status_pid);
         tcase_add_test(tc, test_status_pid_bad);
