@@ -2,8 +2,10 @@
 #pragma once
 
 /*
- * The parsers of mountinfo (proc(5)) into entries that own their strings:
- * pure, no I/O, on mount-line.h's in-place split. They allocate with glib,
+ * The parsers of mountinfo (proc(5)) into entries that own their strings,
+ * and the OCI hook's lookups of a device's fs type and of a mount's
+ * propagation in the whole text: pure, no I/O, on mount-line.h's in-place
+ * split. They allocate (with glib, or libc for the hook's copies of lines),
  * so only glib programs call them (the daemon, the OCI hook); libprocview
  * and the preload, which link pvparse too, never do, and so never link them.
  * Conventions as in parse.h.
@@ -56,3 +58,25 @@ int pv_mountinfo_parse_line(const char *line, PvMountEntry *ret);
  * -ENOENT when nothing is mounted there; *ret untouched on failure.
  */
 int pv_mountinfo_find(const char *mountinfo, const char *mount_point, PvMountEntry *ret);
+
+/*
+ * Whether mountinfo (the text of /proc/self/mountinfo) shows the device
+ * major:minor mounted with fs type fstype. Every mount of one superblock
+ * shows its device, so this names the file system behind any fd on it
+ * (fstat st_dev), with or without STATX_MNT_ID. Lines are split with
+ * pv_mount_line_split(); malformed ones are skipped. Returns 1 when a line
+ * with that device has that type, 0 when its lines have another, -ENOENT
+ * when no line has that device, -ENOMEM.
+ */
+int pv_mountinfo_dev_is(const char *mountinfo, unsigned major, unsigned minor, const char *fstype);
+
+/*
+ * Whether the mount with id mnt_id (the first field of its line: statx()
+ * STATX_MNT_ID, or fdinfo's "mnt_id:", pv_fdinfo_mnt_id()) is shared
+ * according to mountinfo, the text of /proc/self/mountinfo: a "shared:N"
+ * optional field means mounts made on it propagate to its peers, which may
+ * be in the host's namespace (proc(5), mount_namespaces(7)). Pure and
+ * allocation-free. Returns 1 when shared, 0 when not, -ENOENT when no line
+ * has that id.
+ */
+int pv_mountinfo_is_shared(const char *mountinfo, uint64_t mnt_id);
