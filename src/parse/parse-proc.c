@@ -248,6 +248,21 @@ int pv_cgroup_line_split(const char *line, size_t len, PvCgroupLine *ret)
         return 0;
 }
 
+int pv_cgroup_line_match(const char *line, const char *ctrl, const char **ret_path)
+{
+        PvCgroupLine cl;
+        if (pv_cgroup_line_split(line, strlen(line), &cl) < 0)
+                return -EINVAL;
+        if (cl.id == 0 && cl.ctrls_len == 0) {
+                *ret_path = cl.path;
+                return 2;
+        }
+        if (!pv_list_has(cl.ctrls, cl.ctrls_len, ',', ctrl))
+                return 0;
+        *ret_path = cl.path;
+        return 1;
+}
+
 /* strtod is locale-dependent; /proc always uses '.', so parse by hand. */
 static int parse_decimal(const char **p, double *ret)
 {

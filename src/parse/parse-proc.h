@@ -63,6 +63,15 @@ typedef struct PvCgroupLine {
 int pv_cgroup_line_split(const char *line, size_t len, PvCgroupLine *ret);
 
 /*
+ * Matches one line of /proc/PID/cgroup (NUL-terminated, without its newline)
+ * against ctrl, a controller's v1 name. Returns 1 when the line is the v1
+ * hierarchy carrying ctrl, 2 when it is the unified line "0::PATH", 0 for
+ * another line, -EINVAL for a malformed one; for 1 and 2, *ret_path points
+ * to the path in line.
+ */
+int pv_cgroup_line_match(const char *line, const char *ctrl, const char **ret_path);
+
+/*
  * The innermost pid of the NSpid: line of /proc/PID/status (the pid as the
  * process's own pid namespace sees it). Returns 0, -ENOENT without an NSpid
  * line, or -EINVAL.

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The parsers of /proc texts in pvparse's parse-proc.c on literal texts,
- * good, malformed and cut short; linked against pvparse alone.
+ * The parsers of /proc texts and cgroup pid lists in pvparse's parse-proc.c
+ * on literal texts, good, malformed and cut short; linked against pvparse
+ * alone.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -179,6 +180,31 @@ START_TEST(test_status_count_bad)
 }
 END_TEST
 
+START_TEST(test_cgroup_line)
+{
+        const char *p = NULL;
+        ck_assert_int_eq(pv_cgroup_line_match("1:cpu,cpuacct:/kube/ct", "cpu", &p), 1);
+        ck_assert_str_eq(p, "/kube/ct");
+        ck_assert_int_eq(pv_cgroup_line_match("2:cpuacct:/a", "cpu", &p), 0);
+        ck_assert_int_eq(pv_cgroup_line_match("3:cpuset:/a", "cpu", &p), 0);
+        ck_assert_int_eq(pv_cgroup_line_match("3:cpuset:/a:b", "cpuset", &p), 1);
+        ck_assert_str_eq(p, "/a:b");
+        ck_assert_int_eq(pv_cgroup_line_match("0::/user.slice", "memory", &p), 2);
+        ck_assert_str_eq(p, "/user.slice");
+        ck_assert_int_eq(pv_cgroup_line_match("9:name=systemd:/", "memory", &p), 0);
+        ck_assert_int_eq(pv_cgroup_line_match("garbage", "cpu", &p), -EINVAL);
+        ck_assert_int_eq(pv_cgroup_line_match("1:cpu:relative", "cpu", &p), -EINVAL);
+        /* a v1 line naming no controller is not the unified one */
+        ck_assert_int_eq(pv_cgroup_line_match("5::/x", "cpu", &p), 0);
+        ck_assert_int_eq(pv_cgroup_line_match("x:cpu:/a", "cpu", &p), -EINVAL);
+        /* cut short: inside the controllers, or before the path */
+        ck_assert_int_eq(pv_cgroup_line_match("1:cpu,cpuac", "cpu", &p), -EINVAL);
+        ck_assert_int_eq(pv_cgroup_line_match("1:cpu,cpuacct:", "cpu", &p), -EINVAL);
+        ck_assert_int_eq(pv_cgroup_line_match("", "cpu", &p), -EINVAL);
+        ck_assert_str_eq(p, "/user.slice");
+}
+END_TEST
+
 START_TEST(test_first_pid)
 {
         pid_t pid = 0;
@@ -265,6 +291,7 @@ int main(void)
         tcase_add_test(tc, test_status_count_bad);
         suite_add_tcase(s, tc);
         tc = tcase_create("cgroup");
+        tcase_add_test(tc, test_cgroup_line);
         tcase_add_test(tc, test_first_pid);
         tcase_add_test(tc, test_first_pid_bad);
         suite_add_tcase(s, tc);
