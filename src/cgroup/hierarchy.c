@@ -20,12 +20,6 @@
 #include "mount-line.h"
 #include "taskstats.h"
 
-/* v2 names, as in cgroup.controllers; cpuacct has none (cpu.stat is core on v2) */
-static const char *const v2_name[_PV_CTRL_MAX] = {
-    [PV_CTRL_MEMORY] = "memory", [PV_CTRL_CPU] = "cpu", [PV_CTRL_CPUACCT] = "cpu",
-    [PV_CTRL_CPUSET] = "cpuset", [PV_CTRL_IO] = "io",   [PV_CTRL_PIDS] = "pids",
-};
-
 static void hierarchy_init(PvHierarchy *h)
 {
         memset(h, 0, sizeof(*h));
@@ -86,18 +80,19 @@ static int assign_v2(PvHierarchy *h, const char *unified_path)
         if (h->unified_fd < 0)
                 return 0;
         char *ctrls = unified_controllers(h->unified_fd);
+        bool offered[_PV_CTRL_MAX];
         if (!ctrls)
                 return -ENOMEM;
+        pv_parse_cgroup_controllers(ctrls, offered);
+        free(ctrls);
         for (int c = 0; c < _PV_CTRL_MAX; c++) {
-                if (h->root_fd[c] >= 0 ||
-                    !pv_list_has(ctrls, strcspn(ctrls, "\n"), ' ', v2_name[c]))
+                if (h->root_fd[c] >= 0 || !offered[c])
                         continue;
                 h->root_fd[c] = h->unified_fd;
                 h->is_v2[c] = true;
                 h->v1_hier_id[c] = 0;
                 h->mount_path[c] = strdup(unified_path);
         }
-        free(ctrls);
         return 0;
 }
 

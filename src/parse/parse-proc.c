@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The parsers of /proc/PID/stat, /proc/PID/status and /proc/PID/cgroup lines,
- * of a cgroup's pid list, and of /proc/stat's btime, /proc/loadavg and
- * /proc/uptime.
+ * of a cgroup's pid list and cgroup.controllers, and of /proc/stat's btime,
+ * /proc/loadavg and /proc/uptime.
  */
 #include "parse-proc.h"
 
@@ -223,6 +223,19 @@ int pv_controller_from_v1_name(const char *name, size_t len)
                 if (pv_tok_eq(name, len, v1_names[c]))
                         return c;
         return -1;
+}
+
+/* v2 names, as in cgroup.controllers; cpuacct has none (cpu.stat is core on v2) */
+static const char *const v2_names[_PV_CTRL_MAX] = {
+    [PV_CTRL_MEMORY] = "memory", [PV_CTRL_CPU] = "cpu", [PV_CTRL_CPUACCT] = "cpu",
+    [PV_CTRL_CPUSET] = "cpuset", [PV_CTRL_IO] = "io",   [PV_CTRL_PIDS] = "pids",
+};
+
+void pv_parse_cgroup_controllers(const char *text, bool ret_offered[_PV_CTRL_MAX])
+{
+        size_t len = strcspn(text, "\n");
+        for (int c = 0; c < _PV_CTRL_MAX; c++)
+                ret_offered[c] = pv_list_has(text, len, ' ', v2_names[c]);
 }
 
 int pv_cgroup_line_split(const char *line, size_t len, PvCgroupLine *ret)

@@ -3,12 +3,13 @@
 
 /*
  * Pure parsers of /proc/PID files, /proc/stat's btime, /proc/loadavg,
- * /proc/uptime and the pid lists of cgroups: no I/O, no globals, libc only
- * and allocation-free. The daemon's caller resolution, discovery and host
+ * /proc/uptime, and the pid lists and cgroup.controllers of cgroups: no I/O,
+ * no globals, libc only and allocation-free. The daemon's caller resolution, discovery and host
  * files, the backend's task lookups, libprocview and the preload share them.
  * Conventions as in parse.h: 0 or -errno, out-parameters untouched on failure.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -45,6 +46,13 @@ const char *pv_controller_v1_name(PvController c);
 
 /* The controller whose v1 name is [name, name + len); -1 for none we use. */
 int pv_controller_from_v1_name(const char *name, size_t len);
+
+/*
+ * Which controllers a cgroup2 cgroup.controllers text (one line of names
+ * separated by spaces) offers: ret_offered[c] for each, by its v2 name
+ * (PV_CTRL_CPUACCT is offered with "cpu", whose cpu.stat is core on v2).
+ */
+void pv_parse_cgroup_controllers(const char *text, bool ret_offered[_PV_CTRL_MAX]);
 
 /* The fields of one /proc/PID/cgroup line; pointers into the line. */
 typedef struct PvCgroupLine {

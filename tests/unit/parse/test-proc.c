@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The parsers of /proc texts and cgroup pid lists in pvparse's parse-proc.c
- * on literal texts, good, malformed and cut short; linked against pvparse
- * alone.
+ * The parsers of /proc texts and cgroup files in pvparse's parse-proc.c on
+ * literal texts, good, malformed and cut short; linked against pvparse alone.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -205,6 +204,29 @@ START_TEST(test_cgroup_line)
 }
 END_TEST
 
+START_TEST(test_cgroup_controllers)
+{
+        bool on[_PV_CTRL_MAX];
+        pv_parse_cgroup_controllers("cpuset cpu io memory hugetlb pids rdma misc\n", on);
+        for (int c = 0; c < _PV_CTRL_MAX; c++)
+                ck_assert_msg(on[c], "controller %d", c);
+        /* cpuacct comes with cpu; a name is a whole word */
+        pv_parse_cgroup_controllers("cpu iox memoryx\n", on);
+        ck_assert(on[PV_CTRL_CPU] && on[PV_CTRL_CPUACCT]);
+        ck_assert(!on[PV_CTRL_CPUSET] && !on[PV_CTRL_IO] && !on[PV_CTRL_MEMORY]);
+        pv_parse_cgroup_controllers("cpuset pids", on);
+        ck_assert(on[PV_CTRL_CPUSET] && on[PV_CTRL_PIDS] && !on[PV_CTRL_CPU]);
+        /* empty (a root without controllers), only the first line, cut inside a name */
+        pv_parse_cgroup_controllers("", on);
+        for (int c = 0; c < _PV_CTRL_MAX; c++)
+                ck_assert(!on[c]);
+        pv_parse_cgroup_controllers("memory\ncpu\n", on);
+        ck_assert(on[PV_CTRL_MEMORY] && !on[PV_CTRL_CPU]);
+        pv_parse_cgroup_controllers("memory cpus", on);
+        ck_assert(on[PV_CTRL_MEMORY] && !on[PV_CTRL_CPU] && !on[PV_CTRL_CPUSET]);
+}
+END_TEST
+
 START_TEST(test_first_pid)
 {
         pid_t pid = 0;
@@ -292,6 +314,7 @@ int main(void)
         suite_add_tcase(s, tc);
         tc = tcase_create("cgroup");
         tcase_add_test(tc, test_cgroup_line);
+        tcase_add_test(tc, test_cgroup_controllers);
         tcase_add_test(tc, test_first_pid);
         tcase_add_test(tc, test_first_pid_bad);
         suite_add_tcase(s, tc);
