@@ -17,7 +17,7 @@
 
 #include "fileio.h"
 #include "parse-proc.h"
-#include "mount-line.h"
+#include "parse-mountinfo.h"
 #include "taskstats.h"
 
 static void hierarchy_init(PvHierarchy *h)
@@ -107,21 +107,7 @@ static void scan_mountinfo(char *unified_path, size_t unified_len, char *v1_path
         char *text = NULL;
         if (pv_read_file_at(AT_FDCWD, "/proc/self/mountinfo", &text, NULL) < 0)
                 return;
-        char *save = NULL;
-        for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                PvMountLine m;
-                if (pv_mount_line_split(line, &m) < 0)
-                        continue;
-                if (strcmp(m.fs_type, "cgroup2") == 0) {
-                        if (!unified_path[0])
-                                snprintf(unified_path, unified_len, "%s", m.mount_point);
-                } else if (want_v1 && strcmp(m.fs_type, "cgroup") == 0) {
-                        for (int c = 0; c < _PV_CTRL_MAX; c++)
-                                if (!v1_path[c] &&
-                                    pv_mount_opt_has(m.super_options, pv_controller_v1_name(c)))
-                                        v1_path[c] = strdup(m.mount_point);
-                }
-        }
+        pv_mountinfo_cgroup_mounts(text, unified_path, unified_len, v1_path, want_v1);
         free(text);
 }
 

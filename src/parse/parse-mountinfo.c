@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The parsers of mountinfo into PvMountEntry: one line, and the topmost mount
- * at a point; and the OCI hook's lookups by device and by mount ID.
+ * at a point; the OCI hook's lookups by device and by mount ID; and the
+ * cgroup mounts the backend's hierarchy discovery falls back on.
  */
 #include "parse-mountinfo.h"
 
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "mount-line.h"
+#include "parse-proc.h"
 
 void pv_mount_entry_clear(PvMountEntry *e)
 {
@@ -177,4 +179,25 @@ int pv_mountinfo_is_shared(const char *mountinfo, uint64_t mnt_id)
                 line = end ? end + 1 : NULL;
         }
         return -ENOENT;
+}
+
+void pv_mountinfo_cgroup_mounts(char *mountinfo, char *unified_path, size_t unified_len,
+                                char *v1_path[_PV_CTRL_MAX], bool want_v1)
+{
+        char *save = NULL;
+        for (char *line = strtok_r(mountinfo, "\n", &save); line;
+             line = strtok_r(NULL, "\n", &save)) {
+                PvMountLine m;
+                if (pv_mount_line_split(line, &m) < 0)
+                        continue;
+                if (strcmp(m.fs_type, "cgroup2") == 0) {
+                        if (!unified_path[0])
+                                snprintf(unified_path, unified_len, "%s", m.mount_point);
+                } else if (want_v1 && strcmp(m.fs_type, "cgroup") == 0) {
+                        for (int c = 0; c < _PV_CTRL_MAX; c++)
+                                if (!v1_path[c] &&
+                                    pv_mount_opt_has(m.super_options, pv_controller_v1_name(c)))
+                                        v1_path[c] = strdup(m.mount_point);
+                }
+        }
 }

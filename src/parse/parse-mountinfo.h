@@ -3,16 +3,21 @@
 
 /*
  * The parsers of mountinfo (proc(5)) into entries that own their strings,
- * and the OCI hook's lookups of a device's fs type and of a mount's
- * propagation in the whole text: pure, no I/O, on mount-line.h's in-place
- * split. They allocate (with glib, or libc for the hook's copies of lines),
- * so only glib programs call them (the daemon, the OCI hook); libprocview
- * and the preload, which link pvparse too, never do, and so never link them.
+ * the OCI hook's lookups of a device's fs type and of a mount's propagation
+ * in the whole text, and the cgroup mounts the backend's hierarchy discovery
+ * falls back on: pure, no I/O, on mount-line.h's in-place split. They
+ * allocate (with glib, or libc for copies of lines and mount points), so
+ * only glib programs call them (the daemon, the OCI hook); libprocview and
+ * the preload, which link pvparse too, never do, and so never link them.
  * Conventions as in parse.h.
  */
 
 #include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "parse-types.h"
 
 /*
  * One line of mountinfo (proc(5)). The strings are decoded (the kernel
@@ -80,3 +85,16 @@ int pv_mountinfo_dev_is(const char *mountinfo, unsigned major, unsigned minor, c
  * has that id.
  */
 int pv_mountinfo_is_shared(const char *mountinfo, uint64_t mnt_id);
+
+/*
+ * The cgroup mounts in mountinfo (the whole text of /proc/self/mountinfo,
+ * split in place: it is modified): into unified_path (of unified_len bytes,
+ * cut to fit), the mount point of the first cgroup2 mount, unless
+ * unified_path[0] is set already; and, when want_v1, into each v1_path[c]
+ * still NULL, a strdup() (free() it; NULL when the copy fails) of the mount
+ * point of the first cgroup (v1) mount whose super options name controller
+ * c. Malformed and empty lines are skipped; what no line names is left as it
+ * was.
+ */
+void pv_mountinfo_cgroup_mounts(char *mountinfo, char *unified_path, size_t unified_len,
+                                char *v1_path[_PV_CTRL_MAX], bool want_v1);

@@ -5,7 +5,9 @@
  * are not empty, and decoding never lengthened a field; on failure the
  * out-parameter is untouched. Before that, the OCI hook's lookups on the
  * whole text: pv_mountinfo_dev_is finds the device and type of the first
- * line when it splits, pv_mountinfo_is_shared the mount ID it starts with.
+ * line when it splits, pv_mountinfo_is_shared the mount ID it starts with,
+ * pv_mountinfo_cgroup_mounts fills no more than its buffer, with mount points
+ * never empty.
  */
 #include <errno.h>
 
@@ -38,6 +40,21 @@ static void check_lookups(const char *text, FuzzParams *in)
         if (pv_mount_line_split(first, &m) == 0 && sscanf(m.devno, "%u:%u", &major, &minor) == 2)
                 FUZZ_CHECK(pv_mountinfo_dev_is(text, major, minor, m.fs_type) == 1);
         free(first);
+
+        /* the cgroup mounts, on a copy (split in place): within the buffer, never empty */
+        char *copy = strdup(text);
+        char unified[32] = "";
+        size_t unified_len = 1 + fuzz_u8(in) % sizeof(unified);
+        char *v1[_PV_CTRL_MAX] = {};
+        if (!copy)
+                abort();
+        pv_mountinfo_cgroup_mounts(copy, unified, unified_len, v1, true);
+        FUZZ_CHECK(strlen(unified) < unified_len);
+        for (int c = 0; c < _PV_CTRL_MAX; c++) {
+                FUZZ_CHECK(!v1[c] || *v1[c]);
+                free(v1[c]);
+        }
+        free(copy);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

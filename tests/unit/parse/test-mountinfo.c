@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The mountinfo parsers of pvparse: the in-place split, fdinfo's mnt_id,
- * PvMountEntry, and the OCI hook's lookups by device and by mount ID.
+ * PvMountEntry, the OCI hook's lookups by device and by mount ID, and the
+ * cgroup mounts.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -269,6 +270,72 @@ START_TEST(test_mountinfo_shared)
 }
 END_TEST
 
+/* Hierarchy discovery's fallback: the cgroup mounts of a host, v1 controllers and cgroup2. */
+START_TEST(test_cgroup_mounts)
+{
+        char text[] = LINE_ROOT
+            "25 22 0:23 / /sys/fs/cgroup/unified rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n"
+            "\n"
+            "garbage line\n"
+            "30 22 0:30 / /sys/fs/cgroup/cpu,cpuacct rw shared:9 - cgroup cgroup rw,cpu,cpuacct\n"
+            "31 22 0:31 / /sys/fs/cgroup/my\\040mem rw - cgroup cgroup rw,memory\n"
+            "32 22 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+            "33 22 0:33 / /other/unified rw - cgroup2 cgroup2 rw\n"
+            "34 22 0:34 / /sys/fs/cgroup/cpuset rw - cgroup cgroup rw,cpuset,noprefix\n"
+            "35 22 0:35 / /sys/fs/cgroup/blkio rw - cgroup cgroup\n"
+            "36 22 0:36 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pi";
+        char unified[64] = "";
+        char *v1[_PV_CTRL_MAX] = {};
+
+        pv_mountinfo_cgroup_mounts(text, unified, sizeof(unified), v1, true);
+        /* the first of each; a mount point decoded; cpu and cpuacct co-mounted */
+        ck_assert_str_eq(unified, "/sys/fs/cgroup/unified");
+        ck_assert_str_eq(v1[PV_CTRL_CPU], "/sys/fs/cgroup/cpu,cpuacct");
+        ck_assert_str_eq(v1[PV_CTRL_CPUACCT], "/sys/fs/cgroup/cpu,cpuacct");
+        ck_assert_str_eq(v1[PV_CTRL_MEMORY], "/sys/fs/cgroup/my mem");
+        ck_assert_str_eq(v1[PV_CTRL_CPUSET], "/sys/fs/cgroup/cpuset");
+        /* a line cut before its super options, and one cut inside them, name nothing */
+        ck_assert_ptr_null(v1[PV_CTRL_IO]);
+        ck_assert_ptr_null(v1[PV_CTRL_PIDS]);
+        for (int c = 0; c < _PV_CTRL_MAX; c++)
+                free(v1[c]);
+}
+END_TEST
+
+START_TEST(test_cgroup_mounts_kept)
+{
+        char *v1[_PV_CTRL_MAX] = {};
+        char unified[8] = "";
+        char text[] = "25 22 0:23 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"
+                      "30 22 0:30 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n";
+        char again[sizeof(text)];
+        memcpy(again, text, sizeof(text));
+
+        /* v1 mounts only when asked for; a unified path cut to fit its buffer */
+        pv_mountinfo_cgroup_mounts(text, unified, sizeof(unified), v1, false);
+        ck_assert_str_eq(unified, "/sys/fs");
+        for (int c = 0; c < _PV_CTRL_MAX; c++)
+                ck_assert_ptr_null(v1[c]);
+
+        /* what is set already (by libcgroup) stays */
+        char kept[] = "/kept";
+        v1[PV_CTRL_MEMORY] = kept;
+        memcpy(unified, "/u", 3);
+        pv_mountinfo_cgroup_mounts(again, unified, sizeof(unified), v1, true);
+        ck_assert_str_eq(unified, "/u");
+        ck_assert_ptr_eq(v1[PV_CTRL_MEMORY], kept);
+
+        /* no cgroup mount at all */
+        char none[] = LINE_ROOT LINE_PROCVIEW;
+        char *empty[_PV_CTRL_MAX] = {};
+        char u[16] = "";
+        pv_mountinfo_cgroup_mounts(none, u, sizeof(u), empty, true);
+        ck_assert_str_eq(u, "");
+        for (int c = 0; c < _PV_CTRL_MAX; c++)
+                ck_assert_ptr_null(empty[c]);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("parse-mountinfo");
@@ -286,6 +353,8 @@ int main(void)
         tc = tcase_create("lookup");
         tcase_add_test(tc, test_mountinfo_dev_is);
         tcase_add_test(tc, test_mountinfo_shared);
+        tcase_add_test(tc, test_cgroup_mounts);
+        tcase_add_test(tc, test_cgroup_mounts_kept);
         suite_add_tcase(s, tc);
         return pv_check_run(s);
 }
