@@ -98,6 +98,19 @@ START_TEST(test_pid_stat_flags_bad)
 }
 END_TEST
 
+START_TEST(test_proc_stat_state)
+{
+        char st = '?';
+        ck_assert_int_eq(pv_parse_proc_stat_state("42 (bash) S 1 42 42 0", &st), 0);
+        ck_assert_int_eq(st, 'S');
+        ck_assert_int_eq(pv_parse_proc_stat_state("43 (a) b) (c) D 1 2", &st), 0);
+        ck_assert_int_eq(st, 'D');
+        ck_assert_int_eq(pv_parse_proc_stat_state("44 (cut", &st), -EINVAL);
+        ck_assert_int_eq(pv_parse_proc_stat_state("45 (x)", &st), -EINVAL);
+        ck_assert_int_eq(st, 'D');
+}
+END_TEST
+
 START_TEST(test_nspid)
 {
         pid_t inner = 0;
@@ -306,6 +319,7 @@ int main(void)
         tcase_add_test(tc, test_pid_stat_truncated);
         tcase_add_test(tc, test_pid_stat_flags);
         tcase_add_test(tc, test_pid_stat_flags_bad);
+        tcase_add_test(tc, test_proc_stat_state);
         tcase_add_test(tc, test_nspid);
         tcase_add_test(tc, test_status_pid);
         tcase_add_test(tc, test_status_pid_bad);
