@@ -133,6 +133,19 @@ START_TEST(test_quota_rule)
 }
 END_TEST
 
+START_TEST(test_u64_or_max)
+{
+        uint64_t v = 7;
+        ck_assert_int_eq(pv_parse_u64_or_max("max\n", &v), 0);
+        ck_assert(v == UINT64_MAX);
+        ck_assert_int_eq(pv_parse_u64_or_max(" 123\n", &v), 0);
+        ck_assert(v == 123);
+        ck_assert_int_eq(pv_parse_u64_or_max("12x", &v), -EINVAL);
+        ck_assert_int_eq(pv_parse_u64_or_max("", &v), -EINVAL);
+        ck_assert(v == 123);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("parse-limit");
@@ -143,6 +156,7 @@ int main(void)
         tcase_add_test(tc, test_cfs);
         tcase_add_test(tc, test_keyed_and_limits);
         tcase_add_test(tc, test_quota_rule);
+        tcase_add_test(tc, test_u64_or_max);
         suite_add_tcase(s, tc);
         return pv_check_run(s);
 }

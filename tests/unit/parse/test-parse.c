@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "parse.h"
+#include "text.h"
 #include "pv-check.h"
 
 START_TEST(test_loadavg_uptime)
@@ -232,6 +233,22 @@ START_TEST(test_cgroup_unified_path)
 }
 END_TEST
 
+/* a token of len bytes against a word: equal only when the word is exactly those bytes */
+START_TEST(test_tok_eq)
+{
+        ck_assert(pv_tok_eq("cache 12", 5, "cache"));
+        ck_assert(!pv_tok_eq("cache 12", 5, "cach"));   /* the word is shorter */
+        ck_assert(!pv_tok_eq("cache 12", 5, "caches")); /* the word is longer */
+        ck_assert(!pv_tok_eq("cache 12", 4, "cache"));
+        ck_assert(!pv_tok_eq("rss", 3, "rsz"));
+        ck_assert(pv_tok_eq("", 0, ""));
+        ck_assert(!pv_tok_eq("", 0, "x"));
+        /* a NUL inside the token never matches, nor reads past a shorter word */
+        ck_assert(!pv_tok_eq("a\0c", 3, "a"));
+        ck_assert(!pv_tok_eq("ab\0", 3, "abc"));
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("parse");
@@ -245,6 +262,7 @@ int main(void)
         tcase_add_test(tc, test_io_merge);
         tcase_add_test(tc, test_cgroup_paths);
         tcase_add_test(tc, test_cgroup_unified_path);
+        tcase_add_test(tc, test_tok_eq);
         suite_add_tcase(s, tc);
         return pv_check_run(s);
 }
