@@ -17,14 +17,8 @@
 
 #include "fileio.h"
 #include "parse-proc.h"
-#include "mount-line.h"
+#include "parse-mountinfo.h"
 #include "taskstats.h"
-
-/* v2 names, as in cgroup.controllers; cpuacct has none (cpu.stat is core on v2) */
-static const char *const v2_name[_PV_CTRL_MAX] = {
-    [PV_CTRL_MEMORY] = "memory", [PV_CTRL_CPU] = "cpu", [PV_CTRL_CPUACCT] = "cpu",
-    [PV_CTRL_CPUSET] = "cpuset", [PV_CTRL_IO] = "io",   [PV_CTRL_PIDS] = "pids",
-};
 
 static void hierarchy_init(PvHierarchy *h)
 {
@@ -86,18 +80,19 @@ static int assign_v2(PvHierarchy *h, const char *unified_path)
         if (h->unified_fd < 0)
                 return 0;
         char *ctrls = unified_controllers(h->unified_fd);
+        bool offered[_PV_CTRL_MAX];
         if (!ctrls)
                 return -ENOMEM;
+        pv_parse_cgroup_controllers(ctrls, offered);
+        free(ctrls);
         for (int c = 0; c < _PV_CTRL_MAX; c++) {
-                if (h->root_fd[c] >= 0 ||
-                    !pv_list_has(ctrls, strcspn(ctrls, "\n"), ' ', v2_name[c]))
+                if (h->root_fd[c] >= 0 || !offered[c])
                         continue;
                 h->root_fd[c] = h->unified_fd;
                 h->is_v2[c] = true;
                 h->v1_hier_id[c] = 0;
                 h->mount_path[c] = strdup(unified_path);
         }
-        free(ctrls);
         return 0;
 }
 
@@ -112,21 +107,7 @@ static void scan_mountinfo(char *unified_path, size_t unified_len, char *v1_path
         char *text = NULL;
         if (pv_read_file_at(AT_FDCWD, "/proc/self/mountinfo", &text, NULL) < 0)
                 return;
-        char *save = NULL;
-        for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                PvMountLine m;
-                if (pv_mount_line_split(line, &m) < 0)
-                        continue;
-                if (strcmp(m.fs_type, "cgroup2") == 0) {
-                        if (!unified_path[0])
-                                snprintf(unified_path, unified_len, "%s", m.mount_point);
-                } else if (want_v1 && strcmp(m.fs_type, "cgroup") == 0) {
-                        for (int c = 0; c < _PV_CTRL_MAX; c++)
-                                if (!v1_path[c] &&
-                                    pv_mount_opt_has(m.super_options, pv_controller_v1_name(c)))
-                                        v1_path[c] = strdup(m.mount_point);
-                }
-        }
+        pv_mountinfo_cgroup_mounts(text, unified_path, unified_len, v1_path, want_v1);
         free(text);
 }
 

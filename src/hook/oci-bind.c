@@ -17,6 +17,7 @@
 #include "log.h"
 #include "mountinfo.h"
 #include "oci-path.h"
+#include "parse-mountinfo.h"
 
 /*
  * Whether mounting on the open fd would propagate to other mount namespaces:
@@ -38,7 +39,7 @@ static int on_shared_mount(int fd, PvOciMountIdFrom from)
         if (r >= 0)
                 r = pv_read_file_at(AT_FDCWD, "/proc/self/mountinfo", &mountinfo, NULL);
         if (r >= 0)
-                r = pv_oci_mountinfo_is_shared(mountinfo, mnt_id);
+                r = pv_mountinfo_is_shared(mountinfo, mnt_id);
         return r == -ENOENT ? -EOPNOTSUPP : r;
 }
 
@@ -57,7 +58,7 @@ static int check_procview_fs(int fd)
         r = pv_read_file_at(AT_FDCWD, "/proc/self/mountinfo", &mountinfo, NULL);
         if (r < 0)
                 return r;
-        r = pv_oci_mountinfo_dev_is(mountinfo, major(st.st_dev), minor(st.st_dev), PV_MOUNT_FSTYPE);
+        r = pv_mountinfo_dev_is(mountinfo, major(st.st_dev), minor(st.st_dev), PV_MOUNT_FSTYPE);
         return r > 0 ? 0 : -EMEDIUMTYPE;
 }
 

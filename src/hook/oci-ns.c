@@ -4,14 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
 #include <glib.h>
 
 #include "fileio.h"
+#include "parse-proc.h"
 
 /* Whether pid is a kernel thread: PF_KTHREAD (include/linux/sched.h) in its flags. */
 #define PF_KTHREAD_FLAG 0x00200000u
@@ -20,19 +19,11 @@ static bool is_kernel_thread(pid_t pid)
 {
         g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
         g_autofree char *text = NULL;
-        unsigned long flags;
-        size_t len;
+        unsigned flags;
 
-        if (pv_read_file_at(AT_FDCWD, path, &text, &len) < 0)
+        if (pv_read_file_at(AT_FDCWD, path, &text, NULL) < 0)
                 return false;
-        /* comm may hold spaces and parentheses: the fields go on after the last ')' */
-        const char *p = strrchr(text, ')');
-        if (!p)
-                return false;
-        /* state ppid pgrp session tty_nr tpgid flags */
-        if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
-                return false;
-        return (flags & PF_KTHREAD_FLAG) != 0;
+        return pv_parse_pid_stat_flags(text, &flags) == 0 && (flags & PF_KTHREAD_FLAG) != 0;
 }
 
 /*

@@ -155,64 +155,6 @@ int pv_oci_fd_mount_id(int fd, PvOciMountIdFrom from, uint64_t *ret_mnt_id)
         return fdinfo_mount_id(fd, ret_mnt_id);
 }
 
-int pv_oci_mountinfo_dev_is(const char *mountinfo, unsigned major, unsigned minor,
-                            const char *fstype)
-{
-        int found = -ENOENT;
-
-        for (const char *line = mountinfo; line && *line;) {
-                const char *end = strchr(line, '\n');
-                char *copy = strndup(line, end ? (size_t)(end - line) : strlen(line));
-                PvMountLine f;
-                unsigned maj, mn;
-
-                if (!copy)
-                        return -ENOMEM;
-                if (pv_mount_line_split(copy, &f) == 0 &&
-                    sscanf(f.devno, "%u:%u", &maj, &mn) == 2 && maj == major && mn == minor) {
-                        bool match = strcmp(f.fs_type, fstype) == 0;
-                        free(copy);
-                        if (match)
-                                return 1;
-                        found = 0;
-                } else {
-                        free(copy);
-                }
-                line = end ? end + 1 : NULL;
-        }
-        return found;
-}
-
-int pv_oci_mountinfo_is_shared(const char *mountinfo, uint64_t mnt_id)
-{
-        for (const char *line = mountinfo; line && *line;) {
-                const char *end = strchr(line, '\n');
-                size_t len = end ? (size_t)(end - line) : strlen(line);
-                char *after;
-                unsigned long long id = strtoull(line, &after, 10);
-
-                if (after != line && *after == ' ' && id == mnt_id) {
-                        /* id parent maj:min root mountpoint options [optional...] - ... */
-                        const char *p = line, *stop = line + len;
-                        for (int field = 0; p < stop; field++) {
-                                while (p < stop && *p == ' ')
-                                        p++;
-                                size_t n = strcspn(p, " \n");
-                                if (p + n > stop)
-                                        n = (size_t)(stop - p);
-                                if (n == 1 && *p == '-')
-                                        return 0;
-                                if (field >= 6 && n > 7 && strncmp(p, "shared:", 7) == 0)
-                                        return 1;
-                                p += n;
-                        }
-                        return 0;
-                }
-                line = end ? end + 1 : NULL;
-        }
-        return -ENOENT;
-}
-
 char *pv_oci_settings_root(const char *text)
 {
         static const char key[] = "MOUNTPOINT=";

@@ -4,7 +4,8 @@
 /*
  * Opening a path inside a container's rootfs from outside it, so that
  * nothing the image holds (symlinks, "..") can make the hook reach a host
- * path, and telling whether a mount there would propagate elsewhere.
+ * path, and finding the mount a file there lies on (whether it would
+ * propagate elsewhere is pv_mountinfo_is_shared()'s, in pvparse).
  * libc only.
  */
 
@@ -43,18 +44,6 @@ int pv_oci_open_beneath(int rootfd, const char *path, int *ret_fd);
  */
 int pv_oci_open_view(int viewsfd, const char *path, int *ret_fd);
 
-/*
- * Whether mountinfo (the text of /proc/self/mountinfo) shows the device
- * major:minor mounted with fs type fstype. Every mount of one superblock
- * shows its device, so this names the file system behind any fd on it
- * (fstat st_dev), with or without STATX_MNT_ID. Lines are split with
- * pv_mount_line_split(); malformed ones are skipped. Returns 1 when a line
- * with that device has that type, 0 when its lines have another, -ENOENT
- * when no line has that device, -ENOMEM.
- */
-int pv_oci_mountinfo_dev_is(const char *mountinfo, unsigned major, unsigned minor,
-                            const char *fstype);
-
 /* Where pv_oci_fd_mount_id() takes a file's mount ID from. */
 typedef enum PvOciMountIdFrom {
         PV_OCI_MOUNT_ID_ANY,    /* statx() STATX_MNT_ID (Linux 5.8), else fdinfo */
@@ -71,15 +60,6 @@ typedef enum PvOciMountIdFrom {
  * neither source has it, or -errno; *ret_mnt_id untouched on failure.
  */
 int pv_oci_fd_mount_id(int fd, PvOciMountIdFrom from, uint64_t *ret_mnt_id);
-
-/*
- * Whether the mount with id mnt_id (pv_oci_fd_mount_id()) is shared according
- * to mountinfo, the text of /proc/self/mountinfo: a "shared:N" optional
- * field means mounts made on it propagate to its peers, which may be in the
- * host's namespace (proc(5), mount_namespaces(7)).
- * Returns 1 when shared, 0 when not, -ENOENT when no line has that id.
- */
-int pv_oci_mountinfo_is_shared(const char *mountinfo, uint64_t mnt_id);
 
 /*
  * The views' mount point that the settings file (/etc/default/procview, a

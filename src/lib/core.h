@@ -33,14 +33,6 @@
 /* ---- pure rules (unit-tested on literal strings) ---- */
 
 /*
- * Matches one line of /proc/PID/cgroup ("ID:CONTROLLERS:PATH"). Returns 1 when
- * the line is the v1 hierarchy carrying ctrl (*ret_v2 = false), 2 when it is
- * the unified line "0::PATH" (*ret_v2 = true), 0 otherwise; *ret_path points
- * into line. -EINVAL for a malformed line.
- */
-int pv_lib_cgroup_line_match(const char *line, const char *ctrl, const char **ret_path);
-
-/*
  * Where a cgroup path (as in /proc/PID/cgroup) lies below a mount whose
  * mountinfo root is mount_root. Both are relative to the reader's cgroup
  * namespace root, so a mount made outside the namespace shows a root of

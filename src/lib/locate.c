@@ -22,21 +22,6 @@
 /* How deep a hidden cgroup-namespace root is searched for (see pv_lib_mount_relative()). */
 #define PV_LIB_MAX_SEARCH_DEPTH 8
 
-int pv_lib_cgroup_line_match(const char *line, const char *ctrl, const char **ret_path)
-{
-        PvCgroupLine cl;
-        if (pv_cgroup_line_split(line, strlen(line), &cl) < 0)
-                return -EINVAL;
-        if (cl.id == 0 && cl.ctrls_len == 0) {
-                *ret_path = cl.path;
-                return 2;
-        }
-        if (!pv_list_has(cl.ctrls, cl.ctrls_len, ',', ctrl))
-                return 0;
-        *ret_path = cl.path;
-        return 1;
-}
-
 /* The next path component of *p (skipping slashes); its length, 0 at the end. */
 static size_t next_component(const char **p, const char **ret_start)
 {
@@ -114,9 +99,8 @@ static bool lists_tid(int dirfd, const char *file, pid_t tid)
                 return false;
         pv_lib_line_reader_init(&r, fd);
         while ((line = pv_lib_line_reader_next(&r))) {
-                char *end;
-                long v = strtol(line, &end, 10);
-                if (end != line && v == tid)
+                pid_t v;
+                if (pv_parse_first_pid(line, &v) == 0 && v == tid)
                         return true;
         }
         return false;
@@ -223,7 +207,7 @@ static int read_membership(const char *root, pid_t pid, PvController ctrl, char 
         pv_lib_line_reader_init(&r, fd);
         while ((line = pv_lib_line_reader_next(&r))) {
                 const char *p;
-                int m = pv_lib_cgroup_line_match(line, pv_controller_v1_name(ctrl), &p);
+                int m = pv_cgroup_line_match(line, pv_controller_v1_name(ctrl), &p);
                 if (m == 1 || (m == 2 && !have_v1)) {
                         size_t n = strlen(p);
                         if (n >= len)

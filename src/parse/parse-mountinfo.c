@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The parsers of mountinfo into PvMountEntry: one line, and the topmost mount at a point. */
+/*
+ * The parsers of mountinfo into PvMountEntry: one line, and the topmost mount
+ * at a point; the OCI hook's lookups by device and by mount ID; and the
+ * cgroup mounts the backend's hierarchy discovery falls back on.
+ */
 #include "parse-mountinfo.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mount-line.h"
+#include "parse-proc.h"
 
 void pv_mount_entry_clear(PvMountEntry *e)
 {
@@ -116,4 +122,82 @@ int pv_mountinfo_find(const char *mountinfo, const char *mount_point, PvMountEnt
         *ret = *top;
         *top = (PvMountEntry){0}; /* the strings now belong to *ret */
         return 0;
+}
+
+int pv_mountinfo_dev_is(const char *mountinfo, unsigned major, unsigned minor, const char *fstype)
+{
+        int found = -ENOENT;
+
+        for (const char *line = mountinfo; line && *line;) {
+                const char *end = strchr(line, '\n');
+                char *copy = strndup(line, end ? (size_t)(end - line) : strlen(line));
+                PvMountLine f;
+                unsigned maj, mn;
+
+                if (!copy)
+                        return -ENOMEM;
+                if (pv_mount_line_split(copy, &f) == 0 &&
+                    sscanf(f.devno, "%u:%u", &maj, &mn) == 2 && maj == major && mn == minor) {
+                        bool match = strcmp(f.fs_type, fstype) == 0;
+                        free(copy);
+                        if (match)
+                                return 1;
+                        found = 0;
+                } else {
+                        free(copy);
+                }
+                line = end ? end + 1 : NULL;
+        }
+        return found;
+}
+
+int pv_mountinfo_is_shared(const char *mountinfo, uint64_t mnt_id)
+{
+        for (const char *line = mountinfo; line && *line;) {
+                const char *end = strchr(line, '\n');
+                size_t len = end ? (size_t)(end - line) : strlen(line);
+                char *after;
+                unsigned long long id = strtoull(line, &after, 10);
+
+                if (after != line && *after == ' ' && id == mnt_id) {
+                        /* id parent maj:min root mountpoint options [optional...] - ... */
+                        const char *p = line, *stop = line + len;
+                        for (int field = 0; p < stop; field++) {
+                                while (p < stop && *p == ' ')
+                                        p++;
+                                size_t n = strcspn(p, " \n");
+                                if (p + n > stop)
+                                        n = (size_t)(stop - p);
+                                if (n == 1 && *p == '-')
+                                        return 0;
+                                if (field >= 6 && n > 7 && strncmp(p, "shared:", 7) == 0)
+                                        return 1;
+                                p += n;
+                        }
+                        return 0;
+                }
+                line = end ? end + 1 : NULL;
+        }
+        return -ENOENT;
+}
+
+void pv_mountinfo_cgroup_mounts(char *mountinfo, char *unified_path, size_t unified_len,
+                                char *v1_path[_PV_CTRL_MAX], bool want_v1)
+{
+        char *save = NULL;
+        for (char *line = strtok_r(mountinfo, "\n", &save); line;
+             line = strtok_r(NULL, "\n", &save)) {
+                PvMountLine m;
+                if (pv_mount_line_split(line, &m) < 0)
+                        continue;
+                if (strcmp(m.fs_type, "cgroup2") == 0) {
+                        if (!unified_path[0])
+                                snprintf(unified_path, unified_len, "%s", m.mount_point);
+                } else if (want_v1 && strcmp(m.fs_type, "cgroup") == 0) {
+                        for (int c = 0; c < _PV_CTRL_MAX; c++)
+                                if (!v1_path[c] &&
+                                    pv_mount_opt_has(m.super_options, pv_controller_v1_name(c)))
+                                        v1_path[c] = strdup(m.mount_point);
+                }
+        }
 }

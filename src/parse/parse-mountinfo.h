@@ -2,15 +2,22 @@
 #pragma once
 
 /*
- * The parsers of mountinfo (proc(5)) into entries that own their strings:
- * pure, no I/O, on mount-line.h's in-place split. They allocate with glib,
- * so only glib programs call them (the daemon, the OCI hook); libprocview
- * and the preload, which link pvparse too, never do, and so never link them.
+ * The parsers of mountinfo (proc(5)) into entries that own their strings,
+ * the OCI hook's lookups of a device's fs type and of a mount's propagation
+ * in the whole text, and the cgroup mounts the backend's hierarchy discovery
+ * falls back on: pure, no I/O, on mount-line.h's in-place split. They
+ * allocate (with glib, or libc for copies of lines and mount points), so
+ * only glib programs call them (the daemon, the OCI hook); libprocview and
+ * the preload, which link pvparse too, never do, and so never link them.
  * Conventions as in parse.h.
  */
 
 #include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "parse-types.h"
 
 /*
  * One line of mountinfo (proc(5)). The strings are decoded (the kernel
@@ -56,3 +63,38 @@ int pv_mountinfo_parse_line(const char *line, PvMountEntry *ret);
  * -ENOENT when nothing is mounted there; *ret untouched on failure.
  */
 int pv_mountinfo_find(const char *mountinfo, const char *mount_point, PvMountEntry *ret);
+
+/*
+ * Whether mountinfo (the text of /proc/self/mountinfo) shows the device
+ * major:minor mounted with fs type fstype. Every mount of one superblock
+ * shows its device, so this names the file system behind any fd on it
+ * (fstat st_dev), with or without STATX_MNT_ID. Lines are split with
+ * pv_mount_line_split(); malformed ones are skipped. Returns 1 when a line
+ * with that device has that type, 0 when its lines have another, -ENOENT
+ * when no line has that device, -ENOMEM.
+ */
+int pv_mountinfo_dev_is(const char *mountinfo, unsigned major, unsigned minor, const char *fstype);
+
+/*
+ * Whether the mount with id mnt_id (the first field of its line: statx()
+ * STATX_MNT_ID, or fdinfo's "mnt_id:", pv_fdinfo_mnt_id()) is shared
+ * according to mountinfo, the text of /proc/self/mountinfo: a "shared:N"
+ * optional field means mounts made on it propagate to its peers, which may
+ * be in the host's namespace (proc(5), mount_namespaces(7)). Pure and
+ * allocation-free. Returns 1 when shared, 0 when not, -ENOENT when no line
+ * has that id.
+ */
+int pv_mountinfo_is_shared(const char *mountinfo, uint64_t mnt_id);
+
+/*
+ * The cgroup mounts in mountinfo (the whole text of /proc/self/mountinfo,
+ * split in place: it is modified): into unified_path (of unified_len bytes,
+ * cut to fit), the mount point of the first cgroup2 mount, unless
+ * unified_path[0] is set already; and, when want_v1, into each v1_path[c]
+ * still NULL, a strdup() (free() it; NULL when the copy fails) of the mount
+ * point of the first cgroup (v1) mount whose super options name controller
+ * c. Malformed and empty lines are skipped; what no line names is left as it
+ * was.
+ */
+void pv_mountinfo_cgroup_mounts(char *mountinfo, char *unified_path, size_t unified_len,
+                                char *v1_path[_PV_CTRL_MAX], bool want_v1);

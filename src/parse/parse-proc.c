@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The parsers of /proc/PID/stat, /proc/PID/status and /proc/PID/cgroup lines,
- * and of /proc/loadavg and /proc/uptime.
+ * of a cgroup's pid list and cgroup.controllers, and of /proc/stat's btime,
+ * /proc/loadavg and /proc/uptime.
  */
 #include "parse-proc.h"
 
@@ -57,6 +58,55 @@ int pv_parse_pid_stat(const char *text, pid_t *ret_ppid, uint64_t *ret_starttime
         return 0;
 }
 
+/*
+ * The next field of /proc/PID/stat text at *p, after the spaces before it:
+ * its start in *ret_start and its length (0 at the end of the line), *p moved
+ * past it.
+ */
+static size_t next_field(const char **p, const char **ret_start)
+{
+        const char *s = *p;
+        while (*s == ' ')
+                s++;
+        *ret_start = s;
+        while (*s && *s != ' ' && *s != '\n')
+                s++;
+        *p = s;
+        return (size_t)(s - *ret_start);
+}
+
+/* Whether the len bytes at s are a decimal integer, negative ones included. */
+static bool is_integer(const char *s, size_t len)
+{
+        uint64_t v;
+        if (len > 0 && *s == '-') {
+                s++;
+                len--;
+        }
+        return pv_parse_u64_n(s, len, &v) == 0;
+}
+
+int pv_parse_pid_stat_flags(const char *text, unsigned *ret_flags)
+{
+        const char *p = after_comm(text), *s;
+        uint64_t v;
+
+        if (!p)
+                return -EINVAL;
+        /* after ')': the state (field 3), then ppid, pgrp, session, tty_nr and tpgid */
+        for (int field = 3; field <= 8; field++) {
+                size_t len = next_field(&p, &s);
+                if (field == 3 ? len != 1 : !is_integer(s, len))
+                        return -EINVAL;
+        }
+        /* field 9, written "%u" (fs/proc/array.c do_task_stat) */
+        size_t len = next_field(&p, &s);
+        if (pv_parse_u64_n(s, len, &v) < 0 || v > UINT_MAX)
+                return -EINVAL;
+        *ret_flags = (unsigned)v;
+        return 0;
+}
+
 int pv_parse_proc_stat_state(const char *text, char *ret)
 {
         const char *p = after_comm(text);
@@ -102,7 +152,8 @@ int pv_parse_status_nspid(const char *text, pid_t *ret_inner)
         return 0;
 }
 
-int pv_parse_status_pid(const char *text, const char *key, pid_t *ret)
+/* The single decimal number, at most max, after "KEY:" in /proc/PID/status text. */
+static int status_number(const char *text, const char *key, unsigned long max, unsigned long *ret)
 {
         const char *p = status_value(text, key);
         char *end;
@@ -114,8 +165,43 @@ int pv_parse_status_pid(const char *text, const char *key, pid_t *ret)
         if (!isdigit((unsigned char)*p))
                 return -EINVAL;
         errno = 0;
-        long v = strtol(p, &end, 10);
-        if (errno || v < 0 || v > INT_MAX || (*end && *end != '\n'))
+        unsigned long v = strtoul(p, &end, 10);
+        if (errno || v > max || (*end && *end != '\n'))
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+int pv_parse_status_pid(const char *text, const char *key, pid_t *ret)
+{
+        unsigned long v;
+        int r = status_number(text, key, INT_MAX, &v);
+        if (r < 0)
+                return r;
+        *ret = (pid_t)v;
+        return 0;
+}
+
+int pv_parse_status_count(const char *text, const char *key, unsigned *ret)
+{
+        unsigned long v;
+        int r = status_number(text, key, UINT_MAX, &v);
+        if (r < 0)
+                return r;
+        *ret = (unsigned)v;
+        return 0;
+}
+
+int pv_parse_first_pid(const char *text, pid_t *ret)
+{
+        char *end;
+
+        errno = 0;
+        long v = strtol(text, &end, 10);
+        if (end == text)
+                return pv_str_blank(text) ? -ENOENT : -EINVAL;
+        /* ERANGE too: where long has 32 bits, LONG_MAX would pass for a pid */
+        if (errno || v <= 0 || v > INT32_MAX)
                 return -EINVAL;
         *ret = (pid_t)v;
         return 0;
@@ -139,6 +225,19 @@ int pv_controller_from_v1_name(const char *name, size_t len)
         return -1;
 }
 
+/* v2 names, as in cgroup.controllers; cpuacct has none (cpu.stat is core on v2) */
+static const char *const v2_names[_PV_CTRL_MAX] = {
+    [PV_CTRL_MEMORY] = "memory", [PV_CTRL_CPU] = "cpu", [PV_CTRL_CPUACCT] = "cpu",
+    [PV_CTRL_CPUSET] = "cpuset", [PV_CTRL_IO] = "io",   [PV_CTRL_PIDS] = "pids",
+};
+
+void pv_parse_cgroup_controllers(const char *text, bool ret_offered[_PV_CTRL_MAX])
+{
+        size_t len = strcspn(text, "\n");
+        for (int c = 0; c < _PV_CTRL_MAX; c++)
+                ret_offered[c] = pv_list_has(text, len, ' ', v2_names[c]);
+}
+
 int pv_cgroup_line_split(const char *line, size_t len, PvCgroupLine *ret)
 {
         const char *end = line + len;
@@ -160,6 +259,21 @@ int pv_cgroup_line_split(const char *line, size_t len, PvCgroupLine *ret)
             .path_len = pl,
         };
         return 0;
+}
+
+int pv_cgroup_line_match(const char *line, const char *ctrl, const char **ret_path)
+{
+        PvCgroupLine cl;
+        if (pv_cgroup_line_split(line, strlen(line), &cl) < 0)
+                return -EINVAL;
+        if (cl.id == 0 && cl.ctrls_len == 0) {
+                *ret_path = cl.path;
+                return 2;
+        }
+        if (!pv_list_has(cl.ctrls, cl.ctrls_len, ',', ctrl))
+                return 0;
+        *ret_path = cl.path;
+        return 1;
 }
 
 /* strtod is locale-dependent; /proc always uses '.', so parse by hand. */
@@ -226,4 +340,24 @@ int pv_parse_uptime(const char *text, double *ret_seconds)
                 return -EINVAL;
         *ret_seconds = v;
         return 0;
+}
+
+int pv_parse_stat_btime(const char *text, uint64_t *ret)
+{
+        const char *p = text;
+        PvLine l;
+
+        while (pv_line_next(&p, &l)) {
+                const char *tok[2];
+                size_t len[2];
+                size_t n = pv_line_split(&l, tok, len, 2);
+
+                /* "btime %llu\n", a line of its own */
+                if (n < 1 || tok[0] != l.start || !pv_tok_eq(tok[0], len[0], "btime"))
+                        continue;
+                if (n != 2)
+                        return -EINVAL;
+                return pv_parse_u64_n(tok[1], len[1], ret);
+        }
+        return -ENOENT;
 }

@@ -5,12 +5,16 @@
  * first among the cpu lines, then one "cpuN" line per visible CPU in
  * ascending order, each with exactly ten decimals; no value shown for a CPU
  * (or the aggregate) is lower than the one shown for it by an earlier call.
- * On failure: -EINVAL, out and memo unchanged.
+ * On failure: -EINVAL, out and memo unchanged. pv_parse_stat_btime on the
+ * same text: -ENOENT exactly when no line starts with the word "btime", and
+ * the out-parameter untouched on failure.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 
 #include "fuzz-input.h"
+#include "parse-proc.h"
 #include "views/views.h"
 
 #define ROUNDS 4
@@ -29,6 +33,30 @@ static bool ten_values(const char *p, uint64_t v[10])
                 p = end;
         }
         return *p == '\0';
+}
+
+/* Whether a line of text starts with the word "btime" (followed by a blank, or ending there). */
+static bool has_btime_line(const char *text)
+{
+        for (const char *line = text; line;) {
+                if (strncmp(line, "btime", 5) == 0 &&
+                    (line[5] == '\0' || isspace((unsigned char)line[5])))
+                        return true;
+                line = strchr(line, '\n');
+                if (line)
+                        line++;
+        }
+        return false;
+}
+
+static void check_btime(const char *text)
+{
+        uint64_t bt = 77;
+        int r = pv_parse_stat_btime(text, &bt);
+        FUZZ_CHECK(r == 0 || r == -ENOENT || r == -EINVAL);
+        FUZZ_CHECK((r == -ENOENT) == !has_btime_line(text));
+        if (r < 0)
+                FUZZ_CHECK(bt == 77);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -129,6 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 pv_cpu_usage_clear(&usage);
         }
         pv_stat_memo_clear(&memo);
+        check_btime(text);
         free(text);
         return 0;
 }

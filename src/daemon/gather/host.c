@@ -11,6 +11,7 @@
 
 #include "fileio.h"
 #include "fs-table.h"
+#include "parse-proc.h"
 #include "registry/daemon.h"
 
 #define PROC_PREFIX "proc/"
@@ -149,8 +150,9 @@ int pv_host_read_btime(PvDaemon *d)
         int r = pv_host_read(d, "proc/stat", &stat_text, NULL);
         if (r < 0)
                 return r;
-        const char *bt = strstr(stat_text, "\nbtime ");
-        d->host_btime_s = bt ? g_ascii_strtoull(bt + 7, NULL, 10) : 0;
+        uint64_t btime;
+        /* 0 (the epoch) when the line is missing or malformed */
+        d->host_btime_s = pv_parse_stat_btime(stat_text, &btime) == 0 ? btime : 0;
         return 0;
 }
 

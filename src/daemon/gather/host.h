@@ -31,7 +31,10 @@ typedef struct PvHost PvHost;
 int pv_host_open(PvDaemon *d, const PvFile *rows, size_t n_rows);
 void pv_host_close(PvDaemon *d);
 
-/* Sets d->host_btime_s, the host's boot time, from its proc/stat. Returns 0 or -errno. */
+/*
+ * Sets d->host_btime_s, the host's boot time, from its proc/stat (0 when that
+ * has no btime line). Returns 0 or -errno.
+ */
 int pv_host_read_btime(PvDaemon *d);
 
 /*

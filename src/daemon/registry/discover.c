@@ -13,6 +13,7 @@
 
 #include "fileio.h"
 #include "container.h"
+#include "parse-proc.h"
 #include "procfs.h"
 
 /* Real containers nest a few levels; deeper directories are not scanned. */
@@ -66,9 +67,8 @@ static pid_t first_process(int parent_fd, const char *name)
         /* the first line is enough: no need to read a long list to its end */
         if (pv_read_head_at(parent_fd, path, buf, sizeof(buf)) < 0)
                 return 0;
-        char *end;
-        long pid = strtol(buf, &end, 10);
-        return end != buf && pid > 0 && pid <= INT32_MAX ? (pid_t)pid : 0;
+        pid_t pid;
+        return pv_parse_first_pid(buf, &pid) == 0 ? pid : 0;
 }
 
 /* The container whose cgroups are pid's, registered if new, as a new reference. */

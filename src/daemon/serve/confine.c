@@ -22,6 +22,7 @@
 #include <linux/nsfs.h>
 
 #include "fileio.h"
+#include "parse-proc.h"
 #include "procfs.h"
 #include "worker.h"
 
@@ -181,8 +182,8 @@ static int single_threaded(void)
         int r = pv_read_file_at(AT_FDCWD, "/proc/self/status", &text, NULL);
         if (r < 0)
                 return r;
-        const char *t = strstr(text, "\nThreads:");
-        return t && strtol(t + 9, NULL, 10) == 1;
+        unsigned n;
+        return pv_parse_status_count(text, "Threads", &n) == 0 && n == 1;
 }
 
 /* Drops every capability but KEPT_CAP from the bounding, permitted and effective sets. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The /proc/PID parsers on literal texts, and what the backend builds on
- * them on a scratch tree: a cgroup's oldest task, and the keys that tell a
- * renamed v1 cgroup from the one made under its old name.
+ * What the backend builds on the /proc/PID parsers (tests/unit/parse), on a
+ * scratch tree: a cgroup's oldest task, and the keys that tell a renamed v1
+ * cgroup from the one made under its old name.
  */
 #include <errno.h>
 #include <ftw.h>
@@ -11,93 +11,7 @@
 #include <stdlib.h>
 
 #include "cgroup/backend.h"
-#include "parse-proc.h"
 #include "pv-check.h"
-
-START_TEST(test_pid_stat_plain)
-{
-        pid_t ppid = 0;
-        uint64_t start = 0;
-        const char *t =
-            "1234 (bash) S 1200 1234 1234 34816 1300 4194304 2000 10000 0 0 3 1 5 2 20 0 1 0 "
-            "98765 10000000 900 18446744073709551615 1 1 0 0 0 0 65536 3686404 1266761467 0 0 0 "
-            "17 1 0 0 0 0 0\n";
-        ck_assert_int_eq(pv_parse_pid_stat(t, &ppid, &start), 0);
-        ck_assert_int_eq(ppid, 1200);
-        ck_assert(start == 98765);
-}
-END_TEST
-
-START_TEST(test_pid_stat_hostile_comm)
-{
-        pid_t ppid = 0;
-        uint64_t start = 0;
-        /* a command name with spaces and ") 7 8" must not shift the fields */
-        const char *t = "42 (a) 7 8 (x) R 41 42 42 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 555 0 0 "
-                        "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n";
-        ck_assert_int_eq(pv_parse_pid_stat(t, &ppid, &start), 0);
-        ck_assert_int_eq(ppid, 41);
-        ck_assert(start == 555);
-}
-END_TEST
-
-START_TEST(test_pid_stat_truncated)
-{
-        pid_t ppid = 99;
-        uint64_t start = 99;
-        ck_assert_int_eq(pv_parse_pid_stat("1 (init) S 0 1 1 0 -1", &ppid, &start), -EINVAL);
-        ck_assert_int_eq(pv_parse_pid_stat("garbage", &ppid, &start), -EINVAL);
-        ck_assert_int_eq(pv_parse_pid_stat("", &ppid, &start), -EINVAL);
-        ck_assert_int_eq(ppid, 99);
-        ck_assert(start == 99);
-}
-END_TEST
-
-START_TEST(test_nspid)
-{
-        pid_t inner = 0;
-        ck_assert_int_eq(
-            pv_parse_status_nspid("Name:\tsh\nNSpid:\t4242\t17\t1\nNSsid:\t1\n", &inner), 0);
-        ck_assert_int_eq(inner, 1);
-        ck_assert_int_eq(pv_parse_status_nspid("Name:\tsh\nNSpid:\t4242\n", &inner), 0);
-        ck_assert_int_eq(inner, 4242);
-        ck_assert_int_eq(pv_parse_status_nspid("Name:\tsh\nPid:\t3\n", &inner), -ENOENT);
-        ck_assert_int_eq(pv_parse_status_nspid("NSpid:\tx\n", &inner), -EINVAL);
-        ck_assert_int_eq(inner, 4242);
-}
-END_TEST
-
-START_TEST(test_status_pid)
-{
-        const char *t = "Name:\tworker\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t4200\n"
-                        "Ngid:\t0\nPid:\t4242\nPPid:\t1\nTracerPid:\t0\nNSpid:\t4242\t7\n";
-        pid_t v = 0;
-        ck_assert_int_eq(pv_parse_status_pid(t, "Tgid", &v), 0);
-        ck_assert_int_eq(v, 4200);
-        ck_assert_int_eq(pv_parse_status_pid(t, "PPid", &v), 0);
-        ck_assert_int_eq(v, 1);
-        /* "Pid" must not match the end of "PPid" or "TracerPid", nor "Pid" match "PPid" */
-        ck_assert_int_eq(pv_parse_status_pid(t, "Pid", &v), 0);
-        ck_assert_int_eq(v, 4242);
-        /* a zombie's PPid may be 0 */
-        ck_assert_int_eq(pv_parse_status_pid("PPid:\t0\n", "PPid", &v), 0);
-        ck_assert_int_eq(v, 0);
-}
-END_TEST
-
-START_TEST(test_status_pid_bad)
-{
-        pid_t v = 77;
-        ck_assert_int_eq(pv_parse_status_pid("Name:\tx\nPid:\t3\n", "Tgid", &v), -ENOENT);
-        ck_assert_int_eq(pv_parse_status_pid("Tgid:\t\n", "Tgid", &v), -EINVAL);
-        ck_assert_int_eq(pv_parse_status_pid("Tgid:\t12x\n", "Tgid", &v), -EINVAL);
-        ck_assert_int_eq(pv_parse_status_pid("Tgid:\t-1\n", "Tgid", &v), -EINVAL);
-        ck_assert_int_eq(pv_parse_status_pid("Tgid:\t99999999999\n", "Tgid", &v), -EINVAL);
-        /* a key that only starts like the one asked for */
-        ck_assert_int_eq(pv_parse_status_pid("Tgidx:\t5\n", "Tgid", &v), -ENOENT);
-        ck_assert_int_eq(v, 77);
-}
-END_TEST
 
 static char *scratch;
 
@@ -210,15 +124,7 @@ END_TEST
 int main(void)
 {
         Suite *s = suite_create("cgroup-proc");
-        TCase *tc = tcase_create("parse");
-        tcase_add_test(tc, test_pid_stat_plain);
-        tcase_add_test(tc, test_pid_stat_hostile_comm);
-        tcase_add_test(tc, test_pid_stat_truncated);
-        tcase_add_test(tc, test_nspid);
-        tcase_add_test(tc, test_status_pid);
-        tcase_add_test(tc, test_status_pid_bad);
-        suite_add_tcase(s, tc);
-        tc = tcase_create("tree");
+        TCase *tc = tcase_create("tree");
         tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
         tcase_add_test(tc, test_oldest_task);
         tcase_add_test(tc, test_paths_key);

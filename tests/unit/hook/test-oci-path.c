@@ -154,47 +154,6 @@ START_TEST(test_open_view)
 }
 END_TEST
 
-START_TEST(test_mountinfo_dev_is)
-{
-        const char *mi = "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
-                         "40 22 0:44 / /var/lib/procview ro,nosuid - fuse.procview procview ro\n"
-                         "41 22 0:45 / /tmp/fake rw - fuse.other x rw\n"
-                         "42 22 0:46 / /tmp/tricky rw - - fuse.procview rw\n"
-                         "43 22 0:44 /proc/meminfo /c/proc/meminfo ro master:3 - fuse.procview "
-                         "procview ro";
-
-        ck_assert_int_eq(pv_oci_mountinfo_dev_is(mi, 0, 44, "fuse.procview"), 1);
-        ck_assert_int_eq(pv_oci_mountinfo_dev_is(mi, 0, 45, "fuse.procview"), 0);
-        /* the type is the field right after the separator, not a later one */
-        ck_assert_int_eq(pv_oci_mountinfo_dev_is(mi, 0, 46, "fuse.procview"), 0);
-        ck_assert_int_eq(pv_oci_mountinfo_dev_is(mi, 8, 1, "ext4"), 1);
-        ck_assert_int_eq(pv_oci_mountinfo_dev_is(mi, 0, 4, "fuse.procview"), -ENOENT);
-        ck_assert_int_eq(pv_oci_mountinfo_dev_is(mi, 4, 44, "fuse.procview"), -ENOENT);
-        ck_assert_int_eq(pv_oci_mountinfo_dev_is("", 0, 44, "fuse.procview"), -ENOENT);
-        ck_assert_int_eq(pv_oci_mountinfo_dev_is("garbage\n\n1 2\n", 0, 44, "x"), -ENOENT);
-}
-END_TEST
-
-START_TEST(test_mountinfo_shared)
-{
-        const char *mi = "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
-                         "40 22 0:5 / /c/rootfs/proc rw,nosuid - proc proc rw\n"
-                         "41 22 0:21 / /c/rootfs/sys ro,nosuid shared:7 master:3 - sysfs sysfs ro\n"
-                         "42 22 0:21 / /c/rootfs/x rw master:3 - sysfs shared:9 rw\n"
-                         "143 22 0:5 / /c/rootfs/y rw - proc proc rw";
-
-        ck_assert_int_eq(pv_oci_mountinfo_is_shared(mi, 22), 1);
-        ck_assert_int_eq(pv_oci_mountinfo_is_shared(mi, 40), 0);
-        ck_assert_int_eq(pv_oci_mountinfo_is_shared(mi, 41), 1);
-        /* "shared:" after the separator is a source or option, not a tag. */
-        ck_assert_int_eq(pv_oci_mountinfo_is_shared(mi, 42), 0);
-        ck_assert_int_eq(pv_oci_mountinfo_is_shared(mi, 143), 0);
-        ck_assert_int_eq(pv_oci_mountinfo_is_shared(mi, 14), -ENOENT);
-        ck_assert_int_eq(pv_oci_mountinfo_is_shared(mi, 4), -ENOENT);
-        ck_assert_int_eq(pv_oci_mountinfo_is_shared("", 1), -ENOENT);
-}
-END_TEST
-
 /* The mount point of the mount with ID id in /proc/self/mountinfo, into buf; false if none. */
 static bool mount_point_of(uint64_t id, char *buf, size_t size)
 {
@@ -289,8 +248,6 @@ int main(void)
         tcase_add_test(tc, test_open_view);
         suite_add_tcase(s, tc);
         TCase *tm = tcase_create("mountinfo");
-        tcase_add_test(tm, test_mountinfo_shared);
-        tcase_add_test(tm, test_mountinfo_dev_is);
         tcase_add_test(tm, test_settings_root);
         tcase_add_test(tm, test_fd_mount_id);
         suite_add_tcase(s, tm);

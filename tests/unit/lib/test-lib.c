@@ -31,23 +31,6 @@ static const char *fmt(const PvCpuSet *s)
         return buf;
 }
 
-START_TEST(test_cgroup_line)
-{
-        const char *p = NULL;
-        ck_assert_int_eq(pv_lib_cgroup_line_match("1:cpu,cpuacct:/kube/ct", "cpu", &p), 1);
-        ck_assert_str_eq(p, "/kube/ct");
-        ck_assert_int_eq(pv_lib_cgroup_line_match("2:cpuacct:/a", "cpu", &p), 0);
-        ck_assert_int_eq(pv_lib_cgroup_line_match("3:cpuset:/a", "cpu", &p), 0);
-        ck_assert_int_eq(pv_lib_cgroup_line_match("3:cpuset:/a:b", "cpuset", &p), 1);
-        ck_assert_str_eq(p, "/a:b");
-        ck_assert_int_eq(pv_lib_cgroup_line_match("0::/user.slice", "memory", &p), 2);
-        ck_assert_str_eq(p, "/user.slice");
-        ck_assert_int_eq(pv_lib_cgroup_line_match("9:name=systemd:/", "memory", &p), 0);
-        ck_assert_int_eq(pv_lib_cgroup_line_match("garbage", "cpu", &p), -EINVAL);
-        ck_assert_int_eq(pv_lib_cgroup_line_match("1:cpu:relative", "cpu", &p), -EINVAL);
-}
-END_TEST
-
 START_TEST(test_mount_relative)
 {
         char rel[64];
@@ -345,7 +328,6 @@ int main(void)
 {
         Suite *s = suite_create("lib");
         TCase *tc = tcase_create("parse");
-        tcase_add_test(tc, test_cgroup_line);
         tcase_add_test(tc, test_mount_relative);
         tcase_add_test(tc, test_rounding);
         tcase_add_test(tc, test_override);

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The mountinfo parsers of pvparse: the in-place split, fdinfo's mnt_id and PvMountEntry. */
+/*
+ * The mountinfo parsers of pvparse: the in-place split, fdinfo's mnt_id,
+ * PvMountEntry, the OCI hook's lookups by device and by mount ID, and the
+ * cgroup mounts.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +13,7 @@
 
 #include "mount-line.h"
 #include "mountinfo.h"
+#include "parse-mountinfo.h"
 #include "pv-check.h"
 
 /* Lines as the kernel writes them (fs/proc_namespace.c show_mountinfo). */
@@ -200,6 +205,137 @@ START_TEST(test_fdinfo_mnt_id)
 }
 END_TEST
 
+START_TEST(test_mountinfo_dev_is)
+{
+        const char *mi = "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+                         "40 22 0:44 / /var/lib/procview ro,nosuid - fuse.procview procview ro\n"
+                         "41 22 0:45 / /tmp/fake rw - fuse.other x rw\n"
+                         "42 22 0:46 / /tmp/tricky rw - - fuse.procview rw\n"
+                         "43 22 0:44 /proc/meminfo /c/proc/meminfo ro master:3 - fuse.procview "
+                         "procview ro";
+
+        ck_assert_int_eq(pv_mountinfo_dev_is(mi, 0, 44, "fuse.procview"), 1);
+        ck_assert_int_eq(pv_mountinfo_dev_is(mi, 0, 45, "fuse.procview"), 0);
+        /* the type is the field right after the separator, not a later one */
+        ck_assert_int_eq(pv_mountinfo_dev_is(mi, 0, 46, "fuse.procview"), 0);
+        ck_assert_int_eq(pv_mountinfo_dev_is(mi, 8, 1, "ext4"), 1);
+        ck_assert_int_eq(pv_mountinfo_dev_is(mi, 0, 4, "fuse.procview"), -ENOENT);
+        ck_assert_int_eq(pv_mountinfo_dev_is(mi, 4, 44, "fuse.procview"), -ENOENT);
+        ck_assert_int_eq(pv_mountinfo_dev_is("", 0, 44, "fuse.procview"), -ENOENT);
+        ck_assert_int_eq(pv_mountinfo_dev_is("garbage\n\n1 2\n", 0, 44, "x"), -ENOENT);
+        /* a line cut short is skipped, as any malformed line */
+        ck_assert_int_eq(
+            pv_mountinfo_dev_is("40 22 0:44 / /v ro - fuse.procview\n", 0, 44, "fuse.procview"),
+            -ENOENT);
+        ck_assert_int_eq(
+            pv_mountinfo_dev_is("40 22 0:44 / /v ro - fuse.procview\n" LINE_ROOT, 0, 21, "ext4"),
+            1);
+        /* a line of another type does not hide a later one of the type asked for */
+        ck_assert_int_eq(pv_mountinfo_dev_is("41 22 0:44 / /a rw - fuse.other x rw\n"
+                                             "40 22 0:44 / /v ro - fuse.procview procview ro",
+                                             0, 44, "fuse.procview"),
+                         1);
+}
+END_TEST
+
+START_TEST(test_mountinfo_shared)
+{
+        const char *mi = "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+                         "40 22 0:5 / /c/rootfs/proc rw,nosuid - proc proc rw\n"
+                         "41 22 0:21 / /c/rootfs/sys ro,nosuid shared:7 master:3 - sysfs sysfs ro\n"
+                         "42 22 0:21 / /c/rootfs/x rw master:3 - sysfs shared:9 rw\n"
+                         "143 22 0:5 / /c/rootfs/y rw - proc proc rw";
+
+        ck_assert_int_eq(pv_mountinfo_is_shared(mi, 22), 1);
+        ck_assert_int_eq(pv_mountinfo_is_shared(mi, 40), 0);
+        ck_assert_int_eq(pv_mountinfo_is_shared(mi, 41), 1);
+        /* "shared:" after the separator is a source or option, not a tag. */
+        ck_assert_int_eq(pv_mountinfo_is_shared(mi, 42), 0);
+        ck_assert_int_eq(pv_mountinfo_is_shared(mi, 143), 0);
+        ck_assert_int_eq(pv_mountinfo_is_shared(mi, 14), -ENOENT);
+        ck_assert_int_eq(pv_mountinfo_is_shared(mi, 4), -ENOENT);
+        ck_assert_int_eq(pv_mountinfo_is_shared("", 1), -ENOENT);
+        /* only the first field names the mount: no prefix of it, no other field */
+        ck_assert_int_eq(pv_mountinfo_is_shared("40x 22 0:5 / /p rw shared:2 - proc p rw", 40),
+                         -ENOENT);
+        ck_assert_int_eq(pv_mountinfo_is_shared("7 40 0:5 / /p rw shared:2 - proc p rw", 40),
+                         -ENOENT);
+        /* a tag is an optional field: not the mount point, not a bare "shared:" */
+        ck_assert_int_eq(pv_mountinfo_is_shared("40 22 0:5 / shared:5 rw - proc p rw", 40), 0);
+        ck_assert_int_eq(pv_mountinfo_is_shared("40 22 0:5 / /p rw shared: - proc p rw", 40), 0);
+        /* cut short: the optional fields written so far count */
+        ck_assert_int_eq(pv_mountinfo_is_shared("40 22 0:5 / /p rw shared:3", 40), 1);
+        ck_assert_int_eq(pv_mountinfo_is_shared("40 22 0:5 / /p rw\n", 40), 0);
+        ck_assert_int_eq(pv_mountinfo_is_shared("40", 40), -ENOENT);
+}
+END_TEST
+
+/* Hierarchy discovery's fallback: the cgroup mounts of a host, v1 controllers and cgroup2. */
+START_TEST(test_cgroup_mounts)
+{
+        char text[] = LINE_ROOT
+            "25 22 0:23 / /sys/fs/cgroup/unified rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n"
+            "\n"
+            "garbage line\n"
+            "30 22 0:30 / /sys/fs/cgroup/cpu,cpuacct rw shared:9 - cgroup cgroup rw,cpu,cpuacct\n"
+            "31 22 0:31 / /sys/fs/cgroup/my\\040mem rw - cgroup cgroup rw,memory\n"
+            "32 22 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+            "33 22 0:33 / /other/unified rw - cgroup2 cgroup2 rw\n"
+            "34 22 0:34 / /sys/fs/cgroup/cpuset rw - cgroup cgroup rw,cpuset,noprefix\n"
+            "35 22 0:35 / /sys/fs/cgroup/blkio rw - cgroup cgroup\n"
+            "36 22 0:36 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pi";
+        char unified[64] = "";
+        char *v1[_PV_CTRL_MAX] = {};
+
+        pv_mountinfo_cgroup_mounts(text, unified, sizeof(unified), v1, true);
+        /* the first of each; a mount point decoded; cpu and cpuacct co-mounted */
+        ck_assert_str_eq(unified, "/sys/fs/cgroup/unified");
+        ck_assert_str_eq(v1[PV_CTRL_CPU], "/sys/fs/cgroup/cpu,cpuacct");
+        ck_assert_str_eq(v1[PV_CTRL_CPUACCT], "/sys/fs/cgroup/cpu,cpuacct");
+        ck_assert_str_eq(v1[PV_CTRL_MEMORY], "/sys/fs/cgroup/my mem");
+        ck_assert_str_eq(v1[PV_CTRL_CPUSET], "/sys/fs/cgroup/cpuset");
+        /* a line cut before its super options, and one cut inside them, name nothing */
+        ck_assert_ptr_null(v1[PV_CTRL_IO]);
+        ck_assert_ptr_null(v1[PV_CTRL_PIDS]);
+        for (int c = 0; c < _PV_CTRL_MAX; c++)
+                free(v1[c]);
+}
+END_TEST
+
+START_TEST(test_cgroup_mounts_kept)
+{
+        char *v1[_PV_CTRL_MAX] = {};
+        char unified[8] = "";
+        char text[] = "25 22 0:23 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"
+                      "30 22 0:30 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n";
+        char again[sizeof(text)];
+        memcpy(again, text, sizeof(text));
+
+        /* v1 mounts only when asked for; a unified path cut to fit its buffer */
+        pv_mountinfo_cgroup_mounts(text, unified, sizeof(unified), v1, false);
+        ck_assert_str_eq(unified, "/sys/fs");
+        for (int c = 0; c < _PV_CTRL_MAX; c++)
+                ck_assert_ptr_null(v1[c]);
+
+        /* what is set already (by libcgroup) stays */
+        char kept[] = "/kept";
+        v1[PV_CTRL_MEMORY] = kept;
+        memcpy(unified, "/u", 3);
+        pv_mountinfo_cgroup_mounts(again, unified, sizeof(unified), v1, true);
+        ck_assert_str_eq(unified, "/u");
+        ck_assert_ptr_eq(v1[PV_CTRL_MEMORY], kept);
+
+        /* no cgroup mount at all */
+        char none[] = LINE_ROOT LINE_PROCVIEW;
+        char *empty[_PV_CTRL_MAX] = {};
+        char u[16] = "";
+        pv_mountinfo_cgroup_mounts(none, u, sizeof(u), empty, true);
+        ck_assert_str_eq(u, "");
+        for (int c = 0; c < _PV_CTRL_MAX; c++)
+                ck_assert_ptr_null(empty[c]);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("parse-mountinfo");
@@ -213,6 +349,12 @@ int main(void)
         tcase_add_test(tc, test_find_escaped_and_malformed);
         tcase_add_test(tc, test_split_in_place);
         tcase_add_test(tc, test_fdinfo_mnt_id);
+        suite_add_tcase(s, tc);
+        tc = tcase_create("lookup");
+        tcase_add_test(tc, test_mountinfo_dev_is);
+        tcase_add_test(tc, test_mountinfo_shared);
+        tcase_add_test(tc, test_cgroup_mounts);
+        tcase_add_test(tc, test_cgroup_mounts_kept);
         suite_add_tcase(s, tc);
         return pv_check_run(s);
 }

@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "parse.h"
+#include "text.h"
 #include "pv-check.h"
 
 START_TEST(test_loadavg_uptime)
@@ -184,6 +185,70 @@ START_TEST(test_io_merge)
 }
 END_TEST
 
+START_TEST(test_cgroup_paths)
+{
+        /* memory and cpuset on v1, cpu and cpuacct on v2; io and pids on neither */
+        const bool v2[_PV_CTRL_MAX] = {[PV_CTRL_CPU] = true, [PV_CTRL_CPUACCT] = true};
+        const bool v1[_PV_CTRL_MAX] = {[PV_CTRL_MEMORY] = true, [PV_CTRL_CPUSET] = true};
+        const char *text = "12:pids:/docker/abc\n9:name=systemd:/system.slice\n"
+                           "4:memory:/docker/a:b\n3:cpuset,cpu:/docker/abc\n\n0::/kube/u\n";
+        char *p[_PV_CTRL_MAX];
+        ck_assert_int_eq(pv_parse_cgroup_paths(text, v2, v1, p), 0);
+        ck_assert_str_eq(p[PV_CTRL_MEMORY], "/docker/a:b");
+        ck_assert_str_eq(p[PV_CTRL_CPUSET], "/docker/abc");
+        /* cpu's v1 line does not count where cpu is on v2 */
+        ck_assert_str_eq(p[PV_CTRL_CPU], "/kube/u");
+        ck_assert_str_eq(p[PV_CTRL_CPUACCT], "/kube/u");
+        ck_assert_ptr_null(p[PV_CTRL_IO]);
+        ck_assert_ptr_null(p[PV_CTRL_PIDS]);
+        for (int c = 0; c < _PV_CTRL_MAX; c++)
+                free(p[c]);
+
+        /* a cut last line names no cgroup */
+        ck_assert_int_eq(pv_parse_cgroup_paths("4:memory:/a\n3:cpuset:/kube/po", v2, v1, p), 0);
+        ck_assert_str_eq(p[PV_CTRL_MEMORY], "/a");
+        ck_assert_ptr_null(p[PV_CTRL_CPUSET]);
+        for (int c = 0; c < _PV_CTRL_MAX; c++)
+                free(p[c]);
+
+        char *keep[_PV_CTRL_MAX] = {(char *)"untouched"};
+        ck_assert_int_eq(pv_parse_cgroup_paths("garbage\n", v2, v1, keep), -EINVAL);
+        ck_assert_int_eq(pv_parse_cgroup_paths("4:memory:relative\n", v2, v1, keep), -EINVAL);
+        ck_assert_int_eq(pv_parse_cgroup_paths("0:memory:/a\n", v2, v1, keep), -EINVAL);
+        ck_assert_str_eq(keep[0], "untouched");
+}
+END_TEST
+
+START_TEST(test_cgroup_unified_path)
+{
+        const char *text = "12:pids:/docker/abc\n4:memory:/docker/abc\n7:blkio:/\n0::/\n";
+        char *u = NULL;
+        ck_assert_int_eq(pv_parse_cgroup_unified_path(text, &u), 0);
+        ck_assert_str_eq(u, "/");
+        free(u);
+        ck_assert_int_eq(pv_parse_cgroup_unified_path("4:memory:/a\n", &u), -ENOENT);
+        /* a cut path could name another cgroup */
+        ck_assert_int_eq(pv_parse_cgroup_unified_path("0::/kube/po", &u), -EINVAL);
+        ck_assert_int_eq(pv_parse_cgroup_unified_path("nonsense\n", &u), -EINVAL);
+}
+END_TEST
+
+/* a token of len bytes against a word: equal only when the word is exactly those bytes */
+START_TEST(test_tok_eq)
+{
+        ck_assert(pv_tok_eq("cache 12", 5, "cache"));
+        ck_assert(!pv_tok_eq("cache 12", 5, "cach"));   /* the word is shorter */
+        ck_assert(!pv_tok_eq("cache 12", 5, "caches")); /* the word is longer */
+        ck_assert(!pv_tok_eq("cache 12", 4, "cache"));
+        ck_assert(!pv_tok_eq("rss", 3, "rsz"));
+        ck_assert(pv_tok_eq("", 0, ""));
+        ck_assert(!pv_tok_eq("", 0, "x"));
+        /* a NUL inside the token never matches, nor reads past a shorter word */
+        ck_assert(!pv_tok_eq("a\0c", 3, "a"));
+        ck_assert(!pv_tok_eq("ab\0", 3, "abc"));
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("parse");
@@ -195,6 +260,9 @@ int main(void)
         tcase_add_test(tc, test_blkio);
         tcase_add_test(tc, test_io_stat);
         tcase_add_test(tc, test_io_merge);
+        tcase_add_test(tc, test_cgroup_paths);
+        tcase_add_test(tc, test_cgroup_unified_path);
+        tcase_add_test(tc, test_tok_eq);
         suite_add_tcase(s, tc);
         return pv_check_run(s);
 }
