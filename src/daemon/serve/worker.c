@@ -413,10 +413,8 @@ int pv_worker_main(PvOptions *opts, const PvWorkerArgs *a)
         }
         /* the host's files first: a host directory missing says so before the cgroups */
         r = pv_host_open(&d, pv_fs_files, pv_fs_n_files);
-        if (r == 0)
-                r = pv_host_read_btime(&d);
-        if (r == 0)
-                r = pv_daemon_setup(&d);
+        r = r < 0 ? r : pv_host_read_btime(&d);
+        r = r < 0 ? r : pv_daemon_setup(&d);
         if (r < 0) {
                 pv_log_error("cannot set up: %s%s", g_strerror(-r),
                              r == -ENOENT ? " (no cgroup hierarchy mounted?)" : "");
