@@ -10,7 +10,8 @@
    of the first, is a circle);
 3. every name a library or program exports starts with pv_, Pv or PV_ (the
    preload's interposed libc functions aside);
-4. no file of the daemon, the hook or src/common but log.c writes a message
+4. every C file of the tree (src, tests, bench) is under 450 lines;
+5. no file of the daemon, the hook or src/common but log.c writes a message
    to stderr by hand (src/lib, libc only, has no logger), and no
    file defines FUSE_USE_VERSION (meson.build does, once).
 
@@ -107,6 +108,17 @@ def check_includes(root):
                 breach(f"src/{rel}: defines FUSE_USE_VERSION (meson.build's fuse_dep does)")
 
 
+def check_lengths(root):
+    for top in ("src", "tests", "bench"):
+        for dirpath, _, files in os.walk(os.path.join(root, top)):
+            for f in files:
+                if f.endswith((".c", ".h")):
+                    path = os.path.join(dirpath, f)
+                    n = sum(1 for _ in open(path, encoding="utf-8"))
+                    if n >= 450:
+                        breach(f"{os.path.relpath(path, root)}: {n} lines, not under 450")
+
+
 def nm(path, *args):
     out = subprocess.run(["nm", *args, path], capture_output=True, text=True)
     return out.stdout.splitlines()
@@ -170,6 +182,7 @@ def main():
     if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
     check_includes(sys.argv[1])
+    check_lengths(sys.argv[1])
     if len(sys.argv) == 3:
         check_objects(sys.argv[2])
     if breaches:
