@@ -50,6 +50,8 @@ in_root_cg() {
 
 cg_kill_all() {
 	local name=$1 pid
+	# a CPU quota would ration the dying processes' exits too
+	echo -1 > "$CG_ROOT/cpu/$name/cpu.cfs_quota_us" 2>/dev/null
 	for pid in $(cat "$CG_ROOT/memory/$name/cgroup.procs" 2>/dev/null); do
 		kill -9 "$pid" 2>/dev/null
 	done
@@ -89,6 +91,11 @@ cleanup() {
 	done
 	sleep 0.2
 	for name in $CREATED_CGROUPS; do
+		# thousands of killed processes take a while to go; rmdir needs them gone
+		for _ in $(seq 100); do
+			[ -s "$CG_ROOT/memory/$name/cgroup.procs" ] || break
+			sleep 0.1
+		done
 		for c in $V1_CONTROLLERS; do
 			rmdir "$CG_ROOT/$c/$name" 2>/dev/null
 		done
