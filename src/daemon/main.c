@@ -44,6 +44,9 @@ static void usage(FILE *f)
             "                          the journal\n"
             "      --scan-max=N        cgroups one scan for new containers visits every 5 s\n"
             "                          (default 4096; 0: no scan, loads start at first read)\n"
+            "      --no-repair         do not repair running containers' mounts of a dead\n"
+            "                          connection of this mount point (see REPAIR in\n"
+            "                          procviewd(8))\n"
             "      --no-seccomp        run the worker without its system-call filter (under\n"
             "                          valgrind, which cannot run one); it still drops its\n"
             "                          capabilities\n"
@@ -71,6 +74,7 @@ enum {
         OPT_RECOVERY,
         OPT_SCAN_MAX,
         OPT_NO_SECCOMP,
+        OPT_NO_REPAIR,
         OPT_PIDNS_NO_IOCTL,
         OPT_LIMITS_DIVISOR
 };
@@ -152,6 +156,7 @@ static int parse_options(int argc, char **argv, PvOptions *o)
             {"recovery", required_argument, NULL, OPT_RECOVERY},
             {"scan-max", required_argument, NULL, OPT_SCAN_MAX},
             {"no-seccomp", no_argument, NULL, OPT_NO_SECCOMP},
+            {"no-repair", no_argument, NULL, OPT_NO_REPAIR},
             {"help", no_argument, NULL, 'h'},
             {"version", no_argument, NULL, 'V'},
             /* for tests: read the host's files from elsewhere */
@@ -179,6 +184,9 @@ static int parse_options(int argc, char **argv, PvOptions *o)
                         break;
                 case OPT_NO_SECCOMP:
                         o->no_seccomp = true;
+                        break;
+                case OPT_NO_REPAIR:
+                        o->no_repair = true;
                         break;
                 case OPT_CPU_VIEW:
                 case OPT_RECOVERY:

@@ -27,6 +27,7 @@ typedef struct PvOptions {
         unsigned idle_expiry_s;     /* forget containers nobody read for this long, 600 */
         unsigned scan_max;          /* cgroup directories one discovery scan visits, 4096;
                                        0: no scan (--scan-max) */
+        bool no_repair;             /* leave containers' dead mounts alone (--no-repair) */
         bool no_seccomp;            /* the worker loads no seccomp filter (--no-seccomp) */
         bool pidns_no_ioctl;        /* find pid namespaces' inits as before Linux 6.11, without
                                        NS_GET_TGID_FROM_PIDNS (--debug-pidns-no-ioctl, tests) */

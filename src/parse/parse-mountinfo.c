@@ -75,7 +75,7 @@ int pv_mountinfo_parse_line(const char *line, PvMountEntry *ret)
         return 0;
 }
 
-static void entry_free(gpointer p)
+void pv_mount_entry_free(gpointer p)
 {
         pv_mount_entry_clear(p);
         g_free(p);
@@ -83,7 +83,7 @@ static void entry_free(gpointer p)
 
 int pv_mountinfo_find(const char *mountinfo, const char *mount_point, PvMountEntry *ret)
 {
-        g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(entry_free);
+        g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(pv_mount_entry_free);
         PvMountEntry *top = NULL;
 
         for (const char *line = mountinfo; line && *line;) {
@@ -122,6 +122,35 @@ int pv_mountinfo_find(const char *mountinfo, const char *mount_point, PvMountEnt
         *ret = *top;
         *top = (PvMountEntry){0}; /* the strings now belong to *ret */
         return 0;
+}
+
+size_t pv_mountinfo_select(const char *mountinfo, const char *fstype, const uint64_t *devs,
+                           size_t n_devs, GPtrArray *ret, GHashTable *seen)
+{
+        size_t n = 0;
+
+        for (const char *line = mountinfo; line && *line;) {
+                const char *end = strchr(line, '\n');
+                g_autofree char *text = end ? g_strndup(line, (gsize)(end - line)) : g_strdup(line);
+                g_auto(PvMountEntry) e = {0};
+                uint64_t dev;
+
+                line = end ? end + 1 : NULL;
+                if (pv_mountinfo_parse_line(text, &e) < 0 || strcmp(e.fs_type, fstype) != 0)
+                        continue;
+                dev = pv_mount_devno(&e);
+                if (seen && !g_hash_table_contains(seen, &dev))
+                        g_hash_table_add(seen, g_memdup2(&dev, sizeof(dev)));
+                for (size_t i = 0; i < n_devs; i++) {
+                        if (devs[i] != dev)
+                                continue;
+                        g_ptr_array_add(ret, g_memdup2(&e, sizeof(e)));
+                        e = (PvMountEntry){0}; /* the strings now belong to ret */
+                        n++;
+                        break;
+                }
+        }
+        return n;
 }
 
 int pv_mountinfo_dev_is(const char *mountinfo, unsigned major, unsigned minor, const char *fstype)

@@ -65,6 +65,28 @@ int pv_mountinfo_parse_line(const char *line, PvMountEntry *ret);
 int pv_mountinfo_find(const char *mountinfo, const char *mount_point, PvMountEntry *ret);
 
 /*
+ * The mounts in mountinfo (the whole text of a mountinfo file) whose fs type
+ * is fstype and whose device (major << 32 | minor, as pv_mount_devno()) is
+ * one of devs[0..n_devs): appended to ret as newly allocated entries, which
+ * ret must free (g_ptr_array_new_with_free_func(pv_mount_entry_free)).
+ * seen, when not NULL, is a set of devices (g_hash_table_new_full(
+ * g_int64_hash, g_int64_equal, g_free, NULL)) that receives the device of
+ * every line with fstype, wanted or not. Malformed lines are skipped. Pure.
+ * Returns how many entries it appended.
+ */
+size_t pv_mountinfo_select(const char *mountinfo, const char *fstype, const uint64_t *devs,
+                           size_t n_devs, GPtrArray *ret, GHashTable *seen);
+
+/* The device of e as one number: major << 32 | minor. */
+static inline uint64_t pv_mount_devno(const PvMountEntry *e)
+{
+        return (uint64_t)e->major << 32 | e->minor;
+}
+
+/* Clears and frees an entry allocated by pv_mountinfo_select(). */
+void pv_mount_entry_free(gpointer e);
+
+/*
  * Whether mountinfo (the text of /proc/self/mountinfo) shows the device
  * major:minor mounted with fs type fstype. Every mount of one superblock
  * shows its device, so this names the file system behind any fd on it

@@ -12,11 +12,13 @@
 
 #include <fuse_lowlevel.h>
 
+#include "connections.h"
 #include "fdstore.h"
 #include "journal.h"
 #include "handover.h"
 #include "keeper-mount.h"
 #include "log.h"
+#include "mountinfo.h"
 #include "mountpoint.h"
 #include "preflight.h"
 
@@ -51,6 +53,17 @@ static int read_init(Keeper *k)
         if (n < 0)
                 return -errno;
         return pv_state_save_init(k->state, buf, (size_t)n);
+}
+
+/* Notes the new connection at mp in its history (connections.h), for a later repair. */
+static void remember_connection(const char *mp)
+{
+        g_auto(PvMountEntry) e = {0};
+
+        if (pv_mount_find(mp, &e) < 0 || pv_connections_add(mp, pv_mount_devno(&e)) < 0)
+                pv_log_warning("cannot note the connection of %s under %s: a later procviewd "
+                               "will not repair containers' mounts of it",
+                               mp, PV_CONNECTIONS_DIR);
 }
 
 /* Mounts on opts->mountpoint afresh, reads INIT and detaches unless in the foreground. */
@@ -89,6 +102,7 @@ static int mount_anew(Keeper *k)
                         return -EIO; /* libfuse said why */
         }
         pv_log_info("procviewd %s keeper mounted %s", PV_VERSION, opts->mountpoint);
+        remember_connection(opts->mountpoint);
         pv_fdstore_put(k->fuse_fd, k->state_fd);
         return 0;
 }

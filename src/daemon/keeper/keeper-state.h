@@ -21,6 +21,7 @@
 #define RESUME_ENV "PROCVIEWD_RESUME"
 #define READY_TIMEOUT_US (30 * G_USEC_PER_SEC)
 #define RETIRE_TIMEOUT_US (15 * G_USEC_PER_SEC)
+#define REPAIR_TIMEOUT_US (120 * G_USEC_PER_SEC)
 
 typedef struct KWorker {
         pid_t pid;
@@ -56,6 +57,9 @@ typedef struct Keeper {
         gint64 backoff_us;
         bool stopping;
         bool mount_gone;
+        pid_t repair_pid; /* the repairer (repair.h) while it runs, else 0 */
+        gint64 repair_started_us;
+        gint64 next_repair_us;
 } Keeper;
 
 /* Closes *fd, if open, and sets it to -1. */

@@ -238,8 +238,11 @@ void pv_keeper_reap(Keeper *k)
                 unsigned i;
                 for (i = 0; i < k->n_workers && k->workers[i].pid != pid; i++)
                         ;
-                if (i == k->n_workers)
+                if (i == k->n_workers) {
+                        if (pid == k->repair_pid)
+                                k->repair_pid = 0;
                         continue;
+                }
                 KWorker w = k->workers[i];
                 k->workers[i] = k->workers[--k->n_workers];
                 close_fd(&w.ready_fd);

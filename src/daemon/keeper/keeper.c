@@ -23,6 +23,7 @@
 #include "keeper-mount.h"
 #include "keeper-workers.h"
 #include "log.h"
+#include "repair.h"
 
 /* The keeper takes these from its signalfd only; *ret_mask (if not NULL) gets them. */
 
@@ -118,6 +119,33 @@ static void wait_events(Keeper *k, gint64 now, int timeout_ms)
                 handle_signals(k);
 }
 
+/*
+ * Starts the repairer (repair.h) once a worker serves, and again every
+ * PV_REPAIR_INTERVAL_S; kills one that takes over REPAIR_TIMEOUT_US.
+ */
+static void maybe_repair(Keeper *k, gint64 now)
+{
+        KWorker *w = pv_keeper_live_worker(k);
+        pid_t pid;
+
+        if (k->repair_pid > 0) {
+                if (now - k->repair_started_us > REPAIR_TIMEOUT_US)
+                        kill(k->repair_pid, SIGKILL);
+                return;
+        }
+        if (k->opts->no_repair || k->stopping || !w || w->ready_fd >= 0 || now < k->next_repair_us)
+                return;
+        k->next_repair_us = now + PV_REPAIR_INTERVAL_S * G_USEC_PER_SEC;
+        pid = pv_repair_start(k->opts->mountpoint);
+        if (pid < 0) {
+                pv_log_warning("cannot start the repair of containers' mounts: %s",
+                               g_strerror(-pid));
+                return;
+        }
+        k->repair_pid = pid;
+        k->repair_started_us = now;
+}
+
 static void loop(Keeper *k)
 {
         gint64 stop_deadline = 0;
@@ -139,6 +167,7 @@ static void loop(Keeper *k)
                         else
                                 timeout_ms = (int)((k->next_start_us - now) / 1000) + 1;
                 }
+                maybe_repair(k, now);
                 wait_events(k, now, timeout_ms);
         }
 }
@@ -178,6 +207,8 @@ int pv_keeper_main(PvOptions *opts, char **argv, PvWorkerMain *worker_main)
         pv_fdstore_remove();
         status = EXIT_SUCCESS;
 out:
+        if (k.repair_pid > 0)
+                kill(k.repair_pid, SIGKILL);
         for (guint i = 0; i < k.orphans->len; i++) {
                 close(g_array_index(k.orphans, Orphan, i).fd);
                 if (status == EXIT_SUCCESS)

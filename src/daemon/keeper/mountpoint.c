@@ -7,11 +7,21 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include "connections.h"
 #include "mountinfo.h"
 #include "log.h"
 
 /* Long enough for a daemon that is replacing its worker under load. */
 #define PROBE_TIMEOUT_MS 3000
+
+/* Notes the dead connection at path, whose containers' mounts the repair replaces. */
+static void remember_dead(const char *path)
+{
+        g_auto(PvMountEntry) e = {0};
+
+        if (pv_mount_find(path, &e) == 0)
+                (void)pv_connections_add(path, pv_mount_devno(&e));
+}
 
 int pv_mountpoint_prepare(const char *path)
 {
@@ -39,7 +49,8 @@ int pv_mountpoint_prepare(const char *path)
                                      path);
                         return -EBUSY;
                 }
-                /* dead: stacked dead mounts are detached one by one */
+                /* dead: stacked dead mounts are detached one by one, and repaired later */
+                remember_dead(path);
                 pv_log_warning("mount point %s: a dead procview mount, detaching it", path);
                 if (umount2(path, MNT_DETACH) < 0) {
                         r = -errno;

@@ -6,8 +6,15 @@ ECONNABORTED, while the root's cached attributes may still answer stat).
 Asserted: a container started meanwhile through procview-oci-hook starts
 with nothing bound and reads the kernel's /proc/meminfo; a new procviewd on the same mount point
 detaches the dead mount itself, mounts afresh and serves; new containers
-(config mounts and hook) see their own views. A container that had the dead
-mount bound keeps failing until restarted, as documented."""
+(config mounts and hook) see their own views.
+
+A container that had the dead mount bound, with a reader loop running in
+it: the new procviewd repairs its mounts (file binds and the rbind of
+sys/devices/system/cpu) without restarting it, so the loop reads its own
+MemTotal again within 2 s of the new mount and never a wrong value (the
+host's file would show through a mount detached before its replacement
+came); the daemon logs one line for the container. With --no-repair the
+container keeps failing until restarted, and the log says nothing of it."""
 
 import errno
 import os
@@ -69,7 +76,33 @@ def dump(path, prefix):
                 log(prefix + line.rstrip("\n"))
 
 
-def test(h, logs):
+# The reader loop in the container: a timestamped line per read of MemTotal, or ERR.
+LOOP = ('while :; do if v=$(head -n1 /proc/meminfo 2>&1); then echo "$(date +%s.%N) $v"; '
+        'else echo "$(date +%s.%N) ERR $v"; fi; sleep 0.02; done')
+
+
+def loop_lines(path, since):
+    """The loop's reads at or after since: (time, MemTotal kB or None for an error)."""
+    out = []
+    with open(path) as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) < 2:
+                continue
+            try:
+                t = float(fields[0])
+            except ValueError:
+                continue
+            if t < since:
+                continue
+            if fields[1] == "MemTotal:" and len(fields) >= 3:
+                out.append((t, int(fields[2])))
+            else:
+                out.append((t, None))
+    return out
+
+
+def test(h, logs, repair):
     hook = os.access(h.hook, os.X_OK)
     cpus = sorted(pvrunc.host_cpus())
     host_total = meminfo_kb(read_file("/proc/meminfo"), "MemTotal")
@@ -87,6 +120,8 @@ def test(h, logs):
           "'before' sees its 300 MiB")
     mount0 = mounts_at(h.mnt)
     check(len(mount0) == 1, "one mount at %s: %s" % (h.mnt, mount0))
+    loop_out = os.path.join(h.tmp, "before-loop.out")
+    h.spawn("before", "sh", "-c", LOOP, out=open(loop_out, "w"))
 
     # Kill the keeper: nothing holds the connection any more.
     os.kill(keeper, signal.SIGKILL)
@@ -124,7 +159,9 @@ def test(h, logs):
         log("procview-oci-hook is not built (json-glib missing): hook part not run")
 
     # A new procviewd on the same mount point, which the test does not clean.
-    h.start_daemon(stderr=open(logs[1], "w"))
+    t_start = time.time()
+    h.start_daemon(*([] if repair else ["--no-repair"]), stderr=open(logs[1], "w"))
+    t_mount = time.time()
     mount1 = mounts_at(h.mnt)
     # The device number names the FUSE connection (a mount ID freed by the
     # detach may be given to the new mount).
@@ -152,14 +189,40 @@ def test(h, logs):
         total = meminfo_kb(read(h, "hook-after", "/proc/meminfo"), "MemTotal")
         check(total == 400 << 10, "through the hook, 'hook-after' sees MemTotal %d kB "
               "= its 400 MiB limit" % total)
+    time.sleep(3)
+    reads = loop_lines(loop_out, t_start)
+    good = [t for t, v in reads if v is not None]
+    wrong = [(t, v) for t, v in reads if v is not None and v != 300 << 10]
+    check(not wrong, "the reader loop in 'before' read no wrong MemTotal (%s)" % wrong[:3])
+    repaired = [l for l in read_file(logs[1]).splitlines() if "repaired pid" in l]
     r = h.exec("before", "cat", "/proc/meminfo", check_rc=False, timeout=20)
-    check(r.returncode != 0, "'before' still has the dead mount, as documented")
+    if not repair:
+        check(not good and len(reads) > 20, "with --no-repair, every one of the loop's %d "
+              "reads in 'before' failed" % len(reads))
+        check(r.returncode != 0, "with --no-repair, 'before' still has the dead mount")
+        check(not repaired, "with --no-repair, nothing was repaired: %s" % repaired)
+        return
+    check(good, "the reader loop in 'before' reads again after the new mount")
+    check(good[0] - t_mount <= 2.0, "the reader loop in 'before' read its 300 MiB %.2f s after "
+          "the new mount (at most 2 s)" % (good[0] - t_mount))
+    errs = [t for t, v in reads if v is None and t > good[0]]
+    check(not errs, "no failed read in the loop once repaired (%d)" % len(errs))
+    check(r.returncode == 0 and meminfo_kb(r.stdout, "MemTotal") == 300 << 10,
+          "'before', never restarted, reads its own 300 MiB again")
+    online = cpulist(read(h, "before", "/sys/devices/system/cpu/online"))
+    check(online == {cpus[0]}, "the rbind of sys/devices/system/cpu in 'before' was repaired "
+          "too: online %s" % sorted(online))
+    inside = mounts_at("/proc/meminfo", read(h, "before", "/proc/self/mountinfo"))
+    check(inside and inside[-1][1] == mount1[0][1],
+          "'before' has the new connection %s bound at /proc/meminfo: %s"
+          % (mount1[0][1], inside))
+    check(len(repaired) == 1, "one log line for the repaired container: %s" % repaired)
 
 
 def run(h):
     logs = [os.path.join(h.tmp, "procviewd-1.log"), os.path.join(h.tmp, "procviewd-2.log")]
     try:
-        test(h, logs)
+        test(h, logs, "--no-repair" not in sys.argv[1:])
     finally:
         dump(logs[0], "procviewd (killed keeper): ")
         h.stop_daemon()

@@ -238,6 +238,45 @@ START_TEST(test_mountinfo_dev_is)
 }
 END_TEST
 
+/* A container's file and directory binds of two dead connections beside a live one. */
+START_TEST(test_mountinfo_select)
+{
+        const char *text = LINE_ROOT
+            "800 22 0:70 /proc/meminfo /proc/meminfo ro - fuse.procview procview ro\n"
+            "801 22 0:71 /sys/devices/system/cpu /sys/devices/system/cpu ro - fuse.procview "
+            "procview ro\n"
+            "802 22 0:72 /proc/stat /proc/stat ro - fuse.procview procview ro\n"
+            "803 22 0:70 /proc/a\\040b /x\\040y ro - fuse.procview procview ro\n"
+            "804 22 0:70 /proc/meminfo /other ro - fuse.sshfs procview ro\n"
+            "garbage line\n"
+            "805 22 0:73 / /mnt ro - fuse.procview procview ro";
+        uint64_t devs[] = {70, 71, 99};
+        g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func(pv_mount_entry_free);
+        g_autoptr(GHashTable) seen =
+            g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+        uint64_t live = 72, sshfs = 0;
+
+        ck_assert_uint_eq(pv_mountinfo_select(text, "fuse.procview", devs, 3, got, seen), 3);
+        ck_assert_uint_eq(got->len, 3);
+        PvMountEntry *a = got->pdata[0], *b = got->pdata[1], *c = got->pdata[2];
+        ck_assert_uint_eq(a->mount_id, 800);
+        ck_assert_str_eq(a->root, "/proc/meminfo");
+        ck_assert_str_eq(a->mount_point, "/proc/meminfo");
+        ck_assert_uint_eq(b->mount_id, 801);
+        ck_assert_uint_eq(pv_mount_devno(b), 71);
+        ck_assert_str_eq(c->root, "/proc/a b");
+        ck_assert_str_eq(c->mount_point, "/x y");
+        /* every procview device is seen, the sshfs one with a wanted number is not */
+        ck_assert_uint_eq(g_hash_table_size(seen), 4);
+        ck_assert(g_hash_table_contains(seen, &live));
+        ck_assert(!g_hash_table_contains(seen, &sshfs));
+        /* majors count */
+        devs[0] = (uint64_t)1 << 32 | 70;
+        ck_assert_uint_eq(pv_mountinfo_select(text, "fuse.procview", devs, 1, got, NULL), 0);
+        ck_assert_uint_eq(got->len, 3);
+}
+END_TEST
+
 START_TEST(test_mountinfo_shared)
 {
         const char *mi = "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
@@ -353,6 +392,7 @@ int main(void)
         tc = tcase_create("lookup");
         tcase_add_test(tc, test_mountinfo_dev_is);
         tcase_add_test(tc, test_mountinfo_shared);
+        tcase_add_test(tc, test_mountinfo_select);
         tcase_add_test(tc, test_cgroup_mounts);
         tcase_add_test(tc, test_cgroup_mounts_kept);
         suite_add_tcase(s, tc);
