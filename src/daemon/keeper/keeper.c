@@ -136,6 +136,8 @@ static void maybe_repair(Keeper *k, gint64 now)
         if (k->opts->no_repair || k->stopping || !w || w->ready_fd >= 0 || now < k->next_repair_us)
                 return;
         k->next_repair_us = now + PV_REPAIR_INTERVAL_S * G_USEC_PER_SEC;
+        if (!pv_repair_needed(k->opts->mountpoint))
+                return;
         pid = pv_repair_start(k->opts->mountpoint);
         if (pid < 0) {
                 pv_log_warning("cannot start the repair of containers' mounts: %s",

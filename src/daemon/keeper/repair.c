@@ -259,6 +259,19 @@ int pv_repair_run(const char *mountpoint, PvRepairStats *stats)
         return 0;
 }
 
+bool pv_repair_needed(const char *mountpoint)
+{
+        g_auto(PvMountEntry) live = {0};
+        g_autoptr(GArray) history = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+
+        if (pv_mount_find(mountpoint, &live) < 0 || pv_connections_read(mountpoint, history) < 0)
+                return false;
+        for (guint i = 0; i < history->len; i++)
+                if (g_array_index(history, uint64_t, i) != pv_mount_devno(&live))
+                        return true;
+        return false;
+}
+
 pid_t pv_repair_start(const char *mountpoint)
 {
         sigset_t none;
@@ -270,6 +283,7 @@ pid_t pv_repair_start(const char *mountpoint)
         closelog();
         close_range(3, ~0U, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        prctl(PR_SET_NAME, PV_REPAIR_COMM);
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         _exit(pv_repair_run(mountpoint, NULL) < 0 ? EXIT_FAILURE : EXIT_SUCCESS);

@@ -39,5 +39,17 @@ typedef struct PvRepairStats {
  */
 int pv_repair_run(const char *mountpoint, PvRepairStats *stats);
 
-/* Forks a repairer that runs one pass and exits. Returns its pid, or -errno. */
+/*
+ * True when the history of mountpoint (connections.h) holds a connection
+ * other than the one live there: only then is a pass worth a process.
+ * Reads mountinfo and the history, never the mount.
+ */
+bool pv_repair_needed(const char *mountpoint);
+
+/*
+ * Forks a repairer, named PV_REPAIR_COMM, that runs one pass and exits.
+ * Returns its pid, or -errno.
+ */
 pid_t pv_repair_start(const char *mountpoint);
+
+#define PV_REPAIR_COMM "procviewd-fix"
