@@ -31,6 +31,12 @@ int bench_latency_main(int argc, char **argv);
  */
 int bench_spawn_main(int argc, char **argv);
 
+/* pv-bench namespaces COUNT MOUNTPOINT: mount namespaces with the views bound (namespaces.c). */
+int bench_namespaces_main(int argc, char **argv);
+
+/* pv-bench reads FILE SECONDS: one reader's latency, p50/p99/max (namespaces.c). */
+int bench_reads_main(int argc, char **argv);
+
 /* "PID[,PID...]" appended to ret (int). 0 or -EINVAL. */
 int bench_cpu_parse_pids(const char *text, GArray *ret);
 

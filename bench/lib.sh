@@ -92,6 +92,8 @@ cleanup() {
         fg_pid=
         [[ -n $spawn_pid ]] && stop_pid "$spawn_pid"
         spawn_pid=
+        [[ -n ${ns_pid:-} ]] && stop_pid "$ns_pid" KILL
+        ns_pid=
         stop_daemons
         remove_load_cgroups
         remove_reader_cgroups

@@ -9,6 +9,8 @@ static void usage(FILE *f)
         fprintf(f, "usage: pv-bench serve MOUNTPOINT\n"
                    "       pv-bench latency [OPTION...]   (--help for options)\n"
                    "       pv-bench spawn [OPTION...]     (--help for options)\n"
+                   "       pv-bench namespaces COUNT MOUNTPOINT\n"
+                   "       pv-bench reads FILE SECONDS\n"
                    "Normally driven by bench/run-bench.sh.\n");
 }
 
@@ -24,6 +26,10 @@ int main(int argc, char **argv)
                 return bench_latency_main(argc - 1, argv + 1);
         if (strcmp(argv[1], "spawn") == 0)
                 return bench_spawn_main(argc - 1, argv + 1);
+        if (strcmp(argv[1], "namespaces") == 0)
+                return bench_namespaces_main(argc - 1, argv + 1);
+        if (strcmp(argv[1], "reads") == 0)
+                return bench_reads_main(argc - 1, argv + 1);
         if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
                 usage(stdout);
                 return 0;

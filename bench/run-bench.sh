@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # procviewd benchmark, side by side with a trivial FUSE file and lxcfs.
-#   bench/run-bench.sh [all|latency|loadavg|preload|profile]   (root; see bench/README.md)
+#   bench/run-bench.sh [all|latency|loadavg|preload|repair|profile]   (root; see bench/README.md)
 # Environment: PV_BUILD_ROOT (build directory, default "build"), PROCVIEWD,
 # PV_BENCH, LXCFS (binaries), PV_BENCH_ROUNDS, PV_BENCH_SLICE_MS,
 # PV_BENCH_WARMUP_MS, PV_BENCH_THREADS, PV_BENCH_LOAD_CGROUPS, PV_BENCH_IDLE_S,
@@ -12,9 +12,9 @@ set -euo pipefail
 
 mode=${1:-all}
 case $mode in
-all | latency | loadavg | preload | profile) ;;
+all | latency | loadavg | preload | repair | profile) ;;
 *)
-        echo "usage: $0 [all|latency|loadavg|preload|profile]" >&2
+        echo "usage: $0 [all|latency|loadavg|preload|repair|profile]" >&2
         exit 2
         ;;
 esac
@@ -33,6 +33,7 @@ SLICE_MS=${PV_BENCH_SLICE_MS:-250}
 WARMUP_MS=${PV_BENCH_WARMUP_MS:-100}
 THREADS=${PV_BENCH_THREADS:-1,8}
 LOAD_CGROUPS=${PV_BENCH_LOAD_CGROUPS:-1000}
+REPAIR_NAMESPACES=${PV_BENCH_REPAIR_NAMESPACES:-1000}
 IDLE_S=${PV_BENCH_IDLE_S:-30}
 MEM_LIMIT=${PV_BENCH_MEM_LIMIT:-$((512 * 1024 * 1024))}
 SEED=${PV_BENCH_SEED:-0}
@@ -242,17 +243,81 @@ run_profile() {
         remove_reader_cgroups
 }
 
+# reads_ok FILE: true once FILE reads (a dead mount still answers stat from its cache)
+reads_ok() {
+        head -c1 "$1" >/dev/null 2>&1
+}
+
+run_repair() {
+        local fifo pids i n dead=0 mnt=$tmp/procviewd t0 line during after
+        echo
+        echo "### Mode 5: repair of $REPAIR_NAMESPACES mount namespaces after procviewd was killed"
+        ((have_procviewd)) || { echo "procviewd not built: skipped"; return 0; }
+        mapfile -t cgroup_dirs < <(make_cgroup "pv-bench-$$")
+        set_mem_limit "${cgroup_dirs[@]}"
+        start_procviewd
+        fifo=$tmp/namespaces.in
+        mkfifo "$fifo"
+        "$PV_BENCH" namespaces "$REPAIR_NAMESPACES" "$mnt" <"$fifo" >"$tmp/namespaces.out" &
+        ns_pid=$!
+        exec 7>"$fifo"
+        for ((i = 0; i < 1200; i++)); do
+                grep -q '^ready' "$tmp/namespaces.out" && break
+                kill -0 "$ns_pid" 2>/dev/null || die "pv-bench namespaces failed"
+                sleep 0.1
+        done
+        grep '^ready' "$tmp/namespaces.out" || die "the namespaces did not come up"
+        mapfile -t pids < <(grep -v '^ready' "$tmp/namespaces.out")
+        # what a killed procviewd leaves: every namespace's mounts dead
+        kill -KILL "${daemon_pid[procviewd]}"
+        wait "${daemon_pid[procviewd]}" 2>/dev/null || true
+        for ((i = 0; i < 50; i++)); do reads_ok "$mnt/proc/meminfo" || break; sleep 0.1; done
+        for p in "${pids[@]}"; do reads_ok "/proc/$p/root/proc/meminfo" || dead=$((dead + 1)); done
+        echo "after kill -9: $dead of ${#pids[@]} namespaces read no meminfo"
+
+        "$PROCVIEWD" -f "$mnt" >"$tmp/procviewd.log" 2>&1 7>&- &
+        daemon_pid[procviewd]=$!
+        t0=$(date +%s.%N)
+        for ((i = 0; i < 300; i++)); do reads_ok "$mnt/proc/meminfo" && break; sleep 0.01; done
+        # a live container's reader while the repair runs, then once it is over
+        during=$(exec_in_container "$PV_BENCH" reads "$mnt/proc/meminfo" 2 || true)
+        for ((i = 0; i < 300; i++)); do
+                grep -q 'repair of .* in [0-9]* ms' "$tmp/procviewd.log" && break
+                sleep 0.1
+        done
+        line=$(grep -o 'repair of .* ms' "$tmp/procviewd.log" || echo "no repair logged")
+        after=$(exec_in_container "$PV_BENCH" reads "$mnt/proc/meminfo" 2 || true)
+        n=0
+        for p in "${pids[@]}"; do reads_ok "/proc/$p/root/proc/meminfo" && n=$((n + 1)); done
+        echo "procviewd: $line"
+        echo "per-container log lines: $(grep -c 'repaired pid' "$tmp/procviewd.log")"
+        echo "namespaces reading meminfo again: $n of ${#pids[@]}"
+        echo "live reader during the repair: $during"
+        echo "live reader after the repair:  $after"
+        awk -v d="$during" -v a="$after" 'BEGIN {
+                split(d, x, " "); split(a, y, " ")
+                if (x[8] > 0 && y[8] > 0) printf "ratio p99 during/after: %.2f\n", x[8] / y[8] }'
+        exec 7>&-
+        wait "$ns_pid" 2>/dev/null || true
+        ns_pid=
+        ((n == ${#pids[@]})) || status=1
+        stop_daemons
+        remove_reader_cgroups
+}
+
 status=0
 host_info
 case $mode in
 latency) run_latency ;;
 loadavg) run_loadavg ;;
 preload) run_preload ;;
+repair) run_repair ;;
 profile) run_profile ;;
 all)
         run_latency
         run_loadavg
         run_preload
+        run_repair
         ;;
 esac
 exit "$status"

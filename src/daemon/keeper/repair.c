@@ -25,12 +25,31 @@
 
 /* How long one namespace's child may take for all its mounts. */
 #define CHILD_TIMEOUT_MS 5000
+/*
+ * Namespaces repaired at once. Each detach waits for an RCU grace period
+ * (namespace_unlock()), most of a repair's time, which other namespaces'
+ * children can spend meanwhile.
+ */
+#define MAX_JOBS 16
+
+/* One namespace being repaired by its child. */
+typedef struct Job {
+        pid_t pid;   /* the process whose namespace and root it entered */
+        int pidfd;   /* its /proc directory */
+        pid_t child; /* 0 once reaped */
+        int in;      /* the read end of the child's results */
+        GPtrArray *entries;
+        unsigned char *res; /* a PvRepairResult per entry */
+        guint got;
+        gint64 deadline_us;
+} Job;
 
 typedef struct Pass {
         const char *live_mp;    /* the live mount point as our mountinfo shows it */
         GArray *dead;           /* uint64_t: the earlier connections of the mount point */
         GHashTable *namespaces; /* the inodes of the mount namespaces visited */
         GHashTable *devices;    /* every procview device some namespace shows */
+        GPtrArray *jobs;        /* Job: the namespaces being repaired */
         PvRepairStats stats;
 } Pass;
 
@@ -66,79 +85,111 @@ static G_NORETURN void run_child(int nsfd, int rootfd, GPtrArray *entries, const
         _exit(0);
 }
 
-/* Reads the child's results into res (n of them) for CHILD_TIMEOUT_MS at most; reaps it. */
-static void collect(pid_t child, int in, unsigned char *res, guint n)
-{
-        gint64 deadline = g_get_monotonic_time() + CHILD_TIMEOUT_MS * 1000;
-        guint got = 0;
-
-        while (got < n) {
-                gint64 left = (deadline - g_get_monotonic_time()) / 1000;
-                struct pollfd p = {.fd = in, .events = POLLIN};
-                ssize_t k;
-
-                if (left <= 0 || poll(&p, 1, (int)left) <= 0)
-                        break;
-                k = read(in, res + got, n - got);
-                if (k <= 0)
-                        break;
-                got += (guint)k;
-        }
-        if (got < n) {
-                pv_log_warning("the repair in the mount namespace of a container took over "
-                               "%d s: killed",
-                               CHILD_TIMEOUT_MS / 1000);
-                kill(child, SIGKILL);
-        }
-        /* a child blocked in a FUSE request dies when it is answered: never wait for it */
-        for (int i = 0; i < 100 && waitpid(child, NULL, WNOHANG) == 0; i++)
-                g_usleep(10000);
-}
-
-/* Logs what was done in the namespace of pid; counts it. */
-static void report(Pass *p, pid_t pid, int pidfd, GPtrArray *entries, const unsigned char *res)
+/* Logs what was done in the namespace of job; counts it. */
+static void report(Pass *p, const Job *job)
 {
         g_autoptr(GString) line = g_string_new(NULL);
         char comm[64] = "?";
         unsigned done = 0, failed = 0;
 
-        for (guint i = 0; i < entries->len; i++) {
-                PvMountEntry *e = entries->pdata[i];
-                if (res[i] == PV_REPAIR_LIVE || res[i] == PV_REPAIR_CHANGED)
+        for (guint i = 0; i < job->entries->len; i++) {
+                PvMountEntry *e = job->entries->pdata[i];
+                PvRepairResult r = job->res[i];
+                if (r == PV_REPAIR_LIVE || r == PV_REPAIR_CHANGED)
                         continue; /* not ours to report: answered, or covered meanwhile */
-                if (pv_repair_result_done(res[i]))
+                if (pv_repair_result_done(r))
                         done++;
                 else
                         failed++;
                 g_string_append_printf(line, "%s%s (%s)", line->len ? ", " : "", e->mount_point,
-                                       pv_repair_result_to_string(res[i]));
+                                       pv_repair_result_to_string(r));
         }
         if (line->len == 0)
                 return;
-        if (pv_read_head_at(pidfd, "comm", comm, sizeof(comm)) > 0)
+        if (pv_read_head_at(job->pidfd, "comm", comm, sizeof(comm)) > 0)
                 comm[strcspn(comm, "\n")] = '\0';
         p->stats.repaired += done;
         p->stats.failed += failed;
         p->stats.containers += done > 0;
         if (failed)
-                pv_log_warning("repair of pid %d (%s): %u of %u dead procview mounts: %s", (int)pid,
-                               comm, done, done + failed, line->str);
+                pv_log_warning("repair of pid %d (%s): %u of %u dead procview mounts: %s",
+                               (int)job->pid, comm, done, done + failed, line->str);
         else
-                pv_log_info("repaired pid %d (%s): %s", (int)pid, comm, line->str);
+                pv_log_info("repaired pid %d (%s): %s", (int)job->pid, comm, line->str);
 }
 
-/* Replaces the dead mounts entries of the namespace nsfd of process pid. */
-static void repair_namespace(Pass *p, pid_t pid, int pidfd, int nsfd, GPtrArray *entries)
+/* Ends a job: kills a child that did not finish, reaps it, reports, frees. */
+static void job_end(Pass *p, Job *job)
 {
-        g_autofree int *clones = g_new(int, entries->len);
-        g_autofree unsigned char *res = g_malloc(entries->len);
-        int rootfd, pipefd[2];
-        pid_t child;
+        if (job->child > 0 && job->got < job->entries->len) {
+                if (g_get_monotonic_time() >= job->deadline_us)
+                        pv_log_warning("the repair in the mount namespace of pid %d took "
+                                       "over %d s: killed",
+                                       (int)job->pid, CHILD_TIMEOUT_MS / 1000);
+                kill(job->child, SIGKILL);
+        }
+        /* a child blocked in a FUSE request dies when it is answered: never wait for it */
+        for (int i = 0; job->child > 0 && i < 100 && waitpid(job->child, NULL, WNOHANG) == 0; i++)
+                g_usleep(10000);
+        report(p, job);
+        close(job->in);
+        close(job->pidfd);
+        g_ptr_array_unref(job->entries);
+        g_free(job->res);
+        g_ptr_array_remove_fast(p->jobs, job);
+        g_free(job);
+}
 
-        memset(res, PV_REPAIR_UNREACHED, entries->len);
+/* Takes the jobs' results until at most max jobs remain. */
+static void wait_jobs(Pass *p, guint max)
+{
+        while (p->jobs->len > max) {
+                g_autofree struct pollfd *pfd = g_new0(struct pollfd, p->jobs->len);
+                gint64 now = g_get_monotonic_time(), first = G_MAXINT64;
+                guint n = p->jobs->len;
+                g_autofree Job **jobs = g_memdup2(p->jobs->pdata, n * sizeof(Job *));
+
+                for (guint i = 0; i < n; i++) {
+                        pfd[i] = (struct pollfd){.fd = jobs[i]->in, .events = POLLIN};
+                        first = MIN(first, jobs[i]->deadline_us);
+                }
+                if (poll(pfd, n, (int)CLAMP((first - now) / 1000 + 1, 0, CHILD_TIMEOUT_MS)) < 0 &&
+                    errno != EINTR)
+                        return;
+                now = g_get_monotonic_time();
+                for (guint i = 0; i < n; i++) {
+                        Job *job = jobs[i];
+                        ssize_t k = 0;
+                        if (pfd[i].revents)
+                                k = read(job->in, job->res + job->got,
+                                         job->entries->len - job->got);
+                        if (k > 0)
+                                job->got += (guint)k;
+                        /* done (all results, or the pipe closed), or out of time */
+                        if ((pfd[i].revents && k <= 0) || job->got == job->entries->len ||
+                            now >= job->deadline_us)
+                                job_end(p, job);
+                }
+        }
+}
+
+/* Starts the repair of the dead mounts entries (taken) of the namespace nsfd of pid. */
+static void job_start(Pass *p, pid_t pid, int pidfd, int nsfd, GPtrArray *entries)
+{
+        g_autoptr(GPtrArray) owned = entries;
+        g_autofree int *clones = NULL;
+        int rootfd, pipefd[2];
+        Job *job;
+
         rootfd = openat(pidfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
                 return; /* it exited */
+        if (pipe2(pipefd, O_CLOEXEC) < 0) {
+                pv_log_warning("repair of pid %d: pipe: %m", (int)pid);
+                close(rootfd);
+                return;
+        }
+        clones = g_new(int, entries->len);
         for (guint i = 0; i < entries->len; i++) {
                 PvMountEntry *e = entries->pdata[i];
                 g_autofree char *path = live_path(p->live_mp, e->root);
@@ -147,27 +198,30 @@ static void repair_namespace(Pass *p, pid_t pid, int pidfd, int nsfd, GPtrArray 
                                      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW)
                          : -1;
         }
-        if (pipe2(pipefd, O_CLOEXEC) < 0) {
-                pv_log_warning("repair of pid %d: pipe: %m", (int)pid);
-                goto out;
-        }
-        child = fork();
-        if (child == 0) {
+        job = g_new0(Job, 1);
+        *job = (Job){.pid = pid,
+                     .pidfd = dup(pidfd),
+                     .in = pipefd[0],
+                     .entries = g_steal_pointer(&owned),
+                     .res = g_malloc(entries->len),
+                     .deadline_us = g_get_monotonic_time() + CHILD_TIMEOUT_MS * 1000};
+        memset(job->res, PV_REPAIR_UNREACHED, entries->len);
+        job->child = fork();
+        if (job->child == 0) {
                 close(pipefd[0]);
                 run_child(nsfd, rootfd, entries, clones, pipefd[1]);
         }
         close(pipefd[1]);
-        if (child < 0)
-                pv_log_warning("repair of pid %d: fork: %m", (int)pid);
-        else
-                collect(child, pipefd[0], res, entries->len);
-        close(pipefd[0]);
-        report(p, pid, pidfd, entries, res);
-out:
         for (guint i = 0; i < entries->len; i++)
                 if (clones[i] >= 0)
                         close(clones[i]);
         close(rootfd);
+        g_ptr_array_add(p->jobs, job);
+        if (job->child < 0) {
+                pv_log_warning("repair of pid %d: fork: %m", (int)pid);
+                job->deadline_us = 0;
+                job_end(p, job);
+        }
 }
 
 /* Visits the mount namespace of process name (a directory of /proc), once per namespace. */
@@ -193,8 +247,10 @@ static void visit(Pass *p, int procfd, const char *name)
         if (pv_read_file_at(pidfd, "mountinfo", &text, NULL) < 0)
                 goto out;
         if (pv_mountinfo_select(text, PV_MOUNT_FSTYPE, (const uint64_t *)(void *)p->dead->data,
-                                p->dead->len, entries, p->devices) > 0)
-                repair_namespace(p, (pid_t)strtol(name, NULL, 10), pidfd, nsfd, entries);
+                                p->dead->len, entries, p->devices) > 0) {
+                wait_jobs(p, MAX_JOBS - 1);
+                job_start(p, (pid_t)strtol(name, NULL, 10), pidfd, nsfd, g_steal_pointer(&entries));
+        }
 out:
         if (nsfd >= 0)
                 close(nsfd);
@@ -224,7 +280,8 @@ int pv_repair_run(const char *mountpoint, PvRepairStats *stats)
             g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
         g_autoptr(GHashTable) devices =
             g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
-        Pass p = {.dead = dead, .namespaces = namespaces, .devices = devices};
+        g_autoptr(GPtrArray) jobs = g_ptr_array_new();
+        Pass p = {.dead = dead, .namespaces = namespaces, .devices = devices, .jobs = jobs};
         uint64_t live_dev;
         struct dirent *de;
         DIR *proc;
@@ -244,6 +301,7 @@ int pv_repair_run(const char *mountpoint, PvRepairStats *stats)
                 if (g_array_index(history, uint64_t, i) != live_dev)
                         g_array_append_val(dead, g_array_index(history, uint64_t, i));
         if (dead->len > 0) {
+                gint64 t0 = g_get_monotonic_time();
                 proc = opendir("/proc");
                 if (!proc)
                         return -errno;
@@ -251,6 +309,13 @@ int pv_repair_run(const char *mountpoint, PvRepairStats *stats)
                         if (de->d_name[0] >= '1' && de->d_name[0] <= '9')
                                 visit(&p, dirfd(proc), de->d_name);
                 closedir(proc);
+                wait_jobs(&p, 0);
+                if (p.stats.repaired + p.stats.failed > 0)
+                        pv_log_info("repair of %s: %u mounts in %u of %u mount namespaces "
+                                    "replaced, %u left dead, in %.0f ms",
+                                    live.mount_point, p.stats.repaired, p.stats.containers,
+                                    p.stats.namespaces, p.stats.failed,
+                                    (double)(g_get_monotonic_time() - t0) / 1000.0);
         }
         if (dead->len > 0 || history->len == 0)
                 forget_unused(&p, mountpoint, live_dev);
