@@ -125,7 +125,7 @@ int pv_mountinfo_find(const char *mountinfo, const char *mount_point, PvMountEnt
 }
 
 size_t pv_mountinfo_select(const char *mountinfo, const char *fstype, const uint64_t *devs,
-                           size_t n_devs, GPtrArray *ret, GHashTable *seen)
+                           size_t n_devs, GPtrArray *ret)
 {
         size_t n = 0;
 
@@ -139,8 +139,6 @@ size_t pv_mountinfo_select(const char *mountinfo, const char *fstype, const uint
                 if (pv_mountinfo_parse_line(text, &e) < 0 || strcmp(e.fs_type, fstype) != 0)
                         continue;
                 dev = pv_mount_devno(&e);
-                if (seen && !g_hash_table_contains(seen, &dev))
-                        g_hash_table_add(seen, g_memdup2(&dev, sizeof(dev)));
                 for (size_t i = 0; i < n_devs; i++) {
                         if (devs[i] != dev)
                                 continue;

@@ -69,13 +69,10 @@ int pv_mountinfo_find(const char *mountinfo, const char *mount_point, PvMountEnt
  * is fstype and whose device (major << 32 | minor, as pv_mount_devno()) is
  * one of devs[0..n_devs): appended to ret as newly allocated entries, which
  * ret must free (g_ptr_array_new_with_free_func(pv_mount_entry_free)).
- * seen, when not NULL, is a set of devices (g_hash_table_new_full(
- * g_int64_hash, g_int64_equal, g_free, NULL)) that receives the device of
- * every line with fstype, wanted or not. Malformed lines are skipped. Pure.
- * Returns how many entries it appended.
+ * Malformed lines are skipped. Pure. Returns how many entries it appended.
  */
 size_t pv_mountinfo_select(const char *mountinfo, const char *fstype, const uint64_t *devs,
-                           size_t n_devs, GPtrArray *ret, GHashTable *seen);
+                           size_t n_devs, GPtrArray *ret);
 
 /* The device of e as one number: major << 32 | minor. */
 static inline uint64_t pv_mount_devno(const PvMountEntry *e)

@@ -48,7 +48,7 @@ typedef struct Pass {
         const char *live_mp;    /* the live mount point as our mountinfo shows it */
         GArray *dead;           /* uint64_t: the earlier connections of the mount point */
         GHashTable *namespaces; /* the inodes of the mount namespaces visited */
-        GHashTable *devices;    /* every procview device some namespace shows */
+        GHashTable *devices;    /* the dead devices some mount still holds */
         GPtrArray *jobs;        /* Job: the namespaces being repaired */
         PvRepairStats stats;
 } Pass;
@@ -95,6 +95,10 @@ static void report(Pass *p, const Job *job)
         for (guint i = 0; i < job->entries->len; i++) {
                 PvMountEntry *e = job->entries->pdata[i];
                 PvRepairResult r = job->res[i];
+                uint64_t dev = pv_mount_devno(e);
+                /* only a mount replaced beneath is gone; a covered one stays */
+                if (r != PV_REPAIR_BENEATH && !g_hash_table_contains(p->devices, &dev))
+                        g_hash_table_add(p->devices, g_memdup2(&dev, sizeof(dev)));
                 if (r == PV_REPAIR_LIVE || r == PV_REPAIR_CHANGED)
                         continue; /* not ours to report: answered, or covered meanwhile */
                 if (pv_repair_result_done(r))
@@ -242,12 +246,13 @@ static void visit(Pass *p, int procfd, const char *name)
         ino = (uint64_t)st.st_ino;
         if (g_hash_table_contains(p->namespaces, &ino))
                 goto out;
+        /* a process that exits meanwhile reads nothing: its namespace's other processes may */
+        if (pv_read_file_at(pidfd, "mountinfo", &text, NULL) < 0 || !*text)
+                goto out;
         g_hash_table_add(p->namespaces, g_memdup2(&ino, sizeof(ino)));
         p->stats.namespaces++;
-        if (pv_read_file_at(pidfd, "mountinfo", &text, NULL) < 0)
-                goto out;
         if (pv_mountinfo_select(text, PV_MOUNT_FSTYPE, (const uint64_t *)(void *)p->dead->data,
-                                p->dead->len, entries, p->devices) > 0) {
+                                p->dead->len, entries) > 0) {
                 wait_jobs(p, MAX_JOBS - 1);
                 job_start(p, (pid_t)strtol(name, NULL, 10), pidfd, nsfd, g_steal_pointer(&entries));
         }
