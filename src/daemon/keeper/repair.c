@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <syslog.h>
@@ -23,24 +24,40 @@
 #include "mountinfo.h"
 #include "repair-mount.h"
 
-/* How long one namespace's child may take for all its mounts. */
-#define CHILD_TIMEOUT_MS 5000
+/* How long a child may take per namespace, and for a whole batch at least. */
+#define NS_TIMEOUT_MS 200
+#define BATCH_TIMEOUT_MS 5000
 /*
- * Namespaces repaired at once. Each detach waits for an RCU grace period
- * (namespace_unlock()), most of a repair's time, which other namespaces'
- * children can spend meanwhile.
+ * Namespaces one child repairs, one after another (it may enter any number
+ * of them): a fork per namespace cost more than the repair, above all in the
+ * copy-on-write faults and TLB shootdowns that also slowed the readers of
+ * live containers.
  */
-#define MAX_JOBS 16
+#define BATCH 32
+/*
+ * Children at work at once. Each detach waits for an RCU grace period
+ * (namespace_unlock()), which other children can spend meanwhile.
+ */
+#define MAX_JOBS 4
 
-/* One namespace being repaired by its child. */
-typedef struct Job {
-        pid_t pid;   /* the process whose namespace and root it entered */
-        int pidfd;   /* its /proc directory */
-        pid_t child; /* 0 once reaped */
-        int in;      /* the read end of the child's results */
+/* One mount namespace to repair, entered through one of its processes. */
+typedef struct Target {
+        pid_t pid;
+        int pidfd;  /* its /proc directory */
+        int nsfd;   /* its ns/mnt, until the child has it */
+        int rootfd; /* its root, until the child has it */
         GPtrArray *entries;
-        unsigned char *res; /* a PvRepairResult per entry */
+        int *clones; /* a clone of the live view per entry, or -1 */
+} Target;
+
+/* A batch of namespaces, repaired by one child. */
+typedef struct Job {
+        GPtrArray *targets; /* Target */
+        guint n_entries;    /* of all targets */
+        unsigned char *res; /* a PvRepairResult per entry, in the targets' order */
         guint got;
+        pid_t child;
+        int in; /* the read end of the child's results */
         gint64 deadline_us;
 } Job;
 
@@ -49,7 +66,8 @@ typedef struct Pass {
         GArray *dead;           /* uint64_t: the earlier connections of the mount point */
         GHashTable *namespaces; /* the inodes of the mount namespaces visited */
         GHashTable *devices;    /* the dead devices some mount still holds */
-        GPtrArray *jobs;        /* Job: the namespaces being repaired */
+        GPtrArray *jobs;        /* Job: the batches being repaired */
+        Job *batch;             /* the batch being filled */
         PvRepairStats stats;
 } Pass;
 
@@ -70,37 +88,69 @@ static char *live_path(const char *mp, const char *root)
         return strcmp(root, "/") == 0 ? g_strdup(mp) : g_strconcat(mp, root, NULL);
 }
 
-/* The child: enters the namespace, repairs, writes one result byte per mount to out. */
-static G_NORETURN void run_child(int nsfd, int rootfd, GPtrArray *entries, const int *clones,
-                                 int out)
+/* Closes the fds the child took: the namespace, the root, the clones. */
+static void target_release(Target *t)
 {
-        if (pv_repair_enter(nsfd, rootfd) < 0)
-                _exit(1);
-        for (guint i = 0; i < entries->len; i++) {
-                unsigned char r = clones[i] < 0 ? PV_REPAIR_NO_CLONE
-                                                : pv_repair_mount(entries->pdata[i], clones[i]);
-                if (write(out, &r, 1) != 1)
-                        _exit(1);
+        for (guint i = 0; t->clones && i < t->entries->len; i++)
+                if (t->clones[i] >= 0)
+                        close(t->clones[i]);
+        g_clear_pointer(&t->clones, g_free);
+        if (t->nsfd >= 0)
+                close(t->nsfd);
+        if (t->rootfd >= 0)
+                close(t->rootfd);
+        t->nsfd = t->rootfd = -1;
+}
+
+static void target_free(gpointer data)
+{
+        Target *t = data;
+        target_release(t);
+        close(t->pidfd);
+        g_ptr_array_unref(t->entries);
+        g_free(t);
+}
+
+/*
+ * The child: enters each namespace of the batch in turn and repairs its
+ * mounts, writing one result byte per mount to out, in order.
+ */
+static G_NORETURN void run_child(const Job *job, int out)
+{
+        for (guint t = 0; t < job->targets->len; t++) {
+                const Target *target = job->targets->pdata[t];
+                bool in = pv_repair_enter(target->nsfd, target->rootfd) == 0;
+                for (guint i = 0; i < target->entries->len; i++) {
+                        unsigned char r =
+                            !in ? PV_REPAIR_UNREACHED
+                            : target->clones[i] < 0
+                                ? PV_REPAIR_NO_CLONE
+                                : pv_repair_mount(target->entries->pdata[i], target->clones[i]);
+                        if (write(out, &r, 1) != 1)
+                                _exit(1);
+                }
         }
         _exit(0);
 }
 
-/* Logs what was done in the namespace of job; counts it. */
-static void report(Pass *p, const Job *job)
+/* Logs what was done in the namespace of target (results res); counts it. */
+static void report(Pass *p, const Target *target, const unsigned char *res)
 {
         g_autoptr(GString) line = g_string_new(NULL);
         char comm[64] = "?";
         unsigned done = 0, failed = 0;
 
-        for (guint i = 0; i < job->entries->len; i++) {
-                PvMountEntry *e = job->entries->pdata[i];
-                PvRepairResult r = job->res[i];
+        for (guint i = 0; i < target->entries->len; i++) {
+                PvMountEntry *e = target->entries->pdata[i];
+                PvRepairResult r = res[i];
                 uint64_t dev = pv_mount_devno(e);
                 /* only a mount replaced beneath is gone; a covered one stays */
                 if (r != PV_REPAIR_BENEATH && !g_hash_table_contains(p->devices, &dev))
                         g_hash_table_add(p->devices, g_memdup2(&dev, sizeof(dev)));
                 if (r == PV_REPAIR_LIVE || r == PV_REPAIR_CHANGED)
                         continue; /* not ours to report: answered, or covered meanwhile */
+                if (r == PV_REPAIR_UNREACHED && kill(target->pid, 0) < 0)
+                        continue; /* it exited, and its namespace with it, or another has it */
                 if (pv_repair_result_done(r))
                         done++;
                 else
@@ -110,54 +160,62 @@ static void report(Pass *p, const Job *job)
         }
         if (line->len == 0)
                 return;
-        if (pv_read_head_at(job->pidfd, "comm", comm, sizeof(comm)) > 0)
+        if (pv_read_head_at(target->pidfd, "comm", comm, sizeof(comm)) > 0)
                 comm[strcspn(comm, "\n")] = '\0';
         p->stats.repaired += done;
         p->stats.failed += failed;
         p->stats.containers += done > 0;
         if (failed)
                 pv_log_warning("repair of pid %d (%s): %u of %u dead procview mounts: %s",
-                               (int)job->pid, comm, done, done + failed, line->str);
+                               (int)target->pid, comm, done, done + failed, line->str);
         else
-                pv_log_info("repaired pid %d (%s): %s", (int)job->pid, comm, line->str);
+                pv_log_info("repaired pid %d (%s): %s", (int)target->pid, comm, line->str);
+}
+
+static void job_free(Job *job)
+{
+        g_ptr_array_unref(job->targets);
+        g_free(job->res);
+        if (job->in >= 0)
+                close(job->in);
+        g_free(job);
 }
 
 /* Ends a job: kills a child that did not finish, reaps it, reports, frees. */
 static void job_end(Pass *p, Job *job)
 {
-        if (job->child > 0 && job->got < job->entries->len) {
-                if (g_get_monotonic_time() >= job->deadline_us)
-                        pv_log_warning("the repair in the mount namespace of pid %d took "
-                                       "over %d s: killed",
-                                       (int)job->pid, CHILD_TIMEOUT_MS / 1000);
+        if (job->child > 0 && job->got < job->n_entries) {
+                pv_log_warning("the repair of %u mount namespaces took over %d ms: killed",
+                               job->targets->len,
+                               (int)(BATCH_TIMEOUT_MS + NS_TIMEOUT_MS * job->targets->len));
                 kill(job->child, SIGKILL);
         }
         /* a child blocked in a FUSE request dies when it is answered: never wait for it */
         for (int i = 0; job->child > 0 && i < 100 && waitpid(job->child, NULL, WNOHANG) == 0; i++)
                 g_usleep(10000);
-        report(p, job);
-        close(job->in);
-        close(job->pidfd);
-        g_ptr_array_unref(job->entries);
-        g_free(job->res);
+        for (guint t = 0, first = 0; t < job->targets->len; t++) {
+                const Target *target = job->targets->pdata[t];
+                report(p, target, job->res + first);
+                first += target->entries->len;
+        }
         g_ptr_array_remove_fast(p->jobs, job);
-        g_free(job);
+        job_free(job);
 }
 
 /* Takes the jobs' results until at most max jobs remain. */
 static void wait_jobs(Pass *p, guint max)
 {
         while (p->jobs->len > max) {
-                g_autofree struct pollfd *pfd = g_new0(struct pollfd, p->jobs->len);
-                gint64 now = g_get_monotonic_time(), first = G_MAXINT64;
                 guint n = p->jobs->len;
+                g_autofree struct pollfd *pfd = g_new0(struct pollfd, n);
                 g_autofree Job **jobs = g_memdup2(p->jobs->pdata, n * sizeof(Job *));
+                gint64 now = g_get_monotonic_time(), first = G_MAXINT64;
 
                 for (guint i = 0; i < n; i++) {
                         pfd[i] = (struct pollfd){.fd = jobs[i]->in, .events = POLLIN};
                         first = MIN(first, jobs[i]->deadline_us);
                 }
-                if (poll(pfd, n, (int)CLAMP((first - now) / 1000 + 1, 0, CHILD_TIMEOUT_MS)) < 0 &&
+                if (poll(pfd, n, (int)CLAMP((first - now) / 1000 + 1, 0, BATCH_TIMEOUT_MS)) < 0 &&
                     errno != EINTR)
                         return;
                 now = g_get_monotonic_time();
@@ -165,67 +223,86 @@ static void wait_jobs(Pass *p, guint max)
                         Job *job = jobs[i];
                         ssize_t k = 0;
                         if (pfd[i].revents)
-                                k = read(job->in, job->res + job->got,
-                                         job->entries->len - job->got);
+                                k = read(job->in, job->res + job->got, job->n_entries - job->got);
                         if (k > 0)
                                 job->got += (guint)k;
                         /* done (all results, or the pipe closed), or out of time */
-                        if ((pfd[i].revents && k <= 0) || job->got == job->entries->len ||
+                        if ((pfd[i].revents && k <= 0) || job->got == job->n_entries ||
                             now >= job->deadline_us)
                                 job_end(p, job);
                 }
         }
 }
 
-/* Starts the repair of the dead mounts entries (taken) of the namespace nsfd of pid. */
-static void job_start(Pass *p, pid_t pid, int pidfd, int nsfd, GPtrArray *entries)
+/* Forks the child of the batch being filled, once fewer than MAX_JOBS work. */
+static void batch_launch(Pass *p)
 {
-        g_autoptr(GPtrArray) owned = entries;
-        g_autofree int *clones = NULL;
-        int rootfd, pipefd[2];
-        Job *job;
+        Job *job = g_steal_pointer(&p->batch);
+        int pipefd[2];
 
-        rootfd = openat(pidfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (rootfd < 0)
-                return; /* it exited */
-        if (pipe2(pipefd, O_CLOEXEC) < 0) {
-                pv_log_warning("repair of pid %d: pipe: %m", (int)pid);
-                close(rootfd);
+        if (!job)
                 return;
+        wait_jobs(p, MAX_JOBS - 1);
+        job->res = g_malloc(job->n_entries);
+        memset(job->res, PV_REPAIR_UNREACHED, job->n_entries);
+        job->deadline_us = g_get_monotonic_time() +
+                           (BATCH_TIMEOUT_MS + NS_TIMEOUT_MS * (gint64)job->targets->len) * 1000;
+        if (pipe2(pipefd, O_CLOEXEC) < 0) {
+                pv_log_warning("repair: pipe: %m");
+                job->in = -1;
+                job->child = 0;
+        } else {
+                job->in = pipefd[0];
+                job->child = fork();
+                if (job->child == 0) {
+                        close(pipefd[0]);
+                        run_child(job, pipefd[1]);
+                }
+                close(pipefd[1]);
+                if (job->child < 0)
+                        pv_log_warning("repair: fork: %m");
         }
-        clones = g_new(int, entries->len);
+        for (guint t = 0; t < job->targets->len; t++)
+                target_release(job->targets->pdata[t]);
+        g_ptr_array_add(p->jobs, job);
+        if (job->child <= 0)
+                job_end(p, job);
+}
+
+/* Adds the namespace nsfd of pid, with its dead mounts entries (taken), to the batch. */
+static void batch_add(Pass *p, pid_t pid, int pidfd, int nsfd, GPtrArray *entries)
+{
+        Target *t;
+        int rootfd = openat(pidfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+        if (rootfd < 0) {
+                g_ptr_array_unref(entries);
+                return; /* it exited */
+        }
+        t = g_new0(Target, 1);
+        *t = (Target){.pid = pid,
+                      .pidfd = dup(pidfd),
+                      .nsfd = dup(nsfd),
+                      .rootfd = rootfd,
+                      .entries = entries,
+                      .clones = g_new(int, entries->len)};
         for (guint i = 0; i < entries->len; i++) {
                 PvMountEntry *e = entries->pdata[i];
                 g_autofree char *path = live_path(p->live_mp, e->root);
-                clones[i] =
+                t->clones[i] =
                     path ? open_tree(AT_FDCWD, path,
                                      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW)
                          : -1;
         }
-        job = g_new0(Job, 1);
-        *job = (Job){.pid = pid,
-                     .pidfd = dup(pidfd),
-                     .in = pipefd[0],
-                     .entries = g_steal_pointer(&owned),
-                     .res = g_malloc(entries->len),
-                     .deadline_us = g_get_monotonic_time() + CHILD_TIMEOUT_MS * 1000};
-        memset(job->res, PV_REPAIR_UNREACHED, entries->len);
-        job->child = fork();
-        if (job->child == 0) {
-                close(pipefd[0]);
-                run_child(nsfd, rootfd, entries, clones, pipefd[1]);
+        if (!p->batch) {
+                p->batch = g_new0(Job, 1);
+                p->batch->targets = g_ptr_array_new_with_free_func(target_free);
+                p->batch->in = -1;
         }
-        close(pipefd[1]);
-        for (guint i = 0; i < entries->len; i++)
-                if (clones[i] >= 0)
-                        close(clones[i]);
-        close(rootfd);
-        g_ptr_array_add(p->jobs, job);
-        if (job->child < 0) {
-                pv_log_warning("repair of pid %d: fork: %m", (int)pid);
-                job->deadline_us = 0;
-                job_end(p, job);
-        }
+        g_ptr_array_add(p->batch->targets, t);
+        p->batch->n_entries += entries->len;
+        if (p->batch->targets->len >= BATCH)
+                batch_launch(p);
 }
 
 /* Visits the mount namespace of process name (a directory of /proc), once per namespace. */
@@ -253,8 +330,7 @@ static void visit(Pass *p, int procfd, const char *name)
         p->stats.namespaces++;
         if (pv_mountinfo_select(text, PV_MOUNT_FSTYPE, (const uint64_t *)(void *)p->dead->data,
                                 p->dead->len, entries) > 0) {
-                wait_jobs(p, MAX_JOBS - 1);
-                job_start(p, (pid_t)strtol(name, NULL, 10), pidfd, nsfd, g_steal_pointer(&entries));
+                batch_add(p, (pid_t)strtol(name, NULL, 10), pidfd, nsfd, g_steal_pointer(&entries));
         }
 out:
         if (nsfd >= 0)
@@ -314,6 +390,7 @@ int pv_repair_run(const char *mountpoint, PvRepairStats *stats)
                         if (de->d_name[0] >= '1' && de->d_name[0] <= '9')
                                 visit(&p, dirfd(proc), de->d_name);
                 closedir(proc);
+                batch_launch(&p);
                 wait_jobs(&p, 0);
                 if (p.stats.repaired + p.stats.failed > 0)
                         pv_log_info("repair of %s: %u mounts in %u of %u mount namespaces "
@@ -354,6 +431,9 @@ pid_t pv_repair_start(const char *mountpoint)
         close_range(3, ~0U, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         prctl(PR_SET_NAME, PV_REPAIR_COMM);
+        /* the readers of live containers come first */
+        if (setpriority(PRIO_PROCESS, 0, 19) < 0)
+                pv_log_debug("repair: setpriority: %m");
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         _exit(pv_repair_run(mountpoint, NULL) < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
