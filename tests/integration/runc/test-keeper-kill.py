@@ -16,7 +16,9 @@ host's file would show through a mount detached before its replacement
 came); the daemon logs one line for the container. A second loop runs in a
 user and mount namespace the container made (unshare -Urm), whose copies
 of the binds are locked (no one may unmount them): they are covered by the
-live view, and that loop reads its 300 MiB again as well. With --no-repair the
+live view, and that loop reads its 300 MiB again as well. Then a stop
+(SIGTERM, which unmounts) and a start, as a restart without systemd does:
+the loop in 'before' reads again within 2 s of the new mount. With --no-repair the
 container keeps failing until restarted, and the log says nothing of it."""
 
 import errno
@@ -245,15 +247,35 @@ def test(h, logs, repair):
           "one log line for the container, one for its nested namespace, whose locked "
           "mounts were covered: %s" % repaired)
 
+    # A stop (SIGTERM: the keeper unmounts) and a start, as `service procview restart`
+    # does: the running containers' binds die with the connection and come back.
+    check(h.stop_daemon() == 0, "procviewd stopped with SIGTERM")
+    wait_for(lambda: h.exec("before", "cat", "/proc/meminfo", check_rc=False,
+                            timeout=20).returncode != 0, 10, "'before' loses its views")
+    check(True, "after the stop, 'before' reads nothing")
+    t_start = time.time()
+    h.start_daemon(stderr=open(logs[2], "w"))
+    t_mount = time.time()
+    time.sleep(2.5)
+    reads = loop_lines(loop_out, t_start)
+    good = [t for t, v in reads if v is not None]
+    check(good and good[0] - t_mount <= 2.0,
+          "after a stop and a start, the loop in 'before' read its 300 MiB %.2f s after the "
+          "new mount" % ((good or [0])[0] - t_mount))
+    check(all(v in (None, 300 << 10) for _, v in reads), "no wrong MemTotal after the start")
+    online = cpulist(read(h, "before", "/sys/devices/system/cpu/online"))
+    check(online == {cpus[0]}, "'before' sees its cpuset again: %s" % sorted(online))
+
 
 def run(h):
-    logs = [os.path.join(h.tmp, "procviewd-1.log"), os.path.join(h.tmp, "procviewd-2.log")]
+    logs = [os.path.join(h.tmp, "procviewd-%d.log" % i) for i in (1, 2, 3)]
     try:
         test(h, logs, "--no-repair" not in sys.argv[1:])
     finally:
         dump(logs[0], "procviewd (killed keeper): ")
         h.stop_daemon()
         dump(logs[1], "procviewd (new keeper): ")
+        dump(logs[2], "procviewd (after a stop): ")
 
 
 if __name__ == "__main__":
