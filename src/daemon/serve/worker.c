@@ -28,6 +28,7 @@
 #include "log.h"
 #include "registry/sampler.h"
 #include "sigset.h"
+#include "worker-setup.h"
 
 #define REPLAY_SLOT PV_WORKER_THREADS
 
@@ -411,15 +412,8 @@ int pv_worker_main(PvOptions *opts, const PvWorkerArgs *a)
                 pv_log_error("worker: the keeper's state is unusable: %s", g_strerror(-r));
                 goto out;
         }
-        /* the host's files first: a host directory missing says so before the cgroups */
-        r = pv_host_open(&d, pv_fs_files, pv_fs_n_files);
-        r = r < 0 ? r : pv_host_read_btime(&d);
-        r = r < 0 ? r : pv_daemon_setup(&d);
-        if (r < 0) {
-                pv_log_error("cannot set up: %s%s", g_strerror(-r),
-                             r == -ENOENT ? " (no cgroup hierarchy mounted?)" : "");
-                goto out;
-        }
+        if (pv_worker_setup(&d) < 0)
+                goto out; /* said why */
         pv_handles_setup(&d);
         worker.se = fuse_session_new(&args, &pv_fs_ops, sizeof(pv_fs_ops), &d);
         fuse_opt_free_args(&args);
