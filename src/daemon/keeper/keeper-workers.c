@@ -58,6 +58,45 @@ static _Noreturn void run_worker(Keeper *k, pid_t keeper, int journal_fd, int re
         _exit(st);
 }
 
+int pv_keeper_rehearse_worker(Keeper *k)
+{
+        gint64 deadline = g_get_monotonic_time() + READY_TIMEOUT_US;
+        pid_t keeper = getpid();
+        int status;
+        pid_t pid = fork(), w;
+
+        if (pid < 0) {
+                int r = -errno;
+                pv_log_error("cannot start a worker: %s", g_strerror(-r));
+                return r;
+        }
+        if (pid == 0)
+                run_worker(k, keeper, -1, -1, 0); /* not connected yet: fuse_fd is -1 */
+        while ((w = waitpid(pid, &status, WNOHANG)) <= 0) {
+                if (w < 0 && errno != EINTR) {
+                        int r = -errno;
+                        pv_log_error("cannot wait for a worker setting up: %s", g_strerror(-r));
+                        return r;
+                }
+                if (g_get_monotonic_time() > deadline) {
+                        pv_log_error("a worker did not set up in 30 s");
+                        kill(pid, SIGKILL);
+                        waitpid(pid, &status, 0);
+                        return -ETIMEDOUT;
+                }
+                g_usleep(G_USEC_PER_SEC / 100);
+        }
+        if (WIFEXITED(status) && WEXITSTATUS(status) == PV_WORKER_EXIT_STOPPED)
+                return 0;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == PV_WORKER_EXIT_SETUP)
+                return -EINVAL; /* it said why */
+        if (WIFSIGNALED(status))
+                pv_log_error("a worker setting up was killed by signal %d", WTERMSIG(status));
+        else if (WEXITSTATUS(status) != PV_WORKER_EXIT_SYSCALL) /* that one said why */
+                pv_log_error("a worker setting up exited with status %d", WEXITSTATUS(status));
+        return -EIO;
+}
+
 void pv_keeper_start_worker(Keeper *k)
 {
         PvJournal j;
