@@ -1,15 +1,17 @@
 #!/bin/bash
-# A worker that served, then a host file gone: the workers the keeper starts
-# after it cannot set up. Readers get EIO within the bound procviewd(8) gives
-# (the second failed start, at most 1 s after the first), never an endless
-# wait; once the file is back a worker starts and reads succeed again.
+# A worker that served, then a host file gone, or the cgroup hierarchies: the
+# workers the keeper starts after it cannot set up. Readers get EIO within the
+# bound procviewd(8) gives (the second failed start, at most 1 s after the
+# first), never an endless wait; once the file is back a worker starts and
+# reads succeed again.
 . "$(dirname "$0")/common.sh"
 [ "$(id -u)" = 0 ] || skip "needs root"
 [ -c /dev/fuse ] || skip "no /dev/fuse"
 [ -x "$PROCVIEWD" ] || { echo "FAIL: $PROCVIEWD not built"; exit 1; }
 
 FIX=$(mktemp -d /tmp/pvt-setup-eio-XXXXXX)
-trap 'cleanup; rm -rf "$FIX"' EXIT
+NS_PID=""
+trap 'cleanup; [ -n "$NS_PID" ] && kill -TERM "$NS_PID"; rm -rf "$FIX"' EXIT
 # the host's files, through links the test can take away
 mkdir -p "$FIX/proc"
 for f in meminfo cpuinfo stat diskstats uptime loadavg swaps vmstat pressure; do
@@ -60,4 +62,40 @@ ms=$(ms_since "$start")
 grep -q 'a worker serves again' "$MNT.log" && pass "the keeper says a worker serves again" ||
 	fail "the keeper did not say a worker serves again"
 stop_daemon && pass "procviewd stops cleanly" || fail "procviewd exited non-zero on SIGTERM"
+
+# --- the cgroup hierarchies gone: a daemon in a mount namespace of its own, private, in
+# which the test detaches /sys/fs/cgroup once it served; readers enter that namespace
+NS_MNT=$(mktemp -d /tmp/pvt-setup-eio-ns-XXXXXX)
+unshare -m --propagation private "$PROCVIEWD" -f "$NS_MNT" 2>"$NS_MNT.log" &
+NS_PID=$!
+in_ns() { nsenter -t "$NS_PID" -m "$@"; }
+for _ in $(seq 300); do
+	grep -q " serving " "$NS_MNT.log" && break
+	kill -0 "$NS_PID" 2>/dev/null || break
+	sleep 0.1
+done
+if in_ns head -c1 "$NS_MNT/proc/meminfo" >/dev/null; then
+	pass "a daemon in a mount namespace serves"
+	in_ns umount -l /sys/fs/cgroup
+	W=$(cat "/proc/$NS_PID/task/$NS_PID/children" | awk '{ print $1 }')
+	start=$(date +%s%N)
+	kill -9 "$W"
+	out=$(timeout 20 nsenter -t "$NS_PID" -m head -c1 "$NS_MNT/proc/meminfo" 2>&1 >/dev/null)
+	rc=$?
+	ms=$(ms_since "$start")
+	grep -q 'Input/output error' <<<"$out" && [ "$ms" -lt 3000 ] &&
+		pass "no cgroup hierarchy: a reader gets EIO in $ms ms" ||
+		fail "no cgroup hierarchy: rc $rc after $ms ms: $out"
+	grep -q 'no cgroup hierarchy is mounted' "$NS_MNT.log" &&
+		pass "the workers say no cgroup hierarchy is mounted" ||
+		fail "the workers did not say no cgroup hierarchy is mounted"
+else
+	fail "the daemon in a mount namespace did not serve"
+fi
+kill -TERM "$NS_PID"
+wait "$NS_PID" && pass "it stops cleanly" || fail "it exited non-zero on SIGTERM"
+NS_PID=""
+[ "$FAILED" = 0 ] || cat "$NS_MNT.log"
+rm -f "$NS_MNT.log"
+rmdir "$NS_MNT"
 finish
