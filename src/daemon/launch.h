@@ -23,8 +23,14 @@ enum {
         PV_WORKER_EXIT_SYSCALL = 5,   /* made a system call its seccomp filter forbids (logged) */
 };
 
+/*
+ * A worker started with fuse_fd -1 is a rehearsal: the keeper's check, before
+ * it mounts, that a worker can set up (the host's files, the cgroup
+ * hierarchies, its confinement). It sets up as a worker would, then exits
+ * PV_WORKER_EXIT_STOPPED, or PV_WORKER_EXIT_SETUP having logged the cause.
+ */
 typedef struct PvWorkerArgs {
-        int fuse_fd;           /* the connection, shared with the keeper */
+        int fuse_fd;           /* the connection, shared with the keeper; -1: a rehearsal */
         int state_fd;          /* the keeper's state memfd (saved INIT) */
         int journal_fd;        /* this worker's journal */
         int ready_fd;          /* one byte is written here once serving, then closed */

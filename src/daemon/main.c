@@ -61,7 +61,8 @@ static void usage(FILE *f)
             "\n"
             "Signals: SIGHUP runs the binary now on disk without a gap (upgrade);\n"
             "SIGTERM or SIGINT unmount and stop. A worker process serves the files and is\n"
-            "replaced at once when it dies; the mount and open files survive.\n",
+            "replaced at once when it dies; the mount and open files survive. While new\n"
+            "workers cannot set up (two in a row), reads fail with EIO instead of waiting.\n",
             PV_DEFAULT_MOUNTPOINT, files->str, runc->str);
 }
 

@@ -33,30 +33,45 @@ struct PvHost {
         size_t n_rows;
         int proc_fd;        /* dirfd of opts.host_proc: the host's own files */
         int node_fd;        /* dirfd of opts.sys_node_dir, -1: a host without NUMA */
+        char *missing;      /* what pv_host_open() could not open (pv_host_missing()) */
         PvHostFile files[]; /* files[i] is rows[i]'s */
 };
 
-/* Opens row f's host file. Returns the fd or -errno (-EINVAL: a path no host directory holds). */
-static int open_host_file(const PvHost *h, int sys_fd, const PvFile *f)
+/*
+ * Opens row f's host file. Returns the fd or -errno (-EINVAL: a path no host
+ * directory holds); on failure *ret_missing names it as "--OPTION=DIR: DIR/NAME".
+ */
+static int open_host_file(const PvDaemon *d, int sys_fd, const PvFile *f, char **ret_missing)
 {
+        const PvHost *h = d->host;
+        const char *name, *opt, *top;
         int dir, fd;
-        const char *name;
 
         if (g_str_has_prefix(f->path, PROC_PREFIX)) {
                 dir = h->proc_fd;
                 name = f->path + strlen(PROC_PREFIX);
+                opt = "--host-proc";
+                top = d->opts.host_proc;
         } else if (g_str_has_prefix(f->path, SYS_CPU_PREFIX)) {
                 dir = sys_fd;
                 name = f->path + strlen(SYS_CPU_PREFIX);
+                opt = "--sys-cpu-dir";
+                top = d->opts.sys_cpu_dir;
         } else if (g_str_has_prefix(f->path, SYS_NODE_PREFIX)) {
                 if (h->node_fd < 0)
                         return -ENOENT;
                 dir = h->node_fd;
                 name = f->path + strlen(SYS_NODE_PREFIX);
+                opt = "--sys-node-dir";
+                top = d->opts.sys_node_dir;
         } else
                 return -EINVAL;
         fd = openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        return fd < 0 ? -errno : fd;
+        if (fd >= 0)
+                return fd;
+        fd = -errno;
+        *ret_missing = g_strdup_printf("%s=%s: %s/%s", opt, top, top, name);
+        return fd;
 }
 
 int pv_host_open(PvDaemon *d, const PvFile *rows, size_t n_rows)
@@ -70,26 +85,40 @@ int pv_host_open(PvDaemon *d, const PvFile *rows, size_t n_rows)
                 g_mutex_init(&h->files[i].lock);
         }
         d->host = h;
+        h->node_fd = -1;
         h->proc_fd = open(d->opts.host_proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (h->proc_fd < 0) {
+                int r = -errno;
+                h->missing = g_strdup_printf("--host-proc=%s", d->opts.host_proc);
+                return r;
+        }
         /* kernels built without CONFIG_NUMA have no node directory */
-        h->node_fd = d->opts.sys_node_dir
-                         ? open(d->opts.sys_node_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-                         : -1;
-        if (h->proc_fd < 0)
-                return -errno;
+        if (d->opts.sys_node_dir)
+                h->node_fd = open(d->opts.sys_node_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         _cleanup_close_ int sys_fd = open(d->opts.sys_cpu_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (sys_fd < 0)
-                return -errno;
+        if (sys_fd < 0) {
+                int r = -errno;
+                h->missing = g_strdup_printf("--sys-cpu-dir=%s", d->opts.sys_cpu_dir);
+                return r;
+        }
         for (size_t i = 0; i < n_rows; i++) {
                 const PvFile *f = &rows[i];
+                g_autofree char *missing = NULL;
                 if (!f->host)
                         continue;
-                int fd = open_host_file(h, sys_fd, f);
-                if (fd < 0 && f->host_required)
+                int fd = open_host_file(d, sys_fd, f, &missing);
+                if (fd < 0 && f->host_required) {
+                        h->missing = g_steal_pointer(&missing);
                         return fd;
+                }
                 h->files[i].fd = fd < 0 ? -1 : fd;
         }
         return 0;
+}
+
+const char *pv_host_missing(const PvDaemon *d)
+{
+        return d->host ? d->host->missing : NULL;
 }
 
 void pv_host_close(PvDaemon *d)
@@ -107,6 +136,7 @@ void pv_host_close(PvDaemon *d)
                         close(h->files[i].fd);
                 g_mutex_clear(&h->files[i].lock);
         }
+        g_free(h->missing);
         g_clear_pointer(&d->host, g_free);
 }
 

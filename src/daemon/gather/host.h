@@ -32,6 +32,13 @@ int pv_host_open(PvDaemon *d, const PvFile *rows, size_t n_rows);
 void pv_host_close(PvDaemon *d);
 
 /*
+ * After pv_host_open() failed: what it could not open, as the option and the
+ * path ("--host-proc=/x" for the directory, "--host-proc=/x: /x/meminfo" for
+ * a file in it); valid until pv_host_close(). NULL if it did not fail.
+ */
+const char *pv_host_missing(const PvDaemon *d);
+
+/*
  * Sets d->host_btime_s, the host's boot time, from its proc/stat (0 when that
  * has no btime line). Returns 0 or -errno.
  */

@@ -93,6 +93,7 @@ int pv_keeper_resume_from_env(Keeper *k, const char *env)
                                     .gen = gen,
                                     .journal_fd = jfd,
                                     .ready_fd = fd_valid(rfd) ? rfd : -1,
+                                    .served = !fd_valid(rfd), /* its ready pipe is gone */
                                     .started_us = g_get_monotonic_time() - 60 * G_USEC_PER_SEC,
                                     .old = true,
                                 };

@@ -17,6 +17,7 @@
 #include "journal.h"
 #include "handover.h"
 #include "keeper-mount.h"
+#include "keeper-workers.h"
 #include "log.h"
 #include "mountinfo.h"
 #include "mountpoint.h"
@@ -73,6 +74,10 @@ static int mount_anew(Keeper *k)
         int r;
 
         r = pv_preflight_check();
+        if (r < 0)
+                return r; /* said why */
+        /* a worker that cannot set up would leave every reader of the mount waiting */
+        r = pv_keeper_rehearse_worker(k);
         if (r < 0)
                 return r; /* said why */
         r = pv_mountpoint_prepare(opts->mountpoint);

@@ -22,6 +22,8 @@
 #define READY_TIMEOUT_US (30 * G_USEC_PER_SEC)
 #define RETIRE_TIMEOUT_US (15 * G_USEC_PER_SEC)
 #define REPAIR_TIMEOUT_US (120 * G_USEC_PER_SEC)
+/* workers in a row that die before serving, after which the keeper answers EIO itself */
+#define REFUSE_AFTER_FAILED_STARTS 2
 
 typedef struct KWorker {
         pid_t pid;
@@ -30,6 +32,7 @@ typedef struct KWorker {
         int ready_fd;  /* read end; -1 once ready */
         bool retiring; /* told to stop: its death is no crash */
         bool old;      /* started by the binary before an upgrade: replaced once ours serves */
+        bool served;   /* said it serves, on its ready pipe */
         gint64 started_us;
         gint64 retire_us;
 } KWorker;
@@ -60,6 +63,16 @@ typedef struct Keeper {
         pid_t repair_pid; /* the repairer (repair.h) while it runs, else 0 */
         gint64 repair_started_us;
         gint64 next_repair_us;
+        unsigned failed_starts; /* workers in a row that died before serving */
+        /*
+         * Workers cannot start: the keeper answers every request with EIO
+         * itself (keeper-refuse.c), on refuse_fd, a non-blocking clone of
+         * fuse_fd, into refuse_buf.
+         */
+        bool refusing;
+        int refuse_fd;
+        void *refuse_buf;
+        unsigned long refused; /* requests answered EIO since refusing began */
 } Keeper;
 
 /* Closes *fd, if open, and sets it to -1. */

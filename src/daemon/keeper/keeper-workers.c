@@ -13,6 +13,7 @@
 
 #include "fdstore.h"
 #include "journal.h"
+#include "keeper-refuse.h"
 #include "keeper-workers.h"
 #include "log.h"
 #include "launch.h"
@@ -34,6 +35,8 @@ static _Noreturn void run_worker(Keeper *k, pid_t keeper, int journal_fd, int re
         if (getppid() != keeper)
                 _exit(PV_WORKER_EXIT_SETUP);
         close(k->sigfd);
+        if (k->refusing)
+                close(k->refuse_fd);
         for (unsigned i = 0; i < k->n_workers; i++) {
                 close_fd(&k->workers[i].ready_fd);
                 close_fd(&k->workers[i].journal_fd);
@@ -56,6 +59,45 @@ static _Noreturn void run_worker(Keeper *k, pid_t keeper, int journal_fd, int re
         int st = k->worker_main(k->opts, &a);
         g_array_free(ofds, TRUE);
         _exit(st);
+}
+
+int pv_keeper_rehearse_worker(Keeper *k)
+{
+        gint64 deadline = g_get_monotonic_time() + READY_TIMEOUT_US;
+        pid_t keeper = getpid();
+        int status;
+        pid_t pid = fork(), w;
+
+        if (pid < 0) {
+                int r = -errno;
+                pv_log_error("cannot start a worker: %s", g_strerror(-r));
+                return r;
+        }
+        if (pid == 0)
+                run_worker(k, keeper, -1, -1, 0); /* not connected yet: fuse_fd is -1 */
+        while ((w = waitpid(pid, &status, WNOHANG)) <= 0) {
+                if (w < 0 && errno != EINTR) {
+                        int r = -errno;
+                        pv_log_error("cannot wait for a worker setting up: %s", g_strerror(-r));
+                        return r;
+                }
+                if (g_get_monotonic_time() > deadline) {
+                        pv_log_error("a worker did not set up in 30 s");
+                        kill(pid, SIGKILL);
+                        waitpid(pid, &status, 0);
+                        return -ETIMEDOUT;
+                }
+                g_usleep(G_USEC_PER_SEC / 100);
+        }
+        if (WIFEXITED(status) && WEXITSTATUS(status) == PV_WORKER_EXIT_STOPPED)
+                return 0;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == PV_WORKER_EXIT_SETUP)
+                return -EINVAL; /* it said why */
+        if (WIFSIGNALED(status))
+                pv_log_error("a worker setting up was killed by signal %d", WTERMSIG(status));
+        else if (WEXITSTATUS(status) != PV_WORKER_EXIT_SYSCALL) /* that one said why */
+                pv_log_error("a worker setting up exited with status %d", WEXITSTATUS(status));
+        return -EIO;
 }
 
 void pv_keeper_start_worker(Keeper *k)
@@ -150,6 +192,10 @@ void pv_keeper_worker_ready(Keeper *k, KWorker *w)
         close_fd(&w->ready_fd);
         if (n != 1)
                 return; /* died during setup: reaped soon */
+        w->served = true;
+        k->failed_starts = 0;
+        /* the keeper's answering ends now, before it forks anything that would inherit it */
+        pv_keeper_refuse_fd(k);
         /* it has answered the orphans and serves: the others may go */
         prune_orphans(k);
         for (unsigned i = 0; i < k->n_workers; i++)
@@ -196,6 +242,9 @@ static void back_off(Keeper *k, const KWorker *w)
                     MIN(MAX(k->backoff_us * 2, G_USEC_PER_SEC / 10), 5 * G_USEC_PER_SEC);
         else
                 k->backoff_us = 0;
+        /* the start after a first failed one decides when readers get EIO: within 1 s */
+        if (k->failed_starts == 1)
+                k->backoff_us = MIN(k->backoff_us, G_USEC_PER_SEC);
         if (k->backoff_us > 0)
                 pv_log_warning("workers die right after their start; next in %.1f s",
                                (double)k->backoff_us / G_USEC_PER_SEC);
@@ -223,6 +272,8 @@ static bool bury(Keeper *k, const KWorker *w, int status)
                 close(w->journal_fd);
                 pv_fdstore_remove_journal(w->gen);
         }
+        if (!w->retiring && !w->served)
+                k->failed_starts++;
         if (!w->retiring)
                 back_off(k, w);
         return resend;

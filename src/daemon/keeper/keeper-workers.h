@@ -7,6 +7,12 @@
 
 /* The worker that serves or will once ready: neither retiring nor an old binary's. */
 KWorker *pv_keeper_live_worker(Keeper *k);
+/*
+ * Before mounting: runs a worker's set-up in a child, without a connection
+ * (a rehearsal, launch.h), and waits for it, READY_TIMEOUT_US at most.
+ * Returns 0 if it set up, else -errno (said why: the child names the cause).
+ */
+int pv_keeper_rehearse_worker(Keeper *k);
 /* Starts a worker, or sets k->next_start_us to try again (logged). */
 void pv_keeper_start_worker(Keeper *k);
 /* Tells w to stop (SIGTERM), once. */

@@ -21,6 +21,7 @@
 #include "journal.h"
 #include "handover.h"
 #include "keeper-mount.h"
+#include "keeper-refuse.h"
 #include "keeper-workers.h"
 #include "log.h"
 #include "repair.h"
@@ -85,9 +86,9 @@ static bool stop_workers(Keeper *k, gint64 now, gint64 *stop_deadline)
  */
 static void wait_events(Keeper *k, gint64 now, int timeout_ms)
 {
-        struct pollfd pfd[1 + MAX_WORKERS];
+        struct pollfd pfd[2 + MAX_WORKERS];
         KWorker *who[1 + MAX_WORKERS];
-        unsigned n = 0;
+        unsigned n = 0, n_ready;
 
         pfd[n++] = (struct pollfd){.fd = k->sigfd, .events = POLLIN};
         for (unsigned i = 0; i < k->n_workers; i++) {
@@ -104,6 +105,11 @@ static void wait_events(Keeper *k, gint64 now, int timeout_ms)
                         pfd[n++] = (struct pollfd){.fd = w->ready_fd, .events = POLLIN};
                 }
         }
+        n_ready = n;
+        /* no worker can start: the keeper answers readers itself (keeper-refuse.h) */
+        int refuse_fd = pv_keeper_refuse_fd(k);
+        if (refuse_fd >= 0)
+                pfd[n++] = (struct pollfd){.fd = refuse_fd, .events = POLLIN};
         if (poll(pfd, n, timeout_ms) < 0) {
                 if (errno != EINTR) {
                         pv_log_error("poll: %m");
@@ -112,9 +118,11 @@ static void wait_events(Keeper *k, gint64 now, int timeout_ms)
                 return;
         }
         /* readiness first: signals may reorder the workers array */
-        for (unsigned i = 1; i < n; i++)
+        for (unsigned i = 1; i < n_ready; i++)
                 if (pfd[i].revents)
                         pv_keeper_worker_ready(k, who[i]);
+        if (refuse_fd >= 0 && pfd[n_ready].revents)
+                pv_keeper_refuse_requests(k);
         if (pfd[0].revents)
                 handle_signals(k);
 }

@@ -8,8 +8,10 @@
  * cgroup data, so nothing a container does can crash it: its library,
  * pvkeeper, cannot include a cgroup, view or worker header. A worker that dies is replaced at once,
  * and what it had read is answered again (FUSE_NOTIFY_RESEND where the kernel has it, else the
- * worker's journal). SIGHUP re-executes the binary on disk with the fd kept open; SIGTERM and
- * SIGINT unmount and stop.
+ * worker's journal). Before mounting it checks that a worker can set up (a rehearsal, launch.h);
+ * while workers cannot start, it answers every request with EIO itself (keeper-refuse.h).
+ * SIGHUP re-executes the binary on disk with the fd kept open; SIGTERM and SIGINT unmount and
+ * stop.
  */
 
 #include "launch.h"

@@ -96,7 +96,9 @@ struct PvDaemon {
  * Opens the cgroup hierarchies and makes the registry and the caches. d->opts
  * and d->n_files must be set, fds at -1. (The worker opens the host's files,
  * gather/host.h, and the table of handles, serve/handle.h.) Returns 0 or
- * -errno; pv_daemon_teardown() frees what was made either way.
+ * -errno; pv_daemon_teardown() frees what was made either way. The cgroup
+ * hierarchies are opened last: a failure with d->proc_fd open is theirs
+ * (-ENOENT: no cgroup hierarchy is mounted).
  */
 int pv_daemon_setup(PvDaemon *d);
 void pv_daemon_teardown(PvDaemon *d);

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "registry/sampler.h"
 #include "sigset.h"
+#include "worker-setup.h"
 
 #define REPLAY_SLOT PV_WORKER_THREADS
 
@@ -402,24 +403,18 @@ int pv_worker_main(PvOptions *opts, const PvWorkerArgs *a)
                 pv_log_error("worker: cannot set up signals: %m");
                 goto out;
         }
-        r = pv_state_map(a->state_fd, &worker.state);
-        if (r == 0)
+        /* a rehearsal (launch.h) has no connection, and no state or journal */
+        r = a->fuse_fd < 0 ? 0 : pv_state_map(a->state_fd, &worker.state);
+        if (r == 0 && a->fuse_fd >= 0)
                 r = pv_journal_map(a->journal_fd, &worker.journal);
-        if (r == 0 && worker.journal.n_slots < PV_WORKER_THREADS + 1)
+        if (r == 0 && a->fuse_fd >= 0 && worker.journal.n_slots < PV_WORKER_THREADS + 1)
                 r = -EINVAL;
         if (r < 0) {
                 pv_log_error("worker: the keeper's state is unusable: %s", g_strerror(-r));
                 goto out;
         }
-        /* the host's files first: a host directory missing says so before the cgroups */
-        r = pv_host_open(&d, pv_fs_files, pv_fs_n_files);
-        r = r < 0 ? r : pv_host_read_btime(&d);
-        r = r < 0 ? r : pv_daemon_setup(&d);
-        if (r < 0) {
-                pv_log_error("cannot set up: %s%s", g_strerror(-r),
-                             r == -ENOENT ? " (no cgroup hierarchy mounted?)" : "");
-                goto out;
-        }
+        if (pv_worker_setup(&d) < 0)
+                goto out; /* said why */
         pv_handles_setup(&d);
         worker.se = fuse_session_new(&args, &pv_fs_ops, sizeof(pv_fs_ops), &d);
         fuse_opt_free_args(&args);
@@ -434,10 +429,10 @@ int pv_worker_main(PvOptions *opts, const PvWorkerArgs *a)
                              r == -EOPNOTSUPP ? " (no seccomp(2): run with --no-seccomp?)" : "");
                 goto out;
         }
-        if (opts->no_seccomp)
+        if (opts->no_seccomp && a->fuse_fd >= 0) /* a rehearsal leaves it to the worker */
                 pv_log_warning("worker %d runs without its seccomp filter (--no-seccomp)",
                                (int)getpid());
-        status = serve(&d, a, sigfd);
+        status = a->fuse_fd < 0 ? PV_WORKER_EXIT_STOPPED : serve(&d, a, sigfd);
 out:
         if (worker.se)
                 fuse_session_destroy(worker.se);

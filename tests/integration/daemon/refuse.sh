@@ -1,6 +1,7 @@
 #!/bin/bash
 # procviewd refuses what it cannot serve: a private cgroup or pid namespace
-# (every reader would get EIO), and a mount point a live procviewd already
+# (every reader would get EIO), host files or cgroups a worker cannot set up
+# without (every reader would wait), and a mount point a live procviewd already
 # serves, however the path is spelt (trailing slash, symlink, a space that
 # mountinfo writes as \040). The daemon that serves must keep serving.
 . "$(dirname "$0")/common.sh"
@@ -55,7 +56,46 @@ grep -q '^rc=[1-9]' <<<"$out" && grep -q 'private pid namespace.*--pid=host' <<<
 [ "$(procview_mounts_at "$TMP/other")" = 0 ] && pass "nothing was mounted" ||
 	fail "a procview mount was left at $TMP/other"
 
-# --- 2. the normal host case starts, on a mount point with a space in its name
+# --- 2. what a worker needs, missing: exit 1 at once with one line naming it, no mount
+# refuse_setup WHAT PATTERN CMD...: CMD (a procviewd on $TMP/other) exits 1 within 5 s, says
+# PATTERN in its one line, and has mounted nothing (CMD prints mounts=N, read where it ran)
+refuse_setup() {
+	local what=$1 pattern=$2 start out
+	shift 2
+	start=$(date +%s%N)
+	out=$(timeout 10 "$@" 2>&1 </dev/null; echo "rc=$?")
+	local ms=$((($(date +%s%N) - start) / 1000000))
+	grep -q '^rc=1$' <<<"$out" && [ "$ms" -lt 5000 ] &&
+		pass "$what: procviewd exits 1 in ${ms} ms" || fail "$what: after ${ms} ms: $out"
+	grep '^procviewd: ' <<<"$out" | grep -q -- "$pattern" && pass "$what: it says '$pattern'" ||
+		fail "$what: no '$pattern' in: $out"
+	[ "$(grep -c '^procviewd: ' <<<"$out")" = 1 ] && pass "$what: in one line" ||
+		fail "$what: not one line: $out"
+	grep -q 'cgroup hierarchy' <<<"$out" && [ "$pattern" != "no cgroup hierarchy is mounted" ] &&
+		fail "$what: blamed on the cgroup hierarchy: $out"
+	if grep -q '^mounts=' <<<"$out"; then
+		grep -q '^mounts=0$' <<<"$out"
+	else
+		[ "$(procview_mounts_at "$TMP/other")" = 0 ]
+	fi && pass "$what: nothing was mounted" || fail "$what: a procview mount was left: $out"
+	umount -l "$TMP/other" 2>/dev/null
+}
+refuse_setup "--host-proc=/nonexistent" "--host-proc=/nonexistent: No such file" \
+	"$PROCVIEWD" -f --host-proc=/nonexistent "$TMP/other"
+mkdir "$TMP/proc-part"
+cp /proc/stat "$TMP/proc-part/" # meminfo, required, missing
+refuse_setup "a --host-proc without meminfo" "$TMP/proc-part/meminfo: No such file" \
+	"$PROCVIEWD" -f --host-proc="$TMP/proc-part" "$TMP/other"
+refuse_setup "--sys-cpu-dir=/nonexistent" "--sys-cpu-dir=/nonexistent: No such file" \
+	"$PROCVIEWD" -f --sys-cpu-dir=/nonexistent "$TMP/other"
+# no cgroup file system mounted: /sys/fs/cgroup detached in a mount namespace of its own
+# shellcheck disable=SC2016
+refuse_setup "no cgroup hierarchy" "no cgroup hierarchy is mounted" \
+	unshare -m sh -c 'umount -l /sys/fs/cgroup && "$0" -f "$1"; rc=$?
+		echo "mounts=$(grep -c " $1 " /proc/self/mountinfo)"; exit $rc' \
+	"$PROCVIEWD" "$TMP/other"
+
+# --- 3. the normal host case starts, on a mount point with a space in its name
 "$PROCVIEWD" -f "$SPACED" 2>"$TMP/first.log" &
 FIRST=$!
 for _ in $(seq 300); do
@@ -69,7 +109,7 @@ before=$(procview_mounts_at "$SPACED")
 [ "$before" = 1 ] && pass "one procview mount at the spaced path (mountinfo: \\040)" ||
 	fail "$before procview mounts at '$SPACED'"
 
-# --- 3. a second procviewd on the same mount point, spelt three ways
+# --- 4. a second procviewd on the same mount point, spelt three ways
 for spelling in "$SPACED" "$SPACED/" "$SPACED//" "$TMP/link" "$TMP/link/" "$TMP/./views dir"; do
 	out=$(run_second "$spelling")
 	if grep -q '^rc=[1-9]' <<<"$out" && grep -q 'another procviewd serves it already' <<<"$out"; then
@@ -85,7 +125,7 @@ for spelling in "$SPACED" "$SPACED/" "$SPACED//" "$TMP/link" "$TMP/link/" "$TMP/
 		fail "the first procviewd stopped serving after '$spelling'"
 done
 
-# --- 4. the first daemon stops cleanly: nothing was stacked on it
+# --- 5. the first daemon stops cleanly: nothing was stacked on it
 kill -TERM "$FIRST"
 wait "$FIRST"
 rc=$?

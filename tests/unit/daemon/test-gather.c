@@ -326,6 +326,16 @@ START_TEST(test_host_required)
         d.opts.host_proc = fixture_path("daemon/host/sys-cpu");
         d.opts.sys_cpu_dir = fixture_path("daemon/host/sys-cpu");
         ck_assert_int_eq(pv_host_open(&d, pv_fs_files, pv_fs_n_files), -ENOENT);
+        /* which one, by the option and the path: the line procviewd refuses to start with */
+        g_autofree char *want =
+            g_strdup_printf("--host-proc=%s: %s/meminfo", d.opts.host_proc, d.opts.host_proc);
+        ck_assert_str_eq(pv_host_missing(&d), want);
+        pv_host_close(&d);
+        /* the directory itself */
+        g_free(d.opts.host_proc);
+        d.opts.host_proc = g_strdup("/nonexistent");
+        ck_assert_int_eq(pv_host_open(&d, pv_fs_files, pv_fs_n_files), -ENOENT);
+        ck_assert_str_eq(pv_host_missing(&d), "--host-proc=/nonexistent");
         pv_host_close(&d);
         g_free(d.opts.host_proc);
         g_free(d.opts.sys_cpu_dir);
