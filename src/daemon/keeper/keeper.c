@@ -191,6 +191,7 @@ int pv_keeper_main(PvOptions *opts, char **argv, PvWorkerMain *worker_main)
             .fuse_fd = -1,
             .state_fd = -1,
             .sigfd = -1,
+            .refuse_fd = -1,
             .orphans = g_array_new(FALSE, FALSE, sizeof(Orphan)),
         };
         g_autofree char *resume = g_strdup(getenv(RESUME_ENV));
@@ -229,6 +230,8 @@ out:
         close_fd(&k.state_fd);
         close_fd(&k.fuse_fd);
         close_fd(&k.sigfd);
+        close_fd(&k.refuse_fd); /* answering readers itself when it stopped */
+        g_free(k.refuse_buf);
         free(k.exe);
         return status;
 }
