@@ -13,8 +13,7 @@
 #include "fileio.h"
 #include "mountinfo.h"
 
-/* PV_CONNECTIONS_DIR/connections-<the first 16 hex digits of the mount point's SHA-256> */
-static char *history_path(const char *mountpoint)
+char *pv_connections_file(const char *mountpoint, const char *kind)
 {
         g_autofree char *canonical = NULL;
         g_autofree char *sum = NULL;
@@ -23,7 +22,12 @@ static char *history_path(const char *mountpoint)
         if (pv_mount_canonical_path(mountpoint, &canonical) == 0)
                 mountpoint = canonical;
         sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, mountpoint, -1);
-        return g_strdup_printf("%s/connections-%.16s", PV_CONNECTIONS_DIR, sum);
+        return g_strdup_printf("%s/%s-%.16s", PV_CONNECTIONS_DIR, kind, sum);
+}
+
+static char *history_path(const char *mountpoint)
+{
+        return pv_connections_file(mountpoint, "connections");
 }
 
 int pv_connections_read(const char *mountpoint, GArray *devs)

@@ -23,6 +23,13 @@
 #define PV_CONNECTIONS_MAX 64
 
 /*
+ * The file of mountpoint of the given kind under PV_CONNECTIONS_DIR:
+ * KIND-<the first 16 hex digits of the SHA-256 of its canonical path>
+ * ("connections": the history; "control": takeover.h's socket). g_free() it.
+ */
+char *pv_connections_file(const char *mountpoint, const char *kind);
+
+/*
  * Reads the history of mountpoint into devs (an array of uint64_t, emptied
  * first). Lines that are not "MAJ:MIN" are skipped. Returns 0 (an empty
  * history when there is no file), or -errno.

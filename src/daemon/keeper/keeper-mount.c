@@ -22,6 +22,7 @@
 #include "mountinfo.h"
 #include "mountpoint.h"
 #include "preflight.h"
+#include "takeover.h"
 
 /* Mounts a fuse.procview file system on mp; returns its /dev/fuse fd or -errno. */
 static int mount_fuse(const char *mp)
@@ -67,6 +68,47 @@ static void remember_connection(const char *mp)
                                mp, PV_CONNECTIONS_DIR);
 }
 
+/* Detaches unless in the foreground, logging to syslog from then on. */
+static int daemonize(const PvOptions *opts)
+{
+        if (opts->foreground)
+                return 0;
+        pv_log_setup("procviewd", PV_LOG_SYSLOG, opts->debug);
+        return fuse_daemonize(0) < 0 ? -EIO : 0; /* libfuse said why */
+}
+
+/*
+ * When a live procviewd serves the mount point, takes its connection over
+ * (takeover.h). Returns 0 once taken over, 1 when there is no live mount
+ * there (mount anew), or -errno (said why).
+ */
+static int take_over_live(Keeper *k)
+{
+        const char *mp = k->opts->mountpoint;
+        PvMountState state;
+        int r;
+
+        if (pv_mount_probe(mp, 3000, &state) < 0 || state != PV_MOUNT_LIVE)
+                return 1; /* pv_mountpoint_prepare() says what is there */
+        r = pv_takeover_request(k);
+        if (r == -ENOENT || r == -ECONNREFUSED)
+                return 1; /* a procviewd without a control socket: refused as before */
+        if (r == 0)
+                r = pv_state_map(k->state_fd, &k->state);
+        if (r < 0) {
+                pv_log_error("cannot take over %s from the procviewd serving it: %s", mp,
+                             g_strerror(-r));
+                return r;
+        }
+        r = daemonize(k->opts);
+        if (r < 0)
+                return r;
+        pv_log_info("procviewd %s keeper took over %s from the procviewd serving it", PV_VERSION,
+                    mp);
+        pv_fdstore_put(k->fuse_fd, k->state_fd);
+        return 0;
+}
+
 /* Mounts on opts->mountpoint afresh, reads INIT and detaches unless in the foreground. */
 static int mount_anew(Keeper *k)
 {
@@ -80,6 +122,9 @@ static int mount_anew(Keeper *k)
         r = pv_keeper_rehearse_worker(k);
         if (r < 0)
                 return r; /* said why */
+        r = take_over_live(k);
+        if (r <= 0)
+                return r; /* took over, or said why not */
         r = pv_mountpoint_prepare(opts->mountpoint);
         if (r < 0)
                 return r; /* said why */
@@ -101,11 +146,9 @@ static int mount_anew(Keeper *k)
                 umount2(opts->mountpoint, MNT_DETACH);
                 return r;
         }
-        if (!opts->foreground) {
-                pv_log_setup("procviewd", PV_LOG_SYSLOG, opts->debug);
-                if (fuse_daemonize(0) < 0)
-                        return -EIO; /* libfuse said why */
-        }
+        r = daemonize(opts);
+        if (r < 0)
+                return r;
         pv_log_info("procviewd %s keeper mounted %s", PV_VERSION, opts->mountpoint);
         remember_connection(opts->mountpoint);
         pv_fdstore_put(k->fuse_fd, k->state_fd);

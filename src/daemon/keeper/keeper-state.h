@@ -9,6 +9,7 @@
  */
 
 #include <signal.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -73,6 +74,14 @@ typedef struct Keeper {
         int refuse_fd;
         void *refuse_buf;
         unsigned long refused; /* requests answered EIO since refusing began */
+        /* take-over between processes (takeover.h) */
+        int control_fd;    /* the listening control socket, or -1 */
+        ino_t control_ino; /* its inode, to remove it only while it is ours */
+        int peer_fd;       /* a keeper taking over from us, until it serves, or -1 */
+        pid_t peer_pid;
+        gint64 handover_us; /* when we handed the connection to it */
+        bool handed_over;   /* it serves: stop without unmounting */
+        int takeover_fd;    /* the keeper we took over from, until our worker serves, or -1 */
 } Keeper;
 
 /* Closes *fd, if open, and sets it to -1. */

@@ -25,6 +25,7 @@
 #include "keeper-workers.h"
 #include "log.h"
 #include "repair.h"
+#include "takeover.h"
 
 /* The keeper takes these from its signalfd only; *ret_mask (if not NULL) gets them. */
 
@@ -69,7 +70,9 @@ static bool stop_workers(Keeper *k, gint64 now, gint64 *stop_deadline)
 {
         if (*stop_deadline == 0) {
                 *stop_deadline = now + 10 * G_USEC_PER_SEC;
-                if (!k->mount_gone && umount2(k->opts->mountpoint, MNT_DETACH) < 0)
+                /* handed over: the new keeper serves this mount */
+                if (!k->mount_gone && !k->handed_over &&
+                    umount2(k->opts->mountpoint, MNT_DETACH) < 0)
                         pv_log_warning("cannot unmount %s: %m", k->opts->mountpoint);
         }
         for (unsigned i = 0; i < k->n_workers; i++) {
@@ -86,7 +89,7 @@ static bool stop_workers(Keeper *k, gint64 now, gint64 *stop_deadline)
  */
 static void wait_events(Keeper *k, gint64 now, int timeout_ms)
 {
-        struct pollfd pfd[2 + MAX_WORKERS];
+        struct pollfd pfd[4 + MAX_WORKERS];
         KWorker *who[1 + MAX_WORKERS];
         unsigned n = 0, n_ready;
 
@@ -110,6 +113,13 @@ static void wait_events(Keeper *k, gint64 now, int timeout_ms)
         int refuse_fd = pv_keeper_refuse_fd(k);
         if (refuse_fd >= 0)
                 pfd[n++] = (struct pollfd){.fd = refuse_fd, .events = POLLIN};
+        /* the control socket, and a keeper taking over (takeover.h) */
+        unsigned n_control = n;
+        if (k->control_fd >= 0)
+                pfd[n++] = (struct pollfd){.fd = k->control_fd, .events = POLLIN};
+        unsigned n_peer = n;
+        if (k->peer_fd >= 0)
+                pfd[n++] = (struct pollfd){.fd = k->peer_fd, .events = POLLIN};
         if (poll(pfd, n, timeout_ms) < 0) {
                 if (errno != EINTR) {
                         pv_log_error("poll: %m");
@@ -123,6 +133,10 @@ static void wait_events(Keeper *k, gint64 now, int timeout_ms)
                         pv_keeper_worker_ready(k, who[i]);
         if (refuse_fd >= 0 && pfd[n_ready].revents)
                 pv_keeper_refuse_requests(k);
+        if (k->peer_fd >= 0 && n_peer < n && pfd[n_peer].revents)
+                pv_takeover_peer_event(k, g_get_monotonic_time());
+        if (k->control_fd >= 0 && n_control < n_peer && pfd[n_control].revents)
+                pv_takeover_accept(k);
         if (pfd[0].revents)
                 handle_signals(k);
 }
@@ -141,7 +155,8 @@ static void maybe_repair(Keeper *k, gint64 now)
                         kill(k->repair_pid, SIGKILL);
                 return;
         }
-        if (k->opts->no_repair || k->stopping || !w || w->ready_fd >= 0 || now < k->next_repair_us)
+        if (k->opts->no_repair || k->stopping || k->peer_fd >= 0 || !w || w->ready_fd >= 0 ||
+            now < k->next_repair_us)
                 return;
         k->next_repair_us = now + PV_REPAIR_INTERVAL_S * G_USEC_PER_SEC;
         if (!pv_repair_needed(k->opts->mountpoint))
@@ -156,6 +171,15 @@ static void maybe_repair(Keeper *k, gint64 now)
         k->repair_started_us = now;
 }
 
+/* Tells the keeper we took over from that our worker serves (takeover.h). */
+static void announce_serving(Keeper *k)
+{
+        KWorker *w = pv_keeper_live_worker(k);
+
+        if (k->takeover_fd >= 0 && w && w->ready_fd < 0 && w->served)
+                pv_takeover_announce(k);
+}
+
 static void loop(Keeper *k)
 {
         gint64 stop_deadline = 0;
@@ -168,16 +192,20 @@ static void loop(Keeper *k)
                         pv_log_info("%s was unmounted, stopping", k->opts->mountpoint);
                         k->stopping = true;
                 }
+                if (k->peer_fd >= 0 && now - k->handover_us > PV_TAKEOVER_TIMEOUT_US)
+                        pv_takeover_peer_event(k, now);
                 if (k->stopping) {
                         if (stop_workers(k, now, &stop_deadline))
                                 return;
-                } else if (!pv_keeper_live_worker(k)) {
+                } else if (!pv_keeper_live_worker(k) && k->peer_fd < 0) {
+                        /* (while a keeper takes over from us, its worker is the next one) */
                         if (now >= k->next_start_us)
                                 pv_keeper_start_worker(k);
                         else
                                 timeout_ms = (int)((k->next_start_us - now) / 1000) + 1;
                 }
                 maybe_repair(k, now);
+                announce_serving(k);
                 wait_events(k, now, timeout_ms);
         }
 }
@@ -192,6 +220,9 @@ int pv_keeper_main(PvOptions *opts, char **argv, PvWorkerMain *worker_main)
             .state_fd = -1,
             .sigfd = -1,
             .refuse_fd = -1,
+            .control_fd = -1,
+            .peer_fd = -1,
+            .takeover_fd = -1,
             .orphans = g_array_new(FALSE, FALSE, sizeof(Orphan)),
         };
         g_autofree char *resume = g_strdup(getenv(RESUME_ENV));
@@ -214,10 +245,15 @@ int pv_keeper_main(PvOptions *opts, char **argv, PvWorkerMain *worker_main)
                 goto out; /* said why */
         k.resend = !opts->recovery_journal && (k.state->kernel_flags & PV_FUSE_HAS_RESEND);
         prctl(PR_SET_CHILD_SUBREAPER, 0);
+        pv_takeover_listen(&k);
         loop(&k);
-        pv_fdstore_remove();
+        if (!k.handed_over)
+                pv_fdstore_remove();
         status = EXIT_SUCCESS;
 out:
+        pv_takeover_close(&k);
+        close_fd(&k.peer_fd);
+        close_fd(&k.takeover_fd);
         if (k.repair_pid > 0)
                 kill(k.repair_pid, SIGKILL);
         for (guint i = 0; i < k.orphans->len; i++) {

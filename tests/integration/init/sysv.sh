@@ -81,9 +81,24 @@ sh "$SCRIPT" status >/dev/null; rc=$?
 [ $rc = 0 ] && pass "status: running (0)" || fail "status after start: $rc"
 check_reload reload
 check_reload force-reload
+# restart: a new daemon takes over, no read fails, the mount stays
 pid1=$(cat "$PIDFILE" 2>/dev/null)
+id1=$(mount_id)
+rm -f "$READS/stop" "$READS/counts" "$READS/errors"
+read_loop &
+reader=$!
+sleep 0.5
 sh "$SCRIPT" restart && grep -q '^MemTotal:' "$MOUNTPOINT/proc/meminfo" && [ "$(cat "$PIDFILE")" != "$pid1" ] &&
-	pass "restart: a new daemon serves" || fail "restart"
+	! kill -0 "$pid1" 2>/dev/null && pass "restart: a new daemon serves, the old one is gone" || fail "restart"
+sleep 0.5
+touch "$READS/stop"
+wait $reader
+reader=
+read -r ok bad <"$READS/counts"
+[ "$ok" -gt 0 ] && [ "$bad" = 0 ] && pass "restart: $ok reads across it, none failed" ||
+	fail "restart: $bad of $((ok + bad)) reads failed: $(sort -u "$READS/errors" | head -3)"
+[ "$(mount_id)" = "$id1" ] && pass "restart: the same mount (ID $id1)" || fail "restart: mount ID $id1 became '$(mount_id)'"
+[ ! -e "$PIDFILE.new" ] && pass "restart: no pid file left over" || fail "restart: $PIDFILE.new left"
 sh "$SCRIPT" stop && pass "stop exits 0" || fail "stop failed"
 grep -q " $MOUNTPOINT " /proc/mounts && fail "still mounted after stop" || pass "unmounted after stop"
 sh "$SCRIPT" status >/dev/null; rc=$?
