@@ -62,7 +62,8 @@ static void usage(FILE *f)
             "Signals: SIGHUP runs the binary now on disk without a gap (upgrade);\n"
             "SIGTERM or SIGINT unmount and stop. A worker process serves the files and is\n"
             "replaced at once when it dies; the mount and open files survive. While new\n"
-            "workers cannot set up (two in a row), reads fail with EIO instead of waiting.\n",
+            "workers cannot set up (two in a row), reads fail with EIO instead of waiting.\n"
+            "A procviewd started on a mount point that another one serves takes it over.\n",
             PV_DEFAULT_MOUNTPOINT, files->str, runc->str);
 }
 
