@@ -4,7 +4,8 @@
 # keeper exits 0 without unmounting, the mount (ID and device) stays, no read
 # fails or shows another MemTotal, and none that overlapped the take-over took
 # over 100 ms. The new keeper's control socket works: a third procviewd takes
-# over from it. The control socket refuses a process that is not root of the
+# over from it. A taker that goes away before it serves leaves the keeper
+# serving, its worker never stopped; a second taker meanwhile is refused. The control socket refuses a process that is not root of the
 # host's pid namespace: uid 65534 cannot connect (0600), root in a new pid
 # namespace gets "busy" and no fd.
 . "$(dirname "$0")/common.sh"
@@ -100,10 +101,10 @@ try:
     s.connect(sys.argv[1])
 except OSError as e:
     print("connect: " + e.strerror); sys.exit(0)
-s.send(b"takeover")
 try:
+    s.send(b"takeover")
     msg, anc, flags, addr = s.recvmsg(64, socket.CMSG_SPACE(64))
-except ConnectionResetError:
+except (ConnectionResetError, BrokenPipeError):  # refused before it read the request
     msg, anc = b"busy", []
 print("%s fds=%d" % (msg.decode(), sum(len(d) // 4 for _, _, d in anc)))'
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c "$client" "$SOCK" 2>&1)
@@ -112,5 +113,45 @@ out=$(unshare --pid --fork --mount-proc /usr/bin/python3 -c "$client" "$SOCK" 2>
 [ "$out" = "busy fds=0" ] && pass "root of another pid namespace gets: $out" || fail "another pid namespace: $out"
 grep -q "refused pid" "$MNT.c.log" && pass "the keeper logs the refusal" || fail "no refusal logged"
 kill -0 "$C_PID" && grep -q '^MemTotal:' "$MNT/proc/meminfo" && pass "the keeper serves on" || fail "the keeper stopped serving"
+
+# a taker that goes away before it serves: it gets the connection, a second one is
+# refused meanwhile, the keeper keeps serving throughout and after
+/usr/bin/python3 - "$SOCK" "$MNT/proc/meminfo" <<'PY' || fail "a taker that went away"
+import socket, sys, time
+failed = []
+def say(ok, what):
+    print(("ok: " if ok else "FAIL: ") + what)
+    if not ok:
+        failed.append(what)
+def ask():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(sys.argv[1])
+    try:
+        s.send(b"takeover")
+        msg, anc, _, _ = s.recvmsg(512, socket.CMSG_SPACE(4 * 32))
+    except (ConnectionResetError, BrokenPipeError):
+        msg, anc = b"busy", []
+    return s, msg.decode(), sum(len(d) // 4 for _, _, d in anc)
+def reads():
+    with open(sys.argv[2]) as f:
+        return f.readline().startswith("MemTotal:")
+first, msg, n = ask()
+say(msg.startswith("fuse state") and n >= 2, "a taker gets the connection: %r, %d fds" % (msg, n))
+second, msg2, n2 = ask()
+say(msg2 == "busy" and n2 == 0, "a second taker meanwhile is refused: %r, %d fds" % (msg2, n2))
+good = sum(reads() for _ in range(50))
+say(good == 50, "%d of 50 reads while handing over" % good)
+first.close()
+time.sleep(0.5)
+good = sum(reads() for _ in range(50))
+say(good == 50, "%d of 50 reads after the taker went away" % good)
+sys.exit(1 if failed else 0)
+PY
+grep -q "went away before it served: serving on" "$MNT.c.log" && pass "the keeper says it serves on" ||
+	fail "the keeper did not say it serves on"
+kill -0 "$C_PID" && pass "the keeper still runs" || fail "the keeper exited"
+sleep 1.5
+grep -q "worker [0-9]* stopped" "$MNT.c.log" && fail "the keeper's worker stopped" ||
+	pass "its worker was never stopped"
 [ "$FAILED" = 0 ] || { echo "--- second keeper"; cat "$MNT.b.log"; echo "--- third keeper"; cat "$MNT.c.log"; }
 finish
