@@ -70,8 +70,8 @@ static bool stop_workers(Keeper *k, gint64 now, gint64 *stop_deadline)
 {
         if (*stop_deadline == 0) {
                 *stop_deadline = now + 10 * G_USEC_PER_SEC;
-                /* handed over: the new keeper serves this mount */
-                if (!k->mount_gone && !k->handed_over &&
+                /* handed over, or handing over: the new keeper serves this mount */
+                if (!k->mount_gone && !k->handed_over && k->peer_fd < 0 &&
                     umount2(k->opts->mountpoint, MNT_DETACH) < 0)
                         pv_log_warning("cannot unmount %s: %m", k->opts->mountpoint);
         }
@@ -176,8 +176,10 @@ static void announce_serving(Keeper *k)
 {
         KWorker *w = pv_keeper_live_worker(k);
 
-        if (k->takeover_fd >= 0 && w && w->ready_fd < 0 && w->served)
+        if (k->takeover_fd >= 0 && w && w->ready_fd < 0 && w->served) {
                 pv_takeover_announce(k);
+                pv_takeover_listen(k);
+        }
 }
 
 static void loop(Keeper *k)
@@ -245,7 +247,9 @@ int pv_keeper_main(PvOptions *opts, char **argv, PvWorkerMain *worker_main)
                 goto out; /* said why */
         k.resend = !opts->recovery_journal && (k.state->kernel_flags & PV_FUSE_HAS_RESEND);
         prctl(PR_SET_CHILD_SUBREAPER, 0);
-        pv_takeover_listen(&k);
+        /* one taking over listens once it serves: until then the old keeper answers there */
+        if (k.takeover_fd < 0)
+                pv_takeover_listen(&k);
         loop(&k);
         if (!k.handed_over)
                 pv_fdstore_remove();

@@ -33,9 +33,9 @@ static int control_address(const Keeper *k, struct sockaddr_un *sa)
         return 0;
 }
 
-static void set_timeout(int fd)
+static void set_timeout(int fd, int seconds)
 {
-        struct timeval tv = {.tv_sec = IO_TIMEOUT_S};
+        struct timeval tv = {.tv_sec = seconds};
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
@@ -138,7 +138,7 @@ void pv_takeover_accept(Keeper *k)
         fd = accept4(k->control_fd, NULL, NULL, SOCK_CLOEXEC);
         if (fd < 0)
                 return;
-        set_timeout(fd);
+        set_timeout(fd, 1); /* a peer that says nothing holds the keeper up for 1 s at most */
         if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 || cr.uid != 0 ||
             !in_our_pidns(cr.pid)) {
                 pv_log_warning("control socket: refused pid %d (uid %u): only root of the "
@@ -230,7 +230,7 @@ int pv_takeover_request(Keeper *k)
         fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return -errno;
-        set_timeout(fd);
+        set_timeout(fd, IO_TIMEOUT_S);
         if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
             send(fd, REQUEST, strlen(REQUEST), MSG_NOSIGNAL) < 0) {
                 r = -errno;

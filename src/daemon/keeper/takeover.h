@@ -14,7 +14,8 @@
  * FUSE fd, its state (the saved INIT) and the journals of dead workers not
  * yet answered, and starts no worker meanwhile while its own keeps serving.
  * The new keeper starts its worker on the same connection and, once that
- * one serves, says so: the old keeper's worker then stops taking requests,
+ * one serves, says so and listens on the control socket in its turn: the
+ * old keeper's worker then stops taking requests,
  * answers those it holds and exits, and the old keeper exits 0 without
  * unmounting. Readers see no gap: both workers read the one connection for
  * a moment. A new keeper that goes away before it serves leaves the old one

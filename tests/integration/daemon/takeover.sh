@@ -15,7 +15,8 @@ cg_create "$V"
 cg_set memory "$V/memory.limit_in_bytes" $((256 << 20))
 B_PID=""
 C_PID=""
-trap 'kill $B_PID $C_PID 2>/dev/null; cleanup; rm -f "$MNT".*.log "$MNT.reads"' EXIT
+D_PID=""
+trap 'kill $B_PID $C_PID $D_PID 2>/dev/null; cleanup; rm -f "$MNT".*.log "$MNT.reads"' EXIT
 
 start_daemon
 A_PID=$DAEMON_PID
@@ -153,5 +154,14 @@ kill -0 "$C_PID" && pass "the keeper still runs" || fail "the keeper exited"
 sleep 1.5
 grep -q "worker [0-9]* stopped" "$MNT.c.log" && fail "the keeper's worker stopped" ||
 	pass "its worker was never stopped"
+# and it can still be taken over
+"$PROCVIEWD" -f "$MNT" 2>"$MNT.d.log" &
+D_PID=$!
+for _ in $(seq 200); do kill -0 "$C_PID" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$C_PID" 2>/dev/null && fail "the keeper could not be taken over after a failed take-over" ||
+	pass "after the failed take-over, a procviewd took over from the keeper"
+C_PID=""
+DAEMON_PID=$D_PID
+grep -q '^MemTotal:' "$MNT/proc/meminfo" && pass "and serves" || fail "and does not serve"
 [ "$FAILED" = 0 ] || { echo "--- second keeper"; cat "$MNT.b.log"; echo "--- third keeper"; cat "$MNT.c.log"; }
 finish
