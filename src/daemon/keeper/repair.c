@@ -68,7 +68,9 @@ typedef struct Pass {
         GHashTable *devices;    /* the dead devices some mount still holds */
         GPtrArray *jobs;        /* Job: the batches being repaired */
         Job *batch;             /* the batch being filled */
-        PvRepairStats stats;
+        /* for the summary: namespaces visited, those where a mount shows the live view
+           now, mounts that do, dead mounts left dead */
+        unsigned visited, containers, repaired, failed;
 } Pass;
 
 /*
@@ -162,9 +164,9 @@ static void report(Pass *p, const Target *target, const unsigned char *res)
                 return;
         if (pv_read_head_at(target->pidfd, "comm", comm, sizeof(comm)) > 0)
                 comm[strcspn(comm, "\n")] = '\0';
-        p->stats.repaired += done;
-        p->stats.failed += failed;
-        p->stats.containers += done > 0;
+        p->repaired += done;
+        p->failed += failed;
+        p->containers += done > 0;
         if (failed)
                 pv_log_warning("repair of pid %d (%s): %u of %u dead procview mounts: %s",
                                (int)target->pid, comm, done, done + failed, line->str);
@@ -327,7 +329,7 @@ static void visit(Pass *p, int procfd, const char *name)
         if (pv_read_file_at(pidfd, "mountinfo", &text, NULL) < 0 || !*text)
                 goto out;
         g_hash_table_add(p->namespaces, g_memdup2(&ino, sizeof(ino)));
-        p->stats.namespaces++;
+        p->visited++;
         if (pv_mountinfo_select(text, PV_MOUNT_FSTYPE, (const uint64_t *)(void *)p->dead->data,
                                 p->dead->len, entries) > 0) {
                 batch_add(p, (pid_t)strtol(name, NULL, 10), pidfd, nsfd, g_steal_pointer(&entries));
@@ -352,7 +354,13 @@ static void forget_unused(Pass *p, const char *mountpoint, uint64_t live)
                                PV_CONNECTIONS_DIR);
 }
 
-int pv_repair_run(const char *mountpoint, PvRepairStats *stats)
+/*
+ * One pass over mountpoint's dead connections, in this process: logs one
+ * line per namespace with dead mounts and a summary, then forgets the
+ * connections no mount uses any more. Returns 0, -ENOENT when no procview
+ * mount is live at mountpoint, or -errno.
+ */
+static int repair_run(const char *mountpoint)
 {
         g_auto(PvMountEntry) live = {0};
         g_autoptr(GArray) history = g_array_new(FALSE, FALSE, sizeof(uint64_t));
@@ -392,17 +400,14 @@ int pv_repair_run(const char *mountpoint, PvRepairStats *stats)
                 closedir(proc);
                 batch_launch(&p);
                 wait_jobs(&p, 0);
-                if (p.stats.repaired + p.stats.failed > 0)
+                if (p.repaired + p.failed > 0)
                         pv_log_info("repair of %s: %u mounts in %u of %u mount namespaces "
                                     "replaced, %u left dead, in %.0f ms",
-                                    live.mount_point, p.stats.repaired, p.stats.containers,
-                                    p.stats.namespaces, p.stats.failed,
+                                    live.mount_point, p.repaired, p.containers, p.visited, p.failed,
                                     (double)(g_get_monotonic_time() - t0) / 1000.0);
         }
         if (dead->len > 0 || history->len == 0)
                 forget_unused(&p, mountpoint, live_dev);
-        if (stats)
-                *stats = p.stats;
         return 0;
 }
 
@@ -436,5 +441,5 @@ pid_t pv_repair_start(const char *mountpoint)
                 pv_log_debug("repair: setpriority: %m");
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
-        _exit(pv_repair_run(mountpoint, NULL) < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
+        _exit(repair_run(mountpoint) < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
 }

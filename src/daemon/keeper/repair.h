@@ -23,22 +23,6 @@
 
 #define PV_REPAIR_INTERVAL_S 30
 
-/* What one pass did. */
-typedef struct PvRepairStats {
-        unsigned namespaces; /* mount namespaces visited */
-        unsigned containers; /* namespaces that held dead mounts */
-        unsigned repaired;   /* mounts that now show the live view */
-        unsigned failed;     /* dead mounts left dead */
-} PvRepairStats;
-
-/*
- * One pass over mountpoint's dead connections, in this process: logs one
- * line per namespace with dead mounts, then forgets the connections no
- * mount uses any more. Returns 0 with *stats (may be NULL) filled in,
- * -ENOENT when no procview mount is live at mountpoint, or -errno.
- */
-int pv_repair_run(const char *mountpoint, PvRepairStats *stats);
-
 /*
  * True when the history of mountpoint (connections.h) holds a connection
  * other than the one live there: only then is a pass worth a process.
