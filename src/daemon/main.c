@@ -47,6 +47,12 @@ static void usage(FILE *f)
             "      --no-repair         do not repair running containers' mounts of a dead\n"
             "                          connection of this mount point (see REPAIR in\n"
             "                          procviewd(8))\n"
+            "      --mount-ns=FILE     enter the mount namespace FILE first (e.g. /proc/1/ns/mnt\n"
+            "                          from a container with the host's pids): the mount and\n"
+            "                          every path are the node's, and the mount outlives this\n"
+            "                          container; SIGHUP is ignored (start a new procviewd,\n"
+            "                          which takes over), and a procviewd taken over from\n"
+            "                          waits for SIGTERM instead of exiting\n"
             "      --no-seccomp        run the worker without its system-call filter (under\n"
             "                          valgrind, which cannot run one); it still drops its\n"
             "                          capabilities\n"
@@ -77,6 +83,7 @@ enum {
         OPT_SCAN_MAX,
         OPT_NO_SECCOMP,
         OPT_NO_REPAIR,
+        OPT_MOUNT_NS,
         OPT_PIDNS_NO_IOCTL,
         OPT_LIMITS_DIVISOR
 };
@@ -119,6 +126,8 @@ static int parse_value(int opt, const char *arg, PvOptions *o)
                 return set_string(&o->sys_cpu_dir, arg);
         case OPT_SYS_NODE:
                 return set_string(&o->sys_node_dir, arg);
+        case OPT_MOUNT_NS:
+                return set_string(&o->mount_ns, arg);
         case OPT_INTERVAL:
                 v = strtoul(arg, &end, 10);
                 if (*end || v < 1 || v > 3600) {
@@ -159,6 +168,7 @@ static int parse_options(int argc, char **argv, PvOptions *o)
             {"scan-max", required_argument, NULL, OPT_SCAN_MAX},
             {"no-seccomp", no_argument, NULL, OPT_NO_SECCOMP},
             {"no-repair", no_argument, NULL, OPT_NO_REPAIR},
+            {"mount-ns", required_argument, NULL, OPT_MOUNT_NS},
             {"help", no_argument, NULL, 'h'},
             {"version", no_argument, NULL, 'V'},
             /* for tests: read the host's files from elsewhere */
@@ -195,6 +205,7 @@ static int parse_options(int argc, char **argv, PvOptions *o)
                 case OPT_HOST_PROC:
                 case OPT_SYS_CPU:
                 case OPT_SYS_NODE:
+                case OPT_MOUNT_NS:
                 case OPT_INTERVAL:
                 case OPT_SCAN_MAX:
                 case OPT_LIMITS_DIVISOR:
@@ -259,5 +270,6 @@ out:
         g_free(o.host_proc);
         g_free(o.sys_cpu_dir);
         g_free(o.sys_node_dir);
+        g_free(o.mount_ns);
         return status;
 }

@@ -28,6 +28,9 @@ typedef struct PvOptions {
         unsigned scan_max;          /* cgroup directories one discovery scan visits, 4096;
                                        0: no scan (--scan-max) */
         bool no_repair;             /* leave containers' dead mounts alone (--no-repair) */
+        char *mount_ns;             /* --mount-ns: the mount namespace procviewd mounts and
+                                       finds every path in (a container's procviewd: the
+                                       node's), or NULL for its own */
         bool no_seccomp;            /* the worker loads no seccomp filter (--no-seccomp) */
         bool pidns_no_ioctl;        /* find pid namespaces' inits as before Linux 6.11, without
                                        NS_GET_TGID_FROM_PIDNS (--debug-pidns-no-ioctl, tests) */

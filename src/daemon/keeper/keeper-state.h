@@ -60,6 +60,7 @@ typedef struct Keeper {
         gint64 next_start_us; /* back-off of the next start after a crash */
         gint64 backoff_us;
         bool stopping;
+        bool told_to_stop; /* by a signal, not by a hand-over */
         bool mount_gone;
         pid_t repair_pid; /* the repairer (repair.h) while it runs, else 0 */
         gint64 repair_started_us;

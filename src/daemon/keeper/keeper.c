@@ -24,6 +24,7 @@
 #include "keeper-refuse.h"
 #include "keeper-workers.h"
 #include "log.h"
+#include "mountpoint.h"
 #include "repair.h"
 #include "takeover.h"
 
@@ -47,13 +48,19 @@ static void handle_signals(Keeper *k)
                         pv_keeper_reap(k);
                         break;
                 case SIGHUP:
-                        if (!k->stopping)
+                        /* the binary on disk is the node's there, not this container's */
+                        if (k->opts->mount_ns)
+                                pv_log_warning("SIGHUP ignored: a procviewd in another "
+                                               "mount namespace (--mount-ns) is upgraded by "
+                                               "starting a new one, which takes over");
+                        else if (!k->stopping)
                                 pv_keeper_upgrade(k);
                         break;
                 default:
                         if (!k->stopping)
                                 pv_log_info("unmounting %s", k->opts->mountpoint);
                         k->stopping = true;
+                        k->told_to_stop = true;
                         break;
                 }
                 struct pollfd p = {.fd = k->sigfd, .events = POLLIN};
@@ -182,6 +189,27 @@ static void announce_serving(Keeper *k)
         }
 }
 
+/*
+ * Whether a keeper taken over from, its workers gone, waits for a signal
+ * before exiting: one in a container (--mount-ns) does, since its exit would
+ * have the container restarted and take the connection back. It holds
+ * nothing of the connection meanwhile: a new keeper that dies leaves a dead
+ * mount for the next one to repair, not a hung one.
+ */
+static bool wait_retired(Keeper *k)
+{
+        if (!k->handed_over || !k->opts->mount_ns || k->told_to_stop)
+                return false;
+        if (k->fuse_fd >= 0) {
+                pv_takeover_close(k);
+                pv_state_unmap(k->state);
+                k->state = NULL;
+                close_fd(&k->state_fd);
+                close_fd(&k->fuse_fd);
+        }
+        return true;
+}
+
 static void loop(Keeper *k)
 {
         gint64 stop_deadline = 0;
@@ -197,7 +225,7 @@ static void loop(Keeper *k)
                 if (k->peer_fd >= 0 && now - k->handover_us > PV_TAKEOVER_TIMEOUT_US)
                         pv_takeover_peer_event(k, now);
                 if (k->stopping) {
-                        if (stop_workers(k, now, &stop_deadline))
+                        if (stop_workers(k, now, &stop_deadline) && !wait_retired(k))
                                 return;
                 } else if (!pv_keeper_live_worker(k) && k->peer_fd < 0) {
                         /* (while a keeper takes over from us, its worker is the next one) */
@@ -237,6 +265,9 @@ int pv_keeper_main(PvOptions *opts, char **argv, PvWorkerMain *worker_main)
                 pv_log_error("cannot resolve /proc/self/exe: %m");
                 goto out;
         }
+        /* before any path is looked up: the mount point, /run and /proc are that namespace's */
+        if (opts->mount_ns && pv_mountpoint_enter_ns(opts->mount_ns) < 0)
+                goto out; /* said why */
         r = setup_signals(&k);
         if (r < 0) {
                 pv_log_error("cannot set up signals: %s", g_strerror(-r));

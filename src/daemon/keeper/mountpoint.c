@@ -2,10 +2,13 @@
 #include "mountpoint.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
+#include <sched.h>
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "connections.h"
 #include "mountinfo.h"
@@ -72,4 +75,25 @@ int pv_mountpoint_prepare(const char *path)
                 return -ENOTDIR;
         }
         return 0;
+}
+
+int pv_mountpoint_enter_ns(const char *ns_path)
+{
+        int fd = open(ns_path, O_RDONLY | O_CLOEXEC);
+        int r = 0;
+
+        if (fd < 0 || setns(fd, CLONE_NEWNS) < 0)
+                r = -errno;
+        if (fd >= 0)
+                close(fd);
+        if (r == -EINVAL)
+                pv_log_error("--mount-ns: %s is not a mount namespace", ns_path);
+        else if (r == -EPERM)
+                pv_log_error("--mount-ns: cannot enter %s: entering a mount namespace takes "
+                             "CAP_SYS_ADMIN and CAP_SYS_CHROOT (a privileged container)",
+                             ns_path);
+        else if (r < 0)
+                pv_log_error("--mount-ns: cannot enter %s: %s", ns_path, g_strerror(-r));
+        /* setns() made the namespace's root our root and cwd */
+        return r < 0 ? r : chdir("/") < 0 ? -errno : 0;
 }

@@ -10,3 +10,12 @@
  * Returns 0 or -errno.
  */
 int pv_mountpoint_prepare(const char *path);
+
+/*
+ * Enters the mount namespace named by the file ns_path (e.g. /proc/1/ns/mnt,
+ * the node's, from a container with the host's pids), so that the mount
+ * point, /run/procview and the host's /proc and /sys are the node's and the
+ * mount outlives the container; the process must still be single-threaded.
+ * Says why on stderr. Returns 0 or -errno.
+ */
+int pv_mountpoint_enter_ns(const char *ns_path);

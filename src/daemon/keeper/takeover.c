@@ -189,8 +189,9 @@ void pv_takeover_peer_event(Keeper *k, gint64 now)
                                (int)k->peer_pid, (int)(PV_TAKEOVER_TIMEOUT_US / G_USEC_PER_SEC));
         } else if (got == (ssize_t)strlen(SERVING) && memcmp(buf, SERVING, got) == 0) {
                 pv_log_info("the procviewd of pid %d serves %s: this keeper leaves it mounted "
-                            "and exits",
-                            (int)k->peer_pid, k->opts->mountpoint);
+                            "and %s",
+                            (int)k->peer_pid, k->opts->mountpoint,
+                            k->opts->mount_ns ? "waits for SIGTERM" : "exits");
                 k->handed_over = true;
                 k->stopping = true;
                 /* the journals went with the connection */
