@@ -12,8 +12,9 @@ pod spec of every manifest (a Pod, or a DaemonSet's template):
   /proc/meminfo), read-only, and a /proc file only where runc accepts one;
 - the example pod binds every file runc accepts and the CPU and node
   directories;
-- the DaemonSet shares the mount point with the host (Bidirectional), and
-  mounts /dev/fuse and the node's /sys/fs/cgroup.
+- the DaemonSet mounts in the node's mount namespace (--mount-ns, hostPID),
+  holds no hostPath on the mount point, probes the node's mount, and rolls
+  out with maxSurge 1 and maxUnavailable 0.
 There is no cluster here: this checks the manifests, not a kubelet.
 """
 import os
@@ -79,24 +80,32 @@ def check_views(name, spec, rows, mountpoint):
     return bound
 
 
-def check_daemonset(name, spec, mountpoint):
-    volumes = {v["name"]: v.get("hostPath", {}).get("path") for v in spec.get("volumes", [])}
+def check_daemonset(name, ds, mountpoint):
+    spec = ds["spec"]["template"]["spec"]
     c = spec["containers"][0]
-    by_path = {}
-    for m in c.get("volumeMounts", []):
-        by_path[volumes.get(m["name"])] = m
-    m = by_path.get(mountpoint)
-    check(m is not None and m["mountPath"] == mountpoint,
-          "%s: the mount point %s is a hostPath at the same path" % (name, mountpoint))
-    check(m is not None and m.get("mountPropagation") == "Bidirectional",
-          "%s: the FUSE mount propagates to the host (Bidirectional)" % name)
-    check("/dev/fuse" in by_path, "%s: /dev/fuse is mounted" % name)
-    check("/sys/fs/cgroup" in by_path and by_path["/sys/fs/cgroup"]["mountPath"] == "/sys/fs/cgroup",
-          "%s: the node's /sys/fs/cgroup is mounted" % name)
-    check(spec.get("hostPID") is True, "%s: hostPID (readers' pids are the node's)" % name)
-    check(c.get("securityContext", {}).get("privileged") is True, "%s: privileged (FUSE mount)"
+    cmd = c.get("command", [])
+    check("--mount-ns=/proc/1/ns/mnt" in cmd and spec.get("hostPID") is True,
+          "%s: procviewd mounts in the node's mount namespace (--mount-ns=/proc/1/ns/mnt, "
+          "hostPID)" % name)
+    check("--cgroup=/proc/1/ns/cgroup" in cmd, "%s: procviewd runs in the node's cgroup "
+          "namespace" % name)
+    paths = [v.get("hostPath", {}).get("path", "") for v in spec.get("volumes", [])]
+    check(not [p for p in paths if p == mountpoint or p.startswith(mountpoint + "/")],
+          "%s: no hostPath on the mount point (the kubelet would stat a dead mount there)"
           % name)
-    check(mountpoint in c.get("command", []), "%s: procviewd is told the mount point" % name)
+    check(c.get("securityContext", {}).get("privileged") is True, "%s: privileged (FUSE mount, "
+          "setns)" % name)
+    check(cmd and cmd[-1] == mountpoint, "%s: procviewd is told the mount point" % name)
+    for probe in ("livenessProbe", "readinessProbe"):
+        pcmd = c.get(probe, {}).get("exec", {}).get("command", [])
+        check("/proc/1/root%s/proc/meminfo" % mountpoint in pcmd,
+              "%s: the %s reads the node's mount through init's root" % (name, probe))
+    strategy = ds["spec"].get("updateStrategy", {})
+    check(strategy.get("type") == "RollingUpdate" and
+          strategy.get("rollingUpdate") == {"maxSurge": 1, "maxUnavailable": 0},
+          "%s: rolls out with maxSurge 1, maxUnavailable 0 (the new pod takes over)" % name)
+    check(ds["spec"].get("minReadySeconds", 0) >= 5, "%s: minReadySeconds leaves the take-over "
+          "time before the old pod is deleted" % name)
 
 
 def main():
@@ -122,7 +131,7 @@ def main():
                           % (fn, sorted(want - bound), sorted(bound - want)))
                 if doc["kind"] == "DaemonSet":
                     seen_ds = True
-                    check_daemonset("%s/%s" % (fn, name), spec, mountpoint)
+                    check_daemonset("%s/%s" % (fn, name), doc, mountpoint)
     check(seen_pod and seen_ds, "a Pod example and a DaemonSet were found")
     print("%d failure(s)" % failures)
     return 1 if failures else 0
