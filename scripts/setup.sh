@@ -12,7 +12,7 @@ BUILD_PKGS=(meson ninja-build pkg-config gcc libc6-dev libfuse3-dev fuse3 libgli
 	libcgroup-dev check libjson-glib-dev libseccomp-dev)
 TEST_PKGS=(clang-format clang libclang-rt-14-dev valgrind qemu-system-x86 busybox-static cpio kmod runc lxcfs procps sysstat htop numactl
 	python3 python3-psutil prometheus-node-exporter tmux util-linux curl e2fsprogs
-	apt-utils dpkg-dev debhelper build-essential python3-yaml docker.io podman lxc)
+	apt-utils dpkg-dev debhelper build-essential python3-yaml docker.io podman lxc mmdebstrap)
 
 usage() {
 	echo "usage: $0 run|test [-- procviewd options]" >&2

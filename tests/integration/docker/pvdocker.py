@@ -73,6 +73,7 @@ class DockerHarness:
         self.cgparent = "/" + self.tag
         self.daemon = None
         self.dockerd = None
+        self.extra_images = []  # built or imported by a test (pvimage.py)
         self.env = dict(os.environ, DOCKER_HOST="unix://" + self.sock,
                         DOCKER_CONFIG=os.path.join(self.tmp, "cli"))
         if os.geteuid() != 0:
@@ -180,7 +181,7 @@ class DockerHarness:
             ids = self.docker("ps", "-aq", check_rc=False, timeout=30).stdout.split()
             if ids:
                 self.docker("rm", "-f", *ids, check_rc=False, timeout=60)
-            self.docker("rmi", "-f", self.image, check_rc=False, timeout=60)
+            self.docker("rmi", "-f", self.image, *self.extra_images, check_rc=False, timeout=120)
             self.dockerd.terminate()
             try:
                 self.dockerd.wait(30)
