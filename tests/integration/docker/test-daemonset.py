@@ -13,10 +13,12 @@ Two changes only: /proc/1 becomes this test's process (the host's namespaces
 as seen from here: this machine's pid 1 may be out of reach) and
 /var/lib/procview a temporary mount point.
 
-Workloads: a Docker container (256 MiB) and a runc container (300 MiB) with
-the views bound, each with a reader loop, and a second loop in a user and
-mount namespace made inside the runc container (its copies of the binds are
-locked). Asserted:
+Workloads, each with a reader loop: a Docker container (256 MiB, the -v
+list), a runc container (300 MiB, config.json binds) with a second loop in a
+user and mount namespace made inside it (its copies of the binds are
+locked), a podman container (224 MiB) whose views the OCI hook bound from
+hooks.d, and an LXC container (192 MiB) whose views its mount hook bound.
+Asserted:
 a) the daemon container removed with docker rm -f: the views fail; a new
    daemon container (starting while the mount is dead) mounts, and every
    loop reads its own MemTotal again within 2 s of the new mount, never a
@@ -27,7 +29,9 @@ b) surge: a new daemon container starts while the old one runs and takes
    exits 0; no read of any loop fails or shows a wrong value meanwhile.
 """
 
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -38,7 +42,7 @@ import yaml
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "runc"))
 import pvrunc  # noqa: E402
-from pvrunc import check, log, meminfo_kb, Failure  # noqa: E402
+from pvrunc import check, log, meminfo_kb, skip, Failure  # noqa: E402
 from pvdocker import DockerHarness, PYTHON_DIRS  # noqa: E402
 import pvimage  # noqa: E402
 
@@ -62,6 +66,7 @@ CAPS = ["CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", 
 SH_LOOP = ('while :; do if v=$(head -n1 /proc/meminfo 2>&1); then echo "$(date +%s.%N) $v"; '
            'else echo "$(date +%s.%N) ERR $v"; fi; sleep 0.02; done')
 PY_LOOP = """import sys, time
+# a timestamped line per read of /proc/meminfo's first line, or ERR
 out = open(sys.argv[1], "a", buffering=1)
 while True:
     try:
@@ -183,7 +188,122 @@ def check_loops(loops, since, until, what, mount_at=None):
         check(not late, "%s: %s: no read fails after that (%d did)" % (what, name, len(late)))
 
 
-def test(h, r):
+class Podman:
+    """A private podman (its own storage and run roots) whose hooks.d holds
+    the shipped entry (init/procview-hook.json.in) with this build's hook."""
+
+    def __init__(self, h, mnt):
+        self.h = h
+        self.tmp = os.path.join(h.tmp, "podman")
+        self.cgparent = "/pv-podman-%d" % os.getpid()
+        hooks = os.path.join(self.tmp, "hooks.d")
+        os.makedirs(hooks)
+        with open(os.path.join(h.source, "init", "procview-hook.json.in")) as f:
+            entry = json.loads(f.read().replace("@HOOK_PATH@", os.path.join(
+                h.build, "src", "hook", "procview-oci-hook")))
+        entry["hook"]["args"].append("--root=" + mnt)
+        with open(os.path.join(hooks, "procview.json"), "w") as f:
+            json.dump(entry, f)
+        self.base = ["podman", "--root", os.path.join(self.tmp, "root"),
+                     "--runroot", os.path.join(self.tmp, "run"), "--storage-driver", "vfs",
+                     "--cgroup-manager", "cgroupfs", "--events-backend", "file",
+                     "--hooks-dir", hooks]
+
+    def __call__(self, *args, timeout=180, stdin=subprocess.DEVNULL):
+        r = subprocess.run(self.base + list(args), stdin=stdin, capture_output=True,
+                           text=True, timeout=timeout)
+        if r.returncode != 0:
+            raise Failure("podman %s exited %d: %s" % (args[0], r.returncode, r.stderr[-2000:]))
+        return r
+
+    def run(self, name, mem, outdir, python):
+        rootfs = os.path.join(self.h.tmp, "rootfs")
+        tar = subprocess.Popen(["tar", "-C", rootfs, "-c", "."], stdout=subprocess.PIPE)
+        self("import", "-", "pv-workload:latest", stdin=tar.stdout)
+        tar.wait()
+        # podman's default rlimits (nofile 1048576, nproc 32768) need
+        # CAP_SYS_RESOURCE, which a confined host may lack: lower ones
+        self("run", "-d", "--name", name, "--network", "none", "--cgroup-parent", self.cgparent,
+             "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096", "-m", mem, *python,
+             "-v", "%s:/out" % outdir, "pv-workload:latest",
+             "/usr/bin/python3", "/out/loop.py", "/out/" + name)
+
+    def cleanup(self):
+        if os.path.isdir(self.tmp):
+            subprocess.run(self.base + ["rm", "-f", "-a", "-t", "0"], capture_output=True,
+                           timeout=120)
+        remove_cgroups(self.cgparent)
+
+
+class Lxc:
+    """A privileged LXC container (lxc-start) on the image's rootfs, its
+    views bound by the shipped mount hook."""
+
+    def __init__(self, h, mnt):
+        self.h, self.mnt = h, mnt
+        self.path = os.path.join(h.tmp, "lxc")
+        self.names = []
+        # where lxc-stop moves its monitor: ours to remove if it was not there
+        self.pivot = not os.path.isdir("/sys/fs/cgroup/memory/lxc.pivot") and \
+            not os.path.isdir("/sys/fs/cgroup/lxc.pivot")
+
+    def start(self, name, mem, outdir):
+        d = os.path.join(self.path, name)
+        os.makedirs(d)
+        v2 = os.path.exists("/sys/fs/cgroup/cgroup.controllers")
+        conf = ["lxc.uts.name = " + name,
+                "lxc.rootfs.path = dir:" + os.path.join(self.h.tmp, "rootfs"),
+                "lxc.mount.auto = proc:mixed sys:ro",
+                "lxc.net.0.type = empty", "lxc.tty.max = 0", "lxc.pty.max = 0",
+                "lxc.autodev = 1", "lxc.apparmor.profile = unconfined",
+                ("lxc.cgroup2.memory.max = " if v2 else "lxc.cgroup.memory.limit_in_bytes = ")
+                + mem,
+                "lxc.hook.mount = %s --root=%s" % (os.path.join(
+                    self.h.build, "init", "procview-lxc-mount-hook"), self.mnt),
+                "lxc.mount.entry = %s out none bind,create=dir 0 0" % outdir]
+        for p in PYTHON_DIRS:
+            conf.append("lxc.mount.entry = %s %s none bind,ro,create=dir 0 0" % (p, p[1:]))
+        conf.append("lxc.init.cmd = /usr/bin/python3 /out/loop.py /out/" + name)
+        with open(os.path.join(d, "config"), "w") as f:
+            f.write("\n".join(conf) + "\n")
+        self.names.append(name)
+        r = subprocess.run(["lxc-start", "-n", name, "-P", self.path, "-d",
+                            "-o", os.path.join(d, "log")], capture_output=True, text=True,
+                           timeout=120)
+        if r.returncode != 0:
+            with open(os.path.join(d, "log")) as f:
+                raise Failure("lxc-start exited %d: %s" % (r.returncode, f.read()[-2000:]))
+
+    def init_pid(self, name):
+        return subprocess.run(["lxc-info", "-n", name, "-P", self.path, "-pH"],
+                              capture_output=True, text=True).stdout.strip()
+
+    def cleanup(self):
+        for n in self.names:
+            subprocess.run(["lxc-stop", "-k", "-n", n, "-P", self.path], capture_output=True,
+                           timeout=60)
+            for top in ("lxc.payload." + n, "lxc.monitor." + n):
+                remove_cgroups("/" + top)
+        if self.names and self.pivot:
+            remove_cgroups("/lxc.pivot")
+
+
+def remove_cgroups(top):
+    """Removes the cgroup top (and below) of every hierarchy, once empty."""
+    for ctrl in ["."] + os.listdir("/sys/fs/cgroup"):
+        base = os.path.normpath("/sys/fs/cgroup/%s%s" % (ctrl, top))
+        if not os.path.isdir(base):
+            continue
+        for d, _, _ in sorted(os.walk(base), key=lambda w: -len(w[0])):
+            for _ in range(50):
+                try:
+                    os.rmdir(d)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+
+
+def test(h, r, podman, lxc):
     mnt = r.mnt
     h.mnt = mnt
     os.makedirs(mnt, exist_ok=True)
@@ -197,12 +317,12 @@ def test(h, r):
     version = pvimage.project_version(h.source)
     out = h.docker("run", "--rm", tag, "procviewd", "--version").stdout.strip()
     check(out == "procviewd " + version, "the image's procviewd is this tree's (%s)" % out)
-    r = h.docker("run", "--rm", tag, "sh", "-c",
-                 "nsenter --version && fusermount3 --version && ldd /usr/sbin/procviewd",
-                 check_rc=False)
-    check(r.returncode == 0 and "not found" not in r.stdout,
+    res = h.docker("run", "--rm", tag, "sh", "-c",
+                   "nsenter --version && fusermount3 --version && ldd /usr/sbin/procviewd",
+                   check_rc=False)
+    check(res.returncode == 0 and "not found" not in res.stdout,
           "the image has nsenter, fusermount3 and every library of procviewd (%s)"
-          % (r.stdout + r.stderr).strip().replace("\n", "; ")[:300])
+          % (res.stdout + res.stderr).strip().replace("\n", "; ")[:300])
     size = int(h.docker("image", "inspect", "-f", "{{.Size}}", tag).stdout)
     log("the image is %.0f MB" % (size / 1e6))
     h.import_image()
@@ -216,10 +336,14 @@ def test(h, r):
     check("keeper mounted" in ds.logs("pvd1"), "pvd1 mounted anew")
 
     # the workloads and their loops
+    with open(os.path.join(outdir, "loop.py"), "w") as f:
+        f.write(PY_LOOP)
     python = sum([["-v", "%s:%s:ro" % (d, d)] for d in PYTHON_DIRS], [])
     h.docker("run", "-d", "--name", "w1", "--network", "none", "-m", "256m",
              "--cpuset-cpus", str(cpus[-1]), *h.volume_args(VIEWS), *python,
-             "-v", "%s:/out" % outdir, h.image, "/usr/bin/python3", "-c", PY_LOOP, "/out/w1")
+             "-v", "%s:/out" % outdir, h.image, "/usr/bin/python3", "/out/loop.py", "/out/w1")
+    podman.run("p1", "224m", outdir, python)
+    lxc.start("l1", "192M", outdir)
     b = r.make_bundle("r1", mem=300 << 20, cpus=str(cpus[0]))
     res = r.start("r1", b)
     check(res.returncode == 0, "runc container r1 starts (%s)" % res.stderr.strip())
@@ -232,9 +356,16 @@ def test(h, r):
                               stderr=subprocess.STDOUT)
     r.children.append(nested)
     loops = [(os.path.join(outdir, "w1"), 256 << 10), (os.path.join(outdir, "r1"), 300 << 10),
-             (os.path.join(outdir, "r1-userns"), 300 << 10)]
-    started = h.docker("inspect", "-f", "{{.State.StartedAt}}", "w1").stdout
-    r1_pid = r.runc("state", "r1", capture_output=True, text=True).stdout
+             (os.path.join(outdir, "r1-userns"), 300 << 10),
+             (os.path.join(outdir, "p1"), 224 << 10), (os.path.join(outdir, "l1"), 192 << 10)]
+
+    def workload_pids():
+        return (h.docker("inspect", "-f", "{{.State.Pid}}", "w1").stdout.strip(),
+                json.loads(r.runc("state", "r1", capture_output=True, text=True).stdout)["pid"],
+                podman("inspect", "-f", "{{.State.Pid}}", "p1").stdout.strip(),
+                lxc.init_pid("l1"))
+    pids = workload_pids()
+    log("workloads' init pids (docker, runc, podman, lxc): %s" % (pids,))
     time.sleep(2)
     t = time.time()
     check_loops(loops, t - 1.5, t, "with pvd1 serving")
@@ -264,10 +395,9 @@ def test(h, r):
     repaired = [line for line in ds.logs("pvd2").splitlines() if "repaired pid" in line]
     for line in repaired:
         log("  " + line)
-    check(len(repaired) >= 3, "pvd2 logs a line per namespace repaired (%d)" % len(repaired))
-    check(h.docker("inspect", "-f", "{{.State.StartedAt}}", "w1").stdout == started and
-          r.runc("state", "r1", capture_output=True, text=True).stdout == r1_pid,
-          "no workload was restarted")
+    check(len(repaired) >= len(loops), "pvd2 logs a line per namespace repaired (%d)"
+          % len(repaired))
+    check(workload_pids() == pids, "no workload was restarted (the same init pids)")
     out = h.docker("run", "--rm", "-m", "200m", *h.volume_args(VIEWS), h.image,
                    "head", "-n1", "/proc/meminfo").stdout
     check(meminfo_kb(out, "MemTotal") == 200 << 10,
@@ -294,12 +424,25 @@ def test(h, r):
     h.docker("stop", "-t", "10", "pvd3")
 
 
+def cleanup(h, podman, lxc):
+    lxc.cleanup()
+    podman.cleanup()
+    h.cleanup()
+
+
 def main():
     r = pvrunc.Harness("daemonset")
     h = DockerHarness()
+    for prog in ("podman", "lxc-start"):
+        if not shutil.which(prog):
+            skip("%s is not installed" % prog)
+    if not os.access(os.path.join(h.build, "src", "hook", "procview-oci-hook"), os.X_OK):
+        skip("procview-oci-hook is not built (json-glib missing)")
+    podman = Podman(h, r.mnt)
+    lxc = Lxc(h, r.mnt)
     start = time.time()
     try:
-        test(h, r)
+        test(h, r, podman, lxc)
     except (Failure, subprocess.TimeoutExpired) as e:
         log("FAIL: %s" % e)
         for name in ("pvd1", "pvd2", "pvd3"):
@@ -307,12 +450,12 @@ def main():
                 logs = h.docker("logs", name, check_rc=False)
                 for line in (logs.stdout + logs.stderr).splitlines()[-30:]:
                     log("%s: %s" % (name, line))
-        h.cleanup()
+        cleanup(h, podman, lxc)
         sys.exit(1)
     except BaseException:
-        h.cleanup()
+        cleanup(h, podman, lxc)
         raise
-    h.cleanup()
+    cleanup(h, podman, lxc)
     log("PASS (%.0f s)" % (time.time() - start))
 
 
