@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """The Kubernetes manifests in init/kubernetes against the daemon's file table.
 
-Usage: test-kubernetes.py LIST-FILES MANIFEST-DIR MOUNTPOINT
+Usage: test-kubernetes.py LIST-FILES MANIFEST-DIR MOUNTPOINT VERSION
 
 LIST-FILES prints the table (tests/unit/init/list-files.c). Checks, for every
 pod spec of every manifest (a Pod, or a DaemonSet's template):
@@ -14,10 +14,13 @@ pod spec of every manifest (a Pod, or a DaemonSet's template):
   directories;
 - the DaemonSet mounts in the node's mount namespace (--mount-ns, hostPID),
   holds no hostPath on the mount point, probes the node's mount, and rolls
-  out with maxSurge 1 and maxUnavailable 0.
+  out with maxSurge 1 and maxUnavailable 0;
+- the DaemonSet runs procview:VERSION (meson.build's project version), and
+  the Containerfile's version and the tag it tells to build say the same.
 There is no cluster here: this checks the manifests, not a kubelet.
 """
 import os
+import re
 import subprocess
 import sys
 
@@ -80,9 +83,11 @@ def check_views(name, spec, rows, mountpoint):
     return bound
 
 
-def check_daemonset(name, ds, mountpoint):
+def check_daemonset(name, ds, mountpoint, version):
     spec = ds["spec"]["template"]["spec"]
     c = spec["containers"][0]
+    check(c.get("image") == "procview:" + version, "%s: the image is procview:%s (got %s)"
+          % (name, version, c.get("image")))
     cmd = c.get("command", [])
     check("--mount-ns=/proc/1/ns/mnt" in cmd and spec.get("hostPID") is True,
           "%s: procviewd mounts in the node's mount namespace (--mount-ns=/proc/1/ns/mnt, "
@@ -108,8 +113,19 @@ def check_daemonset(name, ds, mountpoint):
           "time before the old pod is deleted" % name)
 
 
+def check_containerfile(path, version):
+    with open(path) as f:
+        text = f.read()
+    arg = re.findall(r"^ARG VERSION=(\S+)$", text, re.M)
+    check(arg == [version], "Containerfile: its VERSION is %s (got %s)" % (version, arg))
+    tags = set(re.findall(r"\bprocview:([\w.-]*\w)", text))
+    check(tags == {version}, "Containerfile: the image it tells to build is procview:%s "
+          "(got %s)" % (version, sorted(tags)))
+
+
 def main():
-    list_files, mdir, mountpoint = sys.argv[1:4]
+    list_files, mdir, mountpoint, version = sys.argv[1:5]
+    check_containerfile(os.path.join(mdir, "Containerfile"), version)
     rows = table(list_files)
     check("proc/meminfo" in rows and rows["proc/meminfo"][0] == "file", "the table lists proc/meminfo")
     runc_files = {p for p, (k, r) in rows.items() if r}
@@ -131,7 +147,7 @@ def main():
                           % (fn, sorted(want - bound), sorted(bound - want)))
                 if doc["kind"] == "DaemonSet":
                     seen_ds = True
-                    check_daemonset("%s/%s" % (fn, name), doc, mountpoint)
+                    check_daemonset("%s/%s" % (fn, name), doc, mountpoint, version)
     check(seen_pod and seen_ds, "a Pod example and a DaemonSet were found")
     print("%d failure(s)" % failures)
     return 1 if failures else 0
