@@ -60,6 +60,22 @@ def make_rootfs(rootfs):
             copy_host_file(lib, rootfs)
 
 
+def remove_cgroups(top):
+    """Removes the cgroup top (and what is below) of every hierarchy, cgroup v2's
+    included, waiting up to 5 s for each to empty."""
+    for ctrl in ["."] + os.listdir("/sys/fs/cgroup"):
+        base = os.path.normpath("/sys/fs/cgroup/%s%s" % (ctrl, top))
+        if not os.path.isdir(base):
+            continue
+        for d, _, _ in sorted(os.walk(base), key=lambda w: -len(w[0])):
+            for _ in range(50):
+                try:
+                    os.rmdir(d)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+
+
 class DockerHarness:
     def __init__(self):
         self.tag = "pv-docker-%d" % os.getpid()
@@ -208,14 +224,5 @@ class DockerHarness:
             points = [line.split()[4] for line in f]
         for p in sorted((p for p in points if p.startswith(self.tmp + "/")), reverse=True):
             subprocess.run(["umount", "-l", p], capture_output=True)
-        for ctrl in os.listdir("/sys/fs/cgroup"):
-            top = "/sys/fs/cgroup/%s%s" % (ctrl, self.cgparent)
-            if os.path.isdir(top):
-                for d, _, _ in sorted(os.walk(top), key=lambda w: -len(w[0])):
-                    for _ in range(50):
-                        try:
-                            os.rmdir(d)
-                            break
-                        except OSError:
-                            time.sleep(0.1)
+        remove_cgroups(self.cgparent)
         shutil.rmtree(self.tmp, ignore_errors=True)

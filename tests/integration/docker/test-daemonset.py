@@ -42,8 +42,8 @@ import yaml
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "runc"))
 import pvrunc  # noqa: E402
-from pvrunc import check, log, meminfo_kb, skip, Failure  # noqa: E402
-from pvdocker import DockerHarness, PYTHON_DIRS  # noqa: E402
+from pvrunc import check, log, meminfo_kb, skip, wait_for, Failure  # noqa: E402
+from pvdocker import DockerHarness, PYTHON_DIRS, remove_cgroups  # noqa: E402
 import pvimage  # noqa: E402
 
 MiB = 1 << 20
@@ -149,15 +149,6 @@ def read_error(path):
     return pvrunc.Harness._read_error(path)
 
 
-def wait_for(cond, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return
-        time.sleep(0.02)
-    raise Failure("%s: not within %.0f s" % (what, timeout))
-
-
 def mount_dev(mnt):
     with open("/proc/self/mountinfo") as f:
         devs = [line.split()[2] for line in f
@@ -196,6 +187,9 @@ class Podman:
         self.h = h
         self.tmp = os.path.join(h.tmp, "podman")
         self.cgparent = "/pv-podman-%d" % os.getpid()
+        # where podman puts conmon with cgroupfs: ours to remove if it was not there
+        self.conmon = not os.path.isdir("/sys/fs/cgroup/memory/libpod_parent") and \
+            not os.path.isdir("/sys/fs/cgroup/libpod_parent")
         hooks = os.path.join(self.tmp, "hooks.d")
         os.makedirs(hooks)
         with open(os.path.join(h.source, "init", "procview-hook.json.in")) as f:
@@ -233,6 +227,8 @@ class Podman:
             subprocess.run(self.base + ["rm", "-f", "-a", "-t", "0"], capture_output=True,
                            timeout=120)
         remove_cgroups(self.cgparent)
+        if self.conmon:
+            remove_cgroups("/libpod_parent")
 
 
 class Lxc:
@@ -286,21 +282,6 @@ class Lxc:
                 remove_cgroups("/" + top)
         if self.names and self.pivot:
             remove_cgroups("/lxc.pivot")
-
-
-def remove_cgroups(top):
-    """Removes the cgroup top (and below) of every hierarchy, once empty."""
-    for ctrl in ["."] + os.listdir("/sys/fs/cgroup"):
-        base = os.path.normpath("/sys/fs/cgroup/%s%s" % (ctrl, top))
-        if not os.path.isdir(base):
-            continue
-        for d, _, _ in sorted(os.walk(base), key=lambda w: -len(w[0])):
-            for _ in range(50):
-                try:
-                    os.rmdir(d)
-                    break
-                except OSError:
-                    time.sleep(0.1)
 
 
 def test(h, r, podman, lxc):

@@ -104,6 +104,18 @@ def mounts_at(path, mountinfo=None):
     return out
 
 
+def wait_for(cond, timeout, what, step=0.02):
+    """Returns cond()'s first true value within timeout seconds, polled every
+    step; raises Failure naming what otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = cond()
+        if v:
+            return v
+        time.sleep(step)
+    raise Failure("%s: not within %.0f s" % (what, timeout))
+
+
 def children(pid):
     """The children of pid's main thread, where procviewd's keeper forks its worker."""
     try:

@@ -30,7 +30,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pvrunc
-from pvrunc import check, children, cpulist, meminfo_kb, log, mounts_at, Failure
+from pvrunc import check, children, cpulist, meminfo_kb, log, mounts_at, wait_for, Failure
 
 
 def read(h, cname, path):
@@ -64,15 +64,6 @@ def errno_of(fn):
 def read_file(path):
     with open(path) as f:
         return f.read()
-
-
-def wait_for(cond, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return
-        time.sleep(0.02)
-    raise Failure("%s: not within %.0f s" % (what, timeout))
 
 
 def dump(path, prefix):

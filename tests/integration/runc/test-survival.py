@@ -93,13 +93,7 @@ def fd_targets(pid):
 
 
 def wait_for(cond, timeout, what):
-    deadline = mono() + timeout
-    while mono() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.005)
-    raise Failure("%s: not within %.0f s" % (what, timeout))
+    return pvrunc.wait_for(cond, timeout, what, step=0.005)
 
 
 def one_worker(k):
